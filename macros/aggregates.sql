@@ -1,0 +1,19 @@
+{#- Continuous percentile (interpolated), as SQL:2003 percentile_cont. The
+    ordered-set syntax runs on PostgreSQL, DuckDB and Spark 3.3+. -#}
+{% macro percentile_cont(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{#- A ratio that is null (not an error, not zero) when the denominator is 0. -#}
+{% macro safe_ratio(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ type_double() }}) / nullif({{ denominator }}, 0))
+{%- endmacro %}
+
+{#- How many rows meet a condition, as a bigint on every engine. -#}
+{% macro count_where(condition) -%}
+    cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+{%- endmacro %}

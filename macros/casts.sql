@@ -1,0 +1,63 @@
+{#- Cast text to a type, giving null (not an error) when it does not parse;
+    staging turns those nulls into quarantine reasons. -#}
+{% macro try_cast_to(expression, data_type) -%}
+    {{ return(adapter.dispatch('try_cast_to')(expression, data_type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_to(expression, data_type) -%}
+    {{ dbt.safe_cast(expression, data_type) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_to(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+{% macro spark__try_cast_to(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+{#- ISO 8601 text -> naive UTC timestamp. An offset is honoured; no offset means
+    UTC (the session time zone is UTC, see profiles.yml). -#}
+{% macro parse_utc_timestamp(expression) -%}
+    {{ return(adapter.dispatch('parse_utc_timestamp')(expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_utc_timestamp(expression) -%}
+    cast({{ try_cast_to("nullif(trim(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ ")), '')",
+        "timestamp with time zone") }} at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__parse_utc_timestamp(expression) -%}
+    cast(try_cast(nullif(trim(cast({{ expression }} as varchar)), '') as timestamptz)
+        at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{#- Text -> value, null when empty or unparseable. -#}
+{% macro parse_value(expression, data_type) -%}
+    {{ try_cast_to("nullif(trim(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ ")), '')",
+        data_type) }}
+{%- endmacro %}
+
+{#- Text is present but did not parse: the quarantine condition. -#}
+{% macro is_unparseable(expression, parsed) -%}
+    (nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '') is not null
+        and {{ parsed }} is null)
+{%- endmacro %}
+
+{% macro clean_text(expression) -%}
+    nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+{#- A double-precision float. dbt.type_float() is 4-byte FLOAT on DuckDB,
+    which loses cents on sums of money; PostgreSQL's float is already 8 bytes. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    {{ dbt.type_float() }}
+{%- endmacro %}
+
+{% macro duckdb__type_double() -%}
+    double
+{%- endmacro %}

@@ -1,0 +1,14 @@
+{#- Join condition: a UTC event falls in an agreement's evaluated window, by
+    its local date in the agreement's time zone (issue #2). The window runs
+    from the period start to the earlier of the period end and the as-of date,
+    so later rows are ignored and a build is reproducible. -#}
+{% macro in_agreement_window(utc_timestamp, agreements='agreements') -%}
+    {{ local_date(utc_timestamp, agreements ~ '.time_zone') }}
+        between {{ agreements }}.period_start_date and {{ agreements }}.evaluated_through_date
+{%- endmacro %}
+
+{#- The same for a value that is already a local date (revenue, sessions). -#}
+{% macro date_in_agreement_window(local_date_expression, agreements='agreements') -%}
+    {{ local_date_expression }}
+        between {{ agreements }}.period_start_date and {{ agreements }}.evaluated_through_date
+{%- endmacro %}

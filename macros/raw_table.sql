@@ -1,0 +1,42 @@
+{#- The raw-source layer: the only place that knows where raw rows live.
+
+    By default a raw table is the `raw` source (the demo seeds, or tables a
+    loader wrote). When the CLI passes `raw_files` (sla-report build --data DIR)
+    the same staging models read the files directly, with every column as
+    text, so staging does all typing and can quarantine unparseable values.
+    The source() call is made in both cases so lineage and docs stay whole. -#}
+{% macro raw_table(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set files = var('raw_files', {}) -%}
+    {%- if table_name in files -%}
+        {{ read_raw_file(files[table_name]) }}
+    {%- elif var('load_source_data', true) -%}
+        {#- The demo seeds fill the raw schema: ref() the seed (the same
+            relation) so dbt builds it before the staging model. -#}
+        {{ ref(table_name) }}
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro read_raw_file(path) -%}
+    {{ return(adapter.dispatch('read_raw_file')(path)) }}
+{%- endmacro %}
+
+{% macro default__read_raw_file(path) -%}
+    {{ exceptions.raise_compiler_error(
+        "Reading raw files directly needs DuckDB; load the files into the raw schema on "
+        ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__read_raw_file(path) -%}
+    {%- set quoted = "'" ~ (path | replace("'", "''")) ~ "'" -%}
+    {%- if path.endswith('.parquet') -%}
+        (select * from read_parquet({{ quoted }}))
+    {%- else -%}
+        {#- all_varchar: typing happens in staging, where bad values are
+            quarantined with a reason instead of failing the whole read. -#}
+        (select * from read_csv({{ quoted }}, header = true, all_varchar = true,
+            auto_detect = true, null_padding = true))
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,171 @@
+{#- One row per MQL of an agreement period with its hand-off clock.
+
+    Rules (shown on the KPI definitions page):
+    - an MQL belongs to the agreement whose period holds its local MQL date,
+      up to the as-of date;
+    - a touch is a non-automated activity at or after mql_at, on or before the
+      as-of local day; the first one starts nothing and stops the clock;
+    - the clock counts business hours in the agreement's time zone (see
+      int_business_calendar);
+    - an MQL is due for first touch once it was touched or its allowance of
+      first_touch_business_hours has run out by the end of the as-of day;
+      until then it is pending and out of the rate's denominator;
+    - attempts are non-automated activities within touch_window_days calendar
+      days of mql_at; the window must have ended by the as-of day. -#}
+with
+
+agreements as (
+
+    select * from {{ ref('int_agreements_evaluated') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+    where rejection_reason is null
+        and mql_at is not null
+
+),
+
+activities as (
+
+    select * from {{ ref('int_activities_validated') }}
+    where rejection_reason is null
+        and not is_automated
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_business_calendar') }}
+
+),
+
+mqls as (
+
+    select
+        agreements.agreement_id,
+        leads.lead_id,
+        leads.owner_id,
+        leads.channel,
+        leads.company_name,
+        leads.mql_at,
+        leads.sql_at,
+        leads.disqualified_at,
+        leads.disqualified_reason,
+        agreements.time_zone,
+        agreements.first_touch_business_hours,
+        agreements.min_touch_attempts,
+        agreements.touch_window_days,
+        agreements.as_of_date,
+        {{ to_local_timestamp('leads.mql_at', 'agreements.time_zone') }} as mql_local_at,
+        {{ dbt.dateadd('day', 1, 'cast(agreements.as_of_date as ' ~ dbt.type_timestamp()
+            ~ ')') }} as as_of_end_local_at,
+        {{ dbt.dateadd('day', 'agreements.touch_window_days',
+            to_local_timestamp('leads.mql_at', 'agreements.time_zone')) }}
+            as touch_window_end_local_at
+    from leads
+    inner join agreements
+        on {{ in_agreement_window('leads.mql_at') }}
+
+),
+
+touches as (
+
+    select
+        mqls.agreement_id,
+        mqls.lead_id,
+        activities.occurred_at,
+        {{ to_local_timestamp('activities.occurred_at', 'mqls.time_zone') }} as occurred_local_at,
+        mqls.touch_window_end_local_at
+    from mqls
+    inner join activities
+        on mqls.lead_id = activities.lead_id
+        and activities.occurred_at >= mqls.mql_at
+        and {{ to_local_timestamp('activities.occurred_at', 'mqls.time_zone') }}
+            < mqls.as_of_end_local_at
+
+),
+
+touches_summarised as (
+
+    select
+        agreement_id,
+        lead_id,
+        min(occurred_at) as first_touch_at,
+        min(occurred_local_at) as first_touch_local_at,
+        {{ count_where("occurred_local_at <= touch_window_end_local_at") }}
+            as touch_attempts_in_window
+    from touches
+    group by agreement_id, lead_id
+
+),
+
+clocked as (
+
+    select
+        mqls.*,
+        touches_summarised.first_touch_at,
+        coalesce(touches_summarised.touch_attempts_in_window, 0) as touch_attempts_in_window,
+        {{ business_clock_hours('touch_calendar', 'touches_summarised.first_touch_local_at') }}
+            - {{ business_clock_hours('mql_calendar', 'mqls.mql_local_at') }}
+            as business_hours_to_first_touch,
+        {{ business_clock_hours('as_of_calendar', 'mqls.as_of_end_local_at') }}
+            - {{ business_clock_hours('mql_calendar', 'mqls.mql_local_at') }}
+            as business_hours_open_at_as_of
+    from mqls
+    left join touches_summarised
+        on mqls.agreement_id = touches_summarised.agreement_id
+        and mqls.lead_id = touches_summarised.lead_id
+    left join calendar as mql_calendar
+        on mqls.agreement_id = mql_calendar.agreement_id
+        and cast(mqls.mql_local_at as date) = mql_calendar.calendar_date
+    left join calendar as touch_calendar
+        on mqls.agreement_id = touch_calendar.agreement_id
+        and cast(touches_summarised.first_touch_local_at as date) = touch_calendar.calendar_date
+    left join calendar as as_of_calendar
+        on mqls.agreement_id = as_of_calendar.agreement_id
+        and cast(mqls.as_of_end_local_at as date) = as_of_calendar.calendar_date
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['agreement_id', "'|'", 'lead_id']) }} as mql_handoff_id,
+        agreement_id,
+        lead_id,
+        owner_id,
+        channel,
+        company_name,
+        disqualified_reason,
+        first_touch_business_hours,
+        min_touch_attempts,
+        touch_window_days,
+        business_hours_to_first_touch,
+        business_hours_open_at_as_of,
+        touch_attempts_in_window,
+        first_touch_at is not null as is_touched,
+        business_hours_open_at_as_of >= first_touch_business_hours as is_deadline_passed,
+        first_touch_at is not null
+            or business_hours_open_at_as_of >= first_touch_business_hours
+            as is_due_for_first_touch,
+        first_touch_at is not null
+            and business_hours_to_first_touch <= first_touch_business_hours
+            as is_touched_within_sla,
+        touch_window_end_local_at <= as_of_end_local_at as is_touch_window_closed,
+        touch_window_end_local_at <= as_of_end_local_at
+            and touch_attempts_in_window >= min_touch_attempts as is_worked,
+        sql_at is not null
+            and {{ local_date('sql_at', 'time_zone') }} <= as_of_date as is_sql,
+        disqualified_at is not null
+            and {{ local_date('disqualified_at', 'time_zone') }} <= as_of_date
+            as is_disqualified,
+        mql_at,
+        first_touch_at
+    from clocked
+
+)
+
+select * from final

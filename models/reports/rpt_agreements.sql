@@ -1,0 +1,76 @@
+{#- Every agreement period, final or in progress, with its terms and the
+    headline result: what the History and Overview pages show. -#}
+with
+
+agreements as (
+
+    select * from {{ ref('dim_agreements') }}
+
+),
+
+scorecard as (
+
+    select * from {{ ref('rpt_kpi_scorecard') }}
+
+),
+
+scorecard_summarised as (
+
+    select
+        agreement_id,
+        {{ count_where("status = 'on_track'") }} as kpis_on_track,
+        {{ count_where("status = 'at_risk'") }} as kpis_at_risk,
+        {{ count_where("status = 'behind'") }} as kpis_behind,
+        {{ count_where("is_target_met") }} as kpis_target_met,
+        {{ count_where("target is not null") }} as kpis_with_target,
+        max(case when kpi_id = 'new_revenue' then actual end) as new_revenue,
+        max(case when kpi_id = 'new_revenue' then status end) as revenue_status
+    from scorecard
+    group by agreement_id
+
+),
+
+final as (
+
+    select
+        agreements.agreement_id,
+        agreements.title,
+        agreements.time_zone,
+        agreements.period_start_date,
+        agreements.period_end_date,
+        agreements.as_of_date,
+        agreements.evaluated_through_date,
+        agreements.period_days,
+        agreements.elapsed_days,
+        agreements.days_left,
+        agreements.period_state,
+        agreements.revenue_goal,
+        agreements.marketing_revenue_share,
+        agreements.average_deal_size,
+        agreements.visit_to_lead_rate,
+        agreements.lead_to_mql_rate,
+        agreements.mql_to_sql_rate,
+        agreements.sql_to_opportunity_rate,
+        agreements.opportunity_to_proposal_rate,
+        agreements.proposal_to_win_rate,
+        agreements.first_touch_business_hours,
+        agreements.min_touch_attempts,
+        agreements.touch_window_days,
+        agreements.business_day_start_minute,
+        agreements.business_day_end_minute,
+        coalesce(scorecard_summarised.new_revenue, 0) as new_revenue,
+        {{ safe_ratio('scorecard_summarised.new_revenue', 'agreements.revenue_goal') }}
+            as revenue_goal_attainment,
+        scorecard_summarised.revenue_status,
+        coalesce(scorecard_summarised.kpis_on_track, 0) as kpis_on_track,
+        coalesce(scorecard_summarised.kpis_at_risk, 0) as kpis_at_risk,
+        coalesce(scorecard_summarised.kpis_behind, 0) as kpis_behind,
+        coalesce(scorecard_summarised.kpis_target_met, 0) as kpis_target_met,
+        coalesce(scorecard_summarised.kpis_with_target, 0) as kpis_with_target
+    from agreements
+    left join scorecard_summarised
+        on agreements.agreement_id = scorecard_summarised.agreement_id
+
+)
+
+select * from final

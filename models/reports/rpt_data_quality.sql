@@ -1,0 +1,35 @@
+{#- Row accounting per raw table: every row read is either used or rejected
+    with a reason (tested: rows_read = rows_used + rows_rejected). -#}
+with
+
+{% set tables = [
+    ('leads', 'stg_crm__leads'),
+    ('lead_activities', 'int_activities_validated'),
+    ('opportunities', 'int_opportunities_validated'),
+    ('revenue', 'int_revenue_validated'),
+    ('reps', 'stg_crm__reps'),
+    ('web_sessions', 'stg_web__sessions'),
+] %}
+
+counted as (
+
+    {% for table_name, model in tables %}
+    select
+        '{{ table_name }}' as raw_table,
+        cast(count(*) as {{ dbt.type_bigint() }}) as rows_read,
+        cast({{ count_where("rejection_reason is null") }} as {{ dbt.type_bigint() }}) as rows_used,
+        cast({{ count_where("rejection_reason is not null") }} as {{ dbt.type_bigint() }})
+            as rows_rejected
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select * from counted
+
+)
+
+select * from final

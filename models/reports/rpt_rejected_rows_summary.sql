@@ -1,0 +1,23 @@
+{#- Quarantined rows counted per raw table and reason, with example keys. -#}
+with
+
+rejected as (
+
+    select * from {{ ref('fct_rejected_rows') }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['raw_table', "'|'", 'rejection_reason']) }} as table_reason_id,
+        raw_table,
+        rejection_reason,
+        count(*) as rows_rejected,
+        min(row_key) as example_row_key
+    from rejected
+    group by raw_table, rejection_reason
+
+)
+
+select * from final

@@ -1,0 +1,18 @@
+with
+
+holidays as (
+
+    select * from {{ ref('holidays') }}
+
+),
+
+final as (
+
+    select
+        cast(holiday_date as date) as holiday_date,
+        name as holiday_name
+    from holidays
+
+)
+
+select * from final
