@@ -21,6 +21,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.contract import RAW_TABLES
+
 log = logging.getLogger(__name__)
 
 DEMO_SEED = 2015
@@ -375,17 +377,6 @@ class DemoBuilder:
         return self.world
 
 
-RAW_COLUMNS = {
-    "leads": ["lead_id", "created_at", "email", "full_name", "company", "source", "owner_id",
-              "mql_at", "sal_at", "sql_at", "disqualified_at", "disqualified_reason"],
-    "lead_activities": ["activity_id", "lead_id", "occurred_at", "activity_type", "rep_id",
-                        "is_automated"],
-    "opportunities": ["opportunity_id", "lead_id", "account_name", "created_at", "stage",
-                      "amount", "proposal_sent_at", "closed_at", "owner_id", "lost_reason"],
-    "revenue": ["revenue_id", "opportunity_id", "booked_on", "amount", "revenue_type"],
-    "web_sessions": ["session_date", "channel", "sessions"],
-    "reps": ["rep_id", "rep_name", "team", "started_on", "ended_on"],
-}
 
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
@@ -406,7 +397,7 @@ def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
     out_dir.mkdir(parents=True, exist_ok=True)
     world = DemoBuilder(seed, scale, as_of).build()
     counts = {}
-    for table, columns in RAW_COLUMNS.items():
+    for table, columns in RAW_TABLES.items():
         counts[table] = write_csv(out_dir / f"{table}.csv", columns, getattr(world, table))
     log.info("wrote demo data to %s: %s", out_dir, counts)
     return counts

@@ -1,0 +1,82 @@
+"""One build: dbt -> report models -> Markdown + SVG -> MkDocs -> published folder."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.agreement_text import agreement_text_path, render_agreement_text
+from generator.config import BuildConfig
+from generator.kpis import discover_kpis, project_kpi_models
+from generator.pages import kpi_views, load_report_data, plan_site
+from generator.pipeline import run_dbt_build
+from generator.render import make_environment, render_page
+from generator.site import build_site, publish, stage_docs, write_mkdocs_config
+from generator.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a finished build reports."""
+
+    out_dir: Path
+    pages: int
+    kpis: int
+    dbt_seconds: float
+    total_seconds: float
+
+
+def build_report(config: BuildConfig) -> BuildSummary:
+    """Build the whole report; publish it to config.out_dir only if every step succeeded."""
+    started = time.perf_counter()
+    project_vars = yaml.safe_load(
+        (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
+    dbt_build = run_dbt_build(config)
+    definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
+    with Warehouse(config.database_path) as warehouse:
+        data = load_report_data(warehouse)
+
+    bodies = {}
+    for agreement in data.agreements:
+        agreement_id = agreement["agreement_id"]
+        body = render_agreement_text(config.project_dir, agreement,
+                                     kpi_views(data, definitions, agreement_id))
+        path = agreement_text_path(config.project_dir, agreement_id)
+        bodies[agreement_id] = (path.relative_to(config.project_dir).as_posix(), body)
+
+    raw_source = (f"the files in {config.data_dir.name}/" if config.data_dir
+                  else "the demo seeds (seeds/raw)")
+    plan = plan_site(data, definitions, dbt_build, bodies,
+                     (project_vars["status_on_track_min"], project_vars["status_at_risk_min"]),
+                     raw_source)
+    environment = make_environment()
+    files = {path: render_page(environment, template, page)
+             for path, template, page in plan.pages}
+    files.update(plan.charts)
+
+    docs_dir = config.work_dir / "docs"
+    built_dir = config.work_dir / "site"
+    if built_dir.exists():
+        shutil.rmtree(built_dir)
+    stage_docs(config.project_dir, docs_dir, files)
+    mkdocs_config = write_mkdocs_config(
+        config.project_dir, docs_dir, built_dir,
+        {"data_as_of": config.as_of.isoformat(),
+         "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC")},
+        config.work_dir / "mkdocs.yml")
+    build_site(mkdocs_config)
+    publish(built_dir, config.out_dir)
+    pages = sum(1 for _ in config.out_dir.rglob("*.html"))
+    summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
+                           dbt_seconds=dbt_build.seconds,
+                           total_seconds=time.perf_counter() - started)
+    log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
+             summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
+    return summary

@@ -1,0 +1,138 @@
+"""Charts as static SVG: Vega-Lite specs rendered at build time (no browser, no JS)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import vl_convert
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+COLORS = {"actual": "#3f51b5", "pace": "#9e9e9e", "target": "#e65100"}
+BASE_CONFIG = {
+    "font": "sans-serif",
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#eeeeee"},
+    "legend": {"orient": "top", "labelFontSize": 11, "title": None},
+}
+
+
+def _clean(rows: list[dict], keys: list[str]) -> list[dict]:
+    """Return JSON-ready rows: dates as ISO text, numbers as floats."""
+    cleaned = []
+    for row in rows:
+        item = {}
+        for key in keys:
+            value = row.get(key)
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif value is not None and not isinstance(value, (str, bool)):
+                value = float(value)
+            item[key] = value
+        cleaned.append(item)
+    return cleaned
+
+
+def _svg(spec: dict) -> str:
+    spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": 640, "height": 240, **spec}
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def revenue_pace(rows: list[dict], goal: float) -> str:
+    """Return cumulative revenue to date against the straight pace line to the goal."""
+    data = []
+    for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
+        data.append({"date": row["calendar_date"], "series": "Straight pace to goal",
+                     "revenue": row["pace_revenue"]})
+        if row["cumulative_revenue"] is not None:
+            data.append({"date": row["calendar_date"], "series": "Revenue to date",
+                         "revenue": row["cumulative_revenue"]})
+    return _svg({
+        "data": {"values": data},
+        "layer": [
+            {
+                "mark": {"type": "line", "strokeWidth": 2.5},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "title": None},
+                    "y": {"field": "revenue", "type": "quantitative",
+                          "title": "New-business revenue", "axis": {"format": "$,.0f"}},
+                    "color": {"field": "series", "type": "nominal",
+                              "scale": {"range": [COLORS["actual"], COLORS["pace"]],
+                                        "domain": ["Revenue to date", "Straight pace to goal"]}},
+                    "strokeDash": {"field": "series", "type": "nominal",
+                                   "scale": {"domain": ["Revenue to date",
+                                                        "Straight pace to goal"],
+                                             "range": [[1, 0], [6, 4]]},
+                                   "legend": None},
+                },
+            },
+            {
+                "data": {"values": [{"goal": float(goal)}]},
+                "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [2, 2]},
+                "encoding": {"y": {"field": "goal", "type": "quantitative"}},
+            },
+        ],
+    })
+
+
+def weekly_bars(rows: list[dict], field: str, title: str, axis_format: str = ",.0f") -> str:
+    """Return one bar per local week of a weekly measure."""
+    return _svg({
+        "data": {"values": _clean(rows, ["week_start_date", field])},
+        "mark": {"type": "bar", "color": COLORS["actual"]},
+        "encoding": {
+            "x": {"field": "week_start_date", "type": "temporal", "timeUnit": "yearmonthdate",
+                  "title": "Week starting", "axis": {"format": "%d %b"}},
+            "y": {"field": field, "type": "quantitative", "title": title,
+                  "axis": {"format": axis_format}},
+        },
+    })
+
+
+def weekly_rate(rows: list[dict], field: str, title: str, target: float | None) -> str:
+    """Return a weekly rate as a line, with the target as a rule."""
+    layers: list[dict] = [{
+        "mark": {"type": "line", "point": True, "color": COLORS["actual"]},
+        "encoding": {
+            "x": {"field": "week_start_date", "type": "temporal", "title": "Week starting",
+                  "axis": {"format": "%d %b"}},
+            "y": {"field": field, "type": "quantitative", "title": title,
+                  "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+        },
+    }]
+    if target is not None:
+        layers.append({
+            "data": {"values": [{"target": float(target)}]},
+            "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [4, 3]},
+            "encoding": {"y": {"field": "target", "type": "quantitative"}},
+        })
+    return _svg({"data": {"values": _clean(rows, ["week_start_date", field])},
+                 "layer": layers})
+
+
+def funnel_attainment(rows: list[dict]) -> str:
+    """Return actual volume as a share of planned-to-date volume per funnel stage."""
+    data = []
+    for row in rows:
+        planned = row.get("planned_to_date")
+        if planned and row.get("actual") is not None:
+            data.append({"stage": f"{row['stage_order']}. {row['stage_name']}",
+                         "attainment": float(row["actual"]) / float(planned)})
+    return _svg({
+        "height": 220,
+        "data": {"values": data},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": COLORS["actual"]},
+                "encoding": {
+                    "y": {"field": "stage", "type": "nominal", "sort": None, "title": None},
+                    "x": {"field": "attainment", "type": "quantitative",
+                          "title": "Actual / planned to date", "axis": {"format": ".0%"}},
+                },
+            },
+            {
+                "data": {"values": [{"x": 1.0}]},
+                "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "x", "type": "quantitative"}},
+            },
+        ],
+    })

@@ -1,0 +1,101 @@
+"""The `sla-report` command line. Commands are thin; their work is imported lazily."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+log = logging.getLogger(__name__)
+
+
+@click.group()
+@click.version_option(package_name="sla-report")
+@click.option("-v", "--verbose", is_flag=True, help="Log every step.")
+def cli(verbose: bool) -> None:
+    """Build the Sales & Marketing SLA report from CRM data.
+
+    Exit codes: 0 built; 1 internal error; 2 usage; 3 bad configuration or
+    input; 4 data tests failed; 5 the site failed to build.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("generator").setLevel(logging.INFO)
+
+
+@cli.command()
+@click.option("--data", "data", type=click.Path(file_okay=False),
+              help="Folder of raw CSV/Parquet files. Default: the committed demo data.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Evaluate as of the end of this local day (YYYY-MM-DD or 'today'). "
+                   "Default: 2015-10-15 for the demo, today for --data.")
+@click.option("--out", "out", type=click.Path(file_okay=False),
+              help="Folder of the published site. Default: build/site.")
+def build(data: str | None, as_of: str | None, out: str | None) -> None:
+    """Build the report: dbt models, generated pages, strict MkDocs build.
+
+    The previous site in --out is replaced only when every step succeeded.
+
+    Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
+    """
+    from generator.build import build_report
+    from generator.config import make_config
+
+    config = make_config(data=data, as_of=as_of, out=out)
+    summary = build_report(config)
+    index = summary.out_dir / "index.html"
+    click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
+               f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "
+               f"(dbt {summary.dbt_seconds:.1f} s).")
+    click.echo(f"Site: {summary.out_dir}")
+    click.echo(f"Open {index.as_uri()} in a browser, or run: sla-report serve")
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(file_okay=False),
+              help="Folder of the built site. Default: build/site.")
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+def serve(out: str | None, port: int) -> None:
+    """Preview the built site on http://127.0.0.1:PORT/ (Ctrl-C to stop).
+
+    Example: sla-report serve --port 8001
+    """
+    import functools
+    import http.server
+
+    from generator.config import project_root
+    from generator.exceptions import ConfigError
+
+    folder = Path(out) if out else project_root() / "build" / "site"
+    if not (folder / "index.html").is_file():
+        raise ConfigError(f"{folder}: no built site; run `sla-report build` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"Serving {folder} on http://127.0.0.1:{port}/")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.command("demo-data")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--scale", default=1.0, show_default=True,
+              help="Multiply every volume (1 = a few thousand leads).")
+@click.option("--seed", default=2015, show_default=True, help="Random seed.")
+def demo_data(out: str, scale: float, seed: int) -> None:
+    """Write the deterministic demo raw tables (the 2015 reset story) as CSV files.
+
+    Example: sla-report demo-data /tmp/big --scale 20
+    """
+    from generator.demo_data import write_demo_data
+
+    counts = write_demo_data(Path(out), seed=seed, scale=scale)
+    click.echo(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
+
+
+def main() -> None:
+    """Run the CLI."""
+    cli(prog_name="sla-report")

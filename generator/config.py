@@ -1,0 +1,140 @@
+"""The build configuration: a typed object, validated when it is made."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from generator.contract import FILE_SUFFIXES, RAW_TABLES
+from generator.demo_data import DEMO_AS_OF
+from generator.exceptions import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+
+def project_root() -> Path:
+    """Return the folder holding dbt_project.yml (the repository root)."""
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one `sla-report build` needs to know."""
+
+    project_dir: Path
+    """Folder with dbt_project.yml, mkdocs.yml, site/ and seeds/."""
+
+    out_dir: Path
+    """Where the published site goes; replaced only by a complete build."""
+
+    work_dir: Path
+    """Scratch folder for dbt artifacts, the database and the staged docs."""
+
+    as_of: date
+    """Evaluate every KPI as of the end of this local day; later rows are ignored."""
+
+    data_dir: Path | None = None
+    """Folder of raw CSV/Parquet files; None means the committed demo seeds."""
+
+    raw_files: dict[str, Path] = field(default_factory=dict)
+    """Raw table name -> file, resolved from data_dir (empty for the demo)."""
+
+    built_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    """When this build started (UTC), printed on every page."""
+
+    @property
+    def database_path(self) -> Path:
+        """Return the DuckDB file dbt writes and the generator reads."""
+        return self.work_dir / "sla_report.duckdb"
+
+    @property
+    def target_dir(self) -> Path:
+        """Return dbt's target folder (manifest.json, run_results.json)."""
+        return self.work_dir / "target"
+
+    @property
+    def dbt_vars(self) -> dict:
+        """Return the --vars passed to dbt."""
+        values: dict = {"as_of": self.as_of.isoformat()}
+        if self.raw_files:
+            values["raw_files"] = {name: str(path) for name, path in self.raw_files.items()}
+            values["load_source_data"] = False
+        return values
+
+
+def parse_as_of(text: str | None, default: date) -> date:
+    """Return the as-of date from ISO text ('today' allowed), or the default."""
+    if text is None:
+        return default
+    if text == "today":
+        return datetime.now(timezone.utc).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise ConfigError(f"--as-of must be a date like 2015-10-15, not {text!r}") from error
+
+
+def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
+    """Return the file of each raw table in data_dir, checking required columns.
+
+    A structural problem (missing folder, file or column) stops the build here
+    with one message naming the file and the column, before dbt runs.
+    """
+    if not data_dir.is_dir():
+        raise ConfigError(f"--data {data_dir}: no such folder")
+    resolved: dict[str, Path] = {}
+    for table, required in RAW_TABLES.items():
+        candidates = [data_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES]
+        found = [path for path in candidates if path.is_file()]
+        if not found:
+            names = " or ".join(path.name for path in candidates)
+            raise ConfigError(f"{data_dir}: missing raw table {table!r} (expected {names})")
+        path = found[0].resolve()
+        columns = _header(path)
+        missing = [column for column in required if column not in columns]
+        if missing:
+            raise ConfigError(
+                f"{path}: missing required column {missing[0]!r}"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                + f"; found columns: {', '.join(columns) or 'none'}")
+        resolved[table] = path
+    return resolved
+
+
+def _header(path: Path) -> list[str]:
+    """Return the column names of a raw CSV or Parquet file."""
+    quoted = str(path).replace("'", "''")
+    reader = (f"read_parquet('{quoted}')" if path.suffix == ".parquet"
+              else f"read_csv('{quoted}', header = true, all_varchar = true)")
+    try:
+        with duckdb.connect() as connection:
+            rows = connection.execute(f"describe select * from {reader}").fetchall()
+    except duckdb.Error as error:
+        raise ConfigError(f"{path}: cannot be read as a table: {error}") from error
+    return [row[0].strip().lstrip("\ufeff").lower() for row in rows]
+
+
+def make_config(*, data: str | None = None, as_of: str | None = None,
+                out: str | None = None, project_dir: Path | None = None,
+                work: str | None = None) -> BuildConfig:
+    """Return a validated BuildConfig from command-line style arguments."""
+    root = (project_dir or project_root()).resolve()
+    if not (root / "dbt_project.yml").is_file():
+        raise ConfigError(f"{root}: not an SLA Report project (no dbt_project.yml)")
+    data_dir = Path(data).resolve() if data else None
+    default_as_of = DEMO_AS_OF if data_dir is None else datetime.now(timezone.utc).date()
+    out_dir = Path(out).resolve() if out else root / "build" / "site"
+    work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
+    return BuildConfig(
+        project_dir=root,
+        out_dir=out_dir,
+        work_dir=work_dir,
+        as_of=parse_as_of(as_of, default_as_of),
+        data_dir=data_dir,
+        raw_files=resolve_raw_files(data_dir) if data_dir else {},
+    )

@@ -1,0 +1,23 @@
+"""The raw input contract: which tables a data directory holds and their required columns."""
+
+from __future__ import annotations
+
+# Required columns per raw table (extra columns are ignored). Timestamps are
+# ISO 8601; a timestamp without an offset means UTC.
+RAW_TABLES: dict[str, list[str]] = {
+    "leads": ["lead_id", "created_at", "email", "full_name", "company", "source", "owner_id",
+              "mql_at", "sal_at", "sql_at", "disqualified_at", "disqualified_reason"],
+    "lead_activities": ["activity_id", "lead_id", "occurred_at", "activity_type", "rep_id",
+                        "is_automated"],
+    "opportunities": ["opportunity_id", "lead_id", "account_name", "created_at", "stage",
+                      "amount", "proposal_sent_at", "closed_at", "owner_id", "lost_reason"],
+    "revenue": ["revenue_id", "opportunity_id", "booked_on", "amount", "revenue_type"],
+    "web_sessions": ["session_date", "channel", "sessions"],
+    "reps": ["rep_id", "rep_name", "team", "started_on", "ended_on"],
+}
+
+# Columns that hold personal data of leads: never read past staging, and the
+# privacy test scans the built site for every value found in them.
+PRIVATE_LEAD_COLUMNS = ["email", "full_name"]
+
+FILE_SUFFIXES = (".csv", ".parquet")

@@ -1,0 +1,80 @@
+"""KPI definitions discovered from dbt's manifest: a KPI is a column with meta.kpi."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.exceptions import ConfigError
+
+UNITS = {"count", "currency", "rate", "hours", "days"}
+SECTIONS = {"marketing", "handoff", "sales"}
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    """One KPI as the analysts defined it in SQL + YAML."""
+
+    kpi_id: str
+    title: str
+    section: str
+    owner: str
+    unit: str
+    direction: str
+    pacing: str
+    definition: str
+    model: str
+    model_path: str
+    raw_sql: str
+    compiled_sql: str
+
+
+def discover_kpis(manifest: dict, kpi_models: list[str]) -> list[KpiDefinition]:
+    """Return every KPI of the given models (the `kpi_models` var), in order."""
+    nodes = {node["name"]: node for node in manifest["nodes"].values()
+             if node["resource_type"] == "model"}
+    found: list[KpiDefinition] = []
+    for model_name in kpi_models:
+        node = nodes.get(model_name)
+        if node is None:
+            raise ConfigError(f"kpi_models names {model_name!r}, which is not a dbt model")
+        for column in node["columns"].values():
+            meta = (column.get("meta") or {}).get("kpi") or \
+                (column.get("config", {}).get("meta") or {}).get("kpi")
+            if meta:
+                found.append(_definition(node, column, meta))
+    if not found:
+        raise ConfigError("no KPI found: no column of the kpi_models has meta.kpi")
+    return found
+
+
+def project_kpi_models(project_vars: dict) -> list[str]:
+    """Return the kpi_models var from dbt_project.yml's vars."""
+    models = project_vars.get("kpi_models")
+    if not isinstance(models, list) or not models:
+        raise ConfigError("dbt_project.yml: vars.kpi_models must list the KPI models")
+    return [str(model) for model in models]
+
+
+def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:
+    where = f"{node['original_file_path']} column {column['name']!r}"
+    for key in ("title", "section", "owner", "unit"):
+        if not meta.get(key):
+            raise ConfigError(f"{where}: meta.kpi needs {key!r}")
+    if meta["unit"] not in UNITS:
+        raise ConfigError(f"{where}: unit {meta['unit']!r} is not one of {sorted(UNITS)}")
+    if meta["section"] not in SECTIONS:
+        raise ConfigError(f"{where}: section {meta['section']!r} is not one of {sorted(SECTIONS)}")
+    return KpiDefinition(
+        kpi_id=column["name"],
+        title=meta["title"],
+        section=meta["section"],
+        owner=meta["owner"],
+        unit=meta["unit"],
+        direction=meta.get("direction", "higher"),
+        pacing=meta.get("pacing", "none"),
+        definition=" ".join((column.get("description") or "").split()),
+        model=node["name"],
+        model_path=node["original_file_path"],
+        raw_sql=node.get("raw_code", ""),
+        compiled_sql=node.get("compiled_code") or "",
+    )

@@ -1,0 +1,344 @@
+"""Page contexts: one dataclass per page type, built from the report models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator import charts
+from generator.kpis import KpiDefinition
+from generator.pipeline import DbtBuild
+
+
+def _help(text: str) -> Any:
+    return field(metadata={"help": text})
+
+
+@dataclass(frozen=True)
+class KpiView:
+    """One KPI of one agreement period: the scorecard row joined to its definition."""
+
+    kpi_id: str
+    title: str
+    section: str
+    owner: str
+    unit: str
+    direction: str
+    pacing: str
+    actual: float | None
+    target: float | None
+    target_source: str | None
+    expected_to_date: float | None
+    projected: float | None
+    gap_to_expected: float | None
+    status: str
+    is_target_met: bool
+    definition: str
+    model: str
+
+    @property
+    def is_paced(self) -> bool:
+        """Return whether the KPI is compared with a pro-rated target."""
+        return self.pacing == "cumulative"
+
+    @property
+    def final_status(self) -> str:
+        """Return met/missed for a closed period (no_target when there is none)."""
+        if self.target is None:
+            return "no_target"
+        return "met" if self.is_target_met else "missed"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Every report model the site shows, read once after dbt has finished."""
+
+    agreements: list[dict]
+    scorecard: list[dict]
+    revenue_pace: list[dict]
+    funnel: list[dict]
+    channels: list[dict]
+    weekly: list[dict]
+    reps: list[dict]
+    deals: list[dict]
+    data_quality: list[dict]
+    rejected: list[dict]
+    report_row_counts: dict[str, int]
+
+
+REPORT_MODELS = {
+    "agreements": ("rpt_agreements", "period_start_date"),
+    "scorecard": ("rpt_kpi_scorecard", "agreement_id, kpi_order"),
+    "revenue_pace": ("rpt_revenue_pace_daily", "agreement_id, calendar_date"),
+    "funnel": ("rpt_funnel_plan_vs_actual", "agreement_id, stage_order"),
+    "channels": ("rpt_channel_performance", "agreement_id, mqls desc, channel"),
+    "weekly": ("rpt_weekly_trends", "agreement_id, week_start_date"),
+    "reps": ("rpt_rep_handoff", "agreement_id, first_touch_within_sla_rate desc nulls last, rep_id"),
+    "deals": ("rpt_deal_outcomes", "agreement_id, outcome desc, amount_rank"),
+    "data_quality": ("rpt_data_quality", "raw_table"),
+    "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, rejection_reason"),
+}
+
+
+def load_report_data(warehouse) -> ReportData:
+    """Return every report model as rows (the warehouse module does the reading)."""
+    loaded = {name: warehouse.rows(model, order_by) for name, (model, order_by)
+              in REPORT_MODELS.items()}
+    counts = {model: len(loaded[name]) for name, (model, _) in REPORT_MODELS.items()}
+    return ReportData(**loaded, report_row_counts=counts)
+
+
+# -- page dataclasses ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """The landing page: the period in force at a glance."""
+
+    agreement: dict = _help("rpt_agreements row of the agreement in force")
+    kpis: list[KpiView] = _help("every KPI of the agreement in force, in order")
+    revenue: KpiView = _help("the headline new_revenue KPI")
+    off_pace: list[KpiView] = _help("KPIs at risk or behind, worst first")
+    revenue_chart: str = _help("path of the revenue-vs-pace SVG, relative to the page")
+    sections: dict[str, str] = _help("section id -> title, in page order")
+
+
+@dataclass(frozen=True)
+class AgreementPage:
+    """One agreement period: the team's text with live figures, and its commitments."""
+
+    agreement: dict = _help("rpt_agreements row")
+    body: str = _help("the agreement text, rendered with live figures (Markdown)")
+    kpis: list[KpiView] = _help("every KPI of this period")
+    source_path: str = _help("repository path of the agreement's Markdown text")
+    is_in_force: bool = _help("whether this is the agreement in force at the as-of date")
+    root: str = _help("relative path from the page to the site root ('' or '../')")
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """A team view (marketing, hand-off, sales) of the agreement in force."""
+
+    title: str = _help("page title")
+    section: str = _help("kpi section shown: marketing, handoff or sales")
+    agreement: dict = _help("rpt_agreements row of the agreement in force")
+    kpis: list[KpiView] = _help("the section's KPIs")
+    charts: list[tuple[str, str]] = _help("(caption, SVG path) pairs")
+    channels: list[dict] = _help("rpt_channel_performance rows (marketing)")
+    reps: list[dict] = _help("rpt_rep_handoff rows (hand-off)")
+    lost_reasons: list[dict] = _help("lost reason -> deals and amount (sales)")
+    top_wins: list[dict] = _help("largest won deals, rpt_deal_outcomes rows (sales)")
+    root: str = _help("relative path from the page to the site root")
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """The reverse funnel of each period: planned against actual."""
+
+    periods: list[dict] = _help("per agreement: agreement row, funnel rows and chart path")
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Every agreement period, final or in progress, side by side."""
+
+    agreements: list[dict] = _help("rpt_agreements rows, oldest first")
+    kpi_rows: list[dict] = _help("per KPI: title, unit and one KpiView per agreement")
+    term_rows: list[dict] = _help("per agreement term: label, unit and value per agreement")
+
+
+@dataclass(frozen=True)
+class DefinitionsPage:
+    """How every number is computed: definitions, owners and SQL."""
+
+    kpis: list[KpiDefinition] = _help("every KPI definition from the dbt manifest")
+    on_track_min: float = _help("attainment at or above which a KPI is on track")
+    at_risk_min: float = _help("attainment at or above which a KPI is at risk")
+
+
+@dataclass(frozen=True)
+class DataQualityPage:
+    """Whether the numbers can be trusted: tests, row counts and quarantine."""
+
+    tables: list[dict] = _help("rpt_data_quality rows: rows read, used and rejected")
+    rejected: list[dict] = _help("rpt_rejected_rows_summary rows")
+    test_counts: dict[str, int] = _help("dbt data/unit test status -> count")
+    tests: list[dict] = _help("every dbt data and unit test with its status")
+    report_row_counts: dict[str, int] = _help("report model -> rows")
+    dbt_seconds: float = _help("how long dbt build took")
+    raw_source: str = _help("where the raw rows came from")
+
+
+SECTION_TITLES = {"marketing": "Marketing", "handoff": "Lead hand-off", "sales": "Sales"}
+
+
+def agreement_in_force(agreements: list[dict]) -> dict:
+    """Return the agreement whose period holds the as-of date, else the latest started."""
+    current = [a for a in agreements if a["period_state"] == "in_progress"]
+    if current:
+        return current[0]
+    started = [a for a in agreements if a["period_state"] == "final"]
+    return started[-1] if started else agreements[0]
+
+
+def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: str
+              ) -> list[KpiView]:
+    """Return the KPIs of one agreement, joined to their definitions."""
+    by_id = {d.kpi_id: d for d in definitions}
+    views = []
+    for row in data.scorecard:
+        if row["agreement_id"] != agreement_id or row["kpi_id"] not in by_id:
+            continue
+        definition = by_id[row["kpi_id"]]
+        views.append(KpiView(
+            kpi_id=row["kpi_id"], title=definition.title, section=definition.section,
+            owner=definition.owner, unit=definition.unit, direction=definition.direction,
+            pacing=definition.pacing, actual=row["actual"], target=row["target"],
+            target_source=row["target_source"], expected_to_date=row["expected_to_date"],
+            projected=row["projected"], gap_to_expected=row["gap_to_expected"],
+            status=row["status"], is_target_met=bool(row["is_target_met"]),
+            definition=definition.definition, model=definition.model))
+    return views
+
+
+def _rows_of(rows: list[dict], agreement_id: str) -> list[dict]:
+    return [row for row in rows if row["agreement_id"] == agreement_id]
+
+
+@dataclass
+class SitePlan:
+    """Everything to write into the docs folder: pages and chart files."""
+
+    pages: list[tuple[str, str, object]] = field(default_factory=list)
+    charts: dict[str, str] = field(default_factory=dict)
+
+
+def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
+              agreement_bodies: dict[str, tuple[str, str]], thresholds: tuple[float, float],
+              raw_source: str) -> SitePlan:
+    """Return every page (path, template, context) and chart of the site."""
+    plan = SitePlan()
+    current = agreement_in_force(data.agreements)
+    current_id = current["agreement_id"]
+    kpis = kpi_views(data, definitions, current_id)
+    by_id = {kpi.kpi_id: kpi for kpi in kpis}
+    weekly = _rows_of(data.weekly, current_id)
+
+    revenue_chart = f"charts/revenue-pace-{current_id}.svg"
+    plan.charts[revenue_chart] = charts.revenue_pace(
+        _rows_of(data.revenue_pace, current_id), current["revenue_goal"])
+    rank = {"behind": 0, "at_risk": 1}
+    off_pace = sorted((k for k in kpis if k.status in rank),
+                      key=lambda k: (rank[k.status], k.title))
+    plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
+        agreement=current, kpis=kpis, revenue=by_id["new_revenue"], off_pace=off_pace,
+        revenue_chart=revenue_chart, sections=SECTION_TITLES)))
+
+    for agreement in data.agreements:
+        agreement_id = agreement["agreement_id"]
+        source_path, body = agreement_bodies[agreement_id]
+        for path, root in ((f"agreements/{agreement_id}.md", "../"), ("agreement.md", "")):
+            if path == "agreement.md" and agreement_id != current_id:
+                continue
+            plan.pages.append((path, "agreement.md.j2", AgreementPage(
+                agreement=agreement, body=body,
+                kpis=kpi_views(data, definitions, agreement_id), source_path=source_path,
+                is_in_force=agreement_id == current_id, root=root)))
+
+    team_charts = {
+        "marketing": [("MQLs delivered per week", "weekly-mqls", "mqls")],
+        "handoff": [("Share of due MQLs touched within the SLA, per week", "weekly-first-touch",
+                     "first_touch_within_sla_rate")],
+        "sales": [("New-business revenue booked per week", "weekly-revenue", "new_revenue")],
+    }
+    for section, entries in team_charts.items():
+        chart_paths = []
+        for caption, slug, measure in entries:
+            path = f"charts/{slug}-{current_id}.svg"
+            if measure == "first_touch_within_sla_rate":
+                target = by_id.get(measure).target if measure in by_id else None
+                plan.charts[path] = charts.weekly_rate(weekly, measure, "Touched within SLA",
+                                                       target)
+            elif measure == "new_revenue":
+                plan.charts[path] = charts.weekly_bars(weekly, measure, "Revenue", "$,.0f")
+            else:
+                plan.charts[path] = charts.weekly_bars(weekly, measure, "MQLs")
+            chart_paths.append((caption, path))
+        deals = _rows_of(data.deals, current_id)
+        plan.pages.append((f"{section}.md", f"{section}.md.j2", TeamPage(
+            title=SECTION_TITLES[section], section=section, agreement=current,
+            kpis=[k for k in kpis if k.section == section], charts=chart_paths,
+            channels=_rows_of(data.channels, current_id),
+            reps=_rows_of(data.reps, current_id),
+            lost_reasons=_lost_reasons(deals),
+            top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
+            root="")))
+
+    periods = []
+    for agreement in reversed(data.agreements):
+        funnel = _rows_of(data.funnel, agreement["agreement_id"])
+        path = f"charts/funnel-{agreement['agreement_id']}.svg"
+        plan.charts[path] = charts.funnel_attainment(funnel)
+        periods.append({"agreement": agreement, "funnel": funnel, "chart": path})
+    plan.pages.append(("plan-vs-actual.md", "plan.md.j2", PlanPage(periods=periods)))
+
+    plan.pages.append(("history.md", "history.md.j2", _history(data, definitions)))
+    plan.pages.append(("definitions.md", "definitions.md.j2", DefinitionsPage(
+        kpis=definitions, on_track_min=thresholds[0], at_risk_min=thresholds[1])))
+    plan.pages.append(("data-quality.md", "data_quality.md.j2", _data_quality(
+        data, build, raw_source)))
+    return plan
+
+
+def _lost_reasons(deals: list[dict]) -> list[dict]:
+    reasons: dict[str, dict] = {}
+    for deal in deals:
+        if deal["outcome"] != "lost":
+            continue
+        entry = reasons.setdefault(deal["lost_reason"], {"reason": deal["lost_reason"],
+                                                         "deals": 0, "amount": 0.0})
+        entry["deals"] += 1
+        entry["amount"] += float(deal["amount"] or 0)
+    return sorted(reasons.values(), key=lambda r: (-r["deals"], r["reason"]))
+
+
+TERMS = [
+    ("Revenue goal", "revenue_goal", "currency"),
+    ("Marketing revenue share", "marketing_revenue_share", "rate"),
+    ("Average deal size (assumed)", "average_deal_size", "currency"),
+    ("Visit to lead", "visit_to_lead_rate", "rate"),
+    ("Lead to MQL", "lead_to_mql_rate", "rate"),
+    ("MQL to SQL", "mql_to_sql_rate", "rate"),
+    ("SQL to opportunity", "sql_to_opportunity_rate", "rate"),
+    ("Opportunity to proposal", "opportunity_to_proposal_rate", "rate"),
+    ("Proposal to win", "proposal_to_win_rate", "rate"),
+    ("First touch within (business hours)", "first_touch_business_hours", "count"),
+    ("Touch attempts required", "min_touch_attempts", "count"),
+    ("Touch window (days)", "touch_window_days", "count"),
+]
+
+
+def _history(data: ReportData, definitions: list[KpiDefinition]) -> HistoryPage:
+    views = {a["agreement_id"]: {k.kpi_id: k for k in kpi_views(data, definitions,
+                                                                 a["agreement_id"])}
+             for a in data.agreements}
+    kpi_rows = [{"title": d.title, "unit": d.unit, "kpi_id": d.kpi_id,
+                 "cells": [views[a["agreement_id"]].get(d.kpi_id) for a in data.agreements]}
+                for d in definitions]
+    term_rows = [{"label": label, "unit": unit, "values": [a[key] for a in data.agreements],
+                  "changed": len({a[key] for a in data.agreements}) > 1}
+                 for label, key, unit in TERMS]
+    return HistoryPage(agreements=data.agreements, kpi_rows=kpi_rows, term_rows=term_rows)
+
+
+def _data_quality(data: ReportData, build: DbtBuild, raw_source: str) -> DataQualityPage:
+    tests = [{"name": r.name, "type": "unit test" if r.resource_type == "unit_test"
+              else "data test", "status": r.status, "failures": r.failures}
+             for r in build.of_type("test", "unit_test")]
+    tests.sort(key=lambda t: (t["status"] == "pass", t["type"], t["name"]))
+    counts: dict[str, int] = {}
+    for test in tests:
+        counts[test["status"]] = counts.get(test["status"], 0) + 1
+    return DataQualityPage(tables=data.data_quality, rejected=data.rejected,
+                           test_counts=counts, tests=tests,
+                           report_row_counts=data.report_row_counts,
+                           dbt_seconds=build.seconds, raw_source=raw_source)

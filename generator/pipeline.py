@@ -1,0 +1,142 @@
+"""Run `dbt build` in-process (one parse per build) and keep its artifacts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import BuildConfig
+from generator.exceptions import DataTestError, InternalError
+
+log = logging.getLogger(__name__)
+
+TEST_TYPES = {"test", "unit_test"}
+FAILED = {"fail", "error", "runtime error"}
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """The outcome of one dbt node (model, seed, data test or unit test)."""
+
+    unique_id: str
+    name: str
+    resource_type: str
+    status: str
+    message: str
+    failures: int | None
+    execution_time: float
+
+
+@dataclass(frozen=True)
+class DbtBuild:
+    """What a finished dbt build leaves for the generator."""
+
+    manifest: dict
+    results: list[NodeResult]
+    seconds: float
+
+    def of_type(self, *resource_types: str) -> list[NodeResult]:
+        """Return the results of nodes of the given resource types."""
+        return [result for result in self.results if result.resource_type in resource_types]
+
+
+def run_dbt_build(config: BuildConfig) -> DbtBuild:
+    """Build every dbt node, raising a clear error that names what failed."""
+    from dbt.cli.main import dbtRunner  # slow import: only when a build runs
+
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    # The profile reads the database path from the environment (profiles.yml).
+    os.environ["SLA_REPORT_DUCKDB_PATH"] = str(config.database_path)
+    args = [
+        "build",
+        "--project-dir", str(config.project_dir),
+        "--profiles-dir", str(config.project_dir),
+        "--target-path", str(config.target_dir),
+        "--log-path", str(config.work_dir / "logs"),
+        "--vars", json.dumps(config.dbt_vars),
+        "--no-partial-parse",  # vars differ between builds; a stale parse would lie
+        "--quiet",
+    ]
+    started = time.perf_counter()
+    outcome = dbtRunner().invoke(args)
+    seconds = time.perf_counter() - started
+    _release_duckdb()
+    if outcome.exception is not None:
+        raise _classify_exception(outcome.exception)
+    results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
+    _raise_for_failures(results)
+    if not outcome.success:
+        raise InternalError("dbt build failed without naming a node; see "
+                            f"{config.work_dir / 'logs' / 'dbt.log'}")
+    # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
+    manifest_path = config.target_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    shutil.copy2(manifest_path, config.work_dir / "manifest.json")
+    shutil.copy2(config.target_dir / "run_results.json", config.work_dir / "run_results.json")
+    log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
+    return DbtBuild(manifest=manifest, results=results, seconds=seconds)
+
+
+def _node_result(raw) -> NodeResult:
+    node = raw.node
+    return NodeResult(
+        unique_id=node.unique_id,
+        name=node.name,
+        resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
+        status=str(getattr(raw.status, "value", raw.status)).lower(),
+        message=str(raw.message or ""),
+        failures=raw.failures,
+        execution_time=float(raw.execution_time or 0.0),
+    )
+
+
+def _raise_for_failures(results: list[NodeResult]) -> None:
+    """Raise DataTestError naming failed tests, or InternalError for failed models."""
+    failed_tests = [r for r in results if r.resource_type in TEST_TYPES and r.status in FAILED]
+    failed_nodes = [r for r in results
+                    if r.resource_type not in TEST_TYPES and r.status in FAILED]
+    if failed_tests:
+        lines = [f"  - {r.name}: {r.message.strip().splitlines()[0] if r.message else r.status}"
+                 for r in failed_tests]
+        skipped = sum(1 for r in results if r.status == "skipped")
+        raise DataTestError(
+            f"{len(failed_tests)} dbt test(s) failed; the site was not published"
+            + (f" ({skipped} downstream nodes skipped)" if skipped else "") + ":\n"
+            + "\n".join(lines))
+    if failed_nodes:
+        lines = [f"  - {r.resource_type} {r.name}: {r.message.strip()}" for r in failed_nodes]
+        raise InternalError("dbt could not build:\n" + "\n".join(lines))
+
+
+def _classify_exception(error: BaseException) -> Exception:
+    """Turn a dbt exception into the CLI error with the right exit code."""
+    from generator.exceptions import ConfigError
+
+    name = type(error).__name__
+    if "Compilation" in name or "Parsing" in name or "Dbt" in name and "Project" in name:
+        return ConfigError(f"dbt could not compile the project: {error}")
+    return InternalError(f"dbt failed: {name}: {error}")
+
+
+def _release_duckdb() -> None:
+    """Close dbt-duckdb's in-process database handle.
+
+    dbt-duckdb keeps one DuckDB connection per process (a class-level
+    environment) after `invoke` returns, and DuckDB refuses a second,
+    read-only connection to the same file in that process. Closing it here
+    lets the warehouse module read the result read-only. Private API: if it
+    moves, the read-only open fails loudly rather than silently.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter: nothing held in-process
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()

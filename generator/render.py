@@ -1,0 +1,146 @@
+"""The Jinja environment (StrictUndefined) and the filters that format values for pages."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import fields
+from datetime import date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+STATUS_LABELS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "behind": "Behind",
+    "no_target": "No target",
+    "no_data": "No data",
+    "met": "Met",
+    "missed": "Missed",
+}
+PERIOD_STATES = {"final": "Final", "in_progress": "In progress", "upcoming": "Upcoming"}
+
+# Exactly the characters Python-Markdown (with the tables extension) lets a
+# backslash escape: escaping any other character would show the backslash.
+# `<`, `>` and `&` never reach this step raw: html.escape turns them into
+# entities first.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def text(value: object) -> str:
+    """Return data text safe to put anywhere in Markdown: shown literally, never run.
+
+    HTML is escaped first (so `<script>` is text), then every character that
+    Markdown or its extensions interpret is backslash-escaped (so `**bold**`,
+    `[link](javascript:...)` and `{: attr }` stay literal). Newlines become
+    spaces so a value cannot break a table row or start a block.
+    """
+    if value is None:
+        return "–"
+    flat = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+
+
+def number(value: float | int | None, unit: str = "count") -> str:
+    """Return a value formatted for its unit: 1,234 / $1,234 / 76.9% / 2.2 h / 39.5 days."""
+    if value is None:
+        return "–"
+    value = float(value)
+    if unit == "currency":
+        return f"${value:,.0f}"
+    if unit == "rate":
+        return f"{value * 100:.1f}%"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit == "days":
+        return f"{value:,.1f} days"
+    return f"{value:,.0f}"
+
+
+def signed(value: float | int | None, unit: str = "count") -> str:
+    """Return a difference with its sign: +1,234 or -$5,000."""
+    if value is None:
+        return "–"
+    formatted = number(abs(value), unit)
+    return ("+" if value >= 0 else "-") + formatted
+
+
+def shortfall(value: float | int | None, unit: str = "count") -> str:
+    """Return how far a KPI is short, in its own unit (rates in percentage points)."""
+    if value is None:
+        return "–"
+    if unit == "rate":
+        return f"{abs(float(value)) * 100:.1f} pts"
+    return number(abs(value), unit)
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """Return a 0-1 fraction as a percentage."""
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def status_label(status: str) -> str:
+    """Return the human label of a status."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def status_badge(status: str) -> str:
+    """Return an inline HTML badge for a status (styled in extra.css)."""
+    return f'<span class="sla-status sla-status--{status}">{status_label(status)}</span>'
+
+
+def period_state(state: str) -> str:
+    """Return the human label of a period state."""
+    return PERIOD_STATES.get(state, state)
+
+
+def day(value: date | datetime | None) -> str:
+    """Return a date as 'Thu 15 Oct 2015'."""
+    if value is None:
+        return "–"
+    return value.strftime("%a %-d %b %Y")
+
+
+def clock(minutes: int) -> str:
+    """Return minutes after midnight as HH:MM."""
+    return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
+
+
+def make_environment() -> Environment:
+    """Return the Jinja environment for the page templates."""
+    environment = Environment(
+        loader=PackageLoader("generator", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: data goes through the `text` filter
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update({
+        "text": text,
+        "number": number,
+        "signed": signed,
+        "shortfall": shortfall,
+        "percent": percent,
+        "status_label": status_label,
+        "status_badge": status_badge,
+        "period_state": period_state,
+        "day": day,
+        "clock": clock,
+    })
+    return environment
+
+
+def render_page(environment: Environment, template: str, page: object) -> str:
+    """Render one page dataclass with its template."""
+    context = {field.name: getattr(page, field.name) for field in fields(page)}
+    return environment.get_template(template).render(**context)
+
+
+def write_text(path: Path, content: str) -> None:
+    """Write a generated file, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")

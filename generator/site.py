@@ -1,0 +1,94 @@
+"""Stage the docs, build them with MkDocs strictly, and publish the site atomically.
+
+Departure from STYLE.md §13 (which writes generated Markdown into
+site/docs/reports/): we stage site/docs plus the generated pages in a scratch
+folder instead, so a failed or concurrent build never leaves half-written
+files among the sources, and the published folder is only ever swapped whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+
+from generator.exceptions import SiteBuildError
+
+log = logging.getLogger(__name__)
+
+
+def stage_docs(project_dir: Path, docs_dir: Path, files: dict[str, str]) -> None:
+    """Copy the static docs into docs_dir and write the generated files over them."""
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    shutil.copytree(project_dir / "site" / "docs", docs_dir)
+    for relative, content in files.items():
+        path = docs_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
+                        extra: dict, config_path: Path) -> Path:
+    """Write the effective mkdocs.yml: the project's, with this build's folders and stamp."""
+    config = yaml.safe_load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(docs_dir)
+    config["site_dir"] = str(site_dir)
+    config["theme"]["custom_dir"] = str(project_dir / config["theme"]["custom_dir"])
+    config["watch"] = [str(project_dir / path) for path in config.get("watch", [])]
+    config["extra"] = {**(config.get("extra") or {}), **extra}
+    for extension in config["markdown_extensions"]:
+        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+            options = extension["pymdownx.snippets"]
+            options["base_path"] = [str(project_dir / path) for path in options["base_path"]]
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                           encoding="utf-8")
+    return config_path
+
+
+class _WarningCounter(logging.Handler):
+    """Keep every MkDocs warning so a strict failure can say what it was."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_site(config_path: Path) -> None:
+    """Run the MkDocs build strictly; raise SiteBuildError listing every warning."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    counter = _WarningCounter()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(counter)
+    try:
+        # Not quiet: quiet mode would hide the warnings that strict mode counts.
+        config = load_config(config_file=str(config_path), strict=True)
+        build(config)
+    except (Abort, MkDocsException, OSError) as error:
+        details = "\n".join(f"  - {message}" for message in counter.messages)
+        raise SiteBuildError(f"MkDocs could not build the site strictly: {error}"
+                             + (f"\n{details}" if details else "")) from error
+    finally:
+        mkdocs_logger.removeHandler(counter)
+
+
+def publish(built_dir: Path, out_dir: Path) -> None:
+    """Replace out_dir with built_dir in one rename; the old site is kept until then."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = out_dir.with_name(f".{out_dir.name}-previous")
+    if previous.exists():
+        shutil.rmtree(previous)
+    if out_dir.exists():
+        os.replace(out_dir, previous)
+    os.replace(built_dir, out_dir)
+    if previous.exists():
+        shutil.rmtree(previous)
