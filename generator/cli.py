@@ -33,7 +33,11 @@ def cli(verbose: bool) -> None:
                    "Default: 2015-10-15 for the demo, today for --data.")
 @click.option("--out", "out", type=click.Path(file_okay=False),
               help="Folder of the published site. Default: build/site.")
-def build(data: str | None, as_of: str | None, out: str | None) -> None:
+@click.option("--project-dir", "project_dir", type=click.Path(file_okay=False, exists=True),
+              help="The SLA Report project (dbt_project.yml, seeds, site/). "
+                   "Default: this repository.")
+def build(data: str | None, as_of: str | None, out: str | None,
+          project_dir: str | None) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     The previous site in --out is replaced only when every step succeeded.
@@ -43,7 +47,8 @@ def build(data: str | None, as_of: str | None, out: str | None) -> None:
     from generator.build import build_report
     from generator.config import make_config
 
-    config = make_config(data=data, as_of=as_of, out=out)
+    config = make_config(data=data, as_of=as_of, out=out,
+                         project_dir=Path(project_dir) if project_dir else None)
     summary = build_report(config)
     index = summary.out_dir / "index.html"
     click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -44,7 +44,7 @@ class BuildConfig:
     raw_files: dict[str, Path] = field(default_factory=dict)
     """Raw table name -> file, resolved from data_dir (empty for the demo)."""
 
-    built_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     """When this build started (UTC), printed on every page."""
 
     @property
@@ -72,7 +72,7 @@ def parse_as_of(text: str | None, default: date) -> date:
     if text is None:
         return default
     if text == "today":
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
     try:
         return date.fromisoformat(text)
     except ValueError as error:
@@ -127,8 +127,8 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     if not (root / "dbt_project.yml").is_file():
         raise ConfigError(f"{root}: not an SLA Report project (no dbt_project.yml)")
     data_dir = Path(data).resolve() if data else None
-    default_as_of = DEMO_AS_OF if data_dir is None else datetime.now(timezone.utc).date()
-    out_dir = Path(out).resolve() if out else root / "build" / "site"
+    default_as_of = DEMO_AS_OF if data_dir is None else datetime.now(UTC).date()
+    out_dir = Path(out).resolve() if out else project_root() / "build" / "site"
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
     return BuildConfig(
         project_dir=root,

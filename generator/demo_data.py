@@ -17,7 +17,7 @@ import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,12 +69,20 @@ CHANNELS = [
 
 DISQUALIFY_REASONS = ["no budget", "bad fit", "no response", "student or job seeker", "competitor"]
 LOST_REASONS = ["price", "chose competitor", "no decision", "timing", "missing feature"]
-FIRST_NAMES = """Ava Ben Chloe Dan Elif Femi Gus Hana Ivo Jae Kira Luca Mina Noor Omar Pia Quin
-Rafa Sana Tomas Uma Vik Wren Xiu Yara Zed Ana Bo Cy Dee Eli Fay Gil Ian Jo Kai Lea Max Nia Oli""".split()
-LAST_NAMES = """Abara Berg Castro Dlamini Eriksen Fontaine Gupta Haddad Ito Jensen Kowalski Lindqvist
-Moreau Nakamura Okafor Petrov Quispe Rossi Santos Tanaka Urban Varga Weber Xu Yilmaz Zhang""".split()
-COMPANY_A = "Acme Apex Blue Bright Cedar Delta Ember Falcon Granite Harbor Iron Juniper Kestrel".split()
-COMPANY_B = "Analytics Biotech Cloud Dynamics Foods Health Labs Logistics Media Retail Works".split()
+FIRST_NAMES = """Ava Ben Chloe Dan Elif Femi Gus Hana Ivo Jae Kira Luca Mina Noor Omar Pia
+Quin Rafa Sana Tomas Uma Vik Wren Xiu Yara Zed Ana Bo Cy Dee Eli Fay Gil Ian Jo Kai Lea Max
+Nia Oli""".split()
+LAST_NAMES = """Abara Berg Castro Dlamini Eriksen Fontaine Gupta Haddad Ito Jensen Kowalski
+Lindqvist Moreau Nakamura Okafor Petrov Quispe Rossi Santos Tanaka Urban Varga Weber Xu
+Yilmaz Zhang""".split()
+# Staff names come from their own pool, so a lead never shares a name with a
+# rep: the privacy test can then flag any lead name found in the site.
+REP_FIRST_NAMES = "Alma Bruno Cleo Dario Edda Flavio Greta Hugo Ines Jonas Karin Lars Mila".split()
+REP_LAST_NAMES = "Aalto Brandt Costa Duarte Engel Falk Grau Horn Iversen Janssen Keller".split()
+COMPANY_A = """Acme Apex Blue Bright Cedar Delta Ember Falcon Granite Harbor Iron Juniper
+Kestrel""".split()
+COMPANY_B = """Analytics Biotech Cloud Dynamics Foods Health Labs Logistics Media Retail
+Works""".split()
 COMPANY_C = ["Inc", "LLC", "Group", "Co", "Partners", "Ltd"]
 # Real CRMs hold text like this; the site must show it as text, never run it.
 TRICKY_COMPANIES = ['<script>alert("sla")</script> Ltd', "**Bold** & Sons", "{{ jinja }} Labs"]
@@ -136,7 +144,7 @@ class BusinessCalendar:
 
 def _utc_text(moment: datetime) -> str:
     """Return an ISO 8601 UTC timestamp with a Z suffix."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _seasonality(day: date) -> float:
@@ -166,6 +174,10 @@ class DemoBuilder:
         self._names_used: set[str] = set()
 
     # -- people -----------------------------------------------------------------
+    def _rep_name(self, number: int) -> str:
+        return f"{REP_FIRST_NAMES[number % len(REP_FIRST_NAMES)]} " \
+               f"{REP_LAST_NAMES[(number * 7) % len(REP_LAST_NAMES)]}"
+
     def _person_name(self) -> str:
         while True:
             name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
@@ -187,11 +199,11 @@ class DemoBuilder:
             started = date(2013, 3, 1) + timedelta(days=70 * number)
             if number > 8:
                 started = date(2015, 7, 1)
-            rep = Rep(f"S{number:02d}", self._person_name(), "sales", started,
+            rep = Rep(f"S{number:02d}", self._rep_name(number), "sales", started,
                       median_response_hours=median, never_touch_share=never,
                       mean_attempts=attempts, sql_skill=skill)
             self.sales_reps.append(rep)
-        marketers = [Rep(f"M{n:02d}", self._person_name(), "marketing", date(2013, 1, 7))
+        marketers = [Rep(f"M{n:02d}", self._rep_name(20 + n), "marketing", date(2013, 1, 7))
                      for n in range(1, 4)]
         # One marketer left in the summer: ended_on is part of the contract.
         marketers[2].ended_on = date(2015, 8, 14)
@@ -355,7 +367,8 @@ class DemoBuilder:
                 self._revenue(opportunity_id, closed.astimezone(LOCAL_TZ).date(), amount,
                               "new_business")
                 if rng.random() < 0.25:
-                    later = closed.astimezone(LOCAL_TZ).date() + timedelta(days=rng.randint(45, 150))
+                    closed_on = closed.astimezone(LOCAL_TZ).date()
+                    later = closed_on + timedelta(days=rng.randint(45, 150))
                     self._revenue(opportunity_id, later, round(amount * rng.uniform(0.1, 0.4), -1),
                                   "expansion")
 

@@ -8,7 +8,6 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from generator.config import BuildConfig
 from generator.exceptions import DataTestError, InternalError

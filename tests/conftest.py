@@ -1,0 +1,75 @@
+"""Shared fixtures: one demo build per session, plus helpers to read the built HTML."""
+
+from __future__ import annotations
+
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildSummary, build_report
+from generator.config import BuildConfig, make_config
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_RAW = ROOT / "seeds" / "raw"
+REFERENCE = ROOT / "seeds" / "reference"
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> tuple[BuildConfig, BuildSummary]:
+    """Build the demo report once (demo seeds, as of 2015-10-15) into a temp folder."""
+    out = tmp_path_factory.mktemp("demo") / "site"
+    config = make_config(out=str(out))
+    return config, build_report(config)
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_build) -> Path:
+    """Return the folder of the built demo site."""
+    return demo_build[1].out_dir
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the parts of the project a build reads into target; return it."""
+    for name in ("models", "macros", "seeds", "data-tests", "site"):
+        shutil.copytree(ROOT / name, target / name)
+    for name in ("dbt_project.yml", "profiles.yml", "mkdocs.yml"):
+        shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+class TableParser(HTMLParser):
+    """Collect every table of an HTML page as rows of (text, first link href)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[tuple[str, str | None]]]] = []
+        self._cell: list[str] | None = None
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell, self._href = [], None
+        elif tag == "a" and self._cell is not None and self._href is None:
+            self._href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append((" ".join("".join(self._cell).split()), self._href))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(path: Path) -> list[list[list[tuple[str, str | None]]]]:
+    """Return the tables of an HTML file."""
+    parser = TableParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables

@@ -1,0 +1,72 @@
+"""Agreement texts: live figures beside commitments; bad references fail with file:line."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.agreement_text import render_agreement_text
+from generator.exceptions import ConfigError
+from generator.pages import KpiView
+
+AGREEMENT = {"agreement_id": "a1", "title": "Test", "revenue_goal": 1000000.0,
+             "first_touch_business_hours": 4.0, "time_zone": "UTC",
+             "period_start_date": "2015-01-01", "period_end_date": "2015-06-30"}
+
+
+def kpi(kpi_id="mqls", actual=850.0, target=1310.0, status="on_track", unit="count"):
+    return KpiView(kpi_id=kpi_id, title="MQLs", section="marketing", owner="marketing",
+                   unit=unit, direction="higher", pacing="cumulative", actual=actual,
+                   target=target, target_source="derived", expected_to_date=762.0,
+                   projected=1400.0, gap_to_expected=88.0, status=status,
+                   is_target_met=False, definition="", model="fct_marketing_kpis")
+
+
+def write(tmp_path, text: str):
+    folder = tmp_path / "site" / "agreements"
+    folder.mkdir(parents=True)
+    (folder / "a1.md").write_text(text)
+
+
+def test_live_figures_are_filled_in(tmp_path):
+    write(tmp_path, "Deliver {{ target('mqls') }} MQLs. {{ kpi('mqls') }}\n"
+                    "Touch within {{ term('first_touch_business_hours') }} hours.\n")
+    body = render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+    assert "Deliver 1,310 MQLs." in body
+    assert "<strong>850</strong> to date" in body and "pace 762" in body
+    assert ">On track<" in body
+    assert "Touch within 4 hours." in body
+
+
+def test_unknown_kpi_names_file_and_line(tmp_path):
+    write(tmp_path, "line one\n\nWe deliver {{ kpi('mqlz') }}.\n")
+    with pytest.raises(ConfigError, match=r"site/agreements/a1.md:3: unknown KPI 'mqlz'"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_unknown_term_names_file_and_line(tmp_path):
+    write(tmp_path, "{{ term('revenue_gaol') }}\n")
+    with pytest.raises(ConfigError, match=r"a1.md:1: unknown term 'revenue_gaol'"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_undefined_name_names_file_and_line(tmp_path):
+    write(tmp_path, "ok\n{{ revenue }}\n")
+    with pytest.raises(ConfigError, match=r"a1.md:2: .*revenue"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    write(tmp_path, "ok\n\n{% if %}\n")
+    with pytest.raises(ConfigError, match=r"a1.md:3:"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_missing_text_names_the_expected_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"site/agreements/a1.md: missing"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_the_sandbox_blocks_python_internals(tmp_path):
+    write(tmp_path, "{{ kpi.__globals__ }}\n")
+    with pytest.raises(ConfigError):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])

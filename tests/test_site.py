@@ -1,0 +1,104 @@
+"""The built demo site: complete, stamped, offline, private, and telling the reset story."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from tests.conftest import DEMO_RAW, html_tables
+
+PAGES = ["index.html", "agreement.html", "marketing.html", "handoff.html", "sales.html",
+         "plan-vs-actual.html", "history.html", "definitions.html", "data-quality.html",
+         "about.html", "agreements/2015-h1.html", "agreements/2015-h2.html"]
+
+
+def test_every_page_is_built(demo_site, demo_build):
+    built = {p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.html")}
+    assert set(PAGES) <= built
+    assert demo_build[1].pages == len(built)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_says_data_as_of_and_built_at(demo_site, demo_build, page):
+    html = (demo_site / page).read_text(encoding="utf-8")
+    assert "Data as of <strong>2015-10-15</strong>" in html
+    assert f"built at <time>{demo_build[0].built_at:%Y-%m-%d %H:%M} UTC</time>" in html
+
+
+def test_no_resource_is_loaded_from_the_network(demo_site):
+    remote = re.compile(r"""<(?:script|img|iframe|source)\b[^>]*\bsrc=["']?(?:https?:)?//"""
+                        r"""|<link\b[^>]*\bhref=["']?(?:https?:)?//"""
+                        r"""|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
+                        re.IGNORECASE)
+    offenders = []
+    for path in demo_site.rglob("*"):
+        if path.suffix in {".html", ".css", ".js", ".svg"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.name}: {m.group(0)}" for m in remote.finditer(text)]
+    assert offenders == []
+    assert "fonts.googleapis" not in (demo_site / "index.html").read_text()
+
+
+def test_no_lead_email_or_name_appears_anywhere_in_the_site(demo_site):
+    with (DEMO_RAW / "leads.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    private = {row["email"] for row in rows} | {row["full_name"] for row in rows}
+    assert len(private) > 1000
+    hits = []
+    for path in demo_site.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            hits += [f"{path.name}: {value}" for value in private if value in text]
+    assert hits == []
+
+
+def test_overview_shows_the_agreement_in_force_and_days_left(demo_site):
+    html = (demo_site / "index.html").read_text(encoding="utf-8")
+    assert "second half 2015 (reset)" in html
+    assert "77 days left" in html  # 2015-10-16 .. 2015-12-31
+    assert 'src="charts/revenue-pace-2015-h2.svg"' in html
+    assert (demo_site / "charts" / "revenue-pace-2015-h2.svg").read_text().startswith("<svg")
+
+
+def test_history_shows_the_first_half_final_and_beaten_and_the_second_in_progress(demo_site):
+    periods = html_tables(demo_site / "history.html")[0]
+    by_title = {row[0][0]: [cell[0] for cell in row] for row in periods[1:]}
+    first = by_title["Sales & Marketing SLA: first half 2015"]
+    second = by_title["Sales & Marketing SLA: second half 2015 (reset)"]
+    assert first[2] == "Final" and second[2] == "In progress"
+    revenue, goal = (float(re.sub(r"[^\d.]", "", cell.split("(")[0])) for cell in first[3:5])
+    assert revenue > goal  # the reference story: the first-half goal was beaten
+    assert "**" not in first[0]
+
+
+def test_definitions_show_each_kpis_definition_owner_and_sql(demo_site):
+    html = (demo_site / "definitions.html").read_text(encoding="utf-8")
+    for kpi_id in ["new_revenue", "mqls", "first_touch_within_sla_rate", "win_rate"]:
+        assert f'id="{kpi_id}"' in html
+    assert "fct_handoff_kpis" in html and "percentile_cont" in html
+    assert "How the hand-off clock counts" in html
+
+
+def test_data_quality_accounts_for_every_raw_row(demo_site):
+    table = html_tables(demo_site / "data-quality.html")[0]
+    assert [cell[0] for cell in table[0]] == ["Raw table", "Rows read", "Used", "Rejected"]
+    for row in table[1:]:
+        read, used, rejected = (int(cell[0].replace(",", "")) for cell in row[1:])
+        assert read == used + rejected
+        with (DEMO_RAW / f"{row[0][0]}.csv").open(encoding="utf-8") as handle:
+            assert read == sum(1 for _ in handle) - 1
+
+
+def test_dbt_build_ran_every_data_and_unit_test_and_all_passed(demo_build):
+    import json
+
+    config, _ = demo_build
+    results = json.loads((config.work_dir / "run_results.json").read_text())["results"]
+    data_tests = [r for r in results if r["unique_id"].startswith("test.")]
+    unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(data_tests) >= 100 and len(unit_tests) >= 3
+    assert {r["status"] for r in data_tests + unit_tests} == {"pass"}
+    models = [r for r in results if r["unique_id"].startswith("model.")]
+    assert models and {r["status"] for r in models} == {"success"}

@@ -1,0 +1,51 @@
+"""Meta-tests: templates only use what their page dataclass declares, and it is documented."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from jinja2 import meta
+
+from generator import pages
+from generator.render import make_environment
+
+PAGE_TYPES = {
+    "overview.md.j2": pages.OverviewPage,
+    "agreement.md.j2": pages.AgreementPage,
+    "marketing.md.j2": pages.TeamPage,
+    "handoff.md.j2": pages.TeamPage,
+    "sales.md.j2": pages.TeamPage,
+    "plan.md.j2": pages.PlanPage,
+    "history.md.j2": pages.HistoryPage,
+    "definitions.md.j2": pages.DefinitionsPage,
+    "data_quality.md.j2": pages.DataQualityPage,
+}
+LOCAL_NAMES = {"final"}  # set by {% with %} around the shared KPI table
+
+
+def _variables(environment, name: str) -> set[str]:
+    source = environment.loader.get_source(environment, name)[0]
+    found = meta.find_undeclared_variables(environment.parse(source))
+    for included in meta.find_referenced_templates(environment.parse(source)):
+        found |= _variables(environment, included)
+    return found
+
+
+@pytest.mark.parametrize(("template", "page_type"), sorted(PAGE_TYPES.items()))
+def test_every_template_variable_is_declared_on_its_page(template, page_type):
+    environment = make_environment()
+    declared = {field.name for field in dataclasses.fields(page_type)} | LOCAL_NAMES
+    assert _variables(environment, template) - declared == set()
+
+
+def test_every_template_has_a_page_type():
+    environment = make_environment()
+    pages_templates = {name for name in environment.list_templates() if not name.startswith("_")}
+    assert pages_templates == set(PAGE_TYPES)
+
+
+@pytest.mark.parametrize("page_type", sorted(set(PAGE_TYPES.values()), key=lambda t: t.__name__))
+def test_every_page_field_has_help(page_type):
+    for field in dataclasses.fields(page_type):
+        assert field.metadata.get("help"), f"{page_type.__name__}.{field.name} has no help"
