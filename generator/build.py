@@ -70,7 +70,7 @@ def build_report(config: BuildConfig) -> BuildSummary:
         config.project_dir, docs_dir, built_dir,
         {"data_as_of": config.as_of.isoformat(),
          "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC")},
-        config.work_dir / "mkdocs.yml")
+        config.work_dir / "mkdocs.yml", plan.nav_children)
     build_site(mkdocs_config)
     publish(built_dir, config.out_dir)
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))

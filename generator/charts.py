@@ -136,3 +136,38 @@ def funnel_attainment(rows: list[dict]) -> str:
             },
         ],
     })
+
+
+def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
+    """Return one bar per month (actual) with the month's target as a tick."""
+    data = []
+    for row in rows:
+        month = row["month_start_date"].isoformat()
+        if row["actual"] is not None:
+            data.append({"month": month, "series": "Actual", "value": float(row["actual"])})
+        if row["month_target"] is not None:
+            data.append({"month": month, "series": "Target",
+                         "value": float(row["month_target"])})
+    return _svg({
+        "data": {"values": data},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.series == 'Actual'"}],
+                "mark": {"type": "bar", "color": COLORS["actual"], "width": {"band": 0.6}},
+                "encoding": {
+                    "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth",
+                          "title": None, "axis": {"format": "%b %Y", "labelAngle": 0}},
+                    "y": {"field": "value", "type": "quantitative", "title": title},
+                },
+            },
+            {
+                "transform": [{"filter": "datum.series == 'Target'"}],
+                "mark": {"type": "tick", "color": COLORS["target"], "thickness": 3,
+                         "size": 40},
+                "encoding": {
+                    "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth"},
+                    "y": {"field": "value", "type": "quantitative"},
+                },
+            },
+        ],
+    })

@@ -100,6 +100,73 @@ def demo_data(out: str, scale: float, seed: int) -> None:
     click.echo(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
 
 
+@cli.group()
+def agreement() -> None:
+    """Start the next agreement period, or reset the one in force.
+
+    Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
+    """
+
+
+@agreement.command("new")
+@click.option("--from", "from_id", required=True, help="Agreement to copy terms and text from.")
+@click.option("--starts", required=True, metavar="DATE", help="First day of the new period.")
+@click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
+@click.option("--revenue-goal", type=float, help="New revenue goal (default: copied).")
+@click.option("--id", "new_id", help="Id of the new agreement (default: the start date).")
+@click.option("--project-dir", type=click.Path(file_okay=False, exists=True),
+              help="The SLA Report project. Default: this repository.")
+def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: float | None,
+                  new_id: str | None, project_dir: str | None) -> None:
+    """Add an agreement period copied from another, with its text to edit.
+
+    Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
+    """
+    from generator.agreements import create_agreement, parse_date
+    from generator.config import project_root
+
+    root = Path(project_dir) if project_dir else project_root()
+    created = create_agreement(root, from_id, parse_date(starts, "--starts"),
+                               parse_date(ends, "--ends"), new_id, revenue_goal)
+    _report_agreement(root, created)
+
+
+@agreement.command("reset")
+@click.argument("agreement_id")
+@click.option("--on", "on", required=True, metavar="DATE",
+              help="First day of the new agreement; the old one ends the day before.")
+@click.option("--revenue-goal", type=float, help="Revenue goal of the new period.")
+@click.option("--id", "new_id", help="Id of the new agreement (default: the --on date).")
+@click.option("--project-dir", type=click.Path(file_okay=False, exists=True),
+              help="The SLA Report project. Default: this repository.")
+def agreement_reset(agreement_id: str, on: str, revenue_goal: float | None,
+                    new_id: str | None, project_dir: str | None) -> None:
+    """End an agreement early and start a new one from --on to its old end.
+
+    Every KPI, target and pace is then split at the boundary.
+
+    Example: sla-report agreement reset 2015-h2 --on 2015-10-01 --revenue-goal 900000
+    """
+    from generator.agreements import parse_date, reset_agreement
+    from generator.config import project_root
+
+    root = Path(project_dir) if project_dir else project_root()
+    created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,
+                              revenue_goal)
+    _report_agreement(root, created)
+
+
+def _report_agreement(root: Path, created) -> None:
+    if created.ended_early:
+        click.echo(f"{created.ended_early} now ends on "
+                   f"{created.starts_on.fromordinal(created.starts_on.toordinal() - 1)}.")
+    click.echo(f"Added agreement {created.agreement_id}: {created.starts_on} to "
+               f"{created.ends_on}.")
+    if created.gap_days_before:
+        click.echo(f"Note: {created.gap_days_before} days without an agreement before it.")
+    click.echo(f"Edit its text: {created.text_path.relative_to(root)}")
+
+
 def main() -> None:
     """Run the CLI."""
     cli(prog_name="sla-report")

@@ -49,8 +49,13 @@ class BuildConfig:
 
     @property
     def database_path(self) -> Path:
-        """Return the DuckDB file dbt writes and the generator reads."""
+        """Return the DuckDB file of the last successful dbt build (the generator reads it)."""
         return self.work_dir / "sla_report.duckdb"
+
+    @property
+    def building_database_path(self) -> Path:
+        """Return the fresh DuckDB file dbt writes; it replaces database_path on success."""
+        return self.work_dir / "sla_report.building.duckdb"
 
     @property
     def target_dir(self) -> Path:

@@ -19,6 +19,8 @@ class KpiDefinition:
     section: str
     owner: str
     unit: str
+    noun: str
+    """What one unit of a count is called ("MQLs"); empty for other units."""
     direction: str
     pacing: str
     definition: str
@@ -70,6 +72,7 @@ def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:
         section=meta["section"],
         owner=meta["owner"],
         unit=meta["unit"],
+        noun=meta.get("noun", ""),
         direction=meta.get("direction", "higher"),
         pacing=meta.get("pacing", "none"),
         definition=" ".join((column.get("description") or "").split()),

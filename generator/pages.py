@@ -23,6 +23,7 @@ class KpiView:
     section: str
     owner: str
     unit: str
+    noun: str
     direction: str
     pacing: str
     actual: float | None
@@ -33,6 +34,8 @@ class KpiView:
     gap_to_expected: float | None
     status: str
     is_target_met: bool
+    needed_per_remaining_month: float | None
+    months_remaining: int
     definition: str
     model: str
 
@@ -63,6 +66,10 @@ class ReportData:
     deals: list[dict]
     data_quality: list[dict]
     rejected: list[dict]
+    monthly: list[dict]
+    lead_velocity: list[dict]
+    overdue: list[dict]
+    rejections: list[dict]
     report_row_counts: dict[str, int]
 
 
@@ -78,6 +85,10 @@ REPORT_MODELS = {
     "deals": ("rpt_deal_outcomes", "agreement_id, outcome desc, amount_rank"),
     "data_quality": ("rpt_data_quality", "raw_table"),
     "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, rejection_reason"),
+    "monthly": ("rpt_kpi_monthly", "agreement_id, kpi_order, month_start_date"),
+    "lead_velocity": ("rpt_lead_velocity", "month_start_date"),
+    "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
+    "rejections": ("rpt_mql_rejections", "agreement_id, mqls_rejected desc, rejection_reason"),
 }
 
 
@@ -101,6 +112,7 @@ class OverviewPage:
     off_pace: list[KpiView] = _help("KPIs at risk or behind, worst first")
     revenue_chart: str = _help("path of the revenue-vs-pace SVG, relative to the page")
     sections: dict[str, str] = _help("section id -> title, in page order")
+    previous: dict | None = _help("rpt_agreements row of the period before, if any")
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,33 @@ class TeamPage:
     reps: list[dict] = _help("rpt_rep_handoff rows (hand-off)")
     lost_reasons: list[dict] = _help("lost reason -> deals and amount (sales)")
     top_wins: list[dict] = _help("largest won deals, rpt_deal_outcomes rows (sales)")
+    rejections: list[dict] = _help("MQLs sales rejected, by reason (marketing)")
+    lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months (marketing)")
+    overdue_buckets: list[dict] = _help("untouched MQLs past deadline per age bucket (hand-off)")
     root: str = _help("relative path from the page to the site root")
+
+
+@dataclass(frozen=True)
+class RepPage:
+    """One sales rep's hand-off record under the agreement in force."""
+
+    agreement: dict = _help("rpt_agreements row of the agreement in force")
+    rep: dict = _help("rpt_rep_handoff row of the rep")
+    overdue: list[dict] = _help("the rep's MQLs past deadline untouched (lead id, company)")
+    overdue_buckets: list[dict] = _help("the rep's overdue MQLs per age bucket")
+    root: str = _help("relative path from the page to the site root")
+
+
+@dataclass(frozen=True)
+class MonthlyPage:
+    """The agreement in force month by month: targets phased, actuals, what is needed."""
+
+    agreement: dict = _help("rpt_agreements row of the agreement in force")
+    months: list[dict] = _help("int_agreement_months-like rows: month start, state")
+    volumes: list[dict] = _help("per volume KPI: its KpiView and one rpt_kpi_monthly row a month")
+    rates: list[dict] = _help("per rate or duration KPI: its KpiView and its monthly rows")
+    lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months")
+    chart: str = _help("path of the MQLs-per-month SVG")
 
 
 @dataclass(frozen=True)
@@ -192,11 +230,14 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
         definition = by_id[row["kpi_id"]]
         views.append(KpiView(
             kpi_id=row["kpi_id"], title=definition.title, section=definition.section,
-            owner=definition.owner, unit=definition.unit, direction=definition.direction,
+            owner=definition.owner, unit=definition.unit, noun=definition.noun,
+            direction=definition.direction,
             pacing=definition.pacing, actual=row["actual"], target=row["target"],
             target_source=row["target_source"], expected_to_date=row["expected_to_date"],
             projected=row["projected"], gap_to_expected=row["gap_to_expected"],
             status=row["status"], is_target_met=bool(row["is_target_met"]),
+            needed_per_remaining_month=row["needed_per_remaining_month"],
+            months_remaining=int(row["months_remaining"] or 0),
             definition=definition.definition, model=definition.model))
     return views
 
@@ -207,10 +248,41 @@ def _rows_of(rows: list[dict], agreement_id: str) -> list[dict]:
 
 @dataclass
 class SitePlan:
-    """Everything to write into the docs folder: pages and chart files."""
+    """Everything to write into the docs folder: pages, chart files, nested navigation."""
 
     pages: list[tuple[str, str, object]] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
+    nav_children: dict[str, list] = field(default_factory=dict)
+    """Page path in mkdocs.yml's nav -> the generated pages nested under it."""
+
+
+AGE_BUCKETS = ["0-2 days", "3-7 days", "8-14 days", "15-30 days", "over 30 days"]
+
+
+def _age_buckets(overdue: list[dict]) -> list[dict]:
+    counts = {bucket: 0 for bucket in AGE_BUCKETS}
+    for row in overdue:
+        counts[row["age_bucket"]] += 1
+    return [{"bucket": bucket, "mqls": count} for bucket, count in counts.items()]
+
+
+def _rejections_by_reason(rows: list[dict]) -> list[dict]:
+    reasons: dict[str, dict] = {}
+    for row in rows:
+        entry = reasons.setdefault(row["rejection_reason"], {
+            "reason": row["rejection_reason"], "mqls": 0, "share": 0.0, "channels": {}})
+        entry["mqls"] += row["mqls_rejected"]
+        entry["share"] += row["share_of_period_mqls"] or 0.0
+        entry["channels"][row["channel"]] = row["mqls_rejected"]
+    for entry in reasons.values():
+        entry["top_channel"] = max(sorted(entry["channels"]), key=entry["channels"].get)
+    return sorted(reasons.values(), key=lambda r: (-r["mqls"], r["reason"]))
+
+
+def _period_velocity(data: ReportData, agreement: dict) -> list[dict]:
+    start = agreement["period_start_date"].replace(day=1)
+    return [row for row in data.lead_velocity
+            if start <= row["month_start_date"] <= agreement["period_end_date"]]
 
 
 def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
@@ -230,9 +302,14 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     rank = {"behind": 0, "at_risk": 1}
     off_pace = sorted((k for k in kpis if k.status in rank),
                       key=lambda k: (rank[k.status], k.title))
+    previous = [a for a in data.agreements
+                if a["agreement_id"] == current.get("previous_agreement_id")]
     plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
         agreement=current, kpis=kpis, revenue=by_id["new_revenue"], off_pace=off_pace,
-        revenue_chart=revenue_chart, sections=SECTION_TITLES)))
+        revenue_chart=revenue_chart, sections=SECTION_TITLES,
+        previous=previous[0] if previous else None)))
+    plan.nav_children["history.md"] = [
+        {a["title"]: f"agreements/{a['agreement_id']}.md"} for a in reversed(data.agreements)]
 
     for agreement in data.agreements:
         agreement_id = agreement["agreement_id"]
@@ -265,6 +342,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                 plan.charts[path] = charts.weekly_bars(weekly, measure, "MQLs")
             chart_paths.append((caption, path))
         deals = _rows_of(data.deals, current_id)
+        overdue = _rows_of(data.overdue, current_id)
         plan.pages.append((f"{section}.md", f"{section}.md.j2", TeamPage(
             title=SECTION_TITLES[section], section=section, agreement=current,
             kpis=[k for k in kpis if k.section == section], charts=chart_paths,
@@ -272,7 +350,33 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             reps=_rows_of(data.reps, current_id),
             lost_reasons=_lost_reasons(deals),
             top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
-            root="")))
+            rejections=_rejections_by_reason(_rows_of(data.rejections, current_id)),
+            lead_velocity=_period_velocity(data, current),
+            overdue_buckets=_age_buckets(overdue), root="")))
+
+    rep_pages = []
+    for rep in _rows_of(data.reps, current_id):
+        path = f"reps/{rep['rep_id']}.md"
+        rep_overdue = [row for row in overdue if row["rep_id"] == rep["rep_id"]]
+        plan.pages.append((path, "rep.md.j2", RepPage(
+            agreement=current, rep=rep, overdue=rep_overdue,
+            overdue_buckets=_age_buckets(rep_overdue), root="../")))
+        rep_pages.append({rep["rep_name"]: path})
+    plan.nav_children["handoff.md"] = sorted(rep_pages, key=lambda entry: next(iter(entry)))
+
+    monthly_rows = _rows_of(data.monthly, current_id)
+    months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})
+    per_kpi = [{"kpi": kpi, "months": [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id]}
+               for kpi in kpis]
+    monthly_chart = f"charts/monthly-mqls-{current_id}.svg"
+    plan.charts[monthly_chart] = charts.monthly_actual_vs_target(
+        [r for r in monthly_rows if r["kpi_id"] == "mqls"], "MQLs")
+    plan.pages.append(("monthly.md", "monthly.md.j2", MonthlyPage(
+        agreement=current,
+        months=[{"month_start_date": m, "month_state": state} for m, state in months],
+        volumes=[k for k in per_kpi if k["kpi"].is_paced],
+        rates=[k for k in per_kpi if not k["kpi"].is_paced],
+        lead_velocity=_period_velocity(data, current), chart=monthly_chart)))
 
     periods = []
     for agreement in reversed(data.agreements):

@@ -49,8 +49,13 @@ def run_dbt_build(config: BuildConfig) -> DbtBuild:
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
     config.work_dir.mkdir(parents=True, exist_ok=True)
+    # Every build starts from an empty database (so a changed seed or model can
+    # never meet a stale table) and replaces the last good one only on success.
+    building = config.building_database_path
+    for stale in (building, building.with_name(building.name + ".wal")):
+        stale.unlink(missing_ok=True)
     # The profile reads the database path from the environment (profiles.yml).
-    os.environ["SLA_REPORT_DUCKDB_PATH"] = str(config.database_path)
+    os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
     args = [
         "build",
         "--project-dir", str(config.project_dir),
@@ -72,6 +77,7 @@ def run_dbt_build(config: BuildConfig) -> DbtBuild:
     if not outcome.success:
         raise InternalError("dbt build failed without naming a node; see "
                             f"{config.work_dir / 'logs' / 'dbt.log'}")
+    os.replace(building, config.database_path)
     # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
     manifest_path = config.target_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

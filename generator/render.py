@@ -18,6 +18,7 @@ STATUS_LABELS = {
     "no_data": "No data",
     "met": "Met",
     "missed": "Missed",
+    "upcoming": "Upcoming",
 }
 PERIOD_STATES = {"final": "Final", "in_progress": "In progress", "upcoming": "Upcoming"}
 
@@ -82,6 +83,13 @@ def percent(value: float | None, digits: int = 0) -> str:
     return f"{float(value) * 100:.{digits}f}%"
 
 
+def signed_percent(value: float | None) -> str:
+    """Return a growth rate with its sign: +12.5% or -3.0%."""
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:+.1f}%"
+
+
 def status_label(status: str) -> str:
     """Return the human label of a status."""
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
@@ -125,6 +133,7 @@ def make_environment() -> Environment:
         "signed": signed,
         "shortfall": shortfall,
         "percent": percent,
+        "signed_percent": signed_percent,
         "status_label": status_label,
         "status_badge": status_badge,
         "period_state": period_state,

@@ -32,9 +32,19 @@ def stage_docs(project_dir: Path, docs_dir: Path, files: dict[str, str]) -> None
 
 
 def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
-                        extra: dict, config_path: Path) -> Path:
-    """Write the effective mkdocs.yml: the project's, with this build's folders and stamp."""
+                        extra: dict, config_path: Path,
+                        nav_children: dict[str, list] | None = None) -> Path:
+    """Write the effective mkdocs.yml: the project's, with this build's folders and stamp.
+
+    nav_children nests generated pages (one per rep, one per agreement) under
+    the nav entry of a page: `- Lead hand-off: handoff.md` becomes a section
+    whose first entry, "Overview", is handoff.md.
+    """
     config = yaml.safe_load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"))
+    for entry in config.get("nav", []):
+        for title, target in list(entry.items()):
+            if isinstance(target, str) and (nav_children or {}).get(target):
+                entry[title] = [{"Overview": target}, *nav_children[target]]
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(project_dir / config["theme"]["custom_dir"])

@@ -4,7 +4,7 @@
     change only. Empty at parse time, when the graph is not yet complete. -#}
 {% macro kpi_columns() %}
     {%- set found = [] -%}
-    {%- if execute -%}
+    {%- if execute and graph.nodes is defined -%}
         {%- for model_name in var('kpi_models') -%}
             {%- for node in graph.nodes.values()
                 if node.resource_type == 'model' and node.name == model_name -%}
@@ -25,4 +25,60 @@
         {%- endfor -%}
     {%- endif -%}
     {{ return(found) }}
+{% endmacro %}
+
+{#- Every KPI column of the kpi_models as rows (agreement_id, window_key,
+    month_start_date, kpi_id, metadata, actual), one select per KPI. -#}
+{% macro kpi_actuals_unpivoted() %}
+    {%- set kpis = kpi_columns() -%}
+    {%- for kpi in kpis %}
+    select
+        agreement_id,
+        window_key,
+        month_start_date,
+        '{{ kpi.column }}' as kpi_id,
+        '{{ kpi.meta.title | replace("'", "''") }}' as kpi_title,
+        '{{ kpi.meta.section }}' as kpi_section,
+        '{{ kpi.meta.owner }}' as owner_team,
+        '{{ kpi.meta.unit }}' as unit,
+        '{{ kpi.meta.direction | default("higher") }}' as direction,
+        '{{ kpi.meta.pacing | default("none") }}' as pacing,
+        cast({{ loop.index }} as {{ dbt.type_int() }}) as kpi_order,
+        '{{ kpi.model }}' as computed_by_model,
+        cast({{ kpi.column }} as {{ type_double() }}) as actual
+    from {{ ref(kpi.model) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    {# Parse time: the graph is not complete yet; any valid shape will do. #}
+    select
+        cast(null as {{ dbt.type_string() }}) as agreement_id,
+        cast(null as {{ dbt.type_string() }}) as window_key,
+        cast(null as date) as month_start_date,
+        cast(null as {{ dbt.type_string() }}) as kpi_id,
+        cast(null as {{ dbt.type_string() }}) as kpi_title,
+        cast(null as {{ dbt.type_string() }}) as kpi_section,
+        cast(null as {{ dbt.type_string() }}) as owner_team,
+        cast(null as {{ dbt.type_string() }}) as unit,
+        cast(null as {{ dbt.type_string() }}) as direction,
+        cast(null as {{ dbt.type_string() }}) as pacing,
+        cast(0 as {{ dbt.type_int() }}) as kpi_order,
+        cast(null as {{ dbt.type_string() }}) as computed_by_model,
+        cast(null as {{ type_double() }}) as actual
+    {%- endfor %}
+{% endmacro %}
+
+{#- `depends_on` comments for every KPI model, so dbt orders them first. -#}
+{% macro kpi_model_dependencies() %}
+    {%- for model_name in var('kpi_models') %}
+-- depends_on: {{ ref(model_name) }}
+    {%- endfor %}
+{% endmacro %}
+
+{#- Ids of the volume KPIs (pacing: cumulative): the ones phased by month. -#}
+{% macro cumulative_kpi_ids() %}
+    {%- set ids = [] -%}
+    {%- for kpi in kpi_columns() if kpi.meta.pacing == 'cumulative' -%}
+        {%- do ids.append(kpi.column) -%}
+    {%- endfor -%}
+    {{ return(ids) }}
 {% endmacro %}

@@ -73,3 +73,29 @@ def html_tables(path: Path) -> list[list[list[tuple[str, str | None]]]]:
     parser = TableParser()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser.tables
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page_text(path: Path) -> str:
+    """Return the visible text of an HTML page, whitespace folded."""
+    parser = _TextParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join("".join(parser.parts).split())

@@ -97,7 +97,7 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date) -> dict[str, dict[s
     holidays = {date.fromisoformat(r["holiday_date"])
                 for r in read_csv(reference_dir / "holidays.csv")}
     explicit = {(r["agreement_id"], r["kpi_id"]): float(r["target"])
-                for r in read_csv(reference_dir / "sla_targets.csv")}
+                for r in read_csv(reference_dir / "sla_targets.csv") if not r.get("month")}
     opportunity_by_id = {o["opportunity_id"]: o for o in opportunities}
     touches_by_lead: dict[str, list[datetime]] = {}
     for activity in activities:

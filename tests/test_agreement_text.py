@@ -15,10 +15,11 @@ AGREEMENT = {"agreement_id": "a1", "title": "Test", "revenue_goal": 1000000.0,
 
 def kpi(kpi_id="mqls", actual=850.0, target=1310.0, status="on_track", unit="count"):
     return KpiView(kpi_id=kpi_id, title="MQLs", section="marketing", owner="marketing",
-                   unit=unit, direction="higher", pacing="cumulative", actual=actual,
-                   target=target, target_source="derived", expected_to_date=762.0,
-                   projected=1400.0, gap_to_expected=88.0, status=status,
-                   is_target_met=False, definition="", model="fct_marketing_kpis")
+                   unit=unit, noun="MQLs", direction="higher", pacing="cumulative",
+                   actual=actual, target=target, target_source="derived",
+                   expected_to_date=762.0, projected=1400.0, gap_to_expected=88.0,
+                   status=status, is_target_met=False, needed_per_remaining_month=153.3,
+                   months_remaining=3, definition="", model="fct_marketing_kpis")
 
 
 def write(tmp_path, text: str):

@@ -8,12 +8,20 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests.conftest import ROOT
 
-COMMANDS = sorted(cli.commands)
+
+def _commands(group, prefix=()):
+    for name, command in sorted(group.commands.items()):
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+COMMANDS = [" ".join(path) for path in _commands(cli)]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command):
-    result = CliRunner().invoke(cli, [command, "--help"])
+    result = CliRunner().invoke(cli, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
 

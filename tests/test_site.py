@@ -11,7 +11,7 @@ from tests.conftest import DEMO_RAW, html_tables
 
 PAGES = ["index.html", "agreement.html", "marketing.html", "handoff.html", "sales.html",
          "plan-vs-actual.html", "history.html", "definitions.html", "data-quality.html",
-         "about.html", "agreements/2015-h1.html", "agreements/2015-h2.html"]
+         "about.html", "agreements/2015-h1.html", "agreements/2015-h2.html", "monthly.html"]
 
 
 def test_every_page_is_built(demo_site, demo_build):

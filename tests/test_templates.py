@@ -20,6 +20,8 @@ PAGE_TYPES = {
     "history.md.j2": pages.HistoryPage,
     "definitions.md.j2": pages.DefinitionsPage,
     "data_quality.md.j2": pages.DataQualityPage,
+    "rep.md.j2": pages.RepPage,
+    "monthly.md.j2": pages.MonthlyPage,
 }
 LOCAL_NAMES = {"final"}  # set by {% with %} around the shared KPI table
 

@@ -140,6 +140,10 @@ final as (
         channel,
         company_name,
         disqualified_reason,
+        cast(mql_local_at as date) as mql_local_date,
+        cast({{ dbt.date_trunc('month', 'cast(mql_local_at as date)') }} as date)
+            as mql_month_start_date,
+        as_of_date,
         first_touch_business_hours,
         min_touch_attempts,
         touch_window_days,

@@ -1,4 +1,5 @@
-{#- The lead hand-off protocol's KPIs, one row per agreement period. -#}
+{#- The lead hand-off protocol's KPIs per agreement period and per month of
+    it (by the MQL's or SQL's local month). -#}
 with
 
 agreements as (
@@ -7,9 +8,18 @@ agreements as (
 
 ),
 
+windows as (
+
+    select * from {{ ref('int_kpi_windows') }}
+
+),
+
 handoffs as (
 
-    select * from {{ ref('int_mqls_joined_to_touches') }}
+    select
+        *,
+        mql_month_start_date as month_start_date
+    from {{ ref('int_mqls_joined_to_touches') }}
 
 ),
 
@@ -24,12 +34,22 @@ sqls_in_period as (
 
     select
         agreements.agreement_id,
-        count(*) as sqls
+        {{ local_month('leads.sql_at') }} as month_start_date
     from agreements
     inner join leads
         on leads.sql_at is not null
         and {{ in_agreement_window('leads.sql_at') }}
-    group by agreements.agreement_id
+
+),
+
+sqls_counted as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        count(*) as sqls
+    from sqls_in_period
+    {{ group_by_kpi_windows() }}
 
 ),
 
@@ -37,6 +57,7 @@ handoffs_summarised as (
 
     select
         agreement_id,
+        {{ kpi_window_key() }} as window_key,
         count(*) as mqls_in_handoff,
         {{ count_where("is_due_for_first_touch") }} as mqls_due_for_first_touch,
         {{ count_where("is_touched_within_sla") }} as mqls_touched_within_sla,
@@ -49,15 +70,18 @@ handoffs_summarised as (
         {{ percentile_cont('business_hours_to_first_touch', 0.9) }}
             as p90_first_touch_business_hours
     from handoffs
-    group by agreement_id
+    {{ group_by_kpi_windows() }}
 
 ),
 
 final as (
 
     select
-        agreements.agreement_id,
-        coalesce(sqls_in_period.sqls, 0) as sqls,
+        windows.kpi_window_id,
+        windows.agreement_id,
+        windows.window_key,
+        windows.month_start_date,
+        coalesce(sqls_counted.sqls, 0) as sqls,
         {{ safe_ratio('handoffs_summarised.mqls_touched_within_sla',
             'handoffs_summarised.mqls_due_for_first_touch') }}
             as first_touch_within_sla_rate,
@@ -73,11 +97,13 @@ final as (
         coalesce(handoffs_summarised.mqls_pending_first_touch, 0) as mqls_pending_first_touch,
         coalesce(handoffs_summarised.mqls_touch_window_closed, 0) as mqls_touch_window_closed,
         coalesce(handoffs_summarised.mqls_worked, 0) as mqls_worked
-    from agreements
-    left join sqls_in_period
-        on agreements.agreement_id = sqls_in_period.agreement_id
+    from windows
+    left join sqls_counted
+        on windows.agreement_id = sqls_counted.agreement_id
+        and windows.window_key = sqls_counted.window_key
     left join handoffs_summarised
-        on agreements.agreement_id = handoffs_summarised.agreement_id
+        on windows.agreement_id = handoffs_summarised.agreement_id
+        and windows.window_key = handoffs_summarised.window_key
 
 )
 

@@ -13,6 +13,7 @@ agreements as (
 explicit_targets as (
 
     select * from {{ ref('stg_sla__targets') }}
+    where month_start_date is null
 
 ),
 

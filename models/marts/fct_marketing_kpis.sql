@@ -1,10 +1,17 @@
-{#- Marketing's KPIs, one row per agreement period. Each KPI column carries
-    `meta.kpi` in fct_marketing_kpis.yml; the report unpivots them. -#}
+{#- Marketing's KPIs per agreement period and per month of it (window_key).
+    Each KPI column carries `meta.kpi` in fct_marketing_kpis.yml; the report
+    models unpivot them. -#}
 with
 
 agreements as (
 
     select * from {{ ref('int_agreements_evaluated') }}
+
+),
+
+windows as (
+
+    select * from {{ ref('int_kpi_windows') }}
 
 ),
 
@@ -40,11 +47,12 @@ sessions_in_period as (
 
     select
         agreements.agreement_id,
-        cast(sum(sessions.sessions) as {{ dbt.type_bigint() }}) as web_sessions
+        cast({{ dbt.date_trunc('month', 'sessions.session_date') }} as date)
+            as month_start_date,
+        sessions.sessions
     from agreements
     inner join sessions
         on {{ date_in_agreement_window('sessions.session_date') }}
-    group by agreements.agreement_id
 
 ),
 
@@ -52,11 +60,10 @@ leads_in_period as (
 
     select
         agreements.agreement_id,
-        count(*) as new_leads
+        {{ local_month('leads.created_at') }} as month_start_date
     from agreements
     inner join leads
         on {{ in_agreement_window('leads.created_at') }}
-    group by agreements.agreement_id
 
 ),
 
@@ -64,12 +71,11 @@ mqls_in_period as (
 
     select
         agreements.agreement_id,
-        count(*) as mqls
+        {{ local_month('leads.mql_at') }} as month_start_date
     from agreements
     inner join leads
         on leads.mql_at is not null
         and {{ in_agreement_window('leads.mql_at') }}
-    group by agreements.agreement_id
 
 ),
 
@@ -77,12 +83,12 @@ pipeline_in_period as (
 
     select
         agreements.agreement_id,
-        cast(sum(opportunities.amount) as {{ type_double() }}) as marketing_sourced_pipeline
+        {{ local_month('opportunities.created_at') }} as month_start_date,
+        opportunities.amount
     from agreements
     inner join opportunities
         on opportunities.is_marketing_sourced
         and {{ in_agreement_window('opportunities.created_at') }}
-    group by agreements.agreement_id
 
 ),
 
@@ -90,40 +96,95 @@ revenue_in_period as (
 
     select
         agreements.agreement_id,
-        cast(sum(revenue.amount) as {{ type_double() }}) as marketing_sourced_revenue
+        cast({{ dbt.date_trunc('month', 'revenue.booked_date') }} as date)
+            as month_start_date,
+        revenue.amount
     from agreements
     inner join revenue
         on revenue.revenue_type = 'new_business'
         and revenue.is_marketing_sourced
         and {{ date_in_agreement_window('revenue.booked_date') }}
-    group by agreements.agreement_id
+
+),
+
+sessions_counted as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        cast(sum(sessions) as {{ dbt.type_bigint() }}) as web_sessions
+    from sessions_in_period
+    {{ group_by_kpi_windows() }}
+
+),
+
+leads_counted as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        count(*) as new_leads
+    from leads_in_period
+    {{ group_by_kpi_windows() }}
+
+),
+
+mqls_counted as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        count(*) as mqls
+    from mqls_in_period
+    {{ group_by_kpi_windows() }}
+
+),
+
+pipeline_summed as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        cast(sum(amount) as {{ type_double() }}) as marketing_sourced_pipeline
+    from pipeline_in_period
+    {{ group_by_kpi_windows() }}
+
+),
+
+revenue_summed as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        cast(sum(amount) as {{ type_double() }}) as marketing_sourced_revenue
+    from revenue_in_period
+    {{ group_by_kpi_windows() }}
 
 ),
 
 final as (
 
     select
-        agreements.agreement_id,
-        coalesce(sessions_in_period.web_sessions, 0) as web_sessions,
-        coalesce(leads_in_period.new_leads, 0) as new_leads,
-        coalesce(mqls_in_period.mqls, 0) as mqls,
-        {{ safe_ratio('mqls_in_period.mqls', 'leads_in_period.new_leads') }}
+        windows.kpi_window_id,
+        windows.agreement_id,
+        windows.window_key,
+        windows.month_start_date,
+        coalesce(sessions_counted.web_sessions, 0) as web_sessions,
+        coalesce(leads_counted.new_leads, 0) as new_leads,
+        coalesce(mqls_counted.mqls, 0) as mqls,
+        {{ safe_ratio('mqls_counted.mqls', 'leads_counted.new_leads') }}
             as lead_to_mql_rate,
-        coalesce(pipeline_in_period.marketing_sourced_pipeline, 0)
+        coalesce(pipeline_summed.marketing_sourced_pipeline, 0)
             as marketing_sourced_pipeline,
-        coalesce(revenue_in_period.marketing_sourced_revenue, 0)
+        coalesce(revenue_summed.marketing_sourced_revenue, 0)
             as marketing_sourced_revenue
-    from agreements
-    left join sessions_in_period
-        on agreements.agreement_id = sessions_in_period.agreement_id
-    left join leads_in_period
-        on agreements.agreement_id = leads_in_period.agreement_id
-    left join mqls_in_period
-        on agreements.agreement_id = mqls_in_period.agreement_id
-    left join pipeline_in_period
-        on agreements.agreement_id = pipeline_in_period.agreement_id
-    left join revenue_in_period
-        on agreements.agreement_id = revenue_in_period.agreement_id
+    from windows
+    {% for cte in ['sessions_counted', 'leads_counted', 'mqls_counted',
+                   'pipeline_summed', 'revenue_summed'] %}
+    left join {{ cte }}
+        on windows.agreement_id = {{ cte }}.agreement_id
+        and windows.window_key = {{ cte }}.window_key
+    {% endfor %}
 
 )
 

@@ -1,9 +1,15 @@
-{#- Sales' KPIs, one row per agreement period. -#}
+{#- Sales' KPIs per agreement period and per month of it. -#}
 with
 
 agreements as (
 
     select * from {{ ref('int_agreements_evaluated') }}
+
+),
+
+windows as (
+
+    select * from {{ ref('int_kpi_windows') }}
 
 ),
 
@@ -25,11 +31,10 @@ created_in_period as (
 
     select
         agreements.agreement_id,
-        count(*) as opportunities
+        {{ local_month('opportunities.created_at') }} as month_start_date
     from agreements
     inner join opportunities
         on {{ in_agreement_window('opportunities.created_at') }}
-    group by agreements.agreement_id
 
 ),
 
@@ -37,12 +42,11 @@ proposals_in_period as (
 
     select
         agreements.agreement_id,
-        count(*) as proposals
+        {{ local_month('opportunities.proposal_sent_at') }} as month_start_date
     from agreements
     inner join opportunities
         on opportunities.proposal_sent_at is not null
         and {{ in_agreement_window('opportunities.proposal_sent_at') }}
-    group by agreements.agreement_id
 
 ),
 
@@ -50,6 +54,7 @@ closed_in_period as (
 
     select
         agreements.agreement_id,
+        {{ local_month('opportunities.closed_at') }} as month_start_date,
         opportunities.is_won,
         opportunities.is_lost,
         opportunities.amount,
@@ -63,55 +68,91 @@ closed_in_period as (
 
 ),
 
+revenue_in_period as (
+
+    select
+        agreements.agreement_id,
+        cast({{ dbt.date_trunc('month', 'revenue.booked_date') }} as date)
+            as month_start_date,
+        revenue.amount
+    from agreements
+    inner join revenue
+        on revenue.revenue_type = 'new_business'
+        and {{ date_in_agreement_window('revenue.booked_date') }}
+
+),
+
+created_counted as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        count(*) as opportunities
+    from created_in_period
+    {{ group_by_kpi_windows() }}
+
+),
+
+proposals_counted as (
+
+    select
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        count(*) as proposals
+    from proposals_in_period
+    {{ group_by_kpi_windows() }}
+
+),
+
 closed_summarised as (
 
     select
         agreement_id,
+        {{ kpi_window_key() }} as window_key,
         {{ count_where("is_won") }} as new_customers,
         {{ count_where("is_lost") }} as lost_deals,
         avg(case when is_won then amount end) as average_deal_size,
         {{ percentile_cont('case when is_won then cycle_days end', 0.5) }}
             as sales_cycle_days
     from closed_in_period
-    group by agreement_id
+    {{ group_by_kpi_windows() }}
 
 ),
 
-revenue_in_period as (
+revenue_summed as (
 
     select
-        agreements.agreement_id,
-        cast(sum(revenue.amount) as {{ type_double() }}) as new_revenue
-    from agreements
-    inner join revenue
-        on revenue.revenue_type = 'new_business'
-        and {{ date_in_agreement_window('revenue.booked_date') }}
-    group by agreements.agreement_id
+        agreement_id,
+        {{ kpi_window_key() }} as window_key,
+        cast(sum(amount) as {{ type_double() }}) as new_revenue
+    from revenue_in_period
+    {{ group_by_kpi_windows() }}
 
 ),
 
 final as (
 
     select
-        agreements.agreement_id,
-        coalesce(created_in_period.opportunities, 0) as opportunities,
-        coalesce(proposals_in_period.proposals, 0) as proposals,
+        windows.kpi_window_id,
+        windows.agreement_id,
+        windows.window_key,
+        windows.month_start_date,
+        coalesce(created_counted.opportunities, 0) as opportunities,
+        coalesce(proposals_counted.proposals, 0) as proposals,
         coalesce(closed_summarised.new_customers, 0) as new_customers,
         {{ safe_ratio('closed_summarised.new_customers',
             'closed_summarised.new_customers + closed_summarised.lost_deals') }} as win_rate,
-        coalesce(revenue_in_period.new_revenue, 0) as new_revenue,
-        closed_summarised.average_deal_size,
+        coalesce(revenue_summed.new_revenue, 0) as new_revenue,
+        cast(closed_summarised.average_deal_size as {{ type_double() }}) as average_deal_size,
         closed_summarised.sales_cycle_days,
         coalesce(closed_summarised.lost_deals, 0) as lost_deals
-    from agreements
-    left join created_in_period
-        on agreements.agreement_id = created_in_period.agreement_id
-    left join proposals_in_period
-        on agreements.agreement_id = proposals_in_period.agreement_id
-    left join closed_summarised
-        on agreements.agreement_id = closed_summarised.agreement_id
-    left join revenue_in_period
-        on agreements.agreement_id = revenue_in_period.agreement_id
+    from windows
+    {% for cte in ['created_counted', 'proposals_counted', 'closed_summarised',
+                   'revenue_summed'] %}
+    left join {{ cte }}
+        on windows.agreement_id = {{ cte }}.agreement_id
+        and windows.window_key = {{ cte }}.window_key
+    {% endfor %}
 
 )
 

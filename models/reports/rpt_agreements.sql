@@ -30,10 +30,24 @@ scorecard_summarised as (
 
 ),
 
+sequenced as (
+
+    select
+        agreement_id,
+        lag(agreement_id) over (order by period_start_date) as previous_agreement_id,
+        {# A gap between agreements is allowed, and shown. #}
+        {{ dbt.datediff('lag(period_end_date) over (order by period_start_date)',
+            'period_start_date', 'day') }} - 1 as gap_days_before
+    from agreements
+
+),
+
 final as (
 
     select
         agreements.agreement_id,
+        sequenced.previous_agreement_id,
+        sequenced.gap_days_before,
         agreements.title,
         agreements.time_zone,
         agreements.period_start_date,
@@ -68,6 +82,8 @@ final as (
         coalesce(scorecard_summarised.kpis_target_met, 0) as kpis_target_met,
         coalesce(scorecard_summarised.kpis_with_target, 0) as kpis_with_target
     from agreements
+    inner join sequenced
+        on agreements.agreement_id = sequenced.agreement_id
     left join scorecard_summarised
         on agreements.agreement_id = scorecard_summarised.agreement_id
 

@@ -1,10 +1,7 @@
 {#- Every KPI of every agreement period: actual, target, pace and status.
     KPIs are discovered from the dbt graph (columns with meta.kpi in the
     models of the `kpi_models` var), so a new KPI needs SQL + YAML only. -#}
-{%- for model_name in var('kpi_models') %}
--- depends_on: {{ ref(model_name) }}
-{%- endfor %}
-{%- set kpis = kpi_columns() %}
+{{ kpi_model_dependencies() }}
 with
 
 agreements as (
@@ -21,36 +18,24 @@ targets as (
 
 actuals as (
 
-    {% for kpi in kpis %}
+    select * from ({{ kpi_actuals_unpivoted() }}) as unpivoted
+    where window_key = 'period'
+
+),
+
+months as (
+
+    select * from {{ ref('int_agreement_months') }}
+
+),
+
+months_remaining as (
+
     select
         agreement_id,
-        '{{ kpi.column }}' as kpi_id,
-        '{{ kpi.meta.title | replace("'", "''") }}' as kpi_title,
-        '{{ kpi.meta.section }}' as kpi_section,
-        '{{ kpi.meta.owner }}' as owner_team,
-        '{{ kpi.meta.unit }}' as unit,
-        '{{ kpi.meta.direction | default("higher") }}' as direction,
-        '{{ kpi.meta.pacing | default("none") }}' as pacing,
-        cast({{ loop.index }} as {{ dbt.type_int() }}) as kpi_order,
-        '{{ kpi.model }}' as computed_by_model,
-        cast({{ kpi.column }} as {{ type_double() }}) as actual
-    from {{ ref(kpi.model) }}
-    {% if not loop.last %}union all{% endif %}
-    {% else %}
-    {# Parse time: the graph is not complete yet, any valid shape will do. #}
-    select
-        cast(null as {{ dbt.type_string() }}) as agreement_id,
-        cast(null as {{ dbt.type_string() }}) as kpi_id,
-        cast(null as {{ dbt.type_string() }}) as kpi_title,
-        cast(null as {{ dbt.type_string() }}) as kpi_section,
-        cast(null as {{ dbt.type_string() }}) as owner_team,
-        cast(null as {{ dbt.type_string() }}) as unit,
-        cast(null as {{ dbt.type_string() }}) as direction,
-        cast(null as {{ dbt.type_string() }}) as pacing,
-        cast(0 as {{ dbt.type_int() }}) as kpi_order,
-        cast(null as {{ dbt.type_string() }}) as computed_by_model,
-        cast(null as {{ type_double() }}) as actual
-    {% endfor %}
+        {{ count_where("month_state <> 'finished'") }} as months_remaining
+    from months
+    group by agreement_id
 
 ),
 
@@ -61,6 +46,7 @@ paced as (
         agreements.period_state,
         agreements.elapsed_days,
         agreements.period_days,
+        coalesce(months_remaining.months_remaining, 0) as months_remaining,
         targets.target,
         targets.target_source,
         case
@@ -80,6 +66,8 @@ paced as (
     left join targets
         on actuals.agreement_id = targets.agreement_id
         and actuals.kpi_id = targets.kpi_id
+    left join months_remaining
+        on actuals.agreement_id = months_remaining.agreement_id
 
 ),
 
@@ -117,6 +105,18 @@ final as (
             when expected_to_date is null or actual is null then null
             else actual - expected_to_date
         end as gap_to_expected,
+        {# What each month still open must bring for a volume to reach its
+           target (the current month counts as open). #}
+        case
+            when pacing = 'cumulative' and period_state = 'in_progress'
+                and target is not null and months_remaining > 0
+                then case
+                    when target > coalesce(actual, 0)
+                        then (target - coalesce(actual, 0)) / months_remaining
+                    else 0
+                end
+        end as needed_per_remaining_month,
+        months_remaining,
         attainment,
         {{ kpi_status('attainment', 'target is not null', 'actual') }} as status,
         target is not null and actual is not null and target_attainment >= 1 as is_target_met

@@ -9,9 +9,12 @@ targets as (
 final as (
 
     select
-        {{ dbt.concat(["agreement_id", "'|'", "kpi_id"]) }} as agreement_kpi_id,
+        {{ dbt.concat(['agreement_id', "'|'", 'kpi_id', "'|'",
+            "coalesce(cast(month as " ~ dbt.type_string() ~ "), 'period')"]) }}
+            as agreement_kpi_window_id,
         agreement_id,
         kpi_id,
+        cast(month as date) as month_start_date,
         cast(target as {{ type_double() }}) as target
     from targets
 

@@ -1,0 +1,88 @@
+{#- Each period target phased by month. For a volume (pacing: cumulative), an
+    explicit month row in sla_targets wins and the rest of the period target
+    is shared by the other months in proportion to their days in the period;
+    a rate or duration keeps its period target every month. -#}
+{%- set cumulative = cumulative_kpi_ids() %}
+with
+
+months as (
+
+    select * from {{ ref('int_agreement_months') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('fct_kpi_targets') }}
+
+),
+
+explicit_month_targets as (
+
+    select * from {{ ref('stg_sla__targets') }}
+    where month_start_date is not null
+
+),
+
+month_targets as (
+
+    select
+        months.agreement_id,
+        months.month_start_date,
+        months.days_in_period,
+        targets.kpi_id,
+        targets.target as period_target,
+        {% if cumulative %}
+        targets.kpi_id in ('{{ cumulative | join("', '") }}')
+        {% else %}
+        false
+        {% endif %} as is_phased,
+        explicit_month_targets.target as explicit_target
+    from months
+    inner join targets
+        on months.agreement_id = targets.agreement_id
+    left join explicit_month_targets
+        on months.agreement_id = explicit_month_targets.agreement_id
+        and months.month_start_date = explicit_month_targets.month_start_date
+        and targets.kpi_id = explicit_month_targets.kpi_id
+
+),
+
+shares as (
+
+    select
+        *,
+        period_target - coalesce(sum(explicit_target) over (
+            partition by agreement_id, kpi_id
+        ), 0) as target_left_to_phase,
+        sum(case when explicit_target is null then days_in_period end) over (
+            partition by agreement_id, kpi_id
+        ) as days_left_to_phase
+    from month_targets
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['agreement_id', "'|'", 'kpi_id', "'|'",
+            'cast(month_start_date as ' ~ dbt.type_string() ~ ')']) }}
+            as agreement_kpi_month_id,
+        agreement_id,
+        kpi_id,
+        month_start_date,
+        case
+            when not is_phased then period_target
+            when explicit_target is not null then explicit_target
+            else target_left_to_phase * days_in_period / days_left_to_phase
+        end as month_target,
+        case
+            when not is_phased then 'period'
+            when explicit_target is not null then 'explicit'
+            else 'phased'
+        end as month_target_source
+    from shares
+
+)
+
+select * from final

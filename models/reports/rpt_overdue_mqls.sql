@@ -1,0 +1,64 @@
+{#- MQLs whose first-touch allowance has run out with no touch: the list the
+    weekly review works through, per rep. Leads appear by id and company
+    only: never a person's name or e-mail. -#}
+with
+
+handoffs as (
+
+    select * from {{ ref('fct_mql_handoffs') }}
+    where is_deadline_passed
+        and not is_touched
+
+),
+
+reps as (
+
+    select * from {{ ref('dim_reps') }}
+
+),
+
+aged as (
+
+    select
+        handoffs.*,
+        {{ dbt.datediff('handoffs.mql_local_date', 'handoffs.as_of_date', 'day') }}
+            as days_since_mql
+    from handoffs
+
+),
+
+final as (
+
+    select
+        aged.mql_handoff_id,
+        aged.agreement_id,
+        aged.lead_id,
+        aged.company_name,
+        coalesce(aged.owner_id, 'unassigned') as rep_id,
+        coalesce(reps.rep_name, aged.owner_id, 'Unassigned') as rep_name,
+        aged.channel,
+        aged.mql_local_date,
+        aged.days_since_mql,
+        aged.business_hours_open_at_as_of - aged.first_touch_business_hours
+            as business_hours_overdue,
+        case
+            when aged.days_since_mql <= 2 then '0-2 days'
+            when aged.days_since_mql <= 7 then '3-7 days'
+            when aged.days_since_mql <= 14 then '8-14 days'
+            when aged.days_since_mql <= 30 then '15-30 days'
+            else 'over 30 days'
+        end as age_bucket,
+        case
+            when aged.days_since_mql <= 2 then 1
+            when aged.days_since_mql <= 7 then 2
+            when aged.days_since_mql <= 14 then 3
+            when aged.days_since_mql <= 30 then 4
+            else 5
+        end as age_bucket_order
+    from aged
+    left join reps
+        on aged.owner_id = reps.rep_id
+
+)
+
+select * from final
