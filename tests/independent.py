@@ -87,8 +87,14 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def compute(raw_dir: Path, reference_dir: Path, as_of: date) -> dict[str, dict[str, float]]:
-    """Return {agreement_id: {kpi_id: value, 'target:<kpi_id>': value}}."""
+def compute(raw_dir: Path, reference_dir: Path, as_of: date,
+            details: dict | None = None) -> dict[str, dict[str, float]]:
+    """Return {agreement_id: {kpi_id: value, 'target:<kpi_id>': value}}.
+
+    When `details` is a dict it is filled with {agreement_id: {...}}: MQLs per
+    local month, overdue (untouched past deadline) lead ids per owner, and
+    disqualified MQLs per reason.
+    """
     leads = read_csv(raw_dir / "leads.csv")
     activities = read_csv(raw_dir / "lead_activities.csv")
     opportunities = read_csv(raw_dir / "opportunities.csv")
@@ -145,6 +151,9 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date) -> dict[str, dict[s
         as_of_end = datetime.combine(as_of + timedelta(days=1), time(0))
         due = within = worked = window_closed = converted = 0
         hours_to_touch: list[float] = []
+        mqls_by_month: dict[date, int] = {}
+        overdue: dict[str, set[str]] = {}
+        rejected: dict[str, int] = {}
         for lead in mqls:
             mql_at = parse_utc(lead["mql_at"])
             mql_local = a.local(mql_at)
@@ -157,6 +166,13 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date) -> dict[str, dict[s
                 within += hours <= allowance
             elif business_hours(a, holidays, mql_local, as_of_end) >= allowance:
                 due += 1
+                overdue.setdefault(lead["owner_id"] or "unassigned", set()).add(lead["lead_id"])
+            month = mql_local.date().replace(day=1)
+            mqls_by_month[month] = mqls_by_month.get(month, 0) + 1
+            disqualified_at = parse_utc(lead["disqualified_at"])
+            if disqualified_at is not None and a.local(disqualified_at).date() <= as_of:
+                reason = lead["disqualified_reason"] or "no reason given"
+                rejected[reason] = rejected.get(reason, 0) + 1
             window_end = mql_local + timedelta(days=window_days)
             if window_end <= as_of_end:
                 window_closed += 1
@@ -185,6 +201,9 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date) -> dict[str, dict[s
             "web_sessions": math.ceil(leads_needed / a.num("visit_to_lead")),
         }
         agreement_id = row["agreement_id"]
+        if details is not None:
+            details[agreement_id] = {"mqls_by_month": mqls_by_month, "overdue": overdue,
+                                     "rejected": rejected}
         for kpi_id, value in derived.items():
             k[f"target:{kpi_id}"] = explicit.get((agreement_id, kpi_id), value)
         for (target_agreement, kpi_id), value in explicit.items():

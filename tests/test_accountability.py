@@ -1,0 +1,112 @@
+"""Month-by-month figures, rep pages, rejections and lead velocity against an independent computation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.conftest import DEMO_RAW, REFERENCE, html_tables, page_text
+from tests.independent import compute, read_csv
+
+AS_OF = date(2015, 10, 15)
+
+
+@pytest.fixture(scope="module")
+def independent():
+    details: dict = {}
+    totals = compute(DEMO_RAW, REFERENCE, AS_OF, details)
+    return totals, details
+
+
+def figure(text: str) -> float:
+    return float(re.sub(r"[^\d.]", "", text))
+
+
+def test_monthly_mqls_and_phased_targets_match(demo_site, independent):
+    totals, details = independent
+    table = next(t for t in html_tables(demo_site / "monthly.html") if t[0][0][0] == "KPI")
+    months = [cell[0] for cell in table[0][1:7]]
+    assert months[0] == "Jul" and months[3] == "Oct (to date)"
+    row = next(r for r in table if r[0][1] and r[0][1].endswith("#mqls"))
+    by_month = details["2015-h2"]["mqls_by_month"]
+    # December has an explicit target in sla_targets.csv; the rest is phased by days.
+    explicit = {r["month"]: float(r["target"]) for r in read_csv(REFERENCE / "sla_targets.csv")
+                if r["agreement_id"] == "2015-h2" and r["kpi_id"] == "mqls" and r["month"]}
+    period_target = totals["2015-h2"]["target:mqls"]
+    days = {7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+    phased_days = sum(d for m, d in days.items() if f"2015-{m:02d}-01" not in explicit)
+    left = period_target - sum(explicit.values())
+    for index, month in enumerate(range(7, 13)):
+        actual, target = (part.strip() for part in row[1 + index][0].split("/"))
+        expected_target = explicit.get(f"2015-{month:02d}-01",
+                                       left * days[month] / phased_days)
+        assert figure(target.split(" ")[0]) == pytest.approx(expected_target, abs=0.5)
+        if month <= 10:
+            assert figure(actual) == by_month[date(2015, month, 1)]
+        else:
+            assert actual == "–"
+    needed = (period_target - totals["2015-h2"]["mqls"]) / 3  # Oct, Nov, Dec still open
+    assert figure(row[-1][0]) == pytest.approx(needed, abs=0.5)
+
+
+def test_lead_velocity_is_month_over_month_mql_growth(demo_site, independent):
+    _, details = independent
+    by_month = {**details["2015-h1"]["mqls_by_month"], **details["2015-h2"]["mqls_by_month"]}
+    table = next(t for t in html_tables(demo_site / "marketing.html")
+                 if t[0][0][0] == "Month" and t[0][-1][0] == "Lead velocity rate")
+    rows = {r[0][0]: r for r in table[1:]}
+    september = rows["September 2015"]
+    expected = (by_month[date(2015, 9, 1)] - by_month[date(2015, 8, 1)]) \
+        / by_month[date(2015, 8, 1)]
+    assert float(september[3][0].rstrip("%")) / 100 == pytest.approx(expected, abs=0.0005)
+    assert rows["October 2015 (to date)"][3][0] == "–"  # never a part against a whole
+
+
+def test_each_reps_overdue_mqls_are_exactly_the_untouched_past_deadline(demo_site, independent):
+    _, details = independent
+    overdue = details["2015-h2"]["overdue"]
+    reps = {r["rep_id"]: r for r in read_csv(DEMO_RAW / "reps.csv")}
+    checked = 0
+    for rep_id, rep in reps.items():
+        page = demo_site / "reps" / f"{rep_id}.html"
+        if rep["team"] != "sales" or not page.exists():
+            continue
+        tables = html_tables(page)
+        summary = tables[0]
+        assert int(summary[1][-1][0]) == len(overdue.get(rep_id, set()))
+        listed = {row[0][0] for row in tables[2][1:]} if len(tables) > 2 else set()
+        assert listed == overdue.get(rep_id, set())
+        checked += 1
+    assert checked >= 8
+
+
+def test_rep_pages_name_leads_by_id_and_company_only(demo_site):
+    leads = read_csv(DEMO_RAW / "leads.csv")
+    private = {lead["email"] for lead in leads} | {lead["full_name"] for lead in leads}
+    for page in (demo_site / "reps").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not [value for value in private if value in text]
+
+
+def test_rejections_by_reason_match(demo_site, independent):
+    _, details = independent
+    table = next(t for t in html_tables(demo_site / "marketing.html")
+                 if t[0][0][0] == "Reason")
+    shown = {row[0][0]: int(row[1][0].replace(",", "")) for row in table[1:]}
+    assert shown == details["2015-h2"]["rejected"]
+
+
+def test_overview_gives_gaps_in_the_kpis_own_units(demo_site):
+    table = next(t for t in html_tables(demo_site / "index.html") if t[0][0][0] == "KPI")
+    gaps = {row[0][1].split("#")[1]: row[4][0] for row in table[1:]}
+    counted = [(kpi_id, noun) for kpi_id, noun in [
+        ("new_customers", "customers"), ("mqls", "MQLs"), ("opportunities", "opportunities"),
+        ("new_leads", "leads"), ("sqls", "SQLs")] if kpi_id in gaps]
+    assert counted, "the demo should have a count KPI behind pace"
+    for kpi_id, noun in counted:
+        assert re.fullmatch(rf"[\d,]+ {noun} behind pace", gaps[kpi_id]), gaps[kpi_id]
+    for kpi_id, gap in gaps.items():
+        assert re.search(r"behind|over target", gap), (kpi_id, gap)
+    assert "New customers" in page_text(demo_site / "index.html")
