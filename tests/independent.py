@@ -15,6 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+CHANNELS = {"organic_search", "paid_search", "social", "email", "referral", "direct", "events",
+            "other"}
+
 
 def read_csv(path: Path) -> list[dict]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -78,6 +81,10 @@ def business_hours(agreement: Agreement, holidays: set[date], a: datetime, b: da
     return total / 3600
 
 
+def ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
 def percentile_cont(values: list[float], fraction: float) -> float | None:
     if not values:
         return None
@@ -120,7 +127,7 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         k["new_leads"] = sum(1 for lead in leads if a.in_window(parse_utc(lead["created_at"])))
         mqls = [lead for lead in leads if a.in_window(parse_utc(lead["mql_at"]))]
         k["mqls"] = len(mqls)
-        k["lead_to_mql_rate"] = k["mqls"] / k["new_leads"]
+        k["lead_to_mql_rate"] = ratio(k["mqls"], k["new_leads"])
         k["sqls"] = sum(1 for lead in leads if a.in_window(parse_utc(lead["sql_at"])))
         k["marketing_sourced_pipeline"] = sum(
             float(o["amount"]) for o in opportunities
@@ -139,8 +146,8 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                   and a.in_window(parse_utc(o["closed_at"]))]
         won = [o for o in closed if o["stage"] == "closed_won"]
         k["new_customers"] = len(won)
-        k["win_rate"] = len(won) / len(closed)
-        k["average_deal_size"] = sum(float(o["amount"]) for o in won) / len(won)
+        k["win_rate"] = ratio(len(won), len(closed))
+        k["average_deal_size"] = ratio(sum(float(o["amount"]) for o in won), len(won))
         k["sales_cycle_days"] = percentile_cont(
             [(a.local(parse_utc(o["closed_at"])).date()
               - a.local(parse_utc(o["created_at"])).date()).days for o in won], 0.5)
@@ -152,6 +159,7 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         due = within = worked = window_closed = converted = 0
         hours_to_touch: list[float] = []
         mqls_by_month: dict[date, int] = {}
+        mqls_by_channel: dict[str, int] = {}
         overdue: dict[str, set[str]] = {}
         rejected: dict[str, int] = {}
         for lead in mqls:
@@ -167,6 +175,8 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
             elif business_hours(a, holidays, mql_local, as_of_end) >= allowance:
                 due += 1
                 overdue.setdefault(lead["owner_id"] or "unassigned", set()).add(lead["lead_id"])
+            channel = lead["source"] if lead["source"] in CHANNELS else "other"
+            mqls_by_channel[channel] = mqls_by_channel.get(channel, 0) + 1
             month = mql_local.date().replace(day=1)
             mqls_by_month[month] = mqls_by_month.get(month, 0) + 1
             disqualified_at = parse_utc(lead["disqualified_at"])
@@ -179,11 +189,11 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                 worked += sum(1 for t in touches if t <= window_end) >= attempts_needed
             sql_at = parse_utc(lead["sql_at"])
             converted += sql_at is not None and a.local(sql_at).date() <= as_of
-        k["first_touch_within_sla_rate"] = within / due
+        k["first_touch_within_sla_rate"] = ratio(within, due)
         k["median_first_touch_business_hours"] = percentile_cont(hours_to_touch, 0.5)
         k["p90_first_touch_business_hours"] = percentile_cont(hours_to_touch, 0.9)
-        k["mqls_worked_rate"] = worked / window_closed
-        k["mql_to_sql_rate"] = converted / len(mqls)
+        k["mqls_worked_rate"] = ratio(worked, window_closed)
+        k["mql_to_sql_rate"] = ratio(converted, len(mqls))
 
         # Targets: explicit rows win, else the reverse funnel from the goal.
         customers = math.ceil(a.num("revenue_goal") / a.num("average_deal_size"))
@@ -203,6 +213,7 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         agreement_id = row["agreement_id"]
         if details is not None:
             details[agreement_id] = {"mqls_by_month": mqls_by_month, "overdue": overdue,
+                                     "mqls_by_channel": mqls_by_channel,
                                      "rejected": rejected}
         for kpi_id, value in derived.items():
             k[f"target:{kpi_id}"] = explicit.get((agreement_id, kpi_id), value)

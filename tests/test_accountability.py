@@ -110,3 +110,11 @@ def test_overview_gives_gaps_in_the_kpis_own_units(demo_site):
     for kpi_id, gap in gaps.items():
         assert re.search(r"behind|over target", gap), (kpi_id, gap)
     assert "New customers" in page_text(demo_site / "index.html")
+
+
+def test_mqls_per_channel_match(demo_site, independent):
+    _, details = independent
+    table = next(t for t in html_tables(demo_site / "marketing.html")
+                 if t[0][0][0] == "Channel")
+    shown = {row[0][0]: int(row[3][0].replace(",", "")) for row in table[1:]}
+    assert {k: v for k, v in shown.items() if v} == details["2015-h2"]["mqls_by_channel"]

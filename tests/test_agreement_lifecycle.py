@@ -76,6 +76,10 @@ def reset_build(tmp_path_factory):
                  "--revenue-goal", "450000", "--project-dir", project)
     assert result.exit_code == 0, result.output
     assert "2015-h2 now ends on 2015-09-30" in result.output
+    # And the next period is already signed, after a one-month gap.
+    result = run("agreement", "new", "--from", "2015-q4", "--starts", "2016-02-01",
+                 "--ends", "2016-06-30", "--id", "2016-h1", "--project-dir", project)
+    assert result.exit_code == 0, result.output
     result = run("build", "--project-dir", project, "--out", root / "site")
     assert result.exit_code == 0, result.output
     return project, root / "site"
@@ -84,7 +88,7 @@ def reset_build(tmp_path_factory):
 def test_reset_splits_every_kpi_and_target_at_the_boundary(reset_build):
     project, site = reset_build
     expected = compute(DEMO_RAW, project / "seeds" / "reference", date(2015, 10, 15))
-    assert set(expected) == {"2015-h1", "2015-h2", "2015-q4"}
+    assert set(expected) == {"2015-h1", "2015-h2", "2015-q4", "2016-h1"}
     table = next(t for t in html_tables(site / "history.html") if t[0][0][0] == "KPI")
     periods = [cell[0] for cell in table[0][1:]]
     checked = 0
@@ -92,6 +96,10 @@ def test_reset_splits_every_kpi_and_target_at_the_boundary(reset_build):
         kpi_id = row[0][1].split("#", 1)[1]
         for agreement_id, (cell, _) in zip(periods, row[1:], strict=True):
             actual, target = (part.strip() for part in cell.split("/"))
+            if expected[agreement_id][kpi_id] is None:  # nothing to divide by yet
+                assert actual == "–"
+                checked += 1
+                continue
             value, unit = parse_figure(actual)
             resolution = {"%": 0.0005, "h": 0.05, "days": 0.05}.get(unit, 0.5)
             assert value == pytest.approx(expected[agreement_id][kpi_id], abs=resolution + 1e-9)
@@ -100,7 +108,7 @@ def test_reset_splits_every_kpi_and_target_at_the_boundary(reset_build):
                 assert shown == pytest.approx(expected[agreement_id][f"target:{kpi_id}"],
                                               abs=resolution + 1e-9)
             checked += 1
-    assert checked == 3 * len(table[1:])
+    assert checked == 4 * len(table[1:])
 
 
 def test_reset_period_volumes_add_up_to_the_unsplit_period(reset_build):
@@ -127,3 +135,12 @@ def test_reset_moves_the_month_targets_of_months_now_in_the_new_period(reset_bui
     with (project / "seeds" / "reference" / "sla_targets.csv").open() as handle:
         december = [r for r in csv.DictReader(handle) if r["month"] == "2015-12-01"]
     assert [r["agreement_id"] for r in december] == ["2015-q4"]
+
+
+def test_history_shows_the_gap_and_the_upcoming_period(reset_build):
+    _, site = reset_build
+    periods = html_tables(site / "history.html")[0]
+    cells = [[cell[0] for cell in row] for row in periods[1:]]
+    assert ["No agreement", "31 days", "Gap", "", "", ""] in cells
+    upcoming = next(row for row in cells if row[0].endswith("1 Feb 2016 to 30 Jun 2016"))
+    assert upcoming[2] == "Upcoming"

@@ -102,3 +102,26 @@ def test_dbt_build_ran_every_data_and_unit_test_and_all_passed(demo_build):
     assert {r["status"] for r in data_tests + unit_tests} == {"pass"}
     models = [r for r in results if r["unique_id"].startswith("model.")]
     assert models and {r["status"] for r in models} == {"success"}
+
+
+def test_reps_are_nested_under_lead_hand_off_in_the_navigation(demo_site):
+    html = (demo_site / "index.html").read_text(encoding="utf-8")
+    # The navigation lists the section's own page, then its reps, then Sales.
+    section = html[html.index('href="handoff.html"'):html.index('href="sales.html"')]
+    rep_links = re.findall(r'href="reps/(S\d+)\.html"', section)
+    assert len(rep_links) >= 8
+    assert 'href="reps/' not in html[:html.index('href="handoff.html"')]
+
+
+def test_overview_recalls_the_period_before_and_history_highlights_what_changed(demo_site):
+    from tests.conftest import page_text
+
+    overview = page_text(demo_site / "index.html")
+    assert "The period before: Sales & Marketing SLA: first half 2015" in overview
+    assert "19 of 19 targets met" in overview
+    changes = next(t for t in html_tables(demo_site / "history.html") if t[0][0][0] == "Term")
+    html = (demo_site / "history.html").read_text(encoding="utf-8")
+    changed = {row[0][0] for row in changes[1:] if f"<strong>{row[0][0]}</strong>" in html}
+    assert {"Revenue goal", "First touch within (business hours)",
+            "Touch window (days)"} <= changed
+    assert "Touch attempts required" not in changed  # 6 in both periods
