@@ -1,4 +1,4 @@
-"""Month-by-month figures, rep pages, rejections and lead velocity against an independent computation."""
+"""Monthly figures, rep pages, rejections and lead velocity, checked independently."""
 
 from __future__ import annotations
 
