@@ -13,6 +13,7 @@ import yaml
 from generator.agreement_text import agreement_text_path, render_agreement_text
 from generator.config import BuildConfig
 from generator.kpis import discover_kpis, project_kpi_models
+from generator.lock import build_lock
 from generator.pages import kpi_views, load_report_data, plan_site
 from generator.pipeline import run_dbt_build
 from generator.render import make_environment, render_page
@@ -35,6 +36,11 @@ class BuildSummary:
 
 def build_report(config: BuildConfig) -> BuildSummary:
     """Build the whole report; publish it to config.out_dir only if every step succeeded."""
+    with build_lock(config.work_dir):
+        return _build(config)
+
+
+def _build(config: BuildConfig) -> BuildSummary:
     started = time.perf_counter()
     project_vars = yaml.safe_load(
         (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})

@@ -18,7 +18,8 @@ def cli(verbose: bool) -> None:
     """Build the Sales & Marketing SLA report from CRM data.
 
     Exit codes: 0 built; 1 internal error; 2 usage; 3 bad configuration or
-    input; 4 data tests failed; 5 the site failed to build.
+    input; 4 data tests failed; 5 the site failed to build; 6 another build
+    of the same site is running.
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -45,10 +46,18 @@ def build(data: str | None, as_of: str | None, out: str | None,
     """
     from generator.build import build_report
     from generator.config import make_config
+    from generator.exceptions import InternalError, SlaReportError
 
     config = make_config(data=data, as_of=as_of, out=out,
                          project_dir=Path(project_dir) if project_dir else None)
-    summary = build_report(config)
+    try:
+        summary = build_report(config)
+    except SlaReportError:
+        raise
+    except Exception as error:  # a bug: say so plainly, keep the traceback for -v
+        log.debug("internal error", exc_info=True)
+        raise InternalError(f"internal error: {type(error).__name__}: {error} "
+                            "(run with -v for the traceback); nothing was published") from error
     index = summary.out_dir / "index.html"
     click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
                f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "

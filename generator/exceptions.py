@@ -1,7 +1,8 @@
 """Errors the CLI reports, each with the exit code a scheduler can act on.
 
 Exit codes: 0 built; 1 internal error; 2 command-line usage (click);
-3 bad configuration or input; 4 data tests failed; 5 the site failed to build.
+3 bad configuration or input; 4 data tests failed; 5 the site failed to build;
+6 another build of the same site is running.
 """
 
 from __future__ import annotations
@@ -37,3 +38,9 @@ class InternalError(SlaReportError):
     """Something failed that is not the input's fault (a model error, a crash)."""
 
     exit_code = 1
+
+
+class BuildLockedError(SlaReportError):
+    """Another build of the same site holds the lock."""
+
+    exit_code = 6
