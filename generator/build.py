@@ -14,10 +14,11 @@ from generator.agreement_text import agreement_text_path, render_agreement_text
 from generator.config import BuildConfig
 from generator.kpis import discover_kpis, project_kpi_models
 from generator.lock import build_lock
-from generator.pages import kpi_views, load_report_data, plan_site
+from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
 from generator.pipeline import run_dbt_build
 from generator.render import make_environment, render_page
 from generator.site import build_site, publish, stage_docs, write_mkdocs_config
+from generator.summary import make_summary, read_previous, write_summary
 from generator.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,11 @@ def _build(config: BuildConfig) -> BuildSummary:
          "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC")},
         config.work_dir / "mkdocs.yml", plan.nav_children)
     build_site(mkdocs_config)
+    current = agreement_in_force(data.agreements)
+    write_summary(built_dir, make_summary(
+        current, kpi_views(data, definitions, current["agreement_id"]),
+        config.as_of.isoformat(), config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        read_previous(config.out_dir)))
     publish(built_dir, config.out_dir)
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),

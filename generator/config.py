@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from generator.contract import FILE_SUFFIXES, RAW_TABLES
+from generator.contract import FILE_SUFFIXES, RAW_TABLES, TYPED_COLUMNS
 from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
 
@@ -100,6 +100,9 @@ def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
             names = " or ".join(path.name for path in candidates)
             raise ConfigError(f"{data_dir}: missing raw table {table!r} (expected {names})")
         path = found[0].resolve()
+        if path.stat().st_size == 0:
+            raise ConfigError(f"{path}: the file is empty (not even a header row); a table "
+                              f"with no rows still needs its header: {', '.join(required)}")
         columns = _header(path)
         missing = [column for column in required if column not in columns]
         if missing:
@@ -107,18 +110,63 @@ def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
                 f"{path}: missing required column {missing[0]!r}"
                 + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
                 + f"; found columns: {', '.join(columns) or 'none'}")
+        _check_types(path, TYPED_COLUMNS.get(table, {}))
         resolved[table] = path
     return resolved
 
 
+# DuckDB casts per contract type; booleans accept what staging accepts.
+_PARSERS = {
+    "timestamp": "try_cast({} as timestamptz)",
+    "date": "try_cast({} as date)",
+    "number": "try_cast({} as double)",
+    "integer": "try_cast({} as bigint)",
+    "boolean": "case when lower({}) in ('true', 't', '1', 'yes', 'false', 'f', '0', 'no') "
+               "then true end",
+}
+
+
+def _check_types(path: Path, typed: dict[str, str]) -> None:
+    """Fail when a typed column has values but not one of them parses."""
+    if not typed:
+        return
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        relation = _reader(path)
+        for column, kind in typed.items():
+            value = f'trim(cast("{column}" as varchar))'
+            parsed = _PARSERS[kind].format(value)
+            present, parseable, example, row = connection.execute(f"""
+                with numbered as (
+                    select {value} as value, {parsed} as parsed,
+                        row_number() over () + 1 as line
+                    from {relation}
+                )
+                select count(*) filter (where value <> ''),
+                    count(*) filter (where value <> '' and parsed is not null),
+                    min(value) filter (where value <> '' and parsed is null),
+                    min(line) filter (where value <> '' and parsed is null)
+                from numbered
+            """).fetchone()
+            if present and not parseable:
+                raise ConfigError(
+                    f"{path}: column {column!r}: no value is a {kind} (e.g. line {row}: "
+                    f"{example!r}); expected ISO 8601 dates and timestamps, plain numbers")
+
+
+def _reader(path: Path) -> str:
+    """Return the DuckDB table function reading a raw file as text columns."""
+    quoted = str(path).replace("'", "''")
+    if path.suffix == ".parquet":
+        return f"read_parquet('{quoted}')"
+    return f"read_csv('{quoted}', header = true, all_varchar = true, null_padding = true)"
+
+
 def _header(path: Path) -> list[str]:
     """Return the column names of a raw CSV or Parquet file."""
-    quoted = str(path).replace("'", "''")
-    reader = (f"read_parquet('{quoted}')" if path.suffix == ".parquet"
-              else f"read_csv('{quoted}', header = true, all_varchar = true)")
     try:
         with duckdb.connect() as connection:
-            rows = connection.execute(f"describe select * from {reader}").fetchall()
+            rows = connection.execute(f"describe select * from {_reader(path)}").fetchall()
     except duckdb.Error as error:
         raise ConfigError(f"{path}: cannot be read as a table: {error}") from error
     return [row[0].strip().lstrip("\ufeff").lower() for row in rows]

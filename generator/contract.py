@@ -21,3 +21,17 @@ RAW_TABLES: dict[str, list[str]] = {
 PRIVATE_LEAD_COLUMNS = ["email", "full_name"]
 
 FILE_SUFFIXES = (".csv", ".parquet")
+
+# Typed columns per raw table: a column where not one non-empty value parses
+# is a structural problem (wrong file, wrong format) and stops the build; a
+# few bad values are row-level and quarantined by staging.
+TYPED_COLUMNS: dict[str, dict[str, str]] = {
+    "leads": {"created_at": "timestamp", "mql_at": "timestamp", "sal_at": "timestamp",
+              "sql_at": "timestamp", "disqualified_at": "timestamp"},
+    "lead_activities": {"occurred_at": "timestamp", "is_automated": "boolean"},
+    "opportunities": {"created_at": "timestamp", "amount": "number",
+                      "proposal_sent_at": "timestamp", "closed_at": "timestamp"},
+    "revenue": {"booked_on": "date", "amount": "number"},
+    "web_sessions": {"session_date": "date", "sessions": "integer"},
+    "reps": {"started_on": "date", "ended_on": "date"},
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,6 +211,16 @@ class DataQualityPage:
 SECTION_TITLES = {"marketing": "Marketing", "handoff": "Lead hand-off", "sales": "Sales"}
 
 
+def nav_title(value: str) -> str:
+    """Return a navigation title made from data, safe in every place the theme puts it.
+
+    The theme inserts nav titles unescaped, and puts them in <title> through
+    `striptags`, which unescapes entities again. So `<` and `>` are dropped
+    (no title can ever form a tag) and what is left is escaped once.
+    """
+    return html.escape(" ".join(value.replace("<", " ").replace(">", " ").split()), quote=True)
+
+
 def agreement_in_force(agreements: list[dict]) -> dict:
     """Return the agreement whose period holds the as-of date, else the latest started."""
     current = [a for a in agreements if a["period_state"] == "in_progress"]
@@ -309,7 +320,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         revenue_chart=revenue_chart, sections=SECTION_TITLES,
         previous=previous[0] if previous else None)))
     plan.nav_children["history.md"] = [
-        {a["title"]: f"agreements/{a['agreement_id']}.md"} for a in reversed(data.agreements)]
+        {nav_title(a["title"]): f"agreements/{a['agreement_id']}.md"}
+        for a in reversed(data.agreements)]
 
     for agreement in data.agreements:
         agreement_id = agreement["agreement_id"]
@@ -361,7 +373,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         plan.pages.append((path, "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
             overdue_buckets=_age_buckets(rep_overdue), root="../")))
-        rep_pages.append({rep["rep_name"]: path})
+        rep_pages.append({nav_title(rep["rep_name"]): path})
     plan.nav_children["handoff.md"] = sorted(rep_pages, key=lambda entry: next(iter(entry)))
 
     monthly_rows = _rows_of(data.monthly, current_id)

@@ -23,3 +23,15 @@
     (cast({{ dbt.split_part(expression, "':'", 1) }} as integer) * 60
         + cast({{ dbt.split_part(expression, "':'", 2) }} as integer))
 {%- endmacro %}
+
+{#- A UTC timestamp after the as-of day in every time zone (the as-of day
+    ends at the latest at as_of + 1 day 12:00 UTC, in UTC-12). Such rows are
+    quarantined: a build only ever sees data up to its as-of date. -#}
+{% macro is_after_as_of(utc_timestamp) -%}
+    ({{ utc_timestamp }} >= {{ dbt.dateadd('hour', 36,
+        "cast('" ~ var('as_of') ~ "' as " ~ dbt.type_timestamp() ~ ")") }})
+{%- endmacro %}
+
+{% macro is_after_as_of_date(local_date) -%}
+    ({{ local_date }} > cast('{{ var("as_of") }}' as date))
+{%- endmacro %}

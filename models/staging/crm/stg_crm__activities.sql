@@ -40,6 +40,7 @@ checked as (
             ("activity_type is null or activity_type not in "
                 ~ "('call', 'email', 'meeting', 'social')", "unknown activity_type"),
             (is_unparseable('is_automated_text', 'is_automated'), "unparseable is_automated"),
+            (is_after_as_of('occurred_at'), "after the as-of date"),
             ("row_number() over (partition by activity_id order by occurred_at) > 1",
                 "duplicate activity_id"),
         ]) }} as rejection_reason

@@ -55,6 +55,7 @@ checked as (
             (is_unparseable('disqualified_at_text', 'disqualified_at'),
                 "unparseable disqualified_at"),
             ("mql_at < created_at", "mql_at before created_at"),
+            (is_after_as_of('created_at'), "created after the as-of date"),
             ("row_number() over (partition by lead_id order by created_at) > 1",
                 "duplicate lead_id"),
         ]) }} as rejection_reason

@@ -46,6 +46,8 @@ checked as (
                 ~ "'closed_won', 'closed_lost')", "unknown stage"),
             (is_unparseable('amount_text', 'amount'), "unparseable amount"),
             ("amount < 0", "negative amount"),
+            ("amount > " ~ var('max_plausible_amount'), "implausibly large amount"),
+            (is_after_as_of('created_at'), "created after the as-of date"),
             (is_unparseable('proposal_sent_at_text', 'proposal_sent_at'),
                 "unparseable proposal_sent_at"),
             (is_unparseable('closed_at_text', 'closed_at'), "unparseable closed_at"),

@@ -38,6 +38,8 @@ checked as (
             ("booked_date is null", "missing or unparseable booked_on"),
             ("amount is null", "missing or unparseable amount"),
             ("amount < 0", "negative amount"),
+            ("amount > " ~ var('max_plausible_amount'), "implausibly large amount"),
+            (is_after_as_of_date('booked_date'), "booked after the as-of date"),
             ("revenue_type is null or revenue_type not in "
                 ~ "('new_business', 'expansion', 'renewal')", "unknown revenue_type"),
             ("row_number() over (partition by revenue_id order by booked_date) > 1",

@@ -31,6 +31,7 @@ checked as (
             ("source_channel is null", "missing channel"),
             ("sessions is null", "missing or unparseable sessions"),
             ("sessions < 0", "negative sessions"),
+            (is_after_as_of_date('session_date'), "after the as-of date"),
             ("row_number() over (partition by session_date, source_channel "
                 ~ "order by sessions desc) > 1", "duplicate session_date and channel"),
         ]) }} as rejection_reason

@@ -1,0 +1,82 @@
+"""The machine-readable summary of a build (summary.json), for chat and e-mail notifiers.
+
+It says, for the agreement in force: the as-of date, each KPI's value, target
+and status, and what changed since the previous published build (read from
+the summary.json of the site being replaced). No lead data is in it: only
+KPI figures and labels.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from generator.pages import KpiView
+from generator.render import number, status_label
+
+SUMMARY_NAME = "summary.json"
+SCHEMA_VERSION = 1
+
+
+def read_previous(out_dir: Path) -> dict | None:
+    """Return the summary of the currently published site, if it has a readable one."""
+    path = out_dir / SUMMARY_NAME
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str,
+                 previous: dict | None) -> dict:
+    """Return the summary of this build, with the changes since `previous`."""
+    before = {}
+    if previous and previous.get("agreement_id") == agreement["agreement_id"]:
+        before = {kpi["id"]: kpi for kpi in previous.get("kpis", [])}
+    entries, changes = [], []
+    for kpi in kpis:
+        entries.append({
+            "id": kpi.kpi_id, "title": kpi.title, "owner": kpi.owner, "unit": kpi.unit,
+            "value": kpi.actual, "target": kpi.target, "expected_to_date": kpi.expected_to_date,
+            "status": kpi.status, "display": number(kpi.actual, kpi.unit),
+        })
+        old = before.get(kpi.kpi_id)
+        if old and old.get("status") != kpi.status:
+            changes.append({"id": kpi.kpi_id, "title": kpi.title, "from": old.get("status"),
+                            "to": kpi.status,
+                            "text": f"{kpi.title}: {status_label(old.get('status', ''))} → "
+                                    f"{status_label(kpi.status)}"})
+    off_pace = [e for e in entries if e["status"] in ("behind", "at_risk")]
+    revenue = next((k for k in kpis if k.kpi_id == "new_revenue"), None)
+    headline = f"SLA report as of {as_of}: {agreement['title']}, day {agreement['elapsed_days']}" \
+               f" of {agreement['period_days']}."
+    if revenue is not None:
+        headline += (f" New revenue {number(revenue.actual, 'currency')} of "
+                     f"{number(revenue.target, 'currency')} ({status_label(revenue.status)}).")
+    headline += f" {len(off_pace)} of {len(entries)} KPIs behind or at risk."
+    if previous is None:
+        headline += " First build."
+    elif changes:
+        headline += " Changed: " + "; ".join(change["text"] for change in changes) + "."
+    else:
+        headline += " No status changed since the last build."
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": as_of,
+        "built_at": built_at,
+        "agreement_id": agreement["agreement_id"],
+        "agreement_title": agreement["title"],
+        "period_state": agreement["period_state"],
+        "days_left": agreement["days_left"],
+        "headline": headline,
+        "kpis": entries,
+        "changes_since_previous_build": changes,
+        "previous_build": (previous or {}).get("built_at"),
+    }
+
+
+def write_summary(site_dir: Path, summary: dict) -> Path:
+    """Write summary.json into the built site folder (it is published with it)."""
+    path = site_dir / SUMMARY_NAME
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
