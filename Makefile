@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint serve clean
+OUT ?= build/site
+# The nightly build reads this folder of raw files when set, else the demo.
+SLA_REPORT_DATA ?=
+
+.PHONY: install demo test lint lint-sql nightly previous-summary serve clean
 
 # The stamp is remade whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -22,6 +26,20 @@ test: install
 
 lint: install
 	$(BIN)/ruff check generator tests benchmarks
+
+# SQLFluff with the dbt templater; it compiles the project into a scratch database.
+lint-sql: install
+	SLA_REPORT_DUCKDB_PATH=build/lint.duckdb $(BIN)/sqlfluff lint models data-tests
+
+# What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
+nightly: install
+	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA) --as-of today,)
+
+# Put the published site's summary.json where the build reads it, so the new
+# summary can say what changed. No URL, or nothing published yet: first build.
+previous-summary:
+	mkdir -p $(OUT)
+	$(if $(PAGES_URL),curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json,@echo "PAGES_URL not set: the summary will say this is a first build")
 
 serve: install
 	$(BIN)/sla-report serve

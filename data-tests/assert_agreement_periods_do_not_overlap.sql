@@ -9,10 +9,10 @@ agreements as (
 )
 
 select
-    earlier.agreement_id as agreement_id,
+    earlier.agreement_id,
     later.agreement_id as overlapping_agreement_id
 from agreements as earlier
 inner join agreements as later
     on earlier.agreement_id <> later.agreement_id
     and earlier.period_start_date <= later.period_start_date
-    and later.period_start_date <= earlier.period_end_date
+    and earlier.period_end_date >= later.period_start_date

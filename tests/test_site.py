@@ -125,3 +125,27 @@ def test_overview_recalls_the_period_before_and_history_highlights_what_changed(
     assert {"Revenue goal", "First touch within (business hours)",
             "Touch window (days)"} <= changed
     assert "Touch attempts required" not in changed  # 6 in both periods
+
+
+def test_credentials_come_from_the_environment_only():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    profile = yaml.safe_load((ROOT / "profiles.yml").read_text())["sla_report"]
+    for output in profile["outputs"].values():
+        for key in ("host", "user", "password", "port", "dbname", "path"):
+            if key in output:
+                assert "env_var(" in str(output[key]), f"{key} must come from env_var()"
+
+
+def test_the_warehouse_password_is_written_nowhere(demo_build):
+    from tests.conftest import SECRET
+
+    config, summary = demo_build
+    hits = []
+    for folder in (summary.out_dir, config.work_dir):
+        for path in folder.rglob("*"):
+            if path.is_file() and SECRET.encode() in path.read_bytes():
+                hits.append(str(path))
+    assert hits == []

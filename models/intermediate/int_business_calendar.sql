@@ -23,7 +23,10 @@ digits as (
     {# A portable number spine (0..9999 days, 27 years) without
        generate_series, which PostgreSQL and DuckDB spell differently. #}
     {% for digit in range(10) %}
-    select {{ digit }} as digit {% if not loop.last %}union all{% endif %}
+    select {{ digit }} as digit
+    {% if not loop.last %}
+    union all
+    {% endif %}
     {% endfor %}
 
 ),

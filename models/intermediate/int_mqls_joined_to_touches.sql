@@ -82,7 +82,7 @@ touches as (
     from mqls
     inner join activities
         on mqls.lead_id = activities.lead_id
-        and activities.occurred_at >= mqls.mql_at
+        and mqls.mql_at <= activities.occurred_at
         and {{ to_local_timestamp('activities.occurred_at', 'mqls.time_zone') }}
             < mqls.as_of_end_local_at
 

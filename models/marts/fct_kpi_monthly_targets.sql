@@ -33,7 +33,7 @@ month_targets as (
         targets.kpi_id,
         targets.target as period_target,
         {% if cumulative %}
-        targets.kpi_id in ('{{ cumulative | join("', '") }}')
+        targets.kpi_id in ('{{ cumulative | join("', '") }}') -- noqa: LT05
         {% else %}
         false
         {% endif %} as is_phased,

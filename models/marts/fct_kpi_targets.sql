@@ -21,7 +21,7 @@ customers as (
 
     select
         agreements.*,
-        ceiling(revenue_goal / average_deal_size) as customers_needed
+        ceiling(agreements.revenue_goal / agreements.average_deal_size) as customers_needed
     from agreements
 
 ),

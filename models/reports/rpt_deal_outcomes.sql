@@ -28,7 +28,7 @@ closed as (
         coalesce(opportunities.lost_reason, 'not given') as lost_reason,
         row_number() over (
             partition by agreements.agreement_id, opportunities.is_won
-            order by opportunities.amount desc, opportunities.opportunity_id
+            order by opportunities.amount desc, opportunities.opportunity_id asc
         ) as amount_rank
     from agreements
     inner join opportunities

@@ -35,7 +35,7 @@ period_days as (
     from agreements
     inner join calendar
         on agreements.agreement_id = calendar.agreement_id
-        and calendar.calendar_date <= agreements.period_end_date
+        and agreements.period_end_date >= calendar.calendar_date
 
 ),
 

@@ -51,8 +51,10 @@ events as (
         {{ local_date('handoffs.mql_at', 'agreements.time_zone') }} as event_date,
         0 as new_leads,
         1 as mqls,
-        case when handoffs.is_due_for_first_touch then 1 else 0 end,
-        case when handoffs.is_touched_within_sla then 1 else 0 end,
+        case when handoffs.is_due_for_first_touch then 1 else 0 end
+            as mqls_due_for_first_touch,
+        case when handoffs.is_touched_within_sla then 1 else 0 end
+            as mqls_touched_within_sla,
         0 as new_revenue
     from handoffs
     inner join agreements

@@ -1,0 +1,48 @@
+"""summary.json: the nightly notifier's input."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from generator.summary import make_summary
+from tests.conftest import DEMO_RAW, REFERENCE
+from tests.independent import compute
+from tests.test_agreement_text import kpi
+
+AGREEMENT = {"agreement_id": "a1", "title": "H2", "elapsed_days": 10, "period_days": 100,
+             "period_state": "in_progress", "days_left": 90}
+
+
+def test_demo_summary_holds_the_independent_figures(demo_site):
+    summary = json.loads((demo_site / "summary.json").read_text())
+    expected = compute(DEMO_RAW, REFERENCE, date(2015, 10, 15))["2015-h2"]
+    assert summary["as_of"] == "2015-10-15" and summary["agreement_id"] == "2015-h2"
+    by_id = {entry["id"]: entry for entry in summary["kpis"]}
+    assert len(by_id) == 19
+    for kpi_id in ("mqls", "new_revenue", "first_touch_within_sla_rate", "win_rate"):
+        assert by_id[kpi_id]["value"] == pytest.approx(expected[kpi_id])
+        assert by_id[kpi_id]["target"] == pytest.approx(expected[f"target:{kpi_id}"])
+    assert summary["headline"].startswith("SLA report as of 2015-10-15:")
+    assert summary["headline"].endswith("First build.")
+
+
+def test_changes_since_the_previous_build_are_listed():
+    previous = make_summary(AGREEMENT, [kpi(status="on_track"), kpi("win_rate", 0.3, 0.25)],
+                            "2015-10-14", "2015-10-14T05:17:00Z", None)
+    current = make_summary(AGREEMENT, [kpi(status="behind"), kpi("win_rate", 0.3, 0.25)],
+                           "2015-10-15", "2015-10-15T05:17:00Z", previous)
+    assert current["changes_since_previous_build"] == [{
+        "id": "mqls", "title": "MQLs", "from": "on_track", "to": "behind",
+        "text": "MQLs: On track → Behind"}]
+    assert "Changed: MQLs: On track → Behind." in current["headline"]
+    assert current["previous_build"] == "2015-10-14T05:17:00Z"
+
+
+def test_a_new_agreement_is_not_compared_with_the_old_one():
+    previous = make_summary({**AGREEMENT, "agreement_id": "old"}, [kpi(status="on_track")],
+                            "2015-06-30", "x", None)
+    current = make_summary(AGREEMENT, [kpi(status="behind")], "2015-07-01", "y", previous)
+    assert current["changes_since_previous_build"] == []

@@ -1,0 +1,98 @@
+"""The GitHub Actions workflows are valid, pinned, and run commands that work here."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+
+def load(path: Path) -> dict:
+    document = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the key `on` as True.
+    document["on"] = document.pop(True, document.get("on"))
+    return document
+
+
+def steps(document: dict):
+    for job in document["jobs"].values():
+        yield from job.get("steps", [])
+
+
+def test_there_is_a_nightly_and_a_checks_workflow():
+    assert {path.name for path in WORKFLOWS} == {"nightly.yml", "checks.yml"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_is_valid_against_the_github_actions_schema(path):
+    result = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema",
+                             "vendor.github-workflows", str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit(path):
+    uses = [step["uses"] for step in steps(load(path)) if "uses" in step]
+    assert uses
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+
+
+def test_nightly_runs_on_a_schedule_and_by_hand_and_deploys_only_after_a_build():
+    nightly = load(ROOT / ".github" / "workflows" / "nightly.yml")
+    assert nightly["on"]["schedule"][0]["cron"] and "workflow_dispatch" in nightly["on"]
+    assert nightly["jobs"]["deploy"]["needs"] == "build"
+    upload = next(s for s in nightly["jobs"]["build"]["steps"]
+                  if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "build/site"
+
+
+def make_commands() -> list[list[str]]:
+    commands = []
+    for path in WORKFLOWS:
+        for step in steps(load(path)):
+            if "run" in step:
+                command = re.sub(r"\$\{\{[^}]*\}\}", "", step["run"]).split()
+                assert command[0] == "make", f"{path.name}: run steps call make: {step['run']}"
+                commands.append(command)
+    return commands
+
+
+def test_every_run_step_is_a_make_target_that_exists():
+    for command in make_commands():
+        result = subprocess.run([*command, "-n"], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, f"{command}: {result.stderr}"
+
+
+def _make(*args, tmp_path):
+    # BIN's own Python and tools: the same ones `make install` put in .venv.
+    return subprocess.run(["make", *args, f"BIN={BIN}", f"VENV={BIN.parent}"], cwd=ROOT,
+                          capture_output=True, text=True,
+                          env={"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path)})
+
+
+def test_the_nightly_commands_build_and_summarise_the_site(tmp_path):
+    out = tmp_path / "site"
+    fetched = _make("previous-summary", f"OUT={out}", "PAGES_URL=", tmp_path=tmp_path)
+    assert fetched.returncode == 0, fetched.stderr
+    built = _make("nightly", f"OUT={out}", tmp_path=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["as_of"] == "2015-10-15" and summary["headline"].endswith("First build.")
+    assert (out / "index.html").is_file()
+
+
+def test_the_sql_lint_the_checks_workflow_runs_passes(tmp_path):
+    linted = _make("lint-sql", tmp_path=tmp_path)
+    assert linted.returncode == 0, linted.stdout[-3000:] + linted.stderr[-2000:]
