@@ -138,6 +138,9 @@ def hostile_build(tmp_path_factory):
                   "full_name": f"Private Person {key.title()}", "company": value,
                   "source": "referral", "owner_id": "S07", "phone": "+1 555 0100 999"}
                  for key, value in texts.items()]
+    # Ids are shown too (rep pages list overdue MQLs by lead id).
+    untouched.append({**untouched[0], "lead_id": "<img src=x onerror=alert(3)>",
+                      "company": "Id Test Co"})
     rejected = [{"lead_id": "LH-rejected", "created_at": "2015-09-01T10:00:00Z",
                  "mql_at": "2015-09-01T12:00:00Z", "source": "email", "owner_id": "S02",
                  "disqualified_at": "2015-09-02T12:00:00Z",
@@ -287,6 +290,7 @@ def test_hostile_text_appears_in_every_text_column_that_reaches_the_site(hostile
     assert HOSTILE["markdown"] in page_text(out / "sales.html")  # account name
     assert HOSTILE["jinja"] + " " + HOSTILE["attr"] in page_text(out / "sales.html")
     assert HOSTILE["link"] in page_text(out / "marketing.html")  # rejection reason
+    assert "<img src=x onerror=alert(3)>" in rep_page  # a lead id, as text
 
 
 @pytest.mark.parametrize("key", sorted(WORLD))

@@ -55,3 +55,9 @@ def test_demo_data_command_writes_every_table(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{t}.csv" for t in ["leads", "lead_activities", "opportunities", "revenue",
                              "web_sessions", "reps"])
+
+
+def test_a_usage_error_exits_2():
+    result = CliRunner().invoke(cli, ["build", "--no-such-option"])
+    assert result.exit_code == 2
+    assert "No such option" in result.output

@@ -51,3 +51,15 @@ def test_every_template_has_a_page_type():
 def test_every_page_field_has_help(page_type):
     for field in dataclasses.fields(page_type):
         assert field.metadata.get("help"), f"{page_type.__name__}.{field.name} has no help"
+
+
+def test_no_template_puts_data_text_in_a_code_span():
+    # Markdown does not process backslash escapes inside `code`, so escaped
+    # data would show its backslashes there: data text goes outside code spans.
+    import re
+
+    environment = make_environment()
+    for name in environment.list_templates():
+        source = environment.loader.get_source(environment, name)[0]
+        spans = re.findall(r"`([^`\n]*)`", source.replace("````", ""))
+        assert not [span for span in spans if re.search(r"\|\s*text\b", span)], name
