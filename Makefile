@@ -29,6 +29,7 @@ lint: install
 
 # SQLFluff with the dbt templater; it compiles the project into a scratch database.
 lint-sql: install
+	mkdir -p build
 	SLA_REPORT_DUCKDB_PATH=build/lint.duckdb $(BIN)/sqlfluff lint models data-tests
 
 # What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
