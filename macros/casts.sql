@@ -61,3 +61,15 @@
 {% macro duckdb__type_double() -%}
     double
 {%- endmacro %}
+
+{#- A text key made of several columns, '|'-separated: the primary key of a
+    model whose grain is a combination (agreement and KPI, agreement and
+    month, ...). Each part is cast to text, so dates and numbers work too. -#}
+{% macro composite_key(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- if not loop.first %}{% do parts.append("'|'") %}{% endif -%}
+        {%- do parts.append("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}

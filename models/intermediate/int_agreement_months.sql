@@ -48,8 +48,7 @@ months as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'",
-            'cast(month_start_date as ' ~ dbt.type_string() ~ ')']) }} as agreement_month_id,
+        {{ composite_key(['agreement_id', 'month_start_date']) }} as agreement_month_id,
         agreement_id,
         month_start_date,
         first_day_in_period,

@@ -36,7 +36,9 @@ final as (
         *,
         case
             when as_of_date < period_start_date then 0
-            else {{ dbt.datediff('period_start_date', 'evaluated_through_date', 'day') }} + 1 -- noqa: LT05
+            -- noqa: disable=LT05
+            else {{ dbt.datediff('period_start_date', 'evaluated_through_date', 'day') }} + 1
+            -- noqa: enable=LT05
         end as elapsed_days,
         case
             when as_of_date >= period_end_date then 'final'

@@ -80,8 +80,7 @@ classified as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'",
-            'cast(calendar_date as ' ~ dbt.type_string() ~ ')']) }} as calendar_day_id,
+        {{ composite_key(['agreement_id', 'calendar_date']) }} as calendar_day_id,
         agreement_id,
         calendar_date,
         is_business_day,

@@ -33,7 +33,7 @@ unioned as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", kpi_window_key()]) }} as kpi_window_id,
+        {{ composite_key(['agreement_id', kpi_window_key()]) }} as kpi_window_id,
         agreement_id,
         {{ kpi_window_key() }} as window_key,
         month_start_date

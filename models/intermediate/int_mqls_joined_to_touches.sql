@@ -133,7 +133,7 @@ clocked as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", 'lead_id']) }} as mql_handoff_id,
+        {{ composite_key(['agreement_id', 'lead_id']) }} as mql_handoff_id,
         agreement_id,
         lead_id,
         owner_id,

@@ -65,8 +65,7 @@ shares as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", 'kpi_id', "'|'",
-            'cast(month_start_date as ' ~ dbt.type_string() ~ ')']) }}
+        {{ composite_key(['agreement_id', 'kpi_id', 'month_start_date']) }}
             as agreement_kpi_month_id,
         agreement_id,
         kpi_id,

@@ -134,7 +134,7 @@ unioned as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", 'kpi_id']) }} as agreement_kpi_id,
+        {{ composite_key(['agreement_id', 'kpi_id']) }} as agreement_kpi_id,
         agreement_id,
         kpi_id,
         target,

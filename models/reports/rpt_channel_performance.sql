@@ -116,7 +116,7 @@ revenue_by_channel as (
 final as (
 
     select
-        {{ dbt.concat(['sessions_by_channel.agreement_id', "'|'",
+        {{ composite_key(['sessions_by_channel.agreement_id',
             'sessions_by_channel.channel']) }} as agreement_channel_id,
         sessions_by_channel.agreement_id,
         sessions_by_channel.channel,

@@ -39,7 +39,7 @@ closed as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", 'opportunity_id']) }} as agreement_deal_id,
+        {{ composite_key(['agreement_id', 'opportunity_id']) }} as agreement_deal_id,
         agreement_id,
         opportunity_id,
         account_name,

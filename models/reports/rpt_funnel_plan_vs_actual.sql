@@ -63,7 +63,7 @@ joined as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", 'kpi_id']) }} as funnel_stage_id,
+        {{ composite_key(['agreement_id', 'kpi_id']) }} as funnel_stage_id,
         agreement_id,
         stage_order,
         kpi_id,

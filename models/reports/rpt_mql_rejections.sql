@@ -34,7 +34,7 @@ rejected as (
 final as (
 
     select
-        {{ dbt.concat(['rejected.agreement_id', "'|'", 'rejected.rejection_reason', "'|'",
+        {{ composite_key(['rejected.agreement_id', 'rejected.rejection_reason',
             'rejected.channel']) }} as mql_rejection_id,
         rejected.agreement_id,
         rejected.rejection_reason,

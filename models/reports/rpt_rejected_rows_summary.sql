@@ -10,7 +10,7 @@ rejected as (
 final as (
 
     select
-        {{ dbt.concat(['raw_table', "'|'", 'rejection_reason']) }} as table_reason_id,
+        {{ composite_key(['raw_table', 'rejection_reason']) }} as table_reason_id,
         raw_table,
         rejection_reason,
         count(*) as rows_rejected,

@@ -35,7 +35,7 @@ per_rep as (
 final as (
 
     select
-        {{ dbt.concat(['per_rep.agreement_id', "'|'", 'per_rep.rep_id']) }}
+        {{ composite_key(['per_rep.agreement_id', 'per_rep.rep_id']) }}
             as agreement_rep_id,
         per_rep.agreement_id,
         per_rep.rep_id,

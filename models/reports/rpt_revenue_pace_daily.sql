@@ -52,8 +52,7 @@ booked_per_day as (
 final as (
 
     select
-        {{ dbt.concat(['period_days.agreement_id', "'|'",
-            'cast(period_days.calendar_date as ' ~ dbt.type_string() ~ ')']) }}
+        {{ composite_key(['period_days.agreement_id', 'period_days.calendar_date']) }}
             as revenue_day_id,
         period_days.agreement_id,
         period_days.calendar_date,

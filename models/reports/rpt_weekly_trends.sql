@@ -94,8 +94,7 @@ weekly as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'",
-            'cast(week_start_date as ' ~ dbt.type_string() ~ ')']) }} as agreement_week_id,
+        {{ composite_key(['agreement_id', 'week_start_date']) }} as agreement_week_id,
         agreement_id,
         week_start_date,
         new_leads,

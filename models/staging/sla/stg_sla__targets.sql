@@ -9,7 +9,7 @@ targets as (
 final as (
 
     select
-        {{ dbt.concat(['agreement_id', "'|'", 'kpi_id', "'|'",
+        {{ composite_key(['agreement_id', 'kpi_id',
             "coalesce(cast(month as " ~ dbt.type_string() ~ "), 'period')"]) }}
             as agreement_kpi_window_id,
         agreement_id,

@@ -42,8 +42,7 @@ checked as (
 final as (
 
     select
-        {{ dbt.concat(["cast(session_date as " ~ dbt.type_string() ~ ")", "'|'",
-            "source_channel"]) }} as web_session_day_id,
+        {{ composite_key(['session_date', 'source_channel']) }} as web_session_day_id,
         session_date,
         case
             when source_channel in (
