@@ -61,3 +61,39 @@ def test_a_usage_error_exits_2():
     result = CliRunner().invoke(cli, ["build", "--no-such-option"])
     assert result.exit_code == 2
     assert "No such option" in result.output
+
+
+def test_serve_previews_the_built_site_on_localhost(demo_site):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--out",
+                               str(demo_site), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html",
+                                            timeout=2) as response:
+                    body = response.read().decode("utf-8")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert "Data as of <strong>2015-10-15</strong>" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_without_a_built_site_says_what_to_do(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--out", str(tmp_path)])
+    assert result.exit_code == 3 and "run `sla-report build` first" in result.output
