@@ -17,16 +17,9 @@ def _help(text: str) -> Any:
 
 @dataclass(frozen=True)
 class KpiView:
-    """One KPI of one agreement period: the scorecard row joined to its definition."""
+    """One KPI of one agreement period: its definition and its scorecard row."""
 
-    kpi_id: str
-    title: str
-    section: str
-    owner: str
-    unit: str
-    noun: str
-    direction: str
-    pacing: str
+    spec: KpiDefinition
     actual: float | None
     target: float | None
     target_source: str | None
@@ -37,8 +30,18 @@ class KpiView:
     is_target_met: bool
     needed_per_remaining_month: float | None
     months_remaining: int
-    definition: str
-    model: str
+
+    # The definition's fields, by the names the templates use.
+    kpi_id = property(lambda self: self.spec.kpi_id)
+    title = property(lambda self: self.spec.title)
+    section = property(lambda self: self.spec.section)
+    owner = property(lambda self: self.spec.owner)
+    unit = property(lambda self: self.spec.unit)
+    noun = property(lambda self: self.spec.noun)
+    direction = property(lambda self: self.spec.direction)
+    pacing = property(lambda self: self.spec.pacing)
+    definition = property(lambda self: self.spec.definition)
+    model = property(lambda self: self.spec.model)
 
     @property
     def is_paced(self) -> bool:
@@ -238,18 +241,13 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
     for row in data.scorecard:
         if row["agreement_id"] != agreement_id or row["kpi_id"] not in by_id:
             continue
-        definition = by_id[row["kpi_id"]]
         views.append(KpiView(
-            kpi_id=row["kpi_id"], title=definition.title, section=definition.section,
-            owner=definition.owner, unit=definition.unit, noun=definition.noun,
-            direction=definition.direction,
-            pacing=definition.pacing, actual=row["actual"], target=row["target"],
+            spec=by_id[row["kpi_id"]], actual=row["actual"], target=row["target"],
             target_source=row["target_source"], expected_to_date=row["expected_to_date"],
             projected=row["projected"], gap_to_expected=row["gap_to_expected"],
             status=row["status"], is_target_met=bool(row["is_target_met"]),
             needed_per_remaining_month=row["needed_per_remaining_month"],
-            months_remaining=int(row["months_remaining"] or 0),
-            definition=definition.definition, model=definition.model))
+            months_remaining=int(row["months_remaining"] or 0)))
     return views
 
 
