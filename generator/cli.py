@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -168,7 +169,7 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: float | None,
 def _report_agreement(root: Path, created) -> None:
     if created.ended_early:
         click.echo(f"{created.ended_early} now ends on "
-                   f"{created.starts_on.fromordinal(created.starts_on.toordinal() - 1)}.")
+                   f"{created.starts_on - timedelta(days=1)}.")
     click.echo(f"Added agreement {created.agreement_id}: {created.starts_on} to "
                f"{created.ends_on}.")
     if created.gap_days_before:

@@ -332,27 +332,23 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                 kpis=kpi_views(data, definitions, agreement_id), source_path=source_path,
                 is_in_force=agreement_id == current_id, root=root)))
 
-    team_charts = {
-        "marketing": [("MQLs delivered per week", "weekly-mqls", "mqls")],
-        "handoff": [("Share of due MQLs touched within the SLA, per week", "weekly-first-touch",
-                     "first_touch_within_sla_rate")],
-        "sales": [("New-business revenue booked per week", "weekly-revenue", "new_revenue")],
+    deals = _rows_of(data.deals, current_id)
+    overdue = _rows_of(data.overdue, current_id)
+    first_touch = by_id.get("first_touch_within_sla_rate")
+    weekly_charts = {
+        "marketing": ("MQLs delivered per week", "weekly-mqls",
+                      charts.weekly_bars(weekly, "mqls", "MQLs")),
+        "handoff": ("Share of due MQLs touched within the SLA, per week", "weekly-first-touch",
+                    charts.weekly_rate(weekly, "first_touch_within_sla_rate",
+                                       "Touched within SLA",
+                                       first_touch.target if first_touch else None)),
+        "sales": ("New-business revenue booked per week", "weekly-revenue",
+                  charts.weekly_bars(weekly, "new_revenue", "Revenue", "$,.0f")),
     }
-    for section, entries in team_charts.items():
-        chart_paths = []
-        for caption, slug, measure in entries:
-            path = f"charts/{slug}-{current_id}.svg"
-            if measure == "first_touch_within_sla_rate":
-                target = by_id.get(measure).target if measure in by_id else None
-                plan.charts[path] = charts.weekly_rate(weekly, measure, "Touched within SLA",
-                                                       target)
-            elif measure == "new_revenue":
-                plan.charts[path] = charts.weekly_bars(weekly, measure, "Revenue", "$,.0f")
-            else:
-                plan.charts[path] = charts.weekly_bars(weekly, measure, "MQLs")
-            chart_paths.append((caption, path))
-        deals = _rows_of(data.deals, current_id)
-        overdue = _rows_of(data.overdue, current_id)
+    for section, (caption, slug, svg) in weekly_charts.items():
+        path = f"charts/{slug}-{current_id}.svg"
+        plan.charts[path] = svg
+        chart_paths = [(caption, path)]
         plan.pages.append((f"{section}.md", f"{section}.md.j2", TeamPage(
             title=SECTION_TITLES[section], section=section, agreement=current,
             kpis=[k for k in kpis if k.section == section], charts=chart_paths,

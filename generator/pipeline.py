@@ -28,7 +28,6 @@ class NodeResult:
     status: str
     message: str
     failures: int | None
-    execution_time: float
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,6 @@ def _node_result(raw) -> NodeResult:
         status=str(getattr(raw.status, "value", raw.status)).lower(),
         message=str(raw.message or ""),
         failures=raw.failures,
-        execution_time=float(raw.execution_time or 0.0),
     )
 
 
@@ -123,7 +121,7 @@ def _classify_exception(error: BaseException) -> Exception:
     from generator.exceptions import ConfigError
 
     name = type(error).__name__
-    if "Compilation" in name or "Parsing" in name or "Dbt" in name and "Project" in name:
+    if "Compilation" in name or "Parsing" in name or ("Dbt" in name and "Project" in name):
         return ConfigError(f"dbt could not compile the project: {error}")
     return InternalError(f"dbt failed: {name}: {error}")
 

@@ -6,7 +6,6 @@ import html
 import re
 from dataclasses import fields
 from datetime import date, datetime
-from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -57,14 +56,6 @@ def number(value: float | int | None, unit: str = "count") -> str:
     if unit == "days":
         return f"{value:,.1f} days"
     return f"{value:,.0f}"
-
-
-def signed(value: float | int | None, unit: str = "count") -> str:
-    """Return a difference with its sign: +1,234 or -$5,000."""
-    if value is None:
-        return "–"
-    formatted = number(abs(value), unit)
-    return ("+" if value >= 0 else "-") + formatted
 
 
 def shortfall(value: float | int | None, unit: str = "count") -> str:
@@ -130,7 +121,6 @@ def make_environment() -> Environment:
     environment.filters.update({
         "text": text,
         "number": number,
-        "signed": signed,
         "shortfall": shortfall,
         "percent": percent,
         "signed_percent": signed_percent,
@@ -147,9 +137,3 @@ def render_page(environment: Environment, template: str, page: object) -> str:
     """Render one page dataclass with its template."""
     context = {field.name: getattr(page, field.name) for field in fields(page)}
     return environment.get_template(template).render(**context)
-
-
-def write_text(path: Path, content: str) -> None:
-    """Write a generated file, creating its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8")

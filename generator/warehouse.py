@@ -35,10 +35,6 @@ class Warehouse:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def row_counts(self, models: list[str]) -> dict[str, int]:
-        """Return the row count of each report model."""
-        return {model: len(self.rows(model)) for model in models}
-
     def close(self) -> None:
         """Release the database file."""
         self.connection.close()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests.conftest import DEMO_RAW, copy_project, html_tables, page_text
 from tests.independent import compute
-from tests.test_independent_check import parse_figure
+from tests.test_independent_check import RESOLUTION, parse_figure
 
 
 def agreements(project) -> dict[str, dict]:
@@ -101,12 +101,12 @@ def test_reset_splits_every_kpi_and_target_at_the_boundary(reset_build):
                 checked += 1
                 continue
             value, unit = parse_figure(actual)
-            resolution = {"%": 0.0005, "h": 0.05, "days": 0.05}.get(unit, 0.5)
-            assert value == pytest.approx(expected[agreement_id][kpi_id], abs=resolution + 1e-9)
+            resolution = RESOLUTION[unit]
+            assert value == pytest.approx(expected[agreement_id][kpi_id], abs=resolution)
             if f"target:{kpi_id}" in expected[agreement_id]:
                 shown, _ = parse_figure(target.split(" ")[0])
                 assert shown == pytest.approx(expected[agreement_id][f"target:{kpi_id}"],
-                                              abs=resolution + 1e-9)
+                                              abs=resolution)
             checked += 1
     assert checked == 4 * len(table[1:])
 
