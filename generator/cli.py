@@ -49,9 +49,11 @@ def build(data: str | None, as_of: str | None, out: str | None,
     from generator.config import make_config
     from generator.exceptions import InternalError, SlaReportError
 
-    config = make_config(data=data, as_of=as_of, out=out,
-                         project_dir=Path(project_dir) if project_dir else None)
     try:
+        # Inside the try: the input pre-check runs here, and whatever it
+        # meets must end in a message, never a traceback (issue #11).
+        config = make_config(data=data, as_of=as_of, out=out,
+                             project_dir=Path(project_dir) if project_dir else None)
         summary = build_report(config)
     except SlaReportError:
         raise
@@ -122,11 +124,11 @@ def agreement() -> None:
 @click.option("--from", "from_id", required=True, help="Agreement to copy terms and text from.")
 @click.option("--starts", required=True, metavar="DATE", help="First day of the new period.")
 @click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
-@click.option("--revenue-goal", type=float, help="New revenue goal (default: copied).")
+@click.option("--revenue-goal", help="New revenue goal, written as given (default: copied).")
 @click.option("--id", "new_id", help="Id of the new agreement (default: the start date).")
 @click.option("--project-dir", type=click.Path(file_okay=False, exists=True),
               help="The SLA Report project. Default: this repository.")
-def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: float | None,
+def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None,
                   new_id: str | None, project_dir: str | None) -> None:
     """Add an agreement period copied from another, with its text to edit.
 
@@ -145,11 +147,11 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: float | No
 @click.argument("agreement_id")
 @click.option("--on", "on", required=True, metavar="DATE",
               help="First day of the new agreement; the old one ends the day before.")
-@click.option("--revenue-goal", type=float, help="Revenue goal of the new period.")
+@click.option("--revenue-goal", help="Revenue goal of the new period, written as given.")
 @click.option("--id", "new_id", help="Id of the new agreement (default: the --on date).")
 @click.option("--project-dir", type=click.Path(file_okay=False, exists=True),
               help="The SLA Report project. Default: this repository.")
-def agreement_reset(agreement_id: str, on: str, revenue_goal: float | None,
+def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
                     new_id: str | None, project_dir: str | None) -> None:
     """End an agreement early and start a new one from --on to its old end.
 
