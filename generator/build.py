@@ -16,6 +16,7 @@ from generator.kpis import discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
 from generator.pipeline import run_dbt_build
+from generator.quality import QualityReport, check_quality, load_quality, site_stamp
 from generator.render import make_environment, render_page
 from generator.site import build_site, publish, stage_docs, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
@@ -33,6 +34,8 @@ class BuildSummary:
     kpis: int
     dbt_seconds: float
     total_seconds: float
+    quality: QualityReport | None = None
+    """What the input lost, printed after the build (issue #11)."""
 
 
 def build_report(config: BuildConfig) -> BuildSummary:
@@ -49,6 +52,8 @@ def _build(config: BuildConfig) -> BuildSummary:
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
+        quality = load_quality(warehouse, config.as_of)
+    check_quality(quality, project_vars)
 
     bodies = {}
     for agreement in data.agreements:
@@ -76,7 +81,8 @@ def _build(config: BuildConfig) -> BuildSummary:
     mkdocs_config = write_mkdocs_config(
         config.project_dir, docs_dir, built_dir,
         {"data_as_of": config.as_of.isoformat(),
-         "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC")},
+         "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC"),
+         **site_stamp(quality)},
         config.work_dir / "mkdocs.yml", plan.nav_children)
     build_site(mkdocs_config)
     current = agreement_in_force(data.agreements)
@@ -88,7 +94,7 @@ def _build(config: BuildConfig) -> BuildSummary:
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
                            dbt_seconds=dbt_build.seconds,
-                           total_seconds=time.perf_counter() - started)
+                           total_seconds=time.perf_counter() - started, quality=quality)
     log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
              summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
     return summary

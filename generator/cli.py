@@ -62,6 +62,8 @@ def build(data: str | None, as_of: str | None, out: str | None,
         raise InternalError(f"internal error: {type(error).__name__}: {error} "
                             "(run with -v for the traceback); nothing was published") from error
     index = summary.out_dir / "index.html"
+    for line in summary.quality.lines() if summary.quality else []:
+        click.echo(line)
     click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
                f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "
                f"(dbt {summary.dbt_seconds:.1f} s).")
