@@ -126,6 +126,11 @@ def read_csv_file(path: Path, out_dir: Path) -> RawFile:
         text = text.replace("\x00", "")
     if not text.strip():
         raise ConfigError(f"{path}: the file is empty (not even a header row)")
+    first_end = re.search(r"\r\n|\r|\n", text)
+    if first_end and first_end.group() == "\r":
+        # Old Mac line ends: Python's csv reader loses a quoted line break
+        # inside a CR-only file, so make the line ends LF first.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = _delimiter(path, header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -53,7 +53,11 @@
     value itself (shortened, control characters out) so the Data quality
     page can count each unknown value. -#}
 {% macro unknown_value_reason(expression) -%}
-    'unknown value ''' || left(replace({{ expression }}, chr(30), ' '), 40) || ''''
+    case
+        {#- A shifted column can put a lead's e-mail address here: never show it. #}
+        when {{ expression }} like '%@%' then 'unknown value (an e-mail address? not shown)'
+        else 'unknown value ''' || left(replace({{ expression }}, chr(30), ' '), 40) || ''''
+    end
 {%- endmacro %}
 
 {#- The reason for a value that is present but does not parse, or missing. -#}
