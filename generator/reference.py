@@ -187,7 +187,8 @@ def check_targets(path: Path, agreements: list[Agreement], kpis: set[str]) -> No
         if kpis and row["kpi_id"] not in kpis:
             raise where.error("kpi_id", f"{row['kpi_id']!r} is not a KPI (known: "
                                         f"{', '.join(sorted(kpis))})")
-        _number(where, row, "target")
+        if _number(where, row, "target") < 0:
+            raise where.error("target", f"must not be negative, not {row['target']!r}")
         if row["month"]:
             month = _date(where, row, "month")
             if month.day != 1:
