@@ -27,7 +27,7 @@ with
         and staged.flagged_values is not null
         {%- if validated %}
         and exists (
-            select 1
+            select 1 as is_used
             from {{ ref(validated) }} as validated
             where validated.{{ key }} = staged.{{ key }}
                 and validated.rejection_reason is null

@@ -5,7 +5,11 @@ with
 
 leads as (
 
-    select max(created_at) as latest_event_at, count(*) as rows_used
+    select
+        'leads' as raw_table,
+        'created_at' as event_column,
+        max(created_at) as latest_event_at,
+        count(*) as rows_used
     from {{ ref('stg_crm__leads') }}
     where rejection_reason is null
 
@@ -13,7 +17,11 @@ leads as (
 
 activities as (
 
-    select max(occurred_at) as latest_event_at, count(*) as rows_used
+    select
+        'lead_activities' as raw_table,
+        'occurred_at' as event_column,
+        max(occurred_at) as latest_event_at,
+        count(*) as rows_used
     from {{ ref('int_activities_validated') }}
     where rejection_reason is null
 
@@ -21,7 +29,11 @@ activities as (
 
 opportunities as (
 
-    select max(created_at) as latest_event_at, count(*) as rows_used
+    select
+        'opportunities' as raw_table,
+        'created_at' as event_column,
+        max(created_at) as latest_event_at,
+        count(*) as rows_used
     from {{ ref('int_opportunities_validated') }}
     where rejection_reason is null
 
@@ -30,6 +42,8 @@ opportunities as (
 revenue as (
 
     select
+        'revenue' as raw_table,
+        'booked_on' as event_column,
         max(cast(booked_date as {{ dbt.type_timestamp() }})) as latest_event_at,
         count(*) as rows_used
     from {{ ref('int_revenue_validated') }}
@@ -40,6 +54,8 @@ revenue as (
 sessions as (
 
     select
+        'web_sessions' as raw_table,
+        'session_date' as event_column,
         max(cast(session_date as {{ dbt.type_timestamp() }})) as latest_event_at,
         count(*) as rows_used
     from {{ ref('stg_web__sessions') }}
@@ -49,15 +65,15 @@ sessions as (
 
 unioned as (
 
-    select 'leads' as raw_table, 'created_at' as event_column, * from leads
+    select * from leads
     union all
-    select 'lead_activities', 'occurred_at', * from activities
+    select * from activities
     union all
-    select 'opportunities', 'created_at', * from opportunities
+    select * from opportunities
     union all
-    select 'revenue', 'booked_on', * from revenue
+    select * from revenue
     union all
-    select 'web_sessions', 'session_date', * from sessions
+    select * from sessions
 
 ),
 
