@@ -7,7 +7,8 @@ OUT ?= build/site
 # The nightly build reads this folder of raw files; without it `make nightly`
 # fails rather than publish the demo every night (issue #11).
 SLA_REPORT_DATA ?=
-AS_OF ?= today
+# Empty: the build's own default for --data (see README).
+AS_OF ?=
 # How many generated cases the property-based fuzz run tries (make fuzz).
 FUZZ_EXAMPLES ?= 200
 
@@ -42,7 +43,7 @@ ifeq ($(strip $(SLA_REPORT_DATA)),)
 	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA); use 'make demo' for the demo." >&2
 	@exit 3
 endif
-	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) --as-of $(AS_OF)
+	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
 
 # The long property-based run for the nightly checks: many generated raw
 # tables and agreements (CI's share is the fixed, seeded examples in make test).

@@ -106,6 +106,14 @@ def test_a_published_site_carries_the_marker(demo_site):
 
 # -- the reported cases, end to end ------------------------------------------------
 
+def _table(path, *header):
+    """Return the rows of the table of a page whose header starts with these cells."""
+    for table in html_tables(path):
+        if tuple(cell[0] for cell in table[0][:len(header)]) == header:
+            return table[1:]
+    raise AssertionError(f"no table {header} on {path.name}")
+
+
 def _copy_raw(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(DEMO_RAW, raw, ignore=shutil.ignore_patterns("*.yml"))
@@ -157,11 +165,11 @@ def test_us_style_dates_cost_the_value_not_the_lead_or_its_revenue(us_dates_buil
     row = next(r for r in table if r[0][1] and r[0][1].endswith("#new_revenue"))
     shown = float(row[2][0].split("/")[0].replace("$", "").replace(",", ""))
     assert shown == pytest.approx(demo["2015-h2"]["new_revenue"], abs=0.5)
-    quality = html_tables(out / "data-quality.html")
-    leads = next(r for r in quality[0][1:] if r[0][0] == "leads")
+    page = out / "data-quality.html"
+    leads = next(r for r in _table(page, "Raw table", "Rows read") if r[0][0] == "leads")
     assert leads[3][0] == "0"  # no lead quarantined
     flagged = {(r[0][0], r[1][0], r[2][0]): int(r[3][0].replace(",", ""))
-               for r in quality[2][1:]}
+               for r in _table(page, "Raw table", "Column", "Reason")}
     assert flagged == {("leads", "mql_at", "unparseable"): changed}
 
 
@@ -188,7 +196,8 @@ def test_hubspot_style_channels_are_counted_not_silently_other(tmp_path):
     for value in values:
         assert (f"Flagged 100 leads.source value(s): unknown value '{value}' (counted as "
                 "other)") in result.output
-    unknown = {(r[1][0], r[2][0]): r[3][0] for r in html_tables(out / "data-quality.html")[3][1:]}
+    unknown = {(r[1][0], r[2][0]): r[3][0]
+               for r in _table(out / "data-quality.html", "Raw table", "Column", "Value")}
     assert unknown == {("source", f"unknown value '{v}' (counted as other)"): "100"
                        for v in values}
 

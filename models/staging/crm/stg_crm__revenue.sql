@@ -36,11 +36,11 @@ checked as (
         *,
         revenue_type in ('new_business', 'expansion', 'renewal') as is_known_type,
         (amount < 0 or amount > {{ var('max_plausible_amount') }}) as is_bad_amount,
-        {# A line without an id, a duplicate, a future booking, or one that
-           names no deal is not used (issue #11); bad values are flagged. #}
+        {# A line without an id, a duplicate or a future booking is not used
+           (issue #11); bad values are flagged. An empty opportunity_id is a
+           line on no deal (self-serve): valid, not marketing-sourced. #}
         {{ rejection_reason([
             ("revenue_id is null", "missing revenue_id"),
-            ("opportunity_id is null", "missing opportunity_id"),
             (is_after_as_of_date('booked_date'), "booked after the as-of date"),
             ("row_number() over (partition by revenue_id order by booked_date) > 1",
                 "duplicate revenue_id"),
