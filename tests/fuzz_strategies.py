@@ -98,14 +98,28 @@ def raw_tables(draw) -> RawTables:
             "disqualified_at": draw(st.one_of(st.just(""), _timestamps())),
             "disqualified_reason": draw(st.one_of(st.just(""), ODD_TEXT)), "phone": phone,
         })
-    activities = [{
+    # Each table also holds one valid row, so a typed column always has a
+    # value that parses and the build goes on to the row-level checks (a
+    # column where nothing parses is refused up front: tested on its own).
+    anchors = {
+        "lead_activities": {"activity_id": "A0", "lead_id": "L0",
+                            "occurred_at": "2015-10-15T17:00:00Z", "activity_type": "call",
+                            "rep_id": "S1", "is_automated": "false"},
+        "opportunities": {"opportunity_id": "O0", "lead_id": "L0", "account_name": "Anchor Co",
+                          "created_at": "2015-10-15T18:00:00Z", "stage": "discovery",
+                          "amount": "1000", "owner_id": "S1"},
+        "revenue": {"revenue_id": "R0", "opportunity_id": "O0", "booked_on": "2015-10-15",
+                    "amount": "1000", "revenue_type": "new_business"},
+        "web_sessions": {"session_date": "2015-10-15", "channel": "direct", "sessions": "10"},
+    }
+    activities = [anchors["lead_activities"]] + [{
         "activity_id": draw(_ids("A", 12)), "lead_id": draw(_ids("L")),
         "occurred_at": draw(_timestamps()),
         "activity_type": draw(_category(["call", "email", "meeting", "social"], ["fax", "SMS"])),
         "rep_id": draw(_ids("S", 3)),
         "is_automated": draw(st.sampled_from(["true", "false", "", "no", "maybe", "1"])),
     } for _ in range(draw(st.integers(0, 12)))]
-    opportunities = [{
+    opportunities = [anchors["opportunities"]] + [{
         "opportunity_id": draw(_ids("O", 5)), "lead_id": draw(st.one_of(st.just(""),
                                                                         _ids("L"))),
         "account_name": draw(ODD_TEXT), "created_at": draw(_timestamps()),
@@ -116,13 +130,13 @@ def raw_tables(draw) -> RawTables:
         "closed_at": draw(st.one_of(st.just(""), _timestamps())),
         "owner_id": draw(_ids("S", 3)), "lost_reason": draw(st.one_of(st.just(""), ODD_TEXT)),
     } for _ in range(draw(st.integers(0, 6)))]
-    revenue = [{
+    revenue = [anchors["revenue"]] + [{
         "revenue_id": draw(_ids("R", 5)), "opportunity_id": draw(_ids("O", 5)),
         "booked_on": draw(_dates()), "amount": draw(_amounts()),
         "revenue_type": draw(_category(["new_business", "expansion", "renewal"],
                                        ["upsell", "NEW"])),
     } for _ in range(draw(st.integers(0, 6)))]
-    sessions = [{
+    sessions = [anchors["web_sessions"]] + [{
         "session_date": draw(_dates()),
         "channel": draw(_category(["organic_search", "paid_search", "email", "direct"],
                                   ["OFFLINE", "tiktok"])),
