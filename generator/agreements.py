@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.agreement_text import agreement_text_path
 from generator.exceptions import ConfigError
+from generator.reference import check_agreements
 
 AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 TARGETS_SEED = Path("seeds") / "reference" / "sla_targets.csv"
@@ -95,6 +96,7 @@ def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
                      title: str | None = None) -> NewAgreement:
     """Add an agreement copied from `from_id` with new dates (and goal); copy its text."""
     seed = project_dir / AGREEMENTS_SEED
+    check_agreements(seed)  # a bad row is one message, never a traceback (issue #11)
     columns, rows = _read(seed)
     by_id = {row["agreement_id"]: row for row in rows}
     if from_id not in by_id:
@@ -140,6 +142,7 @@ def reset_agreement(project_dir: Path, agreement_id: str, on: date, new_id: str 
                     revenue_goal: str | float | None = None) -> NewAgreement:
     """End `agreement_id` the day before `on` and start a copy of it from `on` to its end."""
     seed = project_dir / AGREEMENTS_SEED
+    check_agreements(seed)
     columns, rows = _read(seed)
     by_id = {row["agreement_id"]: row for row in rows}
     if agreement_id not in by_id:

@@ -172,3 +172,12 @@ def test_the_same_rules_run_as_dbt_data_tests_on_the_seeds(project, tmp_path):
                  "sla_targets_are_not_negative",
                  "sla_targets_months_are_first_days_inside_their_period"):
         assert f"Failure in test {test}" in result.stdout, test
+
+
+def test_agreement_commands_answer_a_broken_seed_in_one_line(project):
+    _edit(project / "seeds" / "reference" / "sla_agreements.csv", 0, ends_on="30/06/2015")
+    result = CliRunner().invoke(cli, ["agreement", "reset", "2015-h2", "--on", "2015-10-01",
+                                      "--project-dir", str(project)])
+    assert result.exit_code == 3, result.output
+    assert "agreement '2015-h1', ends_on: '30/06/2015' is not a date" in result.output
+    assert "Traceback" not in result.output
