@@ -123,6 +123,11 @@ def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
     return resolved
 
 
+# A typed column is refused as a whole only when at least this many values are
+# present and none parses; fewer are flagged row by row (found by the
+# property-based tests: one stray value in a sparse sql_at stopped the build).
+STRUCTURAL_MIN_VALUES = 3
+
 # DuckDB casts per contract type; booleans accept what staging accepts.
 _PARSERS = {
     "timestamp": "try_cast({} as timestamptz)",
@@ -158,7 +163,9 @@ def _check_types(raw: RawFile, typed: dict[str, str]) -> None:
                         min(record) filter (where value <> '' and parsed is null)
                     from numbered
                 """).fetchone()
-                if present and not parseable:
+                # A few values that do not parse are row-level (flagged and
+                # printed); a wrong format shows on many values at once.
+                if present >= STRUCTURAL_MIN_VALUES and not parseable:
                     where = (f"line {raw.start_lines[record - 1]}" if raw.start_lines
                              else f"row {record}")
                     raise ConfigError(

@@ -203,3 +203,29 @@ def test_no_traceback_and_a_one_line_answer_for_a_windows_1252_file(tmp_path):
     assert result.exit_code == 3, result.output
     assert "reps.csv: line" in result.output and "Windows-1252" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "site").exists()
+
+
+def test_one_stray_value_in_a_sparse_column_is_not_a_structural_problem(tmp_path):
+    """Found by Hypothesis: one bad sql_at in an otherwise empty column refused the export."""
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO_RAW, raw, ignore=shutil.ignore_patterns("*.yml"))
+    path = raw / "reps.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        row["ended_on"] = ""
+    rows[0]["ended_on"] = "10/02/2015"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert resolve_raw_files(raw)["reps"].is_file()
+    rows[1]["ended_on"] = rows[2]["ended_on"] = "10/03/2015"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(ConfigError, match=r"reps.csv: column 'ended_on': no value is a date "
+                                          r"\(e.g. line 2: '10/02/2015'\)"):
+        resolve_raw_files(raw)
