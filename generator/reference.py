@@ -32,6 +32,8 @@ POSITIVE = ["revenue_goal", "average_deal_size", "first_touch_business_hours"]
 RATES = ["marketing_revenue_share", "visit_to_lead", "lead_to_mql", "mql_to_sql",
          "sql_to_opportunity", "opportunity_to_proposal", "proposal_to_win"]
 POSITIVE_INTEGERS = ["min_touch_attempts", "touch_window_days"]
+# Optional settings: empty means the dbt var of the same name.
+OPTIONAL_POSITIVE_INTEGERS = ["conversion_window_days", "min_sample"]
 TIMES = ["business_day_start", "business_day_end"]
 AGREEMENT_COLUMNS = ["agreement_id", "title", "starts_on", "ends_on", *POSITIVE, *RATES,
                      *POSITIVE_INTEGERS, "timezone", *TIMES]
@@ -136,7 +138,7 @@ def check_agreements(path: Path) -> list[Agreement]:
             if not 0 < value <= 1:
                 raise where.error(field, f"must be a rate above 0 and at most 1 (45% is "
                                          f"0.45), not {row[field]!r}")
-        for field in POSITIVE_INTEGERS:
+        for field in POSITIVE_INTEGERS + [f for f in OPTIONAL_POSITIVE_INTEGERS if row.get(f)]:
             value = _number(where, row, field)
             if value <= 0 or value != int(value):
                 raise where.error(field, f"must be a whole number above 0, not {row[field]!r}")
