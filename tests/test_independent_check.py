@@ -90,3 +90,21 @@ def test_a_closed_period_says_met_or_missed_everywhere(demo_site, independent):
     page = (demo_site / "agreements" / "2015-h1.html").read_text(encoding="utf-8")
     for label in ("On track", "At risk", "Behind"):
         assert f">{label}<" not in page, f"a final agreement's page says {label}"
+
+
+def test_revenue_on_an_opportunity_not_won_is_counted_and_flagged(demo_site):
+    from tests.independent import read_csv
+
+    stage = {o["opportunity_id"]: o["stage"] for o in read_csv(DEMO_RAW / "opportunities.csv")}
+    flagged: dict[str, list[float]] = {}
+    for line in read_csv(DEMO_RAW / "revenue.csv"):
+        if line["revenue_type"] == "new_business" and line["opportunity_id"] \
+                and stage[line["opportunity_id"]] != "closed_won":
+            flagged.setdefault(stage[line["opportunity_id"]], []).append(float(line["amount"]))
+    assert flagged, "the demo holds a new-business line on a lost deal"
+    table = next(t for t in html_tables(demo_site / "data-quality.html")
+                 if t[0][0][0] == "Input" and t[0][1][0] == "Warning")
+    shown = {row[2][0]: (int(row[3][0]), row[4][0]) for row in table[1:]
+             if row[1][0] == "revenue on an opportunity not won"}
+    assert shown == {f"new-business lines on {s} opportunities": (len(v), f"${sum(v):,.0f}")
+                     for s, v in flagged.items()}

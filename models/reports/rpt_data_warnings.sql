@@ -72,7 +72,7 @@ revenue_on_unwon_opportunities as (
     select
         'revenue on an opportunity not won' as warning_type,
         'revenue' as table_name,
-        {{ dbt.concat(["'new-business lines on ", "'", "opportunity_stage",
+        {{ dbt.concat(["'new-business lines on '", "opportunity_stage",
             "' opportunities'"]) }} as subject,
         'counted in new-business revenue by booking date; check the opportunity stage'
             as detail,
