@@ -54,6 +54,10 @@ def _build(config: BuildConfig) -> BuildSummary:
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
     check_quality(quality, project_vars)
+    for warning in data.warnings:
+        log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
+                    warning["subject"], warning["row_count"],
+                    "" if warning["row_count"] == 1 else "s", warning["detail"])
 
     bodies = {}
     for agreement in data.agreements:

@@ -56,6 +56,8 @@ AGREEMENT_CASES = [
     ({"starts_on": "2015-06-01"}, "starts_on: 2015-06-01 to 2015-12-31 overlaps agreement "
                                   "'2015-h1'"),
     ({"agreement_id": "2015-h1"}, "agreement_id: already used on line 2"),
+    ({"min_sample": "0"}, "min_sample: must be a whole number above 0, not '0'"),
+    ({"conversion_window_days": "x"}, "conversion_window_days: 'x' is not a number"),
 ]
 
 
