@@ -79,10 +79,20 @@ def test_a_bad_agreement_setting_names_the_agreement_and_the_field(project, chan
     ({"month": "2015-08-15"}, "month: 2015-08-15 must be the first day of a month"),
 ])
 def test_a_bad_target_names_the_agreement_and_the_field(project, changes, message):
-    _edit(project / "seeds" / "reference" / "sla_targets.csv", 7, **changes)
-    with pytest.raises(ConfigError, match="sla_targets.csv: line 9: agreement") as error:
+    index = _first_h2_target(project)
+    _edit(project / "seeds" / "reference" / "sla_targets.csv", index, **changes)
+    with pytest.raises(ConfigError, match=f"sla_targets.csv: line {index + 2}: agreement"
+                       ) as error:
         check_reference(project, KPI_MODELS)
     assert message in str(error.value)
+
+
+def _first_h2_target(project) -> int:
+    """Return the row index of the first whole-period target of 2015-h2 (July-December)."""
+    with (project / "seeds" / "reference" / "sla_targets.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return next(number for number, row in enumerate(rows)
+                if row["agreement_id"] == "2015-h2" and not row["month"])
 
 
 def test_the_committed_reference_seeds_pass():
@@ -157,7 +167,8 @@ def test_the_same_rules_run_as_dbt_data_tests_on_the_seeds(project, tmp_path):
     seeds = project / "seeds" / "reference"
     _edit(seeds / "sla_agreements.csv", 0, revenue_goal="0", lead_to_mql="45",
           timezone="Mars/Olympus", business_day_end="08:00", ends_on="2014-12-31")
-    _edit(seeds / "sla_targets.csv", 7, month="2015-03-01", target="-1")
+    _edit(seeds / "sla_targets.csv", _first_h2_target(project), month="2015-03-01",
+          target="-1")
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
         [str(dbt), "build", "--select", "sla_agreements", "sla_targets", "--project-dir",
