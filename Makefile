@@ -36,11 +36,28 @@ lint-sql: install
 nightly: install
 	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA) --as-of today,)
 
-# Put the published site's summary.json where the build reads it, so the new
-# summary can say what changed. No URL, or nothing published yet: first build.
+# Put the published site's summary.json and history.json where the build reads
+# them. summary.json is only compared with, so any failure means "first build".
+# history.json holds the figures of closed periods as they were agreed: only
+# "not published yet" (HTTP 404) starts a new record; any other failure stops
+# here, so a network error cannot replace the record with today's figures.
 previous-summary:
 	mkdir -p $(OUT)
-	$(if $(PAGES_URL),curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json,@echo "PAGES_URL not set: the summary will say this is a first build")
+ifdef PAGES_URL
+	curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json
+	@status=$$(curl -sS -o $(OUT)/history.json -w '%{http_code}' "$(PAGES_URL)/history.json") \
+		|| status=000; \
+	case "$$status" in \
+		200) echo "Fetched the published history.json";; \
+		404) rm -f $(OUT)/history.json; \
+			echo "No history.json published yet: this build starts the record";; \
+		*) rm -f $(OUT)/history.json; \
+			echo "Could not fetch $(PAGES_URL)/history.json (HTTP $$status): stopping" \
+				"so the record of closed periods is not lost" >&2; exit 1;; \
+	esac
+else
+	@echo "PAGES_URL not set: the summary will say this is a first build"
+endif
 
 serve: install
 	$(BIN)/sla-report serve

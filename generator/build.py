@@ -12,6 +12,14 @@ import yaml
 
 from generator.agreement_text import agreement_text_path, render_agreement_text
 from generator.config import BuildConfig
+from generator.history import (
+    as_closed,
+    definition_hashes,
+    merge_history,
+    read_history,
+    restatements,
+    write_history,
+)
 from generator.kpis import discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
@@ -45,10 +53,22 @@ def _build(config: BuildConfig) -> BuildSummary:
     started = time.perf_counter()
     project_vars = yaml.safe_load(
         (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
+    # Read first: an unreadable record of closed periods stops the build before dbt runs.
+    previous_history = read_history(config.out_dir)
     dbt_build = run_dbt_build(config)
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
+    built_at = config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Final periods keep the figures they closed with (issue #7): record them,
+    # then show the record everywhere, and today's figures beside it where they differ.
+    history = merge_history(
+        previous_history, data.agreements,
+        {a["agreement_id"]: kpi_views(data, definitions, a["agreement_id"])
+         for a in data.agreements if a["period_state"] == "final"},
+        definition_hashes(dbt_build.manifest, definitions, project_vars),
+        built_at, config.as_of.isoformat())
+    data = as_closed(data, history)
 
     bodies = {}
     for agreement in data.agreements:
@@ -62,7 +82,7 @@ def _build(config: BuildConfig) -> BuildSummary:
                   else "the demo seeds (seeds/raw)")
     plan = plan_site(data, definitions, dbt_build, bodies,
                      (project_vars["status_on_track_min"], project_vars["status_at_risk_min"]),
-                     raw_source)
+                     raw_source, restatements(history, data.agreements))
     environment = make_environment()
     files = {path: render_page(environment, template, page)
              for path, template, page in plan.pages}
@@ -82,8 +102,8 @@ def _build(config: BuildConfig) -> BuildSummary:
     current = agreement_in_force(data.agreements)
     write_summary(built_dir, make_summary(
         current, kpi_views(data, definitions, current["agreement_id"]),
-        config.as_of.isoformat(), config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        read_previous(config.out_dir)))
+        config.as_of.isoformat(), built_at, read_previous(config.out_dir)))
+    write_history(built_dir, history)
     publish(built_dir, config.out_dir)
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
