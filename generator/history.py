@@ -131,7 +131,30 @@ def read_history(out_dir: Path) -> dict | None:
     if history.get("schema_version") != SCHEMA_VERSION:
         raise ConfigError(_unreadable(
             path, f"schema_version {history.get('schema_version')!r} is not {SCHEMA_VERSION}"))
+    for period in history["periods"]:
+        problem = _malformed(period)
+        if problem:
+            raise ConfigError(_unreadable(path, problem))
     return history
+
+
+def _malformed(period: object) -> str | None:
+    """Return what is missing from one recorded period, if anything."""
+    if not isinstance(period, dict) or not isinstance(period.get("kpis"), list):
+        return "a period without a list of KPIs"
+    where = f"period {period.get('agreement_id')!r}"
+    missing = [key for key in ("agreement_id", "title", "period_start_date", "recorded_at",
+                               "recorded_as_of") if not isinstance(period.get(key), str)]
+    if missing:
+        return f"{where} has no {missing[0]}"
+    for kpi in period["kpis"]:
+        parts = ("as_closed", "definition", "recomputed")
+        if not isinstance(kpi, dict) or not all(isinstance(kpi.get(p), dict) for p in parts):
+            return f"{where}: a KPI without {', '.join(parts)}"
+        if "definition_hash" not in kpi["as_closed"] or "since" not in kpi["recomputed"] \
+                or "hash" not in kpi["definition"]:
+            return f"{where}: KPI {kpi.get('id')!r} is missing its hash or dates"
+    return None
 
 
 def _unreadable(path: Path, why: str) -> str:
@@ -260,19 +283,25 @@ def as_closed(data: ReportData, history: dict) -> ReportData:
 
 
 def _recounted(agreement: dict, rows: list[dict]) -> dict:
-    """Return a final agreement row with its headline figures taken from its KPI rows."""
+    """Return a final agreement row with its headline figures taken from its KPI rows.
+
+    Every `kpis_<status>` count the row has is recounted, whatever the statuses
+    are, so the counts agree with the statuses the KPI tables show.
+    """
+    counts = {key: 0 for key in agreement if key.startswith("kpis_")}
+    for row in rows:
+        if f"kpis_{row['status']}" in counts:
+            counts[f"kpis_{row['status']}"] += 1
+    counts.update(kpis_target_met=sum(1 for r in rows if r["is_target_met"]),
+                  kpis_with_target=sum(1 for r in rows if r["target"] is not None))
     revenue = next((r for r in rows if r["kpi_id"] == "new_revenue"), None)
     goal = agreement.get("revenue_goal")
-    recounted = {
-        "kpis_target_met": sum(1 for r in rows if r["is_target_met"]),
-        "kpis_with_target": sum(1 for r in rows if r["target"] is not None),
-    }
     if revenue is not None:
-        recounted.update(
+        counts.update(
             new_revenue=revenue["actual"] or 0, revenue_status=revenue["status"],
             revenue_goal_attainment=revenue["actual"] / goal
             if revenue["actual"] is not None and goal else None)
-    return {**agreement, **{k: v for k, v in recounted.items() if k in agreement}}
+    return {**agreement, **{k: v for k, v in counts.items() if k in agreement}}
 
 
 def restatements(history: dict, agreements: list[dict]) -> dict[str, list[dict]]:

@@ -140,13 +140,15 @@ def test_pages_get_the_figures_as_closed_and_recounted_headlines():
              "status": "behind", "is_target_met": False},
             {"agreement_id": "h2", "kpi_id": "win_rate", "actual": 0.5, "target": 0.25,
              "status": "on_track", "is_target_met": True}]
-    agreements = [{**H1, "kpis_target_met": 0, "kpis_with_target": 1},
-                  {**H2, "kpis_target_met": 1, "kpis_with_target": 1}]
+    agreements = [{**H1, "kpis_target_met": 0, "kpis_with_target": 1, "kpis_behind": 1,
+                   "kpis_met": 0, "revenue_goal": 1000.0},
+                  {**H2, "kpis_target_met": 1, "kpis_with_target": 1, "kpis_on_track": 1}]
     shown = as_closed(_data(rows, agreements), second)
     assert shown.scorecard[0] == {**rows[0], "actual": 0.296, "status": "met",
                                   "is_target_met": True}
     assert shown.scorecard[1] == rows[1]  # in progress: live
-    assert shown.agreements[0]["kpis_target_met"] == 1
+    assert shown.agreements[0] == {**agreements[0], "kpis_target_met": 1, "kpis_behind": 0,
+                                   "kpis_met": 1}
     assert shown.agreements[1] == agreements[1]
     assert restatements(second, agreements)["h1"][0]["recomputed"]["status"] == "missed"
 
@@ -160,6 +162,17 @@ def test_no_record_is_a_first_build_but_an_unreadable_one_stops_it(tmp_path):
         read_history(tmp_path)
     (tmp_path / "history.json").write_text(json.dumps({"schema_version": 99, "periods": []}))
     with pytest.raises(ConfigError, match="schema_version 99"):
+        read_history(tmp_path)
+    (tmp_path / "history.json").write_text(json.dumps(
+        {"schema_version": 1, "periods": [{"agreement_id": "h1", "kpis": []}]}))
+    with pytest.raises(ConfigError, match="period 'h1' has no title"):
+        read_history(tmp_path)
+    recorded = build(None, 0.296)
+    (tmp_path / "history.json").write_text(json.dumps(recorded))
+    assert read_history(tmp_path) == recorded
+    del recorded["periods"][0]["kpis"][0]["as_closed"]["definition_hash"]
+    (tmp_path / "history.json").write_text(json.dumps(recorded))
+    with pytest.raises(ConfigError, match="KPI 'win_rate' is missing its hash"):
         read_history(tmp_path)
 
 
