@@ -34,7 +34,7 @@ lint-sql: install
 
 # What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
 nightly: install
-	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA) --as-of today,)
+	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA),)
 
 # Put the published site's summary.json and history.json where the build reads
 # them. summary.json is only compared with, so any failure means "first build".

@@ -59,6 +59,10 @@ def _build(config: BuildConfig) -> BuildSummary:
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
+    for warning in data.warnings:
+        log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
+                    warning["subject"], warning["row_count"],
+                    "" if warning["row_count"] == 1 else "s", warning["detail"])
     built_at = config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     # Final periods keep the figures they closed with (issue #7): record them,
     # then show the record everywhere, and today's figures beside it where they differ.

@@ -33,6 +33,12 @@ SCORECARD_MODEL = "rpt_kpi_scorecard"
 # Vars the CLI sets for one build (the as-of day, where the raw files are):
 # they say which data is read, not how a KPI is defined.
 BUILD_VARS = frozenset({"as_of", "raw_files", "load_source_data"})
+# What a closed period's record holds per KPI -> the KpiView field and
+# rpt_kpi_scorecard column it comes from. The first three are the figures
+# compared with today's; the others qualify the value as the page shows it.
+RECORDED = {"value": "actual", "target": "target", "status": "status",
+            "sample_size": "sample_size", "is_lower_bound": "is_lower_bound",
+            "all_sources": "actual_all_sources"}
 FIGURES = ("value", "target", "status")
 
 
@@ -207,7 +213,9 @@ def merge_history(previous: dict | None, agreements: list[dict],
 def _merge_kpi(old: dict | None, view: KpiView, definition_hash: str, built_at: str,
                as_of: str) -> dict:
     """Return one KPI's record: as closed (never rewritten), and as recomputed today."""
-    figures = {"value": view.actual, "target": view.target, "status": view.final_status}
+    # A final period's status is met or missed (or why it cannot be judged),
+    # exactly what its pages show.
+    figures = {key: getattr(view, field) for key, field in RECORDED.items()}
     if old is None:
         as_closed = {**figures, "definition_hash": definition_hash,
                      "recorded_at": built_at, "as_of": as_of}
@@ -270,8 +278,9 @@ def as_closed(data: ReportData, history: dict) -> ReportData:
     for row in data.scorecard:
         closed = recorded.get((row["agreement_id"], row["kpi_id"]))
         if closed is not None:
-            row = {**row, "actual": closed["value"], "target": closed["target"],
-                   "status": closed["status"], "is_target_met": closed["status"] == "met"}
+            row = {**row, **{column: closed[key] for key, column in RECORDED.items()
+                             if key in closed and column in row},
+                   "is_target_met": closed["status"] == "met"}
         scorecard.append(row)
     agreements = []
     for agreement in data.agreements:
@@ -317,7 +326,9 @@ def restatements(history: dict, agreements: list[dict]) -> dict[str, list[dict]]
             found.setdefault(period["agreement_id"], []).append({
                 "agreement_id": period["agreement_id"], "agreement_title": period["title"],
                 "kpi_id": kpi["id"], "title": kpi["title"], "unit": kpi["unit"],
-                "as_closed": kpi["as_closed"], "recomputed": kpi["recomputed"],
+                # Every recorded key, also for a record older than one of them.
+                "as_closed": {key: kpi["as_closed"].get(key) for key in RECORDED},
+                "recomputed": {key: kpi["recomputed"].get(key) for key in RECORDED},
                 "reason": kpi["change"]["reason"],
                 "since": date.fromisoformat(kpi["change"]["since"][:10]),
                 "recorded_on": date.fromisoformat(period["recorded_at"][:10]),

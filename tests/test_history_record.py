@@ -39,7 +39,8 @@ DAY1, DAY2, DAY3 = "2015-07-02T05:17:00Z", "2015-07-03T05:17:00Z", "2015-07-04T0
 
 
 def win_rate(value, target=0.25, met=True):
-    return replace(kpi("win_rate", value, target, unit="rate"), is_target_met=met)
+    return replace(kpi("win_rate", value, target, "met" if met else "missed", "rate"),
+                   is_target_met=met, sample_size=388.0)
 
 
 def build(previous, value, definition="sha256:a", built_at=DAY1, agreements=(H1, H2),
@@ -62,6 +63,8 @@ def test_the_first_build_records_final_periods_only():
     assert [p["agreement_id"] for p in history["periods"]] == ["h1"]
     recorded = entry(history)
     assert recorded["as_closed"] == {"value": 0.296, "target": 0.25, "status": "met",
+                                     "sample_size": 388.0, "is_lower_bound": False,
+                                     "all_sources": None,
                                      "definition_hash": "sha256:a", "recorded_at": DAY1,
                                      "as_of": "2015-10-15"}
     assert recorded["change"] is None
@@ -137,17 +140,17 @@ def test_pages_get_the_figures_as_closed_and_recounted_headlines():
     first = build(None, 0.296)
     second = build(first, 0.2, definition="sha256:b", built_at=DAY2, met=False)
     rows = [{"agreement_id": "h1", "kpi_id": "win_rate", "actual": 0.2, "target": 0.25,
-             "status": "behind", "is_target_met": False},
+             "status": "missed", "is_target_met": False, "sample_size": 400.0},
             {"agreement_id": "h2", "kpi_id": "win_rate", "actual": 0.5, "target": 0.25,
              "status": "on_track", "is_target_met": True}]
-    agreements = [{**H1, "kpis_target_met": 0, "kpis_with_target": 1, "kpis_behind": 1,
+    agreements = [{**H1, "kpis_target_met": 0, "kpis_with_target": 1, "kpis_missed": 1,
                    "kpis_met": 0, "revenue_goal": 1000.0},
                   {**H2, "kpis_target_met": 1, "kpis_with_target": 1, "kpis_on_track": 1}]
     shown = as_closed(_data(rows, agreements), second)
     assert shown.scorecard[0] == {**rows[0], "actual": 0.296, "status": "met",
-                                  "is_target_met": True}
+                                  "is_target_met": True, "sample_size": 388.0}
     assert shown.scorecard[1] == rows[1]  # in progress: live
-    assert shown.agreements[0] == {**agreements[0], "kpis_target_met": 1, "kpis_behind": 0,
+    assert shown.agreements[0] == {**agreements[0], "kpis_target_met": 1, "kpis_missed": 0,
                                    "kpis_met": 1}
     assert shown.agreements[1] == agreements[1]
     assert restatements(second, agreements)["h1"][0]["recomputed"]["status"] == "missed"
@@ -267,7 +270,10 @@ SECOND_BUILD = datetime(2026, 12, 1, 5, 17, tzinfo=UTC)
 
 
 def _figure_matches(text: str, expected: float) -> bool:
-    value, unit = parse_figure(text)
+    # The figure leads the cell; what it stands on may follow ("of 388 closed deals").
+    figure = re.match(r"(≥ )?\$?[\d,]+(\.\d+)?\s*(%|h|days)?", text.strip())
+    assert figure, f"no figure in {text!r}"
+    value, unit = parse_figure(figure.group(0))
     return abs(value - expected) <= RESOLUTION[unit]
 
 
