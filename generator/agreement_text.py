@@ -81,7 +81,8 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
 
 def inline_figure(kpi: KpiView) -> str:
     """Return the live figure shown beside a commitment."""
-    parts = [f"<strong>{kpi.figure}</strong> to date"]
+    when = "final" if kpi.period_state == "final" else "to date"
+    parts = [f"<strong>{kpi.figure}</strong> {when}"]
     if kpi.sample_size is not None:
         parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or 'cases'}")
     if kpi.target is not None:

@@ -38,6 +38,8 @@ class KpiView:
     """A lead-sourced funnel stage's count from every source, shown beside it."""
     is_lower_bound: bool
     """The value is a lower bound (a percentile while due MQLs are untouched)."""
+    period_state: str = "in_progress"
+    """final, in_progress or upcoming: the agreement period's state at the as-of date."""
 
     # The definition's fields, by the names the templates use.
     kpi_id = property(lambda self: self.spec.kpi_id)
@@ -282,7 +284,7 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
             needed_rest_of_period=row["needed_rest_of_period"],
             needed_this_month=row["needed_this_month"], sample_size=row["sample_size"],
             min_sample=row["min_sample"], actual_all_sources=row["actual_all_sources"],
-            is_lower_bound=bool(row["is_lower_bound"])))
+            is_lower_bound=bool(row["is_lower_bound"]), period_state=row["period_state"]))
     return views
 
 

@@ -76,3 +76,13 @@ def test_the_sandbox_blocks_python_internals(tmp_path):
     write(tmp_path, "{{ kpi.__globals__ }}\n")
     with pytest.raises(ConfigError):
         render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_a_closed_period_says_final_not_to_date(tmp_path):
+    from dataclasses import replace
+
+    write(tmp_path, "{{ kpi('mqls') }}\n")
+    closed = replace(kpi(status="met"), period_state="final")
+    body = render_agreement_text(tmp_path, AGREEMENT, [closed])
+    assert "<strong>850</strong> final" in body and ">Met<" in body
+    assert "to date" not in body and "pace" not in body

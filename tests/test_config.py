@@ -25,14 +25,18 @@ def test_bad_as_of_is_a_config_error():
 
 
 def test_a_nightly_build_is_as_of_the_last_complete_local_day():
-    # 05:17 UTC on 15 October is still the evening of the 14th in Chicago: the
-    # 14th has not ended there, so the last complete day is the 13th.
+    # At 05:17 UTC on 15 October the 15th has just begun in Chicago (00:17
+    # CDT): the last complete day is the 14th, not the 15th "today" gave.
     now = datetime(2015, 10, 15, 5, 17, tzinfo=UTC)
-    assert last_complete_day(["America/Chicago"], now) == (date(2015, 10, 13),
+    assert last_complete_day(["America/Chicago"], now) == (date(2015, 10, 14),
                                                            "America/Chicago")
-    assert last_complete_day(["UTC"], now) == (date(2015, 10, 14), "UTC")
+    # At 03:00 UTC it is still the evening of the 14th in Chicago.
+    early = datetime(2015, 10, 15, 3, 0, tzinfo=UTC)
+    assert last_complete_day(["America/Chicago"], early)[0] == date(2015, 10, 13)
+    assert last_complete_day(["UTC"], early) == (date(2015, 10, 14), "UTC")
     # Several agreements: the day must have ended in every zone.
-    assert last_complete_day(["Asia/Bangkok", "America/Chicago"], now)[0] == date(2015, 10, 13)
+    assert last_complete_day(["Asia/Bangkok", "America/Chicago"], early) == (
+        date(2015, 10, 13), "America/Chicago")
     assert parse_as_of("latest", date(2015, 1, 1), LATEST) == date(2015, 10, 14)
     assert parse_as_of(None, date(2015, 1, 1), LATEST) == date(2015, 1, 1)
 

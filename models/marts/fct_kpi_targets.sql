@@ -32,7 +32,8 @@ customers as (
 ),
 
 {#- Marketing's funnel chains from the customers marketing must source, not
-    from every customer: sales-sourced deals never pass through it. -#}
+    from every customer: sales-sourced deals never pass through it. #}
+
 proposals as (
 
     select

@@ -41,10 +41,16 @@ stages as (
         cast({{ stage_order }} as {{ dbt.type_int() }}) as stage_order,
         '{{ kpi_id }}' as kpi_id,
         '{{ stage_name }}' as stage_name,
-        {% if rate_name %}'{{ rate_name }}'{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
-            as rate_name,
-        {% if rate_kpi %}'{{ rate_kpi }}'{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
-            as rate_kpi_id,
+        {% if rate_name -%}
+        '{{ rate_name }}'
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as rate_name,
+        {% if rate_kpi -%}
+        '{{ rate_kpi }}'
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as rate_kpi_id,
         {% if rate_column %}{{ rate_column }}{% else %}cast(null as {{ type_double() }}){% endif %}
             as assumed_rate_from_previous
     from agreements

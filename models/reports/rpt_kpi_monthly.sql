@@ -3,7 +3,8 @@
     (fct_kpi_monthly_targets). A finished month is met or missed; the current
     one is paced by its elapsed days; rates are compared with their target as
     they are. Each open month of a volume also says what it still needs: the
-    period's shortfall shared in proportion to the plan left in each month. -#}
+    period's shortfall (the scorecard's needed_rest_of_period) shared in
+    proportion to the plan left in each month. -#}
 {{ kpi_model_dependencies() }}
 with
 
@@ -25,46 +26,16 @@ month_targets as (
 
 ),
 
-targets as (
+scorecard as (
 
-    select * from {{ ref('fct_kpi_targets') }}
-
-),
-
-unpivoted as (
-
-    select * from ({{ kpi_actuals_unpivoted() }}) as unpivoted
+    select * from {{ ref('rpt_kpi_scorecard') }}
 
 ),
 
 actuals as (
 
-    select * from unpivoted
+    select * from ({{ kpi_actuals_unpivoted() }}) as unpivoted
     where window_key <> 'period'
-
-),
-
-period_actuals as (
-
-    select
-        unpivoted.agreement_id,
-        unpivoted.kpi_id,
-        case
-            when unpivoted.pacing = 'cumulative' and unpivoted.direction = 'higher'
-                and agreements.period_state = 'in_progress' and targets.target is not null
-                then case
-                    when targets.target > coalesce(unpivoted.actual, 0)
-                        then targets.target - coalesce(unpivoted.actual, 0)
-                    else 0
-                end
-        end as needed_rest_of_period
-    from unpivoted
-    inner join agreements
-        on unpivoted.agreement_id = agreements.agreement_id
-    left join targets
-        on unpivoted.agreement_id = targets.agreement_id
-        and unpivoted.kpi_id = targets.kpi_id
-    where unpivoted.window_key = 'period'
 
 ),
 
@@ -92,7 +63,7 @@ joined as (
             else month_targets.month_target
         end as expected_to_date,
         month_targets.plan_remaining,
-        period_actuals.needed_rest_of_period
+        scorecard.needed_rest_of_period
     from actuals
     inner join months
         on actuals.agreement_id = months.agreement_id
@@ -103,9 +74,9 @@ joined as (
         on actuals.agreement_id = month_targets.agreement_id
         and actuals.month_start_date = month_targets.month_start_date
         and actuals.kpi_id = month_targets.kpi_id
-    left join period_actuals
-        on actuals.agreement_id = period_actuals.agreement_id
-        and actuals.kpi_id = period_actuals.kpi_id
+    left join scorecard
+        on actuals.agreement_id = scorecard.agreement_id
+        and actuals.kpi_id = scorecard.kpi_id
 
 ),
 
