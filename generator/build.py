@@ -5,18 +5,24 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from generator.agreement_text import agreement_text_path, render_agreement_text
+from generator.agreement_text import (
+    agreement_text_path,
+    check_agreement_texts,
+    render_agreement_text,
+)
+from generator.changes import load_last_good, make_fingerprint, plan_build
 from generator.config import BuildConfig
-from generator.kpis import discover_kpis, project_kpi_models
+from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
-from generator.pipeline import run_dbt_build
-from generator.render import make_environment, render_page
+from generator.pipeline import last_good_build, run_dbt_build
+from generator.render import check_templates, make_environment, render_page
 from generator.site import build_site, publish, stage_docs, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
 from generator.warehouse import Warehouse
@@ -33,19 +39,40 @@ class BuildSummary:
     kpis: int
     dbt_seconds: float
     total_seconds: float
+    mode: str = "full"
+    """What was rebuilt: 'full', 'models' or 'pages' (see generator/changes.py)."""
 
 
-def build_report(config: BuildConfig) -> BuildSummary:
-    """Build the whole report; publish it to config.out_dir only if every step succeeded."""
+def build_report(config: BuildConfig, full: bool = False,
+                 report: Callable[[str], None] | None = None) -> BuildSummary:
+    """Build what changed; publish to config.out_dir only if every step succeeded.
+
+    report receives the one-line decision (what changed, what is rebuilt).
+    """
     with build_lock(config.work_dir):
-        return _build(config)
+        return _build(config, full, report or log.info)
 
 
-def _build(config: BuildConfig) -> BuildSummary:
+def check_sources(config: BuildConfig, project_vars: dict) -> None:
+    """Check page templates and agreement texts before anything slow runs."""
+    kpi_ids = declared_kpis(config.project_dir, project_kpi_models(project_vars))
+    check_templates(make_environment())
+    check_agreement_texts(config.project_dir, kpi_ids)
+
+
+def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> BuildSummary:
     started = time.perf_counter()
     project_vars = yaml.safe_load(
         (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
-    dbt_build = run_dbt_build(config)
+    check_sources(config, project_vars)
+    fingerprint = make_fingerprint(config)
+    last = load_last_good(config)
+    rebuild = plan_build(config, fingerprint, last, full)
+    report(rebuild.describe())
+    if rebuild.mode == "pages":
+        dbt_build = last_good_build(last)
+    else:
+        dbt_build = run_dbt_build(config, rebuild, fingerprint, last)
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
@@ -88,7 +115,7 @@ def _build(config: BuildConfig) -> BuildSummary:
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
                            dbt_seconds=dbt_build.seconds,
-                           total_seconds=time.perf_counter() - started)
+                           total_seconds=time.perf_counter() - started, mode=rebuild.mode)
     log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
              summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
     return summary

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from generator.exceptions import ConfigError
+
+# libyaml when present: a build reads every model's YAML before dbt starts.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UNITS = {"count", "currency", "rate", "hours", "days"}
 SECTIONS = {"marketing", "handoff", "sales"}
@@ -46,6 +52,30 @@ def discover_kpis(manifest: dict, kpi_models: list[str]) -> list[KpiDefinition]:
                 found.append(_definition(node, column, meta))
     if not found:
         raise ConfigError("no KPI found: no column of the kpi_models has meta.kpi")
+    return found
+
+
+def declared_kpis(project_dir: Path, kpi_models: list[str]) -> set[str]:
+    """Return the KPI ids the models' YAML declares (meta.kpi), read without dbt.
+
+    Lets agreement texts be checked before the dbt build; the manifest stays
+    the source of truth for everything else.
+    """
+    wanted = set(kpi_models)
+    found: set[str] = set()
+    for path in sorted((project_dir / "models").rglob("*.yml")):
+        try:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
+        except yaml.YAMLError:
+            continue  # dbt reports YAML errors with more context
+        for model in (document.get("models") or []) if isinstance(document, dict) else []:
+            if model.get("name") not in wanted:
+                continue
+            for column in model.get("columns") or []:
+                meta = (column.get("meta") or {}).get("kpi") or \
+                    ((column.get("config") or {}).get("meta") or {}).get("kpi")
+                if meta and column.get("name"):
+                    found.add(column["name"])
     return found
 
 

@@ -7,8 +7,9 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from generator.changes import Fingerprint, LastGoodBuild, Plan
 from generator.config import BuildConfig
 from generator.exceptions import DataTestError, InternalError
 
@@ -43,16 +44,27 @@ class DbtBuild:
         return [result for result in self.results if result.resource_type in resource_types]
 
 
-def run_dbt_build(config: BuildConfig) -> DbtBuild:
-    """Build every dbt node, raising a clear error that names what failed."""
+def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
+                  fingerprint: Fingerprint | None = None,
+                  last: LastGoodBuild | None = None) -> DbtBuild:
+    """Build the dbt nodes the plan names, raising a clear error that names what failed.
+
+    A full build starts from an empty database, so a changed seed or model can
+    never meet a stale table. A 'models' build runs `state:modified+` (plus the
+    models whose files changed) in a copy of the last good database. Either
+    way the result replaces the last good database only on success.
+    """
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
+    from generator.changes import forget_last_good, save_last_good, state_dir
+
+    partial = plan is not None and plan.mode == "models" and last is not None
     config.work_dir.mkdir(parents=True, exist_ok=True)
-    # Every build starts from an empty database (so a changed seed or model can
-    # never meet a stale table) and replaces the last good one only on success.
     building = config.building_database_path
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
+    if partial:
+        shutil.copy2(config.database_path, building)
     # The profile reads the database path from the environment (profiles.yml).
     os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
     args = [
@@ -65,6 +77,12 @@ def run_dbt_build(config: BuildConfig) -> DbtBuild:
         "--no-partial-parse",  # vars differ between builds; a stale parse would lie
         "--quiet",
     ]
+    if partial:
+        # dbt's own comparison, plus the models whose files we saw change: a
+        # YAML-only edit (a KPI's meta) changes what rpt_kpi_scorecard compiles
+        # to, which state:modified alone does not see.
+        selectors = ["state:modified+", *(f"{name}+" for name in plan.changed_models)]
+        args += ["--select", " ".join(selectors), "--state", str(state_dir(config))]
     started = time.perf_counter()
     outcome = dbtRunner().invoke(args)
     seconds = time.perf_counter() - started
@@ -76,14 +94,51 @@ def run_dbt_build(config: BuildConfig) -> DbtBuild:
     if not outcome.success:
         raise InternalError("dbt build failed without naming a node; see "
                             f"{config.work_dir / 'logs' / 'dbt.log'}")
-    os.replace(building, config.database_path)
     # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
     manifest_path = config.target_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if partial:
+        manifest = _with_compiled_code_of(manifest, last.manifest)
+        results = _merged_results(manifest, last.results, results)
+    forget_last_good(config)
+    os.replace(building, config.database_path)
+    if fingerprint is not None:
+        save_last_good(config, fingerprint, manifest, [asdict(r) for r in results])
     shutil.copy2(manifest_path, config.work_dir / "manifest.json")
     shutil.copy2(config.target_dir / "run_results.json", config.work_dir / "run_results.json")
     log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
     return DbtBuild(manifest=manifest, results=results, seconds=seconds)
+
+
+def last_good_build(last: LastGoodBuild) -> DbtBuild:
+    """Return the last good dbt build as the generator sees it (no dbt run)."""
+    return DbtBuild(manifest=last.manifest,
+                    results=[NodeResult(**raw) for raw in last.results], seconds=0.0)
+
+
+def _with_compiled_code_of(manifest: dict, previous: dict) -> dict:
+    """Fill in the compiled SQL of nodes this partial build did not run, from the last build.
+
+    Only unchanged nodes are left out of a partial build, so their compiled
+    SQL is the last build's.
+    """
+    old_nodes = previous.get("nodes", {})
+    for unique_id, node in manifest.get("nodes", {}).items():
+        old = old_nodes.get(unique_id)
+        if not node.get("compiled_code") and old and old.get("compiled_code"):
+            node["compiled_code"] = old["compiled_code"]
+            node["compiled"] = True
+    return manifest
+
+
+def _merged_results(manifest: dict, previous: list[dict],
+                    results: list[NodeResult]) -> list[NodeResult]:
+    """Return this run's results plus the last build's for the nodes it did not run."""
+    present = set(manifest.get("nodes", {})) | set(manifest.get("unit_tests", {}))
+    ran = {result.unique_id for result in results}
+    kept = [NodeResult(**raw) for raw in previous
+            if raw["unique_id"] in present and raw["unique_id"] not in ran]
+    return kept + results
 
 
 def _node_result(raw) -> NodeResult:
