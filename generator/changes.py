@@ -83,10 +83,15 @@ class Plan:
     def describe(self) -> str:
         """Return the line printed before the build starts."""
         if self.mode == "models":
-            return f"{self.reason}; rebuilding {self.models} models, {self.tests} tests"
+            return (f"{self.reason}; rebuilding {_count(self.models, 'model')}, "
+                    f"{_count(self.tests, 'test')}")
         if self.mode == "pages":
             return f"{self.reason}: re-rendering pages from the last good warehouse (no dbt)"
         return f"{self.reason}: full build"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def state_dir(config: BuildConfig) -> Path:

@@ -175,13 +175,15 @@ def serve(data: str | None, as_of: str | None, out: str | None, full: bool,
     from generator.config import make_config
     from generator.preview import Preview
 
-    config = make_config(data=data, as_of=as_of, out=out, project_dir=project_dir)
-    if no_watch:
+    def configure():
+        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir)
+
+    config = configure()  # a bad option or folder stops here, before serving
+    if no_watch and not (config.out_dir / "index.html").is_file():
         from generator.exceptions import ConfigError
 
-        if not (config.out_dir / "index.html").is_file():
-            raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
-    preview = Preview(config, port=port, full=full, watch=not no_watch, report=say)
+        raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
+    preview = Preview(configure, port=port, full=full, watch=not no_watch, report=say)
     preview.run()
 
 

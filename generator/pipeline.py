@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from generator.changes import Fingerprint, LastGoodBuild, Plan
 from generator.config import BuildConfig
@@ -29,6 +31,8 @@ class NodeResult:
     status: str
     message: str
     failures: int | None
+    path: str = ""
+    """The node's file in the project (a model's SQL, a test's SQL or YAML)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     if outcome.exception is not None:
         raise _classify_exception(outcome.exception)
     results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
-    _raise_for_failures(results)
+    _raise_for_failures(results, config.project_dir)
     if not outcome.success:
         raise InternalError("dbt build failed without naming a node; see "
                             f"{config.work_dir / 'logs' / 'dbt.log'}")
@@ -150,16 +154,48 @@ def _node_result(raw) -> NodeResult:
         status=str(getattr(raw.status, "value", raw.status)).lower(),
         message=str(raw.message or ""),
         failures=raw.failures,
+        path=str(getattr(node, "original_file_path", "") or ""),
     )
 
 
-def _raise_for_failures(results: list[NodeResult]) -> None:
+def _where(result: NodeResult, project_dir: Path) -> str:
+    """Return 'path:line' of a failed node ('path' alone when no line is known).
+
+    DuckDB quotes the failing line of the compiled SQL ("LINE 5: select ...");
+    the same text in the source file gives the line the analyst edits. A
+    singular data test is one query: its line is the first.
+    """
+    if not result.path:
+        return result.name
+    source = project_dir / result.path
+    if source.is_file() and source.suffix == ".sql":
+        lines = source.read_text(encoding="utf-8").splitlines()
+        # The name DuckDB complains about ("Referenced column "x" not found",
+        # "syntax error at or near "frm""), then the quoted line of compiled SQL.
+        for name in re.findall(r'"([\w]+)"', result.message):
+            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+            for line_number, line in enumerate(lines, start=1):
+                if pattern.search(line):
+                    return f"{result.path}:{line_number}"
+        quoted = re.search(r"LINE \d+:\s*(.+)", result.message)
+        if quoted:
+            snippet = quoted.group(1).strip()[:40]
+            for line_number, line in enumerate(lines, start=1):
+                if snippet and snippet in line:
+                    return f"{result.path}:{line_number}"
+    if result.path.endswith(".sql"):
+        return f"{result.path}:1"
+    return result.path
+
+
+def _raise_for_failures(results: list[NodeResult], project_dir: Path) -> None:
     """Raise DataTestError naming failed tests, or InternalError for failed models."""
     failed_tests = [r for r in results if r.resource_type in TEST_TYPES and r.status in FAILED]
     failed_nodes = [r for r in results
                     if r.resource_type not in TEST_TYPES and r.status in FAILED]
     if failed_tests:
-        lines = [f"  - {r.name}: {r.message.strip().splitlines()[0] if r.message else r.status}"
+        lines = [f"  - {_where(r, project_dir)}: {r.name}: "
+                 f"{r.message.strip().splitlines()[0] if r.message else r.status}"
                  for r in failed_tests]
         skipped = sum(1 for r in results if r.status == "skipped")
         raise DataTestError(
@@ -167,7 +203,8 @@ def _raise_for_failures(results: list[NodeResult]) -> None:
             + (f" ({skipped} downstream nodes skipped)" if skipped else "") + ":\n"
             + "\n".join(lines))
     if failed_nodes:
-        lines = [f"  - {r.resource_type} {r.name}: {r.message.strip()}" for r in failed_nodes]
+        lines = [f"  - {_where(r, project_dir)}: {r.resource_type} {r.name}: {r.message.strip()}"
+                 for r in failed_nodes]
         raise InternalError("dbt could not build:\n" + "\n".join(lines))
 
 
