@@ -73,7 +73,10 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
         dbt_build = last_good_build(last)
     else:
         dbt_build = run_dbt_build(config, rebuild, fingerprint, last)
-    definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
+    site_extra = (yaml.safe_load((config.project_dir / "mkdocs.yml").read_text(
+        encoding="utf-8")) or {}).get("extra") or {}
+    definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
+                                str(site_extra.get("repository_url") or ""))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
 
