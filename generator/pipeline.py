@@ -172,11 +172,16 @@ def _where(result: NodeResult, project_dir: Path) -> str:
         lines = source.read_text(encoding="utf-8").splitlines()
         # The name DuckDB complains about ("Referenced column "x" not found",
         # "syntax error at or near "frm""), then the quoted line of compiled SQL.
-        for name in re.findall(r'"([\w]+)"', result.message):
+        # The most specific name (found on the fewest lines) points at the edit.
+        best: list[int] = []
+        for name in re.findall(r'"(\w+)"', result.message):
             pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-            for line_number, line in enumerate(lines, start=1):
-                if pattern.search(line):
-                    return f"{result.path}:{line_number}"
+            found = [number for number, line in enumerate(lines, start=1)
+                     if pattern.search(line)]
+            if found and (not best or len(found) < len(best)):
+                best = found
+        if best:
+            return f"{result.path}:{best[0]}"
         quoted = re.search(r"LINE \d+:\s*(.+)", result.message)
         if quoted:
             snippet = quoted.group(1).strip()[:40]
