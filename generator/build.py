@@ -16,7 +16,8 @@ from generator.agreement_text import (
     check_agreement_texts,
     render_agreement_text,
 )
-from generator.changes import load_last_good, make_fingerprint, plan_build
+from generator.changes import load_last_good, make_fingerprint, plan_build, state_dir
+from generator.charts import svg_cache
 from generator.config import BuildConfig
 from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
@@ -53,10 +54,10 @@ def build_report(config: BuildConfig, full: bool = False,
         return _build(config, full, report or log.info)
 
 
-def check_sources(config: BuildConfig, project_vars: dict) -> None:
+def check_sources(config: BuildConfig, project_vars: dict, environment) -> None:
     """Check page templates and agreement texts before anything slow runs."""
     kpi_ids = declared_kpis(config.project_dir, project_kpi_models(project_vars))
-    check_templates(make_environment())
+    check_templates(environment)  # compiled once: rendering reuses them
     check_agreement_texts(config.project_dir, kpi_ids)
 
 
@@ -64,7 +65,8 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
     started = time.perf_counter()
     project_vars = yaml.safe_load(
         (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
-    check_sources(config, project_vars)
+    environment = make_environment()
+    check_sources(config, project_vars, environment)
     fingerprint = make_fingerprint(config)
     last = load_last_good(config)
     rebuild = plan_build(config, fingerprint, last, full)
@@ -90,10 +92,10 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
 
     raw_source = (f"the files in {config.data_dir.name}/" if config.data_dir
                   else "the demo seeds (seeds/raw)")
-    plan = plan_site(data, definitions, dbt_build, bodies,
-                     (project_vars["status_on_track_min"], project_vars["status_at_risk_min"]),
-                     raw_source)
-    environment = make_environment()
+    with svg_cache(state_dir(config) / "charts"):
+        plan = plan_site(data, definitions, dbt_build, bodies,
+                         (project_vars["status_on_track_min"],
+                          project_vars["status_at_risk_min"]), raw_source)
     files = {path: render_page(environment, template, page)
              for path, template, page in plan.pages}
     files.update(plan.charts)

@@ -13,6 +13,7 @@ never wrong.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class Cte:
     """The query inside the parentheses."""
 
 
+@functools.lru_cache(maxsize=1024)
 def _mask(sql: str) -> str:
     """Return sql with string literals, quoted names and comments blanked (same length).
 
