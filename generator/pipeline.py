@@ -108,7 +108,8 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     os.replace(building, config.database_path)
     if fingerprint is not None:
         save_last_good(config, fingerprint, manifest, [asdict(r) for r in results])
-    shutil.copy2(manifest_path, config.work_dir / "manifest.json")
+    # The manifest of the site as built (a partial build's, completed above).
+    (config.work_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.copy2(config.target_dir / "run_results.json", config.work_dir / "run_results.json")
     log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
     return DbtBuild(manifest=manifest, results=results, seconds=seconds)

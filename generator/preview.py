@@ -158,8 +158,14 @@ class Preview:
 
     def run(self) -> None:
         """Serve until Ctrl-C; with watch, build first and then on every change."""
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port),
-                                                      self._handler())
+        from generator.exceptions import ConfigError
+
+        try:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port),
+                                                          self._handler())
+        except OSError as error:
+            raise ConfigError(f"cannot serve on 127.0.0.1:{self.port} ({error.strerror}); "
+                              f"try another --port") from error
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{self.server.server_address[1]}/"

@@ -141,3 +141,18 @@ def test_an_error_names_the_file_and_line_it_mentions(tmp_path):
 def test_the_published_site_has_no_reload_script(demo_site: Path):
     assert not any(SCRIPT_PATH in path.read_text(errors="ignore")
                    for path in demo_site.rglob("*.html"))
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--out",
+                                          str(tmp_path / "site")])
+    assert result.exit_code == 3, result.output
+    assert f"cannot serve on 127.0.0.1:{port}" in result.output and "--port" in result.output
