@@ -82,6 +82,12 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
         "--quiet",
     ]
     if partial:
+        # Parsing the whole project is most of a small rebuild's dbt time, and
+        # here only model files changed (vars, macros, profiles, versions are
+        # those of the last good build, or the plan would be "full"). dbt's
+        # partial parsing re-reads exactly the files whose hashes changed and
+        # falls back to a full parse itself when vars or the profile differ.
+        args[args.index("--no-partial-parse")] = "--partial-parse"
         # dbt's own comparison, plus the models whose files we saw change: a
         # YAML-only edit (a KPI's meta) changes what rpt_kpi_scorecard compiles
         # to, which state:modified alone does not see.
