@@ -45,7 +45,7 @@ lint-sql: install-test
 
 # What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
 nightly: install
-	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA) --as-of today,)
+	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA),)
 
 # Put the published site's summary.json where the build reads it, so the new
 # summary can say what changed. No URL, or nothing published yet: first build.

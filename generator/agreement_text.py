@@ -58,6 +58,8 @@ SEED_TERMS = {
     "timezone": ("time_zone", "text"),
     "business_day_start": ("business_day_start_minute", "clock"),
     "business_day_end": ("business_day_end_minute", "clock"),
+    "conversion_window_days": ("conversion_window_days", "count"),
+    "min_sample": ("min_sample", "count"),
 }
 # Computed from the period and the as-of date, so not columns of the seed.
 COMPUTED_TERMS = {
@@ -88,7 +90,7 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
 
     functions = {
         "kpi": lambda kpi_id: inline_figure(lookup(kpi_id)),
-        "actual": lambda kpi_id: number(lookup(kpi_id).actual, lookup(kpi_id).unit),
+        "actual": lambda kpi_id: lookup(kpi_id).figure,
         "target": lambda kpi_id: number(lookup(kpi_id).target, lookup(kpi_id).unit),
         "expected": lambda kpi_id: number(lookup(kpi_id).expected_to_date, lookup(kpi_id).unit),
         "status": lambda kpi_id: status_badge(lookup(kpi_id).status),
@@ -108,9 +110,12 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
 
 def inline_figure(kpi: KpiView) -> str:
     """Return the live figure shown beside a commitment."""
-    parts = [f"<strong>{number(kpi.actual, kpi.unit)}</strong> to date"]
+    when = "final" if kpi.period_state == "final" else "to date"
+    parts = [f"<strong>{kpi.figure}</strong> {when}"]
+    if kpi.sample_size is not None:
+        parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or 'cases'}")
     if kpi.target is not None:
-        if kpi.is_paced:
+        if kpi.is_paced and kpi.status not in ("met", "missed", "not_started"):
             parts.append(f"pace {number(kpi.expected_to_date, kpi.unit)}")
         parts.append(f"target {number(kpi.target, kpi.unit)}")
     return f'<span class="sla-live">{" · ".join(parts)} {status_badge(kpi.status)}</span>'

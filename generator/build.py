@@ -81,6 +81,10 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
                                 str(site_extra.get("repository_url") or ""))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
+    for warning in data.warnings:
+        log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
+                    warning["subject"], warning["row_count"],
+                    "" if warning["row_count"] == 1 else "s", warning["detail"])
 
     bodies = {}
     for agreement in data.agreements:

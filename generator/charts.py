@@ -76,10 +76,10 @@ def _svg(spec: dict) -> str:
 
 
 def revenue_pace(rows: list[dict], goal: float) -> str:
-    """Return cumulative revenue to date against the straight pace line to the goal."""
+    """Return cumulative revenue to date against the pace curve of the revenue target."""
     data = []
     for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
-        data.append({"date": row["calendar_date"], "series": "Straight pace to goal",
+        data.append({"date": row["calendar_date"], "series": "Pace to goal",
                      "revenue": row["pace_revenue"]})
         if row["cumulative_revenue"] is not None:
             data.append({"date": row["calendar_date"], "series": "Revenue to date",
@@ -95,10 +95,10 @@ def revenue_pace(rows: list[dict], goal: float) -> str:
                           "title": "New-business revenue", "axis": {"format": "$,.0f"}},
                     "color": {"field": "series", "type": "nominal",
                               "scale": {"range": [COLORS["actual"], COLORS["pace"]],
-                                        "domain": ["Revenue to date", "Straight pace to goal"]}},
+                                        "domain": ["Revenue to date", "Pace to goal"]}},
                     "strokeDash": {"field": "series", "type": "nominal",
                                    "scale": {"domain": ["Revenue to date",
-                                                        "Straight pace to goal"],
+                                                        "Pace to goal"],
                                              "range": [[1, 0], [6, 4]]},
                                    "legend": None},
                 },

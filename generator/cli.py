@@ -99,8 +99,10 @@ def _build_options(command: Callable) -> Callable:
         click.option("--data", "data", type=click.Path(file_okay=False),
                      help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
         click.option("--as-of", "as_of", metavar="DATE",
-                     help="Evaluate as of the end of this local day (YYYY-MM-DD or 'today'). "
-                          "Default: 2015-10-15 for the demo, today for --data."),
+                     help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
+                          "for the last complete day). Default: 2015-10-15 for the demo, the "
+                          "last complete local day for --data; a day that has not ended is "
+                          "refused."),
         click.option("--out", "out", type=click.Path(file_okay=False),
                      help="Folder of the published site. Default: build/site in the project."),
         click.option("--full", is_flag=True,

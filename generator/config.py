@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
@@ -93,16 +95,57 @@ class BuildConfig:
         return values
 
 
-def parse_as_of(text: str | None, default: date) -> date:
-    """Return the as-of date from ISO text ('today' allowed), or the default."""
+def last_complete_day(time_zones: list[str], now: datetime | None = None) -> tuple[date, str]:
+    """Return the last local day that has ended in every agreement's time zone, and that zone.
+
+    A build never evaluates a day that has not ended: a nightly run at 05:17
+    UTC is still the evening before in Chicago, and MQLs due later that
+    evening are not overdue yet.
+    """
+    moment = now or datetime.now(UTC)
+    candidates = []
+    for name in time_zones or ["UTC"]:
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue  # an unknown zone is reported by the agreement checks
+        candidates.append((moment.astimezone(zone).date() - timedelta(days=1), name))
+    return min(candidates) if candidates else (moment.date() - timedelta(days=1), "UTC")
+
+
+def agreement_time_zones(project_dir: Path) -> list[str]:
+    """Return the time zones of the agreements in the project's sla_agreements seed."""
+    path = project_dir / "seeds" / "reference" / "sla_agreements.csv"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return sorted({row["timezone"].strip() for row in csv.DictReader(handle)
+                           if (row.get("timezone") or "").strip()})
+    except (OSError, KeyError, csv.Error):
+        return []
+
+
+def parse_as_of(text: str | None, default: date, last_complete: tuple[date, str]) -> date:
+    """Return the as-of date from ISO text ('latest' = the last complete day), or the default.
+
+    A date after the last complete local day is refused: its numbers would
+    count a day that is not over (MQLs due later that day listed as overdue).
+    """
+    latest, zone = last_complete
     if text is None:
         return default
-    if text == "today":
-        return datetime.now(UTC).date()
+    if text == "latest":
+        return latest
     try:
-        return date.fromisoformat(text)
+        as_of = date.fromisoformat(text)
     except ValueError as error:
-        raise ConfigError(f"--as-of must be a date like 2015-10-15, not {text!r}") from error
+        raise ConfigError(f"--as-of must be a date like 2015-10-15 or 'latest', not {text!r}"
+                          ) from error
+    if as_of > latest:
+        raise ConfigError(
+            f"--as-of {as_of.isoformat()} is after the last complete day ({latest.isoformat()} "
+            f"in {zone}): a build never evaluates a day that has not ended, or MQLs due later "
+            f"that day would be listed as overdue. Leave --as-of out (or use --as-of latest).")
+    return as_of
 
 
 def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
@@ -199,14 +242,15 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     """Return a validated BuildConfig from command-line style arguments."""
     root = find_project(project_dir)
     data_dir = Path(data).resolve() if data else None
-    default_as_of = DEMO_AS_OF if data_dir is None else datetime.now(UTC).date()
+    last_complete = last_complete_day(agreement_time_zones(root))
+    default_as_of = DEMO_AS_OF if data_dir is None else last_complete[0]
     out_dir = Path(out).resolve() if out else root / "build" / "site"
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
     return BuildConfig(
         project_dir=root,
         out_dir=out_dir,
         work_dir=work_dir,
-        as_of=parse_as_of(as_of, default_as_of),
+        as_of=parse_as_of(as_of, default_as_of, last_complete),
         data_dir=data_dir,
         raw_files=resolve_raw_files(data_dir) if data_dir else {},
     )

@@ -162,6 +162,9 @@ class DemoBuilder:
 
     def __init__(self, seed: int, scale: float, as_of: date):
         self.rng = random.Random(seed)
+        # The traps below draw from their own stream, so adding them left
+        # every other generated row exactly as it was.
+        self.trap_rng = random.Random(seed + 1)
         self.scale = scale
         self.as_of = as_of
         self.extract_end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
@@ -372,6 +375,39 @@ class DemoBuilder:
                     self._revenue(opportunity_id, later, round(amount * rng.uniform(0.1, 0.4), -1),
                                   "expansion")
 
+    def build_traps(self) -> None:
+        """Add what real CRMs hold and a naive count gets wrong.
+
+        - Marketers follow up some MQLs by hand soon after the MQL: not a
+          sales touch, so it must not stop the hand-off clock.
+        - Self-serve sign-ups book new-business revenue with no opportunity.
+        - A deal marked lost after its first invoice was booked: the line is
+          counted and flagged on Data quality.
+        """
+        rng = self.trap_rng
+        marketers = [r for r in self.world.reps if r["team"] == "marketing"]
+        for lead in self.world.leads:
+            if not lead["mql_at"] or rng.random() >= 0.06:
+                continue
+            mql_at = datetime.fromisoformat(lead["mql_at"].replace("Z", "+00:00"))
+            active = [r for r in marketers if not r["ended_on"]
+                      or date.fromisoformat(r["ended_on"]) >= mql_at.date()]
+            marketer = rng.choice(active)
+            self._activity(lead["lead_id"], mql_at + timedelta(minutes=rng.uniform(10, 240)),
+                           "email", marketer["rep_id"], automated=False)
+        months = sorted({date.fromisoformat(r["booked_on"]).replace(day=1)
+                         for r in self.world.revenue})
+        for month in months[-9::3]:
+            self._revenue("", month + timedelta(days=rng.randint(0, 27)),
+                          round(rng.uniform(900, 2400), -1), "new_business")
+        lost = [o for o in self.world.opportunities if o["stage"] == "closed_lost"]
+        if lost:
+            deal = lost[len(lost) // 2]
+            closed_on = datetime.fromisoformat(deal["closed_at"].replace("Z", "+00:00"))
+            self._revenue(deal["opportunity_id"],
+                          (closed_on.astimezone(LOCAL_TZ) - timedelta(days=3)).date(),
+                          float(deal["amount"]), "new_business")
+
     def _revenue(self, opportunity_id: str, booked_on: date, amount: float, kind: str) -> None:
         if booked_on > self.as_of:
             return
@@ -386,6 +422,7 @@ class DemoBuilder:
         """Return the whole simulated world, extracted as of `as_of`."""
         self.build_reps()
         self.build_funnel()
+        self.build_traps()
         self.world.lead_activities.sort(key=lambda r: (r["occurred_at"], r["activity_id"]))
         return self.world
 

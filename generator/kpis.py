@@ -31,6 +31,8 @@ class KpiDefinition:
     direction: str
     pacing: str
     definition: str
+    sample_noun: str
+    """What the sample of a rate or percentile counts ("matured leads", "due MQLs")."""
     model: str
     model_path: str
     raw_sql: str
@@ -132,6 +134,7 @@ def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:
         direction=meta.get("direction", "higher"),
         pacing=meta.get("pacing", "none"),
         definition=" ".join((column.get("description") or "").split()),
+        sample_noun=str(meta.get("sample_noun", "")),
         model=node["name"],
         model_path=node["original_file_path"],
         raw_sql=node.get("raw_code", ""),

@@ -9,6 +9,7 @@ from typing import Any
 from generator import charts
 from generator.kpis import KpiDefinition
 from generator.pipeline import DbtBuild
+from generator.render import number
 
 
 def _help(text: str) -> Any:
@@ -28,8 +29,17 @@ class KpiView:
     gap_to_expected: float | None
     status: str
     is_target_met: bool
-    needed_per_remaining_month: float | None
-    months_remaining: int
+    needed_rest_of_period: float | None
+    needed_this_month: float | None
+    sample_size: float | None
+    """The cases a rate, percentile or average is computed over (None for volumes)."""
+    min_sample: int | None
+    actual_all_sources: float | None
+    """A lead-sourced funnel stage's count from every source, shown beside it."""
+    is_lower_bound: bool
+    """The value is a lower bound (a percentile while due MQLs are untouched)."""
+    period_state: str = "in_progress"
+    """final, in_progress or upcoming: the agreement period's state at the as-of date."""
 
     # The definition's fields, by the names the templates use.
     kpi_id = property(lambda self: self.spec.kpi_id)
@@ -49,11 +59,27 @@ class KpiView:
         return self.pacing == "cumulative"
 
     @property
-    def final_status(self) -> str:
-        """Return met/missed for a closed period (no_target when there is none)."""
-        if self.target is None:
-            return "no_target"
-        return "met" if self.is_target_met else "missed"
+    def figure(self) -> str:
+        """Return the value as printed: a lower bound carries "≥"."""
+        shown = number(self.actual, self.unit)
+        return f"≥ {shown}" if self.is_lower_bound and self.actual is not None else shown
+
+    @property
+    def basis(self) -> str:
+        """Return what the value stands on, in words: the sample or the count from all sources."""
+        parts = []
+        if self.sample_size is not None:
+            parts.append(f"of {number(self.sample_size)} {self.sample_noun or 'cases'}")
+        if self.actual_all_sources is not None:
+            parts.append(f"all sources: {number(self.actual_all_sources, self.unit)}")
+        if self.is_lower_bound:
+            parts.append("a lower bound while due MQLs are untouched")
+        return "; ".join(parts)
+
+    @property
+    def sample_noun(self) -> str:
+        """Return what the sample counts ("matured leads"), from meta.kpi."""
+        return self.spec.sample_noun
 
 
 @dataclass(frozen=True)
@@ -74,6 +100,7 @@ class ReportData:
     lead_velocity: list[dict]
     overdue: list[dict]
     rejections: list[dict]
+    warnings: list[dict]
     report_row_counts: dict[str, int]
 
 
@@ -93,6 +120,7 @@ REPORT_MODELS = {
     "lead_velocity": ("rpt_lead_velocity", "month_start_date"),
     "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
     "rejections": ("rpt_mql_rejections", "agreement_id, mqls_rejected desc, rejection_reason"),
+    "warnings": ("rpt_data_warnings", "warning_type, subject"),
 }
 
 
@@ -204,6 +232,7 @@ class DataQualityPage:
 
     tables: list[dict] = _help("rpt_data_quality rows: rows read, used and rejected")
     rejected: list[dict] = _help("rpt_rejected_rows_summary rows")
+    warnings: list[dict] = _help("rpt_data_warnings rows: used-but-suspect or unusable input")
     test_counts: dict[str, int] = _help("dbt data/unit test status -> count")
     tests: list[dict] = _help("every dbt data and unit test with its status")
     report_row_counts: dict[str, int] = _help("report model -> rows")
@@ -246,8 +275,10 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
             target_source=row["target_source"], expected_to_date=row["expected_to_date"],
             projected=row["projected"], gap_to_expected=row["gap_to_expected"],
             status=row["status"], is_target_met=bool(row["is_target_met"]),
-            needed_per_remaining_month=row["needed_per_remaining_month"],
-            months_remaining=int(row["months_remaining"] or 0)))
+            needed_rest_of_period=row["needed_rest_of_period"],
+            needed_this_month=row["needed_this_month"], sample_size=row["sample_size"],
+            min_sample=row["min_sample"], actual_all_sources=row["actual_all_sources"],
+            is_lower_bound=bool(row["is_lower_bound"]), period_state=row["period_state"]))
     return views
 
 
@@ -450,6 +481,7 @@ def _data_quality(data: ReportData, build: DbtBuild, raw_source: str) -> DataQua
     for test in tests:
         counts[test["status"]] = counts.get(test["status"], 0) + 1
     return DataQualityPage(tables=data.data_quality, rejected=data.rejected,
+                           warnings=data.warnings,
                            test_counts=counts, tests=tests,
                            report_row_counts=data.report_row_counts,
                            dbt_seconds=build.seconds, raw_source=raw_source)

@@ -18,6 +18,8 @@ STATUS_LABELS = {
     "met": "Met",
     "missed": "Missed",
     "upcoming": "Upcoming",
+    "not_started": "Not started",
+    "too_few": "Too few to judge",
 }
 PERIOD_STATES = {"final": "Final", "in_progress": "In progress", "upcoming": "Upcoming"}
 

@@ -38,7 +38,8 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
         entries.append({
             "id": kpi.kpi_id, "title": kpi.title, "owner": kpi.owner, "unit": kpi.unit,
             "value": kpi.actual, "target": kpi.target, "expected_to_date": kpi.expected_to_date,
-            "status": kpi.status, "display": number(kpi.actual, kpi.unit),
+            "status": kpi.status, "display": kpi.figure, "sample_size": kpi.sample_size,
+            "is_lower_bound": kpi.is_lower_bound, "all_sources": kpi.actual_all_sources,
         })
         old = before.get(kpi.kpi_id)
         if old and old.get("status") != kpi.status:

@@ -17,3 +17,11 @@
 {% macro count_where(condition) -%}
     cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
 {%- endmacro %}
+
+{#- ceil(numerator / denominator) for the reverse funnel. Float division
+    overshoots exact quotients (21 / 0.7 = 30.000000000000004, so a plain
+    ceiling gives 31) and the extra unit compounds up the funnel: round to 6
+    decimals first. -#}
+{% macro ceiling_of_ratio(numerator, denominator) -%}
+    ceiling(round(cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}, 6))
+{%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Attainment: how far the actual is toward where it should be. Volumes are
-    paced (compared with target x elapsed / period days); rates and averages
-    are compared with the target itself. Lower-is-better KPIs invert it. -#}
+    paced (compared with the pace curve to date); rates and averages are
+    compared with the target itself. Lower-is-better KPIs invert it. -#}
 {% macro kpi_attainment(actual, comparable_target, direction) -%}
     case
         when {{ actual }} is null or {{ comparable_target }} is null then null
@@ -14,10 +14,25 @@
     end
 {%- endmacro %}
 
-{% macro kpi_status(attainment, has_target, actual) -%}
+{#- The status of a KPI in a window (a period or a month), first match wins:
+    - not_started: the window has not begun (nothing can be judged yet);
+    - no_target / no_data: nothing to compare, or no value;
+    - too_few: a rate or percentile over fewer than min_sample cases (the
+      value is still shown);
+    - met / missed: a closed window, the actual against the whole target;
+    - met: a volume (higher is better) already at its whole target;
+    - on_track / at_risk / behind: attainment of pace against the thresholds.
+    `window_state` is 'upcoming', 'final' (closed) or anything else (open). -#}
+{% macro kpi_status(attainment, has_target, actual, window_state, is_too_few,
+                    target_attainment, is_volume) -%}
     case
-        when not {{ has_target }} then 'no_target'
+        when {{ window_state }} = 'upcoming' then 'not_started'
+        when not ({{ has_target }}) then 'no_target'
         when {{ actual }} is null then 'no_data'
+        when {{ is_too_few }} then 'too_few'
+        when {{ window_state }} = 'final' then
+            case when {{ target_attainment }} >= 1 then 'met' else 'missed' end
+        when ({{ is_volume }}) and {{ target_attainment }} >= 1 then 'met'
         when {{ attainment }} >= {{ var('status_on_track_min') }} then 'on_track'
         when {{ attainment }} >= {{ var('status_at_risk_min') }} then 'at_risk'
         else 'behind'

@@ -45,7 +45,18 @@
         '{{ kpi.meta.pacing | default("none") }}' as pacing,
         cast({{ loop.index }} as {{ dbt.type_int() }}) as kpi_order,
         '{{ kpi.model }}' as computed_by_model,
-        cast({{ kpi.column }} as {{ type_double() }}) as actual
+        cast({{ kpi.column }} as {{ type_double() }}) as actual,
+        {#- The cases a rate or percentile is computed over (meta.kpi.sample),
+            the same count from every source (meta.kpi.all_sources), and
+            whether the value is only a lower bound (meta.kpi.lower_bound_when
+            names a count that makes it one when above zero). #}
+        cast({{ kpi.meta.sample or 'null' }} as {{ type_double() }}) as sample_size,
+        cast({{ kpi.meta.all_sources or 'null' }} as {{ type_double() }}) as actual_all_sources,
+        {% if kpi.meta.lower_bound_when -%}
+        coalesce({{ kpi.meta.lower_bound_when }} > 0, false)
+        {%- else -%}
+        false
+        {%- endif %} as is_lower_bound
     from {{ ref(kpi.model) }}
     {% if not loop.last %}union all{% endif %}
     {%- else %}
@@ -63,7 +74,10 @@
         cast(null as {{ dbt.type_string() }}) as pacing,
         cast(0 as {{ dbt.type_int() }}) as kpi_order,
         cast(null as {{ dbt.type_string() }}) as computed_by_model,
-        cast(null as {{ type_double() }}) as actual
+        cast(null as {{ type_double() }}) as actual,
+        cast(null as {{ type_double() }}) as sample_size,
+        cast(null as {{ type_double() }}) as actual_all_sources,
+        false as is_lower_bound
     {%- endfor %}
 {% endmacro %}
 

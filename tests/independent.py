@@ -4,10 +4,14 @@ Plain Python over csv + zoneinfo: it imports nothing from the project and
 uses none of its SQL. The business-hours clock here walks day by day and sums
 overlaps with each business window, a different algorithm from the SQL's
 cumulative calendar, so a bug in one is unlikely to hide in the other.
+
+The rules are written from the issues' words (issue #7 for the definitions,
+targets, pace and status), not from the models.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import math
 from dataclasses import dataclass
@@ -17,6 +21,15 @@ from zoneinfo import ZoneInfo
 
 CHANNELS = {"organic_search", "paid_search", "social", "email", "referral", "direct", "events",
             "other"}
+# Volumes are paced; everything else (rates, percentiles, averages) is compared as is.
+VOLUMES = {"web_sessions", "new_leads", "mqls", "marketing_sourced_pipeline",
+           "marketing_sourced_revenue", "sqls", "opportunities", "proposals", "new_customers",
+           "marketing_sourced_customers", "new_revenue"}
+LOWER_IS_BETTER = {"median_first_touch_business_hours", "p90_first_touch_business_hours",
+                   "sales_cycle_days"}
+DEFAULT_CONVERSION_WINDOW_DAYS = 30
+DEFAULT_MIN_SAMPLE = 20
+ON_TRACK, AT_RISK = 1.0, 0.9
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -48,12 +61,28 @@ class Agreement:
         return date.fromisoformat(self.row["starts_on"])
 
     @property
+    def end(self) -> date:
+        return date.fromisoformat(self.row["ends_on"])
+
+    @property
     def through(self) -> date:
-        return min(date.fromisoformat(self.row["ends_on"]), self.as_of)
+        return min(self.end, self.as_of)
+
+    @property
+    def state(self) -> str:
+        if self.as_of >= self.end:
+            return "final"
+        return "in_progress" if self.as_of >= self.start else "upcoming"
+
+    def setting(self, key: str, default: int) -> int:
+        return int(self.row.get(key) or default)
 
     def local(self, moment: datetime) -> datetime:
         """Naive local wall-clock time."""
         return moment.astimezone(self.tz).replace(tzinfo=None)
+
+    def local_day(self, moment: datetime | None) -> date | None:
+        return None if moment is None else self.local(moment).date()
 
     def in_window(self, moment: datetime | None) -> bool:
         return moment is not None and self.start <= self.local(moment).date() <= self.through
@@ -65,6 +94,10 @@ class Agreement:
         return float(self.row[key])
 
 
+def is_business_day(day: date, holidays: set[date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
 def business_hours(agreement: Agreement, holidays: set[date], a: datetime, b: datetime) -> float:
     """Business hours between two naive local times, day by day."""
     start_h, start_m = map(int, agreement.row["business_day_start"].split(":"))
@@ -72,7 +105,7 @@ def business_hours(agreement: Agreement, holidays: set[date], a: datetime, b: da
     total = 0.0
     day = a.date()
     while day <= b.date():
-        if day.weekday() < 5 and day not in holidays:
+        if is_business_day(day, holidays):
             window_start = datetime.combine(day, time(start_h, start_m))
             window_end = datetime.combine(day, time(end_h, end_m))
             overlap = (min(b, window_end) - max(a, window_start)).total_seconds()
@@ -94,70 +127,181 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def clean_ceiling(value: float) -> int:
+    """ceil() after rounding to 6 decimals: 21 / 0.7 is 30, not 31 (issue #7)."""
+    return math.ceil(round(value, 6))
+
+
+def between(moment: datetime | None, start: datetime, end: datetime) -> bool:
+    return moment is not None and start <= moment <= end
+
+
+@dataclass
+class Month:
+    start: date
+    days: int
+    business_days: int
+    elapsed: int
+
+    @property
+    def state(self) -> str:
+        if self.elapsed == self.days:
+            return "finished"
+        return "current" if self.elapsed else "upcoming"
+
+
+def months_of(agreement: Agreement, holidays: set[date]) -> list[Month]:
+    """The calendar months of the period, clipped to it, with days elapsed at as-of."""
+    months = []
+    first = agreement.start
+    while first <= agreement.end:
+        last = min(date(first.year, first.month, calendar.monthrange(first.year,
+                                                                      first.month)[1]),
+                   agreement.end)
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        months.append(Month(first.replace(day=1), len(days),
+                            sum(is_business_day(d, holidays) for d in days),
+                            sum(d <= agreement.as_of for d in days)))
+        first = last + timedelta(days=1)
+    return months
+
+
+def month_targets(months: list[Month], period_target: float,
+                  explicit: dict[date, float]) -> dict[date, float]:
+    """Phase a volume's target: explicit months win, the rest by business days."""
+    left = period_target - sum(v for m, v in explicit.items() if m in {x.start for x in months})
+    open_months = [m for m in months if m.start not in explicit]
+    weights = {m.start: m.business_days for m in open_months}
+    if not sum(weights.values()):
+        weights = {m.start: m.days for m in open_months}
+    total = sum(weights.values())
+    return {m.start: explicit[m.start] if m.start in explicit else left * weights[m.start] / total
+            for m in months}
+
+
+def status_of(kpi_id: str, actual: float | None, target: float | None, expected: float | None,
+              window_state: str, sample: float | None, min_sample: int) -> str:
+    """The status rules of issue #7, first match wins."""
+    if window_state == "upcoming":
+        return "not_started"
+    if target is None:
+        return "no_target"
+    if actual is None:
+        return "no_data"
+    if sample is not None and sample < min_sample:
+        return "too_few"
+    lower = kpi_id in LOWER_IS_BETTER
+
+    def attainment(reference: float) -> float:
+        if lower:
+            return 1e9 if actual == 0 else reference / actual
+        return 1e9 if reference == 0 else actual / reference
+
+    if window_state == "final":
+        return "met" if attainment(target) >= 1 else "missed"
+    if kpi_id in VOLUMES and not lower and actual >= target:
+        return "met"
+    value = attainment(expected)
+    return "on_track" if value >= ON_TRACK else "at_risk" if value >= AT_RISK else "behind"
+
+
 def compute(raw_dir: Path, reference_dir: Path, as_of: date,
             details: dict | None = None) -> dict[str, dict[str, float]]:
     """Return {agreement_id: {kpi_id: value, 'target:<kpi_id>': value}}.
 
     When `details` is a dict it is filled with {agreement_id: {...}}: MQLs per
-    local month, overdue (untouched past deadline) lead ids per owner, and
-    disqualified MQLs per reason.
+    local month, overdue (untouched past deadline) lead ids per owner,
+    disqualified MQLs per reason, MQLs per channel, and for every KPI its
+    sample size, pace to date, status, month targets and what each open month
+    still needs.
     """
     leads = read_csv(raw_dir / "leads.csv")
     activities = read_csv(raw_dir / "lead_activities.csv")
     opportunities = read_csv(raw_dir / "opportunities.csv")
     revenue = read_csv(raw_dir / "revenue.csv")
     sessions = read_csv(raw_dir / "web_sessions.csv")
+    sales_reps = {r["rep_id"] for r in read_csv(raw_dir / "reps.csv") if r["team"] == "sales"}
     holidays = {date.fromisoformat(r["holiday_date"])
                 for r in read_csv(reference_dir / "holidays.csv")}
+    target_rows = read_csv(reference_dir / "sla_targets.csv")
     explicit = {(r["agreement_id"], r["kpi_id"]): float(r["target"])
-                for r in read_csv(reference_dir / "sla_targets.csv") if not r.get("month")}
+                for r in target_rows if not r.get("month")}
+    explicit_months: dict[tuple[str, str], dict[date, float]] = {}
+    for r in target_rows:
+        if r.get("month"):
+            explicit_months.setdefault((r["agreement_id"], r["kpi_id"]), {})[
+                date.fromisoformat(r["month"])] = float(r["target"])
     opportunity_by_id = {o["opportunity_id"]: o for o in opportunities}
+    # A touch is an outbound touch by sales: non-automated, by a rep of the sales team.
     touches_by_lead: dict[str, list[datetime]] = {}
     for activity in activities:
-        if activity["is_automated"].lower() not in ("true", "t", "1", "yes"):
+        if activity["is_automated"].lower() not in ("true", "t", "1", "yes") \
+                and activity["rep_id"] in sales_reps:
             touches_by_lead.setdefault(activity["lead_id"], []).append(
                 parse_utc(activity["occurred_at"]))
 
     results: dict[str, dict[str, float]] = {}
     for row in read_csv(reference_dir / "sla_agreements.csv"):
         a = Agreement(row, as_of)
+        cohort_cutoff = as_of - timedelta(days=a.setting("conversion_window_days",
+                                                         DEFAULT_CONVERSION_WINDOW_DAYS))
         k: dict[str, float] = {}
+        samples: dict[str, float] = {}
+        all_sources: dict[str, float] = {}
         k["web_sessions"] = sum(int(s["sessions"]) for s in sessions
                                 if a.date_in_window(date.fromisoformat(s["session_date"])))
-        k["new_leads"] = sum(1 for lead in leads if a.in_window(parse_utc(lead["created_at"])))
+        period_leads = [lead for lead in leads if a.in_window(parse_utc(lead["created_at"]))]
+        k["new_leads"] = len(period_leads)
         mqls = [lead for lead in leads if a.in_window(parse_utc(lead["mql_at"]))]
         k["mqls"] = len(mqls)
-        k["lead_to_mql_rate"] = ratio(k["mqls"], k["new_leads"])
+        # Matured lead cohort: created at least conversion_window_days before as-of.
+        lead_cohort = [lead for lead in period_leads
+                       if a.local_day(parse_utc(lead["created_at"])) <= cohort_cutoff]
+        samples["lead_to_mql_rate"] = len(lead_cohort)
+        k["lead_to_mql_rate"] = ratio(
+            sum(1 for lead in lead_cohort if lead["mql_at"]
+                and a.local_day(parse_utc(lead["mql_at"])) <= as_of), len(lead_cohort))
         k["sqls"] = sum(1 for lead in leads if a.in_window(parse_utc(lead["sql_at"])))
         k["marketing_sourced_pipeline"] = sum(
             float(o["amount"]) for o in opportunities
             if o["lead_id"] and a.in_window(parse_utc(o["created_at"])))
         new_business = [r for r in revenue if r["revenue_type"] == "new_business"
                         and a.date_in_window(date.fromisoformat(r["booked_on"]))]
+        # Booked lines by booking date, whatever the opportunity's stage, with or without one.
         k["new_revenue"] = sum(float(r["amount"]) for r in new_business)
         k["marketing_sourced_revenue"] = sum(
             float(r["amount"]) for r in new_business
-            if opportunity_by_id[r["opportunity_id"]]["lead_id"])
-        k["opportunities"] = sum(1 for o in opportunities
-                                 if a.in_window(parse_utc(o["created_at"])))
-        k["proposals"] = sum(1 for o in opportunities
-                             if a.in_window(parse_utc(o["proposal_sent_at"])))
+            if r["opportunity_id"] and opportunity_by_id[r["opportunity_id"]]["lead_id"])
+        all_sources["marketing_sourced_revenue"] = k["new_revenue"]
+        created = [o for o in opportunities if a.in_window(parse_utc(o["created_at"]))]
+        k["opportunities"] = sum(1 for o in created if o["lead_id"])
+        all_sources["opportunities"] = len(created)
+        proposed = [o for o in opportunities if a.in_window(parse_utc(o["proposal_sent_at"]))]
+        k["proposals"] = sum(1 for o in proposed if o["lead_id"])
+        all_sources["proposals"] = len(proposed)
         closed = [o for o in opportunities if o["stage"] in ("closed_won", "closed_lost")
                   and a.in_window(parse_utc(o["closed_at"]))]
         won = [o for o in closed if o["stage"] == "closed_won"]
         k["new_customers"] = len(won)
+        k["marketing_sourced_customers"] = sum(1 for o in won if o["lead_id"])
+        all_sources["marketing_sourced_customers"] = len(won)
         k["win_rate"] = ratio(len(won), len(closed))
-        k["average_deal_size"] = ratio(sum(float(o["amount"]) for o in won), len(won))
+        samples["win_rate"] = len(closed)
+        with_amount = [float(o["amount"]) for o in won if o["amount"]]
+        k["average_deal_size"] = ratio(sum(with_amount), len(with_amount))
+        samples["average_deal_size"] = len(with_amount)
         k["sales_cycle_days"] = percentile_cont(
             [(a.local(parse_utc(o["closed_at"])).date()
               - a.local(parse_utc(o["created_at"])).date()).days for o in won], 0.5)
+        samples["sales_cycle_days"] = len(won)
 
         allowance = a.num("first_touch_business_hours")
         window_days = int(row["touch_window_days"])
         attempts_needed = int(row["min_touch_attempts"])
         as_of_end = datetime.combine(as_of + timedelta(days=1), time(0))
-        due = within = worked = window_closed = converted = 0
-        hours_to_touch: list[float] = []
+        due = within = worked = dispositioned = window_closed = 0
+        cohort = cohort_converted = 0
+        hours_waited: list[float] = []
         mqls_by_month: dict[date, int] = {}
         mqls_by_channel: dict[str, int] = {}
         overdue: dict[str, set[str]] = {}
@@ -169,12 +313,17 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                              if t >= mql_at and a.local(t) < as_of_end)
             if touches:
                 hours = business_hours(a, holidays, mql_local, touches[0])
-                hours_to_touch.append(hours)
+                hours_waited.append(hours)
                 due += 1
                 within += hours <= allowance
-            elif business_hours(a, holidays, mql_local, as_of_end) >= allowance:
-                due += 1
-                overdue.setdefault(lead["owner_id"] or "unassigned", set()).add(lead["lead_id"])
+            else:
+                waited = business_hours(a, holidays, mql_local, as_of_end)
+                if waited >= allowance:
+                    # Due and untouched: in the percentiles at its wait so far.
+                    hours_waited.append(waited)
+                    due += 1
+                    overdue.setdefault(lead["owner_id"] or "unassigned", set()).add(
+                        lead["lead_id"])
             channel = lead["source"] if lead["source"] in CHANNELS else "other"
             mqls_by_channel[channel] = mqls_by_channel.get(channel, 0) + 1
             month = mql_local.date().replace(day=1)
@@ -184,41 +333,95 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                 reason = lead["disqualified_reason"] or "no reason given"
                 rejected[reason] = rejected.get(reason, 0) + 1
             window_end = mql_local + timedelta(days=window_days)
+            sql_at = parse_utc(lead["sql_at"])
+            sql_local = a.local(sql_at) if sql_at else None
+            disqualified_local = a.local(disqualified_at) if disqualified_at else None
+            sal_at = parse_utc(lead["sal_at"])
+            sal_local = a.local(sal_at) if sal_at else None
             if window_end <= as_of_end:
                 window_closed += 1
-                worked += sum(1 for t in touches if t <= window_end) >= attempts_needed
-            sql_at = parse_utc(lead["sql_at"])
-            converted += sql_at is not None and a.local(sql_at).date() <= as_of
+                settled = between(sql_local, mql_local, window_end) \
+                    or between(disqualified_local, mql_local, window_end)
+                attempts = sum(1 for t in touches if t <= window_end)
+                worked += attempts >= attempts_needed or settled
+                dispositioned += between(sal_local, mql_local, window_end) \
+                    or between(sql_local, mql_local, window_end) \
+                    or (between(disqualified_local, mql_local, window_end)
+                        and bool(lead["disqualified_reason"]))
+            if mql_local.date() <= cohort_cutoff:
+                cohort += 1
+                cohort_converted += sql_local is not None and sql_local.date() <= as_of
         k["first_touch_within_sla_rate"] = ratio(within, due)
-        k["median_first_touch_business_hours"] = percentile_cont(hours_to_touch, 0.5)
-        k["p90_first_touch_business_hours"] = percentile_cont(hours_to_touch, 0.9)
+        k["median_first_touch_business_hours"] = percentile_cont(hours_waited, 0.5)
+        k["p90_first_touch_business_hours"] = percentile_cont(hours_waited, 0.9)
         k["mqls_worked_rate"] = ratio(worked, window_closed)
-        k["mql_to_sql_rate"] = ratio(converted, len(mqls))
+        k["mqls_dispositioned_rate"] = ratio(dispositioned, window_closed)
+        k["mql_to_sql_rate"] = ratio(cohort_converted, cohort)
+        for kpi_id in ("first_touch_within_sla_rate", "median_first_touch_business_hours",
+                       "p90_first_touch_business_hours"):
+            samples[kpi_id] = due
+        samples["mqls_worked_rate"] = samples["mqls_dispositioned_rate"] = window_closed
+        samples["mql_to_sql_rate"] = cohort
 
-        # Targets: explicit rows win, else the reverse funnel from the goal.
-        customers = math.ceil(a.num("revenue_goal") / a.num("average_deal_size"))
-        proposals = math.ceil(customers / a.num("proposal_to_win"))
-        opportunities_needed = math.ceil(proposals / a.num("opportunity_to_proposal"))
-        sqls = math.ceil(opportunities_needed / a.num("sql_to_opportunity"))
-        mqls_needed = math.ceil(sqls / a.num("mql_to_sql"))
-        leads_needed = math.ceil(mqls_needed / a.num("lead_to_mql"))
+        # Targets: explicit rows win, else the reverse funnel from the goal. The
+        # company's customers come from the whole goal; marketing's funnel
+        # chains from marketing's share of it.
+        goal, deal = a.num("revenue_goal"), a.num("average_deal_size")
+        customers = clean_ceiling(goal / deal)
+        marketing_customers = clean_ceiling(goal * a.num("marketing_revenue_share") / deal)
+        proposals = clean_ceiling(marketing_customers / a.num("proposal_to_win"))
+        opportunities_needed = clean_ceiling(proposals / a.num("opportunity_to_proposal"))
+        sqls = clean_ceiling(opportunities_needed / a.num("sql_to_opportunity"))
+        mqls_needed = clean_ceiling(sqls / a.num("mql_to_sql"))
+        leads_needed = clean_ceiling(mqls_needed / a.num("lead_to_mql"))
         derived = {
-            "new_revenue": a.num("revenue_goal"),
-            "marketing_sourced_revenue": a.num("revenue_goal") * a.num("marketing_revenue_share"),
-            "new_customers": customers, "proposals": proposals,
-            "opportunities": opportunities_needed, "sqls": sqls, "mqls": mqls_needed,
-            "new_leads": leads_needed,
-            "web_sessions": math.ceil(leads_needed / a.num("visit_to_lead")),
+            "new_revenue": goal,
+            "marketing_sourced_revenue": goal * a.num("marketing_revenue_share"),
+            "new_customers": customers, "marketing_sourced_customers": marketing_customers,
+            "proposals": proposals, "opportunities": opportunities_needed, "sqls": sqls,
+            "mqls": mqls_needed, "new_leads": leads_needed,
+            "web_sessions": clean_ceiling(leads_needed / a.num("visit_to_lead")),
+            "average_deal_size": deal, "lead_to_mql_rate": a.num("lead_to_mql"),
+            "mql_to_sql_rate": a.num("mql_to_sql"),
         }
         agreement_id = row["agreement_id"]
+        targets = {kpi_id: explicit.get((agreement_id, kpi_id), value)
+                   for kpi_id, value in derived.items()}
+        targets.update({kpi_id: value for (owner, kpi_id), value in explicit.items()
+                        if owner == agreement_id})
+        for kpi_id, value in targets.items():
+            k[f"target:{kpi_id}"] = value
+
+        # One pace curve: finished months' targets + the current month's target
+        # x elapsed days / its days, months phased by business days.
+        months = months_of(a, holidays)
+        min_sample = a.setting("min_sample", DEFAULT_MIN_SAMPLE)
+        phased, expected, status, still_needed = {}, {}, {}, {}
+        for kpi_id in (x for x in k if not x.startswith("target:")):
+            target = targets.get(kpi_id)
+            if kpi_id in VOLUMES and target is not None:
+                phased[kpi_id] = month_targets(
+                    months, target, explicit_months.get((agreement_id, kpi_id), {}))
+                expected[kpi_id] = sum(
+                    phased[kpi_id][m.start] * m.elapsed / m.days for m in months)
+                plan_left = {m.start: phased[kpi_id][m.start] * (m.days - m.elapsed) / m.days
+                             for m in months if m.state != "finished"}
+                short = max(target - k[kpi_id], 0)
+                if a.state == "in_progress" and sum(plan_left.values()) > 0:
+                    still_needed[kpi_id] = {
+                        month: short * left / sum(plan_left.values())
+                        for month, left in plan_left.items()}
+            else:
+                expected[kpi_id] = target
+            status[kpi_id] = status_of(kpi_id, k[kpi_id], target, expected[kpi_id], a.state,
+                                       samples.get(kpi_id), min_sample)
         if details is not None:
-            details[agreement_id] = {"mqls_by_month": mqls_by_month, "overdue": overdue,
-                                     "mqls_by_channel": mqls_by_channel,
-                                     "rejected": rejected}
-        for kpi_id, value in derived.items():
-            k[f"target:{kpi_id}"] = explicit.get((agreement_id, kpi_id), value)
-        for (target_agreement, kpi_id), value in explicit.items():
-            if target_agreement == agreement_id:
-                k[f"target:{kpi_id}"] = value
+            details[agreement_id] = {
+                "mqls_by_month": mqls_by_month, "overdue": overdue,
+                "mqls_by_channel": mqls_by_channel, "rejected": rejected,
+                "samples": samples, "all_sources": all_sources, "expected": expected,
+                "status": status, "month_targets": phased, "still_needed": still_needed,
+                "lower_bound": any(True for lead_set in overdue.values() if lead_set),
+            }
         results[agreement_id] = k
     return results

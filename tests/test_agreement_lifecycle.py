@@ -80,6 +80,12 @@ def reset_build(tmp_path_factory):
     result = run("agreement", "new", "--from", "2015-q4", "--starts", "2016-02-01",
                  "--ends", "2016-06-30", "--id", "2016-h1", "--project-dir", project)
     assert result.exit_code == 0, result.output
+    # Month rows the build cannot use (issue #7): a rate, a month outside the
+    # period, a KPI with no period target (a typo). Reported, never dropped silently.
+    with (project / "seeds" / "reference" / "sla_targets.csv").open("a") as handle:
+        handle.write("2015-q4,win_rate,2015-11-01,0.3\n"
+                     "2015-q4,mqls,2016-03-01,10\n"
+                     "2015-q4,mql,2015-11-01,100\n")
     result = run("build", "--project-dir", project, "--out", root / "site")
     assert result.exit_code == 0, result.output
     return project, root / "site"
@@ -95,7 +101,7 @@ def test_reset_splits_every_kpi_and_target_at_the_boundary(reset_build):
     for row in table[1:]:
         kpi_id = row[0][1].split("#", 1)[1]
         for agreement_id, (cell, _) in zip(periods, row[1:], strict=True):
-            actual, target = (part.strip() for part in cell.split("/"))
+            actual, target = (part.strip() for part in cell.split(" / "))
             if expected[agreement_id][kpi_id] is None:  # nothing to divide by yet
                 assert actual == "–"
                 checked += 1
@@ -144,3 +150,27 @@ def test_history_shows_the_gap_and_the_upcoming_period(reset_build):
     assert ["No agreement", "31 days", "Gap", "", "", ""] in cells
     upcoming = next(row for row in cells if row[0].endswith("1 Feb 2016 to 30 Jun 2016"))
     assert upcoming[2] == "Upcoming"
+
+
+def test_an_upcoming_period_is_not_started_not_on_track(reset_build):
+    _, site = reset_build
+    table = next(t for t in html_tables(site / "history.html") if t[0][0][0] == "KPI")
+    column = [cell[0] for cell in table[0]].index("2016-h1")
+    cells = [row[column][0] for row in table[1:]]
+    assert cells and all(cell.endswith(" Not started") for cell in cells), cells
+    summary = next(row for row in html_tables(site / "history.html")[0]
+                   if row[0][0].endswith("1 Feb 2016 to 30 Jun 2016"))
+    assert summary[-1][0] == "not started"
+
+
+def test_month_targets_that_cannot_be_used_are_reported(reset_build):
+    _, site = reset_build
+    table = next(t for t in html_tables(site / "data-quality.html")
+                 if t[0][0][0] == "Input" and t[0][1][0] == "Warning")
+    ignored = {row[2][0]: row[5][0] for row in table[1:] if row[1][0] == "ignored month target"}
+    assert ignored == {
+        "2015-q4 win_rate 2015-11-01":
+            "not a volume: rates and durations keep their period target every month",
+        "2015-q4 mqls 2016-03-01": "the month is not in the agreement period",
+        "2015-q4 mql 2015-11-01": "the KPI has no period target to phase",
+    }

@@ -17,12 +17,14 @@ AGREEMENT = {"agreement_id": "a1", "title": "Test", "revenue_goal": 1000000.0,
 def kpi(kpi_id="mqls", actual=850.0, target=1310.0, status="on_track", unit="count"):
     spec = KpiDefinition(kpi_id=kpi_id, title="MQLs", section="marketing", owner="marketing",
                          unit=unit, noun="MQLs", direction="higher", pacing="cumulative",
-                         definition="", model="fct_marketing_kpis", model_path="", raw_sql="",
+                         definition="", sample_noun="", model="fct_marketing_kpis",
+                         model_path="", raw_sql="",
                          compiled_sql="")
     return KpiView(spec=spec, actual=actual, target=target, target_source="derived",
                    expected_to_date=762.0, projected=1400.0, gap_to_expected=88.0,
-                   status=status, is_target_met=False, needed_per_remaining_month=153.3,
-                   months_remaining=3)
+                   status=status, is_target_met=False, needed_rest_of_period=460.0,
+                   needed_this_month=153.3, sample_size=None, min_sample=20,
+                   actual_all_sources=None, is_lower_bound=False)
 
 
 def write(tmp_path, text: str):
@@ -150,3 +152,13 @@ def test_a_template_syntax_error_is_caught_before_dbt(tmp_path):
                                                  "bad.md.j2": "a\n{% for %}\n"}))
     with pytest.raises(ConfigError, match=r"generator/templates/bad.md.j2:2:"):
         check_templates(environment)
+
+
+def test_a_closed_period_says_final_not_to_date(tmp_path):
+    from dataclasses import replace
+
+    write(tmp_path, "{{ kpi('mqls') }}\n")
+    closed = replace(kpi(status="met"), period_state="final")
+    body = render_agreement_text(tmp_path, AGREEMENT, [closed])
+    assert "<strong>850</strong> final" in body and ">Met<" in body
+    assert "to date" not in body and "pace" not in body

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from generator.config import make_config, parse_as_of, resolve_raw_files
+from generator.config import last_complete_day, make_config, parse_as_of, resolve_raw_files
 from generator.exceptions import ConfigError
 from tests.conftest import DEMO_RAW
 
@@ -16,9 +16,41 @@ def test_demo_defaults_to_the_demo_as_of_date():
     assert make_config().as_of == date(2015, 10, 15)
 
 
+LATEST = (date(2015, 10, 14), "America/Chicago")
+
+
 def test_bad_as_of_is_a_config_error():
     with pytest.raises(ConfigError, match="--as-of"):
-        parse_as_of("15/10/2015", date(2015, 1, 1))
+        parse_as_of("15/10/2015", date(2015, 1, 1), LATEST)
+
+
+def test_a_nightly_build_is_as_of_the_last_complete_local_day():
+    # At 05:17 UTC on 15 October the 15th has just begun in Chicago (00:17
+    # CDT): the last complete day is the 14th, not the 15th "today" gave.
+    now = datetime(2015, 10, 15, 5, 17, tzinfo=UTC)
+    assert last_complete_day(["America/Chicago"], now) == (date(2015, 10, 14),
+                                                           "America/Chicago")
+    # At 03:00 UTC it is still the evening of the 14th in Chicago.
+    early = datetime(2015, 10, 15, 3, 0, tzinfo=UTC)
+    assert last_complete_day(["America/Chicago"], early)[0] == date(2015, 10, 13)
+    assert last_complete_day(["UTC"], early) == (date(2015, 10, 14), "UTC")
+    # Several agreements: the day must have ended in every zone.
+    assert last_complete_day(["Asia/Bangkok", "America/Chicago"], early) == (
+        date(2015, 10, 13), "America/Chicago")
+    assert parse_as_of("latest", date(2015, 1, 1), LATEST) == date(2015, 10, 14)
+    assert parse_as_of(None, date(2015, 1, 1), LATEST) == date(2015, 1, 1)
+
+
+def test_a_day_that_has_not_ended_is_refused():
+    with pytest.raises(ConfigError, match=r"after the last complete day \(2015-10-14 in "
+                                          r"America/Chicago\)"):
+        parse_as_of("2015-10-15", date(2015, 1, 1), LATEST)
+    assert parse_as_of("2015-10-14", date(2015, 1, 1), LATEST) == date(2015, 10, 14)
+
+
+def test_data_builds_default_to_the_last_complete_day():
+    expected, _ = last_complete_day(["America/Chicago"])
+    assert make_config(data=str(DEMO_RAW)).as_of == expected
 
 
 def test_data_dir_resolves_every_raw_table():

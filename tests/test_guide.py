@@ -109,7 +109,8 @@ def test_the_definitions_page_shows_the_new_kpis_own_sql_and_raw_tables(guided_s
     start = text.index("Proposal rate¶") if "Proposal rate¶" in text else text.index(
         "Proposal rate")
     section = text[start:text.index("¶", start + 20)]
-    assert "Proposals sent divided by opportunities created, both in the period." in section
+    assert ("Lead-sourced proposals sent divided by lead-sourced opportunities created, "
+            "both in the period.") in section
     assert "as proposal_rate" in section
     assert "proposals_counted" in section and "created_counted" in section
     assert "revenue_summed" not in section, "the excerpt must hold only what the KPI reads"

@@ -20,6 +20,7 @@ period_days as (
     select
         calendar.agreement_id,
         calendar.calendar_date,
+        calendar.is_business_day,
         cast({{ dbt.date_trunc('month', 'calendar.calendar_date') }} as date)
             as month_start_date,
         agreements.as_of_date
@@ -39,6 +40,7 @@ months as (
         min(calendar_date) as first_day_in_period,
         max(calendar_date) as last_day_in_period,
         count(*) as days_in_period,
+        {{ count_where("is_business_day") }} as business_days_in_period,
         {{ count_where("calendar_date <= as_of_date") }} as days_elapsed
     from period_days
     group by agreement_id, month_start_date
@@ -54,6 +56,7 @@ final as (
         first_day_in_period,
         last_day_in_period,
         days_in_period,
+        business_days_in_period,
         days_elapsed,
         row_number() over (partition by agreement_id order by month_start_date)
             as month_number,

@@ -3,15 +3,22 @@
     Rules (shown on the KPI definitions page):
     - an MQL belongs to the agreement whose period holds its local MQL date,
       up to the as-of date;
-    - a touch is a non-automated activity at or after mql_at, on or before the
-      as-of local day; the first one starts nothing and stops the clock;
+    - a touch is an outbound touch by sales: a non-automated activity at or
+      after mql_at, on or before the as-of local day, by a rep whose team is
+      `sales` in reps (a marketing rep's nurture e-mail does not stop the
+      sales clock; an activity with no or an unknown rep is not a touch);
     - the clock counts business hours in the agreement's time zone (see
       int_business_calendar);
     - an MQL is due for first touch once it was touched or its allowance of
       first_touch_business_hours has run out by the end of the as-of day;
       until then it is pending and out of the rate's denominator;
-    - attempts are non-automated activities within touch_window_days calendar
-      days of mql_at; the window must have ended by the as-of day. -#}
+    - attempts are touches within touch_window_days calendar days of mql_at;
+      the window must have ended by the as-of day. A lead settled inside the
+      window (converted to SQL or disqualified) needs no more attempts;
+    - dispositioned: inside the window sales accepted (sal_at), converted
+      (sql_at) or disqualified the lead with a reason;
+    - the conversion cohort is matured when the local MQL date is at least
+      conversion_window_days before the as-of day. -#}
 with
 
 agreements as (
@@ -28,11 +35,22 @@ leads as (
 
 ),
 
+sales_reps as (
+
+    select rep_id from {{ ref('stg_crm__reps') }}
+    where rejection_reason is null
+        and team = 'sales'
+
+),
+
 activities as (
 
-    select * from {{ ref('int_activities_validated') }}
-    where rejection_reason is null
-        and not is_automated
+    select activities.*
+    from {{ ref('int_activities_validated') }} as activities
+    inner join sales_reps
+        on activities.rep_id = sales_reps.rep_id
+    where activities.rejection_reason is null
+        and not activities.is_automated
 
 ),
 
@@ -51,6 +69,7 @@ mqls as (
         leads.channel,
         leads.company_name,
         leads.mql_at,
+        leads.sal_at,
         leads.sql_at,
         leads.disqualified_at,
         leads.disqualified_reason,
@@ -58,8 +77,13 @@ mqls as (
         agreements.first_touch_business_hours,
         agreements.min_touch_attempts,
         agreements.touch_window_days,
+        agreements.conversion_window_days,
         agreements.as_of_date,
         {{ to_local_timestamp('leads.mql_at', 'agreements.time_zone') }} as mql_local_at,
+        {{ to_local_timestamp('leads.sal_at', 'agreements.time_zone') }} as sal_local_at,
+        {{ to_local_timestamp('leads.sql_at', 'agreements.time_zone') }} as sql_local_at,
+        {{ to_local_timestamp('leads.disqualified_at', 'agreements.time_zone') }}
+            as disqualified_local_at,
         {{ dbt.dateadd('day', 1, 'cast(agreements.as_of_date as ' ~ dbt.type_timestamp()
             ~ ')') }} as as_of_end_local_at,
         {{ dbt.dateadd('day', 'agreements.touch_window_days',
@@ -130,6 +154,21 @@ clocked as (
 
 ),
 
+windowed as (
+
+    select
+        *,
+        touch_window_end_local_at <= as_of_end_local_at as is_touch_window_closed,
+        sql_local_at between mql_local_at and touch_window_end_local_at
+            as is_sql_in_window,
+        disqualified_local_at between mql_local_at and touch_window_end_local_at
+            as is_disqualified_in_window,
+        sal_local_at between mql_local_at and touch_window_end_local_at
+            as is_accepted_in_window
+    from clocked
+
+),
+
 final as (
 
     select
@@ -158,9 +197,28 @@ final as (
         first_touch_at is not null
             and business_hours_to_first_touch <= first_touch_business_hours
             as is_touched_within_sla,
-        touch_window_end_local_at <= as_of_end_local_at as is_touch_window_closed,
-        touch_window_end_local_at <= as_of_end_local_at
-            and touch_attempts_in_window >= min_touch_attempts as is_worked,
+        {# Percentiles count every due MQL: an untouched one at the hours it
+           has waited so far, a lower bound of its real wait, so ignoring a
+           lead can never improve them. #}
+        case
+            when first_touch_at is not null then business_hours_to_first_touch
+            when business_hours_open_at_as_of >= first_touch_business_hours
+                then business_hours_open_at_as_of
+        end as business_hours_waited,
+        is_touch_window_closed,
+        coalesce(is_sql_in_window or is_disqualified_in_window, false)
+            as is_settled_in_window,
+        is_touch_window_closed
+            and (touch_attempts_in_window >= min_touch_attempts
+                or coalesce(is_sql_in_window or is_disqualified_in_window, false))
+            as is_worked,
+        is_touch_window_closed
+            and coalesce(is_accepted_in_window or is_sql_in_window
+                or (is_disqualified_in_window and disqualified_reason is not null), false)
+            as is_dispositioned,
+        cast(mql_local_at as date)
+            <= {{ dbt.dateadd('day', '-conversion_window_days', 'as_of_date') }}
+            as is_conversion_matured,
         sql_at is not null
             and {{ local_date('sql_at', 'time_zone') }} <= as_of_date as is_sql,
         disqualified_at is not null
@@ -168,7 +226,7 @@ final as (
             as is_disqualified,
         mql_at,
         first_touch_at
-    from clocked
+    from windowed
 
 )
 

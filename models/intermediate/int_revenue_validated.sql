@@ -1,4 +1,7 @@
-{#- Revenue lines that pass staging checks and belong to a usable opportunity. -#}
+{#- Revenue lines that pass staging checks and belong to a usable opportunity
+    or to none: a line with an empty opportunity_id is valid and not
+    marketing-sourced; one naming an opportunity we do not have is
+    quarantined. -#}
 with
 
 revenue as (
@@ -11,6 +14,7 @@ opportunities as (
 
     select
         opportunity_id,
+        stage,
         is_marketing_sourced
     from {{ ref('int_opportunities_validated') }}
     where rejection_reason is null
@@ -26,9 +30,13 @@ final as (
         revenue.amount,
         revenue.booked_date,
         coalesce(opportunities.is_marketing_sourced, false) as is_marketing_sourced,
+        opportunities.stage as opportunity_stage,
         coalesce(
             revenue.rejection_reason,
-            case when opportunities.opportunity_id is null then 'unknown opportunity_id' end
+            case
+                when revenue.opportunity_id is not null and opportunities.opportunity_id is null
+                    then 'unknown opportunity_id'
+            end
         ) as rejection_reason
     from revenue
     left join opportunities

@@ -24,6 +24,8 @@ final as (
         first_touch_business_hours,
         min_touch_attempts,
         touch_window_days,
+        conversion_window_days,
+        min_sample,
         business_day_start_minute,
         business_day_end_minute,
         period_start_date,

@@ -62,12 +62,17 @@ handoffs_summarised as (
         {{ count_where("is_due_for_first_touch") }} as mqls_due_for_first_touch,
         {{ count_where("is_touched_within_sla") }} as mqls_touched_within_sla,
         {{ count_where("not is_due_for_first_touch") }} as mqls_pending_first_touch,
+        {{ count_where("is_due_for_first_touch and not is_touched") }}
+            as mqls_due_untouched,
         {{ count_where("is_touch_window_closed") }} as mqls_touch_window_closed,
         {{ count_where("is_worked") }} as mqls_worked,
-        {{ count_where("is_sql") }} as mqls_converted_to_sql,
-        {{ percentile_cont('business_hours_to_first_touch', 0.5) }}
+        {{ count_where("is_dispositioned") }} as mqls_dispositioned,
+        {{ count_where("is_conversion_matured") }} as mql_cohort_size,
+        {{ count_where("is_conversion_matured and is_sql") }} as mql_cohort_converted_to_sql,
+        {# business_hours_waited is null for pending MQLs, which percentiles skip. #}
+        {{ percentile_cont('business_hours_waited', 0.5) }}
             as median_first_touch_business_hours,
-        {{ percentile_cont('business_hours_to_first_touch', 0.9) }}
+        {{ percentile_cont('business_hours_waited', 0.9) }}
             as p90_first_touch_business_hours
     from handoffs
     {{ group_by_kpi_windows() }}
@@ -89,14 +94,21 @@ final as (
         handoffs_summarised.p90_first_touch_business_hours,
         {{ safe_ratio('handoffs_summarised.mqls_worked',
             'handoffs_summarised.mqls_touch_window_closed') }} as mqls_worked_rate,
-        {{ safe_ratio('handoffs_summarised.mqls_converted_to_sql',
-            'handoffs_summarised.mqls_in_handoff') }} as mql_to_sql_rate,
+        {{ safe_ratio('handoffs_summarised.mqls_dispositioned',
+            'handoffs_summarised.mqls_touch_window_closed') }} as mqls_dispositioned_rate,
+        {{ safe_ratio('handoffs_summarised.mql_cohort_converted_to_sql',
+            'handoffs_summarised.mql_cohort_size') }} as mql_to_sql_rate,
         coalesce(handoffs_summarised.mqls_in_handoff, 0) as mqls_in_handoff,
         coalesce(handoffs_summarised.mqls_due_for_first_touch, 0) as mqls_due_for_first_touch,
         coalesce(handoffs_summarised.mqls_touched_within_sla, 0) as mqls_touched_within_sla,
         coalesce(handoffs_summarised.mqls_pending_first_touch, 0) as mqls_pending_first_touch,
+        coalesce(handoffs_summarised.mqls_due_untouched, 0) as mqls_due_untouched,
         coalesce(handoffs_summarised.mqls_touch_window_closed, 0) as mqls_touch_window_closed,
-        coalesce(handoffs_summarised.mqls_worked, 0) as mqls_worked
+        coalesce(handoffs_summarised.mqls_worked, 0) as mqls_worked,
+        coalesce(handoffs_summarised.mqls_dispositioned, 0) as mqls_dispositioned,
+        coalesce(handoffs_summarised.mql_cohort_size, 0) as mql_cohort_size,
+        coalesce(handoffs_summarised.mql_cohort_converted_to_sql, 0)
+            as mql_cohort_converted_to_sql
     from windows
     left join sqls_counted
         on windows.agreement_id = sqls_counted.agreement_id

@@ -1,7 +1,9 @@
 {#- Each period target phased by month. For a volume (pacing: cumulative), an
     explicit month row in sla_targets wins and the rest of the period target
-    is shared by the other months in proportion to their days in the period;
-    a rate or duration keeps its period target every month. -#}
+    is shared by the other months in proportion to their business days in the
+    period (calendar days if none of them has a business day); a rate or
+    duration keeps its period target every month. Month rows this model
+    cannot use are listed by rpt_target_warnings. -#}
 {%- set cumulative = cumulative_kpi_ids() %}
 with
 
@@ -30,6 +32,9 @@ month_targets as (
         months.agreement_id,
         months.month_start_date,
         months.days_in_period,
+        months.business_days_in_period,
+        months.days_elapsed,
+        months.month_state,
         targets.kpi_id,
         targets.target as period_target,
         {% if cumulative %}
@@ -55,10 +60,40 @@ shares as (
         period_target - coalesce(sum(explicit_target) over (
             partition by agreement_id, kpi_id
         ), 0) as target_left_to_phase,
+        sum(case when explicit_target is null then business_days_in_period end) over (
+            partition by agreement_id, kpi_id
+        ) as business_days_left_to_phase,
         sum(case when explicit_target is null then days_in_period end) over (
             partition by agreement_id, kpi_id
         ) as days_left_to_phase
     from month_targets
+
+),
+
+phased as (
+
+    select
+        agreement_id,
+        kpi_id,
+        month_start_date,
+        month_state,
+        days_in_period,
+        days_elapsed,
+        is_phased,
+        case
+            when not is_phased then period_target
+            when explicit_target is not null then explicit_target
+            when business_days_left_to_phase > 0
+                then target_left_to_phase * business_days_in_period
+                    / business_days_left_to_phase
+            else target_left_to_phase * days_in_period / days_left_to_phase
+        end as month_target,
+        case
+            when not is_phased then 'period'
+            when explicit_target is not null then 'explicit'
+            else 'phased'
+        end as month_target_source
+    from shares
 
 ),
 
@@ -70,17 +105,26 @@ final as (
         agreement_id,
         kpi_id,
         month_start_date,
+        month_state,
+        month_target,
+        month_target_source,
+        {#- The one pace curve of a volume: a finished month expects its whole
+            target, the current one its target x elapsed days / days, an
+            upcoming one nothing yet. What is left of the plan is the rest. -#}
         case
-            when not is_phased then period_target
-            when explicit_target is not null then explicit_target
-            else target_left_to_phase * days_in_period / days_left_to_phase
-        end as month_target,
+            when not is_phased then null
+            when month_state = 'finished' then month_target
+            when month_state = 'current' then month_target * days_elapsed / days_in_period
+            else 0
+        end as expected_to_date,
         case
-            when not is_phased then 'period'
-            when explicit_target is not null then 'explicit'
-            else 'phased'
-        end as month_target_source
-    from shares
+            when not is_phased then null
+            when month_state = 'finished' then 0
+            when month_state = 'current'
+                then month_target * (days_in_period - days_elapsed) / days_in_period
+            else month_target
+        end as plan_remaining
+    from phased
 
 )
 

@@ -1,7 +1,9 @@
 {#- Each agreement's target per KPI. Explicit rows in sla_targets win;
-    otherwise targets come from the revenue goal by the reverse funnel:
-    customers = ceil(goal / average deal), then each earlier stage =
-    ceil(next stage / its assumed rate), up to web sessions. -#}
+    otherwise targets come from the revenue goal by the reverse funnel (as in
+    HubSpot's SLA calculator): the company's customers = ceil(goal / average
+    deal); marketing's customers = ceil(goal x marketing share / average
+    deal), then each earlier stage = ceil(next stage / its assumed rate), up
+    to web sessions. -#}
 with
 
 agreements as (
@@ -21,16 +23,23 @@ customers as (
 
     select
         agreements.*,
-        ceiling(agreements.revenue_goal / agreements.average_deal_size) as customers_needed
+        {{ ceiling_of_ratio('agreements.revenue_goal', 'agreements.average_deal_size') }}
+            as customers_needed,
+        {{ ceiling_of_ratio('agreements.revenue_goal * agreements.marketing_revenue_share',
+            'agreements.average_deal_size') }} as marketing_customers_needed
     from agreements
 
 ),
+
+{#- Marketing's funnel chains from the customers marketing must source, not
+    from every customer: sales-sourced deals never pass through it. #}
 
 proposals as (
 
     select
         *,
-        ceiling(customers_needed / proposal_to_win_rate) as proposals_needed
+        {{ ceiling_of_ratio('marketing_customers_needed', 'proposal_to_win_rate') }}
+            as proposals_needed
     from customers
 
 ),
@@ -39,7 +48,8 @@ opportunities as (
 
     select
         *,
-        ceiling(proposals_needed / opportunity_to_proposal_rate) as opportunities_needed
+        {{ ceiling_of_ratio('proposals_needed', 'opportunity_to_proposal_rate') }}
+            as opportunities_needed
     from proposals
 
 ),
@@ -48,7 +58,8 @@ sqls as (
 
     select
         *,
-        ceiling(opportunities_needed / sql_to_opportunity_rate) as sqls_needed
+        {{ ceiling_of_ratio('opportunities_needed', 'sql_to_opportunity_rate') }}
+            as sqls_needed
     from opportunities
 
 ),
@@ -57,7 +68,7 @@ mqls as (
 
     select
         *,
-        ceiling(sqls_needed / mql_to_sql_rate) as mqls_needed
+        {{ ceiling_of_ratio('sqls_needed', 'mql_to_sql_rate') }} as mqls_needed
     from sqls
 
 ),
@@ -66,7 +77,7 @@ leads as (
 
     select
         *,
-        ceiling(mqls_needed / lead_to_mql_rate) as leads_needed
+        {{ ceiling_of_ratio('mqls_needed', 'lead_to_mql_rate') }} as leads_needed
     from mqls
 
 ),
@@ -75,7 +86,7 @@ reverse_funnel as (
 
     select
         *,
-        ceiling(leads_needed / visit_to_lead_rate) as web_sessions_needed
+        {{ ceiling_of_ratio('leads_needed', 'visit_to_lead_rate') }} as web_sessions_needed
     from leads
 
 ),
@@ -86,6 +97,7 @@ derived_targets as (
         ('new_revenue', 'revenue_goal'),
         ('marketing_sourced_revenue', 'revenue_goal * marketing_revenue_share'),
         ('new_customers', 'customers_needed'),
+        ('marketing_sourced_customers', 'marketing_customers_needed'),
         ('proposals', 'proposals_needed'),
         ('opportunities', 'opportunities_needed'),
         ('sqls', 'sqls_needed'),

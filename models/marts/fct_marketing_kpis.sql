@@ -60,7 +60,15 @@ leads_in_period as (
 
     select
         agreements.agreement_id,
-        {{ local_month('leads.created_at') }} as month_start_date
+        {{ local_month('leads.created_at') }} as month_start_date,
+        {# The matured cohort of lead_to_mql_rate: leads old enough to have
+           had conversion_window_days to become MQLs. #}
+        {{ local_date('leads.created_at', 'agreements.time_zone') }}
+            <= {{ dbt.dateadd('day', '-agreements.conversion_window_days',
+                'agreements.as_of_date') }} as is_cohort_matured,
+        leads.mql_at is not null
+            and {{ local_date('leads.mql_at', 'agreements.time_zone') }}
+                <= agreements.as_of_date as is_mql_by_as_of
     from agreements
     inner join leads
         on {{ in_agreement_window('leads.created_at') }}
@@ -98,11 +106,11 @@ revenue_in_period as (
         agreements.agreement_id,
         cast({{ dbt.date_trunc('month', 'revenue.booked_date') }} as date)
             as month_start_date,
+        revenue.is_marketing_sourced,
         revenue.amount
     from agreements
     inner join revenue
         on revenue.revenue_type = 'new_business'
-        and revenue.is_marketing_sourced
         and {{ date_in_agreement_window('revenue.booked_date') }}
 
 ),
@@ -123,7 +131,9 @@ leads_counted as (
     select
         agreement_id,
         {{ kpi_window_key() }} as window_key,
-        count(*) as new_leads
+        count(*) as new_leads,
+        {{ count_where("is_cohort_matured") }} as lead_cohort_size,
+        {{ count_where("is_cohort_matured and is_mql_by_as_of") }} as lead_cohort_converted_to_mql
     from leads_in_period
     {{ group_by_kpi_windows() }}
 
@@ -156,7 +166,9 @@ revenue_summed as (
     select
         agreement_id,
         {{ kpi_window_key() }} as window_key,
-        cast(sum(amount) as {{ type_double() }}) as marketing_sourced_revenue
+        cast(sum(case when is_marketing_sourced then amount else 0 end) as {{ type_double() }})
+            as marketing_sourced_revenue,
+        cast(sum(amount) as {{ type_double() }}) as new_revenue_all_sources
     from revenue_in_period
     {{ group_by_kpi_windows() }}
 
@@ -172,12 +184,16 @@ final as (
         coalesce(sessions_counted.web_sessions, 0) as web_sessions,
         coalesce(leads_counted.new_leads, 0) as new_leads,
         coalesce(mqls_counted.mqls, 0) as mqls,
-        {{ safe_ratio('mqls_counted.mqls', 'leads_counted.new_leads') }}
-            as lead_to_mql_rate,
+        {{ safe_ratio('leads_counted.lead_cohort_converted_to_mql',
+            'leads_counted.lead_cohort_size') }} as lead_to_mql_rate,
         coalesce(pipeline_summed.marketing_sourced_pipeline, 0)
             as marketing_sourced_pipeline,
         coalesce(revenue_summed.marketing_sourced_revenue, 0)
-            as marketing_sourced_revenue
+            as marketing_sourced_revenue,
+        coalesce(revenue_summed.new_revenue_all_sources, 0) as new_revenue_all_sources,
+        coalesce(leads_counted.lead_cohort_size, 0) as lead_cohort_size,
+        coalesce(leads_counted.lead_cohort_converted_to_mql, 0)
+            as lead_cohort_converted_to_mql
     from windows
     {% for cte in ['sessions_counted', 'leads_counted', 'mqls_counted',
                    'pipeline_summed', 'revenue_summed'] %}

@@ -31,7 +31,8 @@ created_in_period as (
 
     select
         agreements.agreement_id,
-        {{ local_month('opportunities.created_at') }} as month_start_date
+        {{ local_month('opportunities.created_at') }} as month_start_date,
+        opportunities.is_marketing_sourced
     from agreements
     inner join opportunities
         on {{ in_agreement_window('opportunities.created_at') }}
@@ -42,7 +43,8 @@ proposals_in_period as (
 
     select
         agreements.agreement_id,
-        {{ local_month('opportunities.proposal_sent_at') }} as month_start_date
+        {{ local_month('opportunities.proposal_sent_at') }} as month_start_date,
+        opportunities.is_marketing_sourced
     from agreements
     inner join opportunities
         on opportunities.proposal_sent_at is not null
@@ -57,6 +59,7 @@ closed_in_period as (
         {{ local_month('opportunities.closed_at') }} as month_start_date,
         opportunities.is_won,
         opportunities.is_lost,
+        opportunities.is_marketing_sourced,
         opportunities.amount,
         {{ dbt.datediff(local_date('opportunities.created_at', 'agreements.time_zone'),
             local_date('opportunities.closed_at', 'agreements.time_zone'), 'day') }}
@@ -87,7 +90,8 @@ created_counted as (
     select
         agreement_id,
         {{ kpi_window_key() }} as window_key,
-        count(*) as opportunities
+        {{ count_where("is_marketing_sourced") }} as opportunities,
+        count(*) as opportunities_all_sources
     from created_in_period
     {{ group_by_kpi_windows() }}
 
@@ -98,7 +102,8 @@ proposals_counted as (
     select
         agreement_id,
         {{ kpi_window_key() }} as window_key,
-        count(*) as proposals
+        {{ count_where("is_marketing_sourced") }} as proposals,
+        count(*) as proposals_all_sources
     from proposals_in_period
     {{ group_by_kpi_windows() }}
 
@@ -110,7 +115,10 @@ closed_summarised as (
         agreement_id,
         {{ kpi_window_key() }} as window_key,
         {{ count_where("is_won") }} as new_customers,
+        {{ count_where("is_won and is_marketing_sourced") }} as marketing_sourced_customers,
         {{ count_where("is_lost") }} as lost_deals,
+        {{ count_where("is_won and amount is not null") }} as won_deals_with_amount,
+        {# avg() skips null amounts: a deal without an amount is not a $0 deal. #}
         avg(case when is_won then amount end) as average_deal_size,
         {{ percentile_cont('case when is_won then cycle_days end', 0.5) }}
             as sales_cycle_days
@@ -138,14 +146,21 @@ final as (
         windows.window_key,
         windows.month_start_date,
         coalesce(created_counted.opportunities, 0) as opportunities,
+        coalesce(created_counted.opportunities_all_sources, 0) as opportunities_all_sources,
         coalesce(proposals_counted.proposals, 0) as proposals,
+        coalesce(proposals_counted.proposals_all_sources, 0) as proposals_all_sources,
         coalesce(closed_summarised.new_customers, 0) as new_customers,
+        coalesce(closed_summarised.marketing_sourced_customers, 0)
+            as marketing_sourced_customers,
         {{ safe_ratio('closed_summarised.new_customers',
             'closed_summarised.new_customers + closed_summarised.lost_deals') }} as win_rate,
         coalesce(revenue_summed.new_revenue, 0) as new_revenue,
         cast(closed_summarised.average_deal_size as {{ type_double() }}) as average_deal_size,
         closed_summarised.sales_cycle_days,
-        coalesce(closed_summarised.lost_deals, 0) as lost_deals
+        coalesce(closed_summarised.lost_deals, 0) as lost_deals,
+        coalesce(closed_summarised.new_customers, 0)
+            + coalesce(closed_summarised.lost_deals, 0) as closed_deals,
+        coalesce(closed_summarised.won_deals_with_amount, 0) as won_deals_with_amount
     from windows
     {% for cte in ['created_counted', 'proposals_counted', 'closed_summarised',
                    'revenue_summed'] %}

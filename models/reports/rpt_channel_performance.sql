@@ -75,7 +75,9 @@ mqls_by_channel as (
         agreement_id,
         channel,
         count(*) as mqls,
-        {{ count_where("is_sql") }} as mqls_converted_to_sql
+        {# The matured cohort, as the mql_to_sql_rate KPI counts it. #}
+        {{ count_where("is_conversion_matured") }} as mql_cohort_size,
+        {{ count_where("is_conversion_matured and is_sql") }} as mql_cohort_converted_to_sql
     from handoffs
     group by agreement_id, channel
 
@@ -123,8 +125,8 @@ final as (
         sessions_by_channel.web_sessions,
         coalesce(leads_by_channel.new_leads, 0) as new_leads,
         coalesce(mqls_by_channel.mqls, 0) as mqls,
-        {{ safe_ratio('mqls_by_channel.mqls_converted_to_sql', 'mqls_by_channel.mqls') }}
-            as mql_to_sql_rate,
+        {{ safe_ratio('mqls_by_channel.mql_cohort_converted_to_sql',
+            'mqls_by_channel.mql_cohort_size') }} as mql_to_sql_rate,
         coalesce(pipeline_by_channel.pipeline, 0) as pipeline,
         coalesce(revenue_by_channel.new_revenue, 0) as new_revenue
     from sessions_by_channel

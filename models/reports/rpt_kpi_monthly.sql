@@ -1,9 +1,18 @@
 {#- Every KPI month by month within each period: actual against the month's
-    target, and for volumes the running total against the running target. A
-    finished month is met or missed; the current one is paced by its elapsed
-    days; rates are compared with their target as they are. -#}
+    target, and for volumes the running total against the one pace curve
+    (fct_kpi_monthly_targets). A finished month is met or missed; the current
+    one is paced by its elapsed days; rates are compared with their target as
+    they are. Each open month of a volume also says what it still needs: the
+    period's shortfall (the scorecard's needed_rest_of_period) shared in
+    proportion to the plan left in each month. -#}
 {{ kpi_model_dependencies() }}
 with
+
+agreements as (
+
+    select * from {{ ref('int_agreements_evaluated') }}
+
+),
 
 months as (
 
@@ -14,6 +23,12 @@ months as (
 month_targets as (
 
     select * from {{ ref('fct_kpi_monthly_targets') }}
+
+),
+
+scorecard as (
+
+    select * from {{ ref('rpt_kpi_scorecard') }}
 
 ),
 
@@ -36,20 +51,32 @@ joined as (
         actuals.kpi_order,
         months.month_number,
         months.month_state,
-        months.days_in_period,
-        months.days_elapsed,
+        agreements.min_sample,
         case when months.month_state = 'upcoming' then null else actuals.actual end
             as actual,
+        case when months.month_state = 'upcoming' then null else actuals.sample_size end
+            as sample_size,
         month_targets.month_target,
-        month_targets.month_target_source
+        month_targets.month_target_source,
+        case
+            when actuals.pacing = 'cumulative' then month_targets.expected_to_date
+            else month_targets.month_target
+        end as expected_to_date,
+        month_targets.plan_remaining,
+        scorecard.needed_rest_of_period
     from actuals
     inner join months
         on actuals.agreement_id = months.agreement_id
         and actuals.month_start_date = months.month_start_date
+    inner join agreements
+        on actuals.agreement_id = agreements.agreement_id
     left join month_targets
         on actuals.agreement_id = month_targets.agreement_id
         and actuals.month_start_date = month_targets.month_start_date
         and actuals.kpi_id = month_targets.kpi_id
+    left join scorecard
+        on actuals.agreement_id = scorecard.agreement_id
+        and actuals.kpi_id = scorecard.kpi_id
 
 ),
 
@@ -57,11 +84,6 @@ running as (
 
     select
         *,
-        case
-            when pacing = 'cumulative' and month_state = 'current'
-                then month_target * days_elapsed / days_in_period
-            else month_target
-        end as expected_to_date,
         case when pacing = 'cumulative' then sum(actual) over (
             partition by agreement_id, kpi_id order by month_start_date
             rows between unbounded preceding and current row
@@ -69,7 +91,12 @@ running as (
         case when pacing = 'cumulative' then sum(month_target) over (
             partition by agreement_id, kpi_id order by month_start_date
             rows between unbounded preceding and current row
-        ) end as cumulative_target
+        ) end as cumulative_target,
+        case when pacing = 'cumulative' then sum(expected_to_date) over (
+            partition by agreement_id, kpi_id order by month_start_date
+            rows between unbounded preceding and current row
+        ) end as cumulative_expected,
+        sum(plan_remaining) over (partition by agreement_id, kpi_id) as period_plan_remaining
     from joined
 
 ),
@@ -78,7 +105,12 @@ assessed as (
 
     select
         *,
-        {{ kpi_attainment('actual', 'expected_to_date', 'direction') }} as attainment
+        {{ kpi_attainment('actual', 'expected_to_date', 'direction') }} as attainment,
+        {{ kpi_attainment('actual', 'month_target', 'direction') }} as target_attainment,
+        case
+            when month_state = 'finished' then 'final'
+            else month_state
+        end as window_state
     from running
 
 ),
@@ -98,17 +130,23 @@ final as (
         pacing,
         kpi_order,
         actual,
+        sample_size,
         month_target,
         month_target_source,
         expected_to_date,
         case when month_state = 'upcoming' then null else cumulative_actual end
             as cumulative_actual,
         cumulative_target,
-        attainment,
+        cumulative_expected,
         case
-            when month_state = 'upcoming' then 'upcoming'
-            else {{ kpi_status('attainment', 'month_target is not null', 'actual') }}
-        end as status
+            when month_state <> 'finished' and needed_rest_of_period is not null
+                and period_plan_remaining > 0
+                then needed_rest_of_period * plan_remaining / period_plan_remaining
+        end as still_needed,
+        attainment,
+        {{ kpi_status('attainment', 'month_target is not null', 'actual', 'window_state',
+            'coalesce(sample_size < min_sample, false)', 'target_attainment',
+            "pacing = 'cumulative' and direction = 'higher'") }} as status
     from assessed
 
 )

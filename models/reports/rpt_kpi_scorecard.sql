@@ -1,6 +1,10 @@
 {#- Every KPI of every agreement period: actual, target, pace and status.
     KPIs are discovered from the dbt graph (columns with meta.kpi in the
-    models of the `kpi_models` var), so a new KPI needs SQL + YAML only. -#}
+    models of the `kpi_models` var), so a new KPI needs SQL + YAML only.
+
+    A volume is paced by the one pace curve of fct_kpi_monthly_targets
+    (finished months' targets + the current month's target x elapsed days /
+    days); rates and durations are compared with their target as they are. -#}
 {{ kpi_model_dependencies() }}
 with
 
@@ -16,6 +20,12 @@ targets as (
 
 ),
 
+month_targets as (
+
+    select * from {{ ref('fct_kpi_monthly_targets') }}
+
+),
+
 actuals as (
 
     select * from ({{ kpi_actuals_unpivoted() }}) as unpivoted
@@ -23,19 +33,17 @@ actuals as (
 
 ),
 
-months as (
-
-    select * from {{ ref('int_agreement_months') }}
-
-),
-
-months_remaining as (
+pace as (
 
     select
         agreement_id,
-        {{ count_where("month_state <> 'finished'") }} as months_remaining
-    from months
-    group by agreement_id
+        kpi_id,
+        sum(expected_to_date) as expected_to_date,
+        sum(plan_remaining) as plan_remaining,
+        sum(case when month_state = 'current' then plan_remaining end)
+            as plan_remaining_this_month
+    from month_targets
+    group by agreement_id, kpi_id
 
 ),
 
@@ -44,30 +52,24 @@ paced as (
     select
         actuals.*,
         agreements.period_state,
-        agreements.elapsed_days,
-        agreements.period_days,
-        coalesce(months_remaining.months_remaining, 0) as months_remaining,
+        agreements.min_sample,
         targets.target,
         targets.target_source,
         case
-            when actuals.pacing = 'cumulative'
-                then targets.target * agreements.elapsed_days / agreements.period_days
+            when actuals.pacing = 'cumulative' then pace.expected_to_date
             else targets.target
         end as expected_to_date,
-        case
-            when actuals.pacing = 'cumulative' and agreements.elapsed_days > 0
-                then actuals.actual * agreements.period_days / agreements.elapsed_days
-            when actuals.pacing = 'cumulative' then null
-            else actuals.actual
-        end as projected
+        pace.plan_remaining,
+        pace.plan_remaining_this_month
     from actuals
     inner join agreements
         on actuals.agreement_id = agreements.agreement_id
     left join targets
         on actuals.agreement_id = targets.agreement_id
         and actuals.kpi_id = targets.kpi_id
-    left join months_remaining
-        on actuals.agreement_id = months_remaining.agreement_id
+    left join pace
+        on actuals.agreement_id = pace.agreement_id
+        and actuals.kpi_id = pace.kpi_id
 
 ),
 
@@ -75,8 +77,19 @@ assessed as (
 
     select
         *,
-        {{ kpi_attainment('actual', 'expected_to_date', 'direction') }} as attainment,
-        {{ kpi_attainment('actual', 'target', 'direction') }} as target_attainment
+        case
+            when period_state = 'upcoming' then null
+            else {{ kpi_attainment('actual', 'expected_to_date', 'direction') }}
+        end as attainment,
+        {{ kpi_attainment('actual', 'target', 'direction') }} as target_attainment,
+        sample_size is not null and sample_size < min_sample as is_too_few,
+        {# What is still missing to reach the target, for a volume in progress. #}
+        case
+            when pacing = 'cumulative' and direction = 'higher'
+                and period_state = 'in_progress' and target is not null
+                then case when target > coalesce(actual, 0) then target - coalesce(actual, 0)
+                    else 0 end
+        end as needed_rest_of_period
     from paced
 
 ),
@@ -97,28 +110,36 @@ final as (
         computed_by_model,
         period_state,
         actual,
+        actual_all_sources,
+        sample_size,
+        min_sample,
+        is_lower_bound,
         target,
         target_source,
         expected_to_date,
-        projected,
+        {# The run rate against the plan: the rest of the period at the
+           attainment of pace so far. #}
+        case
+            when pacing <> 'cumulative' then actual
+            when period_state = 'final' then actual
+            when expected_to_date > 0 then actual * target / expected_to_date
+        end as projected,
         case
             when expected_to_date is null or actual is null then null
             else actual - expected_to_date
         end as gap_to_expected,
-        {# What each month still open must bring for a volume to reach its
-           target (the current month counts as open). #}
+        needed_rest_of_period,
+        {# The current month's share of what is missing: the shortfall is
+           shared by the months left in proportion to their remaining plan. #}
         case
-            when pacing = 'cumulative' and period_state = 'in_progress'
-                and target is not null and months_remaining > 0
-                then case
-                    when target > coalesce(actual, 0)
-                        then (target - coalesce(actual, 0)) / months_remaining
-                    else 0
-                end
-        end as needed_per_remaining_month,
-        months_remaining,
+            when needed_rest_of_period is not null and plan_remaining > 0
+                then needed_rest_of_period * coalesce(plan_remaining_this_month, 0)
+                    / plan_remaining
+        end as needed_this_month,
         attainment,
-        {{ kpi_status('attainment', 'target is not null', 'actual') }} as status,
+        {{ kpi_status('attainment', 'target is not null', 'actual', 'period_state',
+            'is_too_few', 'target_attainment',
+            "pacing = 'cumulative' and direction = 'higher'") }} as status,
         target is not null and actual is not null and target_attainment >= 1 as is_target_met
     from assessed
 

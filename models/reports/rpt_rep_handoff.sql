@@ -25,7 +25,8 @@ per_rep as (
             as mqls_untouched_past_deadline,
         {{ count_where("is_touch_window_closed") }} as mqls_touch_window_closed,
         {{ count_where("is_worked") }} as mqls_worked,
-        {{ percentile_cont('business_hours_to_first_touch', 0.5) }}
+        {# Every due MQL, an untouched one at its wait so far, as the KPI counts. #}
+        {{ percentile_cont('business_hours_waited', 0.5) }}
             as median_first_touch_business_hours
     from handoffs
     group by agreement_id, coalesce(owner_id, 'unassigned')

@@ -1,5 +1,7 @@
-{#- New-business revenue to date against a straight pace line to the goal,
-    one row per agreement and local day of its period. -#}
+{#- New-business revenue to date against the pace curve of the revenue
+    target (the same curve as the scorecard: each month's target, phased by
+    business days or explicit, spread evenly over the month's days), one row
+    per agreement and local day of its period. -#}
 with
 
 agreements as (
@@ -11,6 +13,39 @@ agreements as (
 calendar as (
 
     select * from {{ ref('int_business_calendar') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_agreement_months') }}
+
+),
+
+revenue_month_targets as (
+
+    select * from {{ ref('fct_kpi_monthly_targets') }}
+    where kpi_id = 'new_revenue'
+
+),
+
+month_curve as (
+
+    select
+        months.agreement_id,
+        months.month_start_date,
+        months.first_day_in_period,
+        months.days_in_period,
+        revenue_month_targets.month_target,
+        coalesce(sum(revenue_month_targets.month_target) over (
+            partition by months.agreement_id
+            order by months.month_start_date
+            rows between unbounded preceding and 1 preceding
+        ), 0) as target_before_month
+    from months
+    inner join revenue_month_targets
+        on months.agreement_id = revenue_month_targets.agreement_id
+        and months.month_start_date = revenue_month_targets.month_start_date
 
 ),
 
@@ -69,11 +104,16 @@ final as (
                     rows between unbounded preceding and current row
                 )
         end as cumulative_revenue,
-        period_days.revenue_goal * period_days.day_number / period_days.period_days
-            as pace_revenue
+        month_curve.target_before_month + month_curve.month_target
+            * ({{ dbt.datediff('month_curve.first_day_in_period', 'period_days.calendar_date',
+                'day') }} + 1) / month_curve.days_in_period as pace_revenue
     from period_days
     left join booked_per_day
         on period_days.calendar_date = booked_per_day.booked_date
+    left join month_curve
+        on period_days.agreement_id = month_curve.agreement_id
+        and cast({{ dbt.date_trunc('month', 'period_days.calendar_date') }} as date)
+            = month_curve.month_start_date
 
 )
 

@@ -34,7 +34,6 @@ checked as (
         *,
         {{ rejection_reason([
             ("revenue_id is null", "missing revenue_id"),
-            ("opportunity_id is null", "missing opportunity_id"),
             ("booked_date is null", "missing or unparseable booked_on"),
             ("amount is null", "missing or unparseable amount"),
             ("amount < 0", "negative amount"),

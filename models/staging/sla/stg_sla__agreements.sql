@@ -31,6 +31,12 @@ final as (
         cast(first_touch_business_hours as {{ type_double() }}) as first_touch_business_hours,
         cast(min_touch_attempts as {{ dbt.type_int() }}) as min_touch_attempts,
         cast(touch_window_days as {{ dbt.type_int() }}) as touch_window_days,
+        {# How long a cohort matures, and the smallest sample judged: empty
+           cells fall back to the project-wide defaults (dbt vars). #}
+        cast(coalesce(conversion_window_days, {{ var('conversion_window_days') }})
+            as {{ dbt.type_int() }}) as conversion_window_days,
+        cast(coalesce(min_sample, {{ var('min_sample') }}) as {{ dbt.type_int() }})
+            as min_sample,
         {{ hhmm_to_minutes('business_day_start') }} as business_day_start_minute,
         {{ hhmm_to_minutes('business_day_end') }} as business_day_end_minute,
 
