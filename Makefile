@@ -7,28 +7,39 @@ OUT ?= build/site
 # The nightly build reads this folder of raw files when set, else the demo.
 SLA_REPORT_DATA ?=
 
-.PHONY: install demo test lint lint-sql nightly previous-summary serve clean
+.PHONY: install install-test demo test lint lint-sql nightly previous-summary serve bench clean
 
-# The stamp is remade whenever pyproject.toml changes.
+# What the report needs to build and serve; the stamp is remade whenever
+# pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
+	@test -d $(VENV) || echo "First run: installing dbt, DuckDB and MkDocs into $(VENV) (a few minutes), then the demo build (about 30 s)."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet .
+	touch $@
+
+# The test and lint tools on top (pytest, ruff, sqlfluff), and the package
+# installed editable, for developing it: only `make test` and the lint
+# targets need them.
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
 
+install-test: $(VENV)/.installed-test
+
 demo: install
 	$(BIN)/sla-report build
 
-test: install
+test: install-test
 	$(BIN)/pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check generator tests benchmarks
 
 # SQLFluff with the dbt templater; it compiles the project into a scratch database.
-lint-sql: install
+lint-sql: install-test
 	mkdir -p build
 	SLA_REPORT_DUCKDB_PATH=build/lint.duckdb $(BIN)/sqlfluff lint models data-tests
 
@@ -59,8 +70,13 @@ else
 	@echo "PAGES_URL not set: the summary will say this is a first build"
 endif
 
+# Live preview: builds, serves on 127.0.0.1:8000, rebuilds on save.
 serve: install
-	$(BIN)/sla-report serve
+	$(BIN)/sla-report serve --out $(OUT)
+
+# The three rebuild times (text edit, one-model edit, full) on the demo.
+bench: install
+	$(BIN)/python benchmarks/bench_rebuild.py
 
 clean:
 	rm -rf build target
