@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 OUT ?= build/site
-# The nightly build reads this folder of raw files when set, else the demo.
+# The nightly build reads this folder of raw files; without it `make nightly`
+# fails rather than publish the demo every night (issue #11).
 SLA_REPORT_DATA ?=
+# Empty: the build's own default for --data (see README).
+AS_OF ?=
+# How many generated cases the property-based fuzz run tries (make fuzz).
+FUZZ_EXAMPLES ?= 200
 
-.PHONY: install install-test demo test lint lint-sql nightly previous-summary serve bench clean
+.PHONY: install install-test demo test lint lint-sql nightly fuzz previous-summary serve bench clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -45,7 +50,16 @@ lint-sql: install-test
 
 # What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
 nightly: install
-	$(BIN)/sla-report build --out $(OUT) $(if $(SLA_REPORT_DATA),--data $(SLA_REPORT_DATA),)
+ifeq ($(strip $(SLA_REPORT_DATA)),)
+	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA); use 'make demo' for the demo." >&2
+	@exit 3
+endif
+	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+
+# The long property-based run for the nightly checks: many generated raw
+# tables and agreements (CI's share is the fixed, seeded examples in make test).
+fuzz: install-test
+	SLA_REPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider
 
 # Put the published site's summary.json and history.json where the build reads
 # them. summary.json is only compared with, so any failure means "first build".

@@ -13,10 +13,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from generator.agreement_text import agreement_text_path
 from generator.exceptions import ConfigError
+from generator.reference import check_agreements
 
 AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 TARGETS_SEED = Path("seeds") / "reference" / "sla_targets.csv"
@@ -41,6 +43,24 @@ def parse_date(text: str, option: str) -> date:
         return date.fromisoformat(text)
     except ValueError as error:
         raise ConfigError(f"{option} must be a date like 2016-01-01, not {text!r}") from error
+
+
+def parse_amount(text: str | float, option: str) -> str:
+    """Return a positive amount as plain decimal text, exactly as given (no float rounding).
+
+    `1234567` stays `1234567`: formatting through a float once wrote
+    `1.23457e+06`, and History then showed $1,234,570 (issue #11).
+    """
+    written = str(text).strip().replace("_", "")
+    try:
+        amount = Decimal(written)
+    except InvalidOperation as error:
+        raise ConfigError(f"{option} must be a number like 1200000, not {text!r}") from error
+    if not amount.is_finite() or amount <= 0:
+        raise ConfigError(f"{option} must be a positive number, not {text!r}")
+    # Plain notation: '1.2e6' becomes '1200000', a float's '1200000.0' stays exact.
+    plain = format(amount, "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:
@@ -72,10 +92,11 @@ def _check_no_overlap(rows: list[dict], new_id: str, starts: date, ends: date) -
 
 
 def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
-                     new_id: str | None = None, revenue_goal: float | None = None,
+                     new_id: str | None = None, revenue_goal: str | float | None = None,
                      title: str | None = None) -> NewAgreement:
     """Add an agreement copied from `from_id` with new dates (and goal); copy its text."""
     seed = project_dir / AGREEMENTS_SEED
+    check_agreements(seed)  # a bad row is one message, never a traceback (issue #11)
     columns, rows = _read(seed)
     by_id = {row["agreement_id"]: row for row in rows}
     if from_id not in by_id:
@@ -87,8 +108,7 @@ def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
         raise ConfigError(f"--id {new_id!r}: use letters, digits, '-', '_' or '.'")
     if new_id in by_id:
         raise ConfigError(f"agreement {new_id!r} already exists")
-    if revenue_goal is not None and revenue_goal <= 0:
-        raise ConfigError("--revenue-goal must be positive")
+    goal = None if revenue_goal is None else parse_amount(revenue_goal, "--revenue-goal")
     _check_no_overlap(rows, new_id, starts, ends)
 
     source_text = agreement_text_path(project_dir, from_id)
@@ -97,8 +117,8 @@ def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
     new_row = {**by_id[from_id], "agreement_id": new_id, "starts_on": starts.isoformat(),
                "ends_on": ends.isoformat(),
                "title": title or f"Sales & Marketing SLA: {starts:%-d %b %Y} to {ends:%-d %b %Y}"}
-    if revenue_goal is not None:
-        new_row["revenue_goal"] = f"{revenue_goal:g}"
+    if goal is not None:
+        new_row["revenue_goal"] = goal
     rows.append(new_row)
     rows.sort(key=lambda row: row["starts_on"])
     _write(seed, columns, rows)
@@ -119,9 +139,10 @@ def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
 
 
 def reset_agreement(project_dir: Path, agreement_id: str, on: date, new_id: str | None = None,
-                    revenue_goal: float | None = None) -> NewAgreement:
+                    revenue_goal: str | float | None = None) -> NewAgreement:
     """End `agreement_id` the day before `on` and start a copy of it from `on` to its end."""
     seed = project_dir / AGREEMENTS_SEED
+    check_agreements(seed)
     columns, rows = _read(seed)
     by_id = {row["agreement_id"]: row for row in rows}
     if agreement_id not in by_id:

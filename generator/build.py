@@ -31,6 +31,7 @@ from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
 from generator.pipeline import last_good_build, run_dbt_build
+from generator.quality import QualityReport, check_quality, load_quality, site_stamp
 from generator.render import check_templates, make_environment, render_page
 from generator.site import build_site, publish, stage_docs, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
@@ -50,6 +51,8 @@ class BuildSummary:
     total_seconds: float
     mode: str = "full"
     """What was rebuilt: 'full', 'models' or 'pages' (see generator/changes.py)."""
+    quality: QualityReport | None = None
+    """What the input lost, printed after the build (issue #11)."""
 
 
 def build_report(config: BuildConfig, full: bool = False,
@@ -91,6 +94,8 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
                                 str(site_extra.get("repository_url") or ""))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
+        quality = load_quality(warehouse, config.as_of)
+    check_quality(quality, project_vars)
     for warning in data.warnings:
         log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
                     warning["subject"], warning["row_count"],
@@ -133,7 +138,8 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
     mkdocs_config = write_mkdocs_config(
         config.project_dir, docs_dir, built_dir,
         {"data_as_of": config.as_of.isoformat(),
-         "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC")},
+         "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC"),
+         **site_stamp(quality)},
         config.work_dir / "mkdocs.yml", plan.nav_children)
     build_site(mkdocs_config)
     current = agreement_in_force(data.agreements)
@@ -145,7 +151,8 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
                            dbt_seconds=dbt_build.seconds,
-                           total_seconds=time.perf_counter() - started, mode=rebuild.mode)
+                           total_seconds=time.perf_counter() - started, mode=rebuild.mode,
+                           quality=quality)
     log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
              summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
     return summary

@@ -112,13 +112,16 @@ def _build_options(command: Callable) -> Callable:
     return project_dir_option(command)
 
 
-def _run_build(config, full: bool):
-    """Run one build, turning an unexpected exception into a clean internal error."""
+def _run_build(configure: Callable, full: bool):
+    """Make the config and run one build; an unexpected exception is a clean internal error."""
     from generator.build import build_report
     from generator.exceptions import InternalError, SlaReportError
 
     try:
-        return build_report(config, full=full, report=say)
+        # Inside the try: the input pre-check runs in make_config, and
+        # whatever it meets must end in a message, never a traceback (issue #11).
+        config = configure()
+        return config, build_report(config, full=full, report=say)
     except SlaReportError:
         raise
     except Exception as error:  # a bug: say so plainly, keep the traceback for -v
@@ -144,9 +147,11 @@ def build(data: str | None, as_of: str | None, out: str | None, full: bool,
     """
     from generator.config import make_config
 
-    config = make_config(data=data, as_of=as_of, out=out, project_dir=project_dir)
-    summary = _run_build(config, full)
+    config, summary = _run_build(
+        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir), full)
     index = summary.out_dir / "index.html"
+    for line in summary.quality.lines() if summary.quality else []:
+        say(line)
     say(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
         f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "
         f"(dbt {summary.dbt_seconds:.1f} s).")
@@ -223,11 +228,11 @@ def agreement() -> None:
 @click.option("--from", "from_id", required=True, help="Agreement to copy terms and text from.")
 @click.option("--starts", required=True, metavar="DATE", help="First day of the new period.")
 @click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
-@click.option("--revenue-goal", type=float, help="New revenue goal (default: copied).")
+@click.option("--revenue-goal", help="New revenue goal, written as given (default: copied).")
 @click.option("--id", "new_id", help="Id of the new agreement (default: the start date).")
 @project_dir_option
 @verbosity_options
-def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: float | None,
+def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None,
                   new_id: str | None, project_dir: str | None) -> None:
     """Add an agreement period copied from another, with its text to edit.
 
@@ -246,11 +251,11 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: float | No
 @click.argument("agreement_id")
 @click.option("--on", "on", required=True, metavar="DATE",
               help="First day of the new agreement; the old one ends the day before.")
-@click.option("--revenue-goal", type=float, help="Revenue goal of the new period.")
+@click.option("--revenue-goal", help="Revenue goal of the new period, written as given.")
 @click.option("--id", "new_id", help="Id of the new agreement (default: the --on date).")
 @project_dir_option
 @verbosity_options
-def agreement_reset(agreement_id: str, on: str, revenue_goal: float | None,
+def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
                     new_id: str | None, project_dir: str | None) -> None:
     """End an agreement early and start a new one from --on to its old end.
 

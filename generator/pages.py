@@ -96,6 +96,7 @@ class ReportData:
     deals: list[dict]
     data_quality: list[dict]
     rejected: list[dict]
+    flagged: list[dict]
     monthly: list[dict]
     lead_velocity: list[dict]
     overdue: list[dict]
@@ -116,6 +117,8 @@ REPORT_MODELS = {
     "deals": ("rpt_deal_outcomes", "agreement_id, outcome desc, amount_rank"),
     "data_quality": ("rpt_data_quality", "raw_table"),
     "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, rejection_reason"),
+    "flagged": ("rpt_flagged_values_summary",
+                "raw_table, is_unknown_category, rows_flagged desc, column_name, flag_reason"),
     "monthly": ("rpt_kpi_monthly", "agreement_id, kpi_order, month_start_date"),
     "lead_velocity": ("rpt_lead_velocity", "month_start_date"),
     "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
@@ -238,6 +241,7 @@ class DataQualityPage:
 
     tables: list[dict] = _help("rpt_data_quality rows: rows read, used and rejected")
     rejected: list[dict] = _help("rpt_rejected_rows_summary rows")
+    flagged: list[dict] = _help("rpt_flagged_values_summary rows: bad values nulled, row kept")
     warnings: list[dict] = _help("rpt_data_warnings rows: used-but-suspect or unusable input")
     test_counts: dict[str, int] = _help("dbt data/unit test status -> count")
     tests: list[dict] = _help("every dbt data and unit test with its status")
@@ -495,6 +499,7 @@ def _data_quality(data: ReportData, build: DbtBuild, raw_source: str) -> DataQua
     for test in tests:
         counts[test["status"]] = counts.get(test["status"], 0) + 1
     return DataQualityPage(tables=data.data_quality, rejected=data.rejected,
+                           flagged=data.flagged,
                            warnings=data.warnings,
                            test_counts=counts, tests=tests,
                            report_row_counts=data.report_row_counts,

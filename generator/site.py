@@ -91,8 +91,38 @@ def build_site(config_path: Path) -> None:
         mkdocs_logger.removeHandler(counter)
 
 
+SITE_MARKER = ".sla-report-site"
+"""File in every site we publish: --out may replace a folder only if it holds one."""
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Raise ConfigError unless out_dir is missing, empty, or a site we built (issue #11).
+
+    `--out` is replaced whole, so pointing it at a folder of notes would
+    delete them. Sites from before the marker existed are recognised by
+    their index.html and summary.json.
+    """
+    from generator.exceptions import ConfigError
+
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir}: is a file, not a folder")
+    if (out_dir / SITE_MARKER).is_file() or not any(out_dir.iterdir()):
+        return
+    if (out_dir / "index.html").is_file() and (out_dir / "summary.json").is_file():
+        return
+    raise ConfigError(f"--out {out_dir}: the folder holds files that are not a site built "
+                      "by sla-report (no .sla-report-site marker); the build would replace "
+                      "them. Choose an empty or new folder.")
+
+
 def publish(built_dir: Path, out_dir: Path) -> None:
     """Replace out_dir with built_dir in one rename; the old site is kept until then."""
+    check_out_dir(out_dir)  # again: the folder may have changed while dbt ran
+    (built_dir / SITE_MARKER).write_text(
+        "Built by sla-report. `sla-report build --out` replaces this folder whole.\n",
+        encoding="utf-8")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     previous = out_dir.with_name(f".{out_dir.name}-previous")
     if previous.exists():

@@ -35,3 +35,32 @@
 {% macro is_after_as_of_date(local_date) -%}
     ({{ local_date }} > cast('{{ var("as_of") }}' as date))
 {%- endmacro %}
+
+{#- Bad values in a usable row: each (condition that means "bad", column,
+    reason) that holds adds "column: reason" to one text, the checks joined
+    by the record separator chr(30). The value itself is nulled by the model;
+    the row and its children stay (issue #11: quarantine the value, not the
+    lead). fct_flagged_values splits the text into one row per flag. -#}
+{% macro flagged_values(checks) -%}
+    nullif(concat_ws(chr(30)
+    {%- for condition, column, reason in checks %},
+        case when {{ condition }} then '{{ column }}: ' || {{ reason }} end
+    {%- endfor %}
+    ), '')
+{%- endmacro %}
+
+{#- The flag reason for a category value outside the contract, with the
+    value itself (shortened, control characters out) so the Data quality
+    page can count each unknown value. -#}
+{% macro unknown_value_reason(expression) -%}
+    case
+        {#- A shifted column can put a lead's e-mail address here: never show it. #}
+        when {{ expression }} like '%@%' then 'unknown value (an e-mail address? not shown)'
+        else 'unknown value ''' || left(replace({{ expression }}, chr(30), ' '), 40) || ''''
+    end
+{%- endmacro %}
+
+{#- The reason for a value that is present but does not parse, or missing. -#}
+{% macro missing_or_unparseable(text_expression) -%}
+    case when {{ clean_text(text_expression) }} is null then 'missing' else 'unparseable' end
+{%- endmacro %}

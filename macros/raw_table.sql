@@ -34,9 +34,11 @@
     {%- if path.endswith('.parquet') -%}
         (select * from read_parquet({{ quoted }}))
     {%- else -%}
-        {#- all_varchar: typing happens in staging, where bad values are
-            quarantined with a reason instead of failing the whole read. -#}
+        {#- The CLI hands over a clean copy (generator/raw_input.py): UTF-8,
+            comma-delimited, every field quoted, so nothing is left to sniff.
+            all_varchar: typing happens in staging, where bad values are
+            nulled or quarantined with a reason instead of failing the read. -#}
         (select * from read_csv({{ quoted }}, header = true, all_varchar = true,
-            auto_detect = true, null_padding = true))
+            delim = ',', quote = '"', escape = '"', max_line_size = 1000000000))
     {%- endif -%}
 {%- endmacro %}

@@ -96,29 +96,39 @@ def test_structural_problems_stop_the_build_with_one_clear_message(tmp_path, cas
 
 # -- row-level problems: quarantined with a reason, the rest builds ----------
 
+# Rows whose identity is broken (missing or duplicate id), that name a lead or
+# deal we do not have, or that are dated after the as-of day.
 QUARANTINE = {
-    ("leads", "unparseable created_at"): 1,
-    ("leads", "unparseable mql_at"): 1,
     ("leads", "duplicate lead_id"): 1,
-    ("leads", "mql_at before created_at"): 1,
     ("leads", "created after the as-of date"): 1,
     ("leads", "missing lead_id"): 1,
     ("lead_activities", "unknown lead_id"): 1,
     ("lead_activities", "duplicate activity_id"): 1,
-    ("lead_activities", "missing or unparseable occurred_at"): 1,
     ("lead_activities", "after the as-of date"): 1,
-    ("lead_activities", "unknown activity_type"): 1,
     ("opportunities", "unknown lead_id"): 1,
-    ("opportunities", "negative amount"): 1,
-    ("opportunities", "implausibly large amount"): 1,
-    ("opportunities", "unparseable amount"): 1,
-    ("revenue", "negative amount"): 1,
-    ("revenue", "implausibly large amount"): 1,
     ("revenue", "booked after the as-of date"): 1,
     ("revenue", "unknown opportunity_id"): 1,
-    ("reps", "unknown team"): 1,
     ("web_sessions", "duplicate session_date and channel"): 1,
-    ("web_sessions", "negative sessions"): 1,
+}
+
+# Issue #11: a bad value costs the value, not the row (table, column, reason).
+FLAGGED = {
+    ("leads", "created_at", "unparseable"): 1,
+    ("leads", "mql_at", "unparseable"): 1,
+    ("leads", "mql_at", "before created_at"): 1,
+    ("leads", "source", "missing (counted as other)"): 2,
+    ("lead_activities", "occurred_at", "unparseable"): 1,
+    ("opportunities", "amount", "negative"): 1,
+    ("opportunities", "amount", "implausibly large (over the max_plausible_amount var)"): 1,
+    ("opportunities", "amount", "unparseable"): 1,
+    ("revenue", "amount", "negative"): 1,
+    ("revenue", "amount", "implausibly large (over the max_plausible_amount var)"): 1,
+    ("web_sessions", "sessions", "negative"): 1,
+}
+UNKNOWN_CATEGORIES = {
+    ("lead_activities", "activity_type", "unknown value 'fax'"): 1,
+    ("reps", "team", "unknown value 'finance'"): 1,
+    ("web_sessions", "channel", "unknown value 'made_up_channel' (counted as other)"): 1,
 }
 
 
@@ -211,19 +221,60 @@ def hostile_build(tmp_path_factory):
     out = root / "site"
     result = cli_build(raw, out)
     assert result.exit_code == 0, result.output
-    return raw, out, root / ".site-work"
+    return raw, out, root / ".site-work", result.output
 
 
 @pytest.mark.parametrize(("table", "reason"), sorted(QUARANTINE))
 def test_each_bad_row_is_quarantined_with_its_reason(hostile_build, table, reason):
-    _, out, _ = hostile_build
+    _, out, _, _ = hostile_build
     rows = html_tables(out / "data-quality.html")[1][1:]
     counts = {(row[0][0], row[1][0]): int(row[2][0]) for row in rows}
     assert counts.get((table, reason)) == QUARANTINE[(table, reason)]
+    assert len(counts) == len(QUARANTINE), "no other row may be quarantined"
+
+
+@pytest.mark.parametrize(("table", "column", "reason"), sorted(FLAGGED))
+def test_each_bad_value_is_flagged_and_its_row_kept(hostile_build, table, column, reason):
+    _, out, _, _ = hostile_build
+    rows = html_tables(out / "data-quality.html")[2][1:]
+    counts = {(row[0][0], row[1][0], row[2][0]): int(row[3][0]) for row in rows}
+    assert counts.get((table, column, reason)) == FLAGGED[(table, column, reason)]
+    assert len(counts) == len(FLAGGED), sorted(counts)
+
+
+def test_unknown_category_values_are_counted_one_by_one(hostile_build):
+    _, out, _, _ = hostile_build
+    rows = html_tables(out / "data-quality.html")[3][1:]
+    counts = {(row[0][0], row[1][0], row[2][0]): int(row[3][0]) for row in rows}
+    assert counts == UNKNOWN_CATEGORIES
+
+
+def test_a_lead_with_a_bad_value_keeps_its_row_in_the_warehouse(hostile_build):
+    _, _, work, _ = hostile_build
+    with duckdb.connect(str(work / "sla_report.duckdb"), read_only=True) as connection:
+        rows = dict(connection.execute(
+            "select lead_id, mql_at from main.stg_crm__leads "
+            "where lead_id in ('LB2', 'LB3') and rejection_reason is null").fetchall())
+    assert rows == {"LB2": None, "LB3": None}
+
+
+def test_the_build_prints_what_it_quarantined_and_flagged(hostile_build):
+    output = hostile_build[3]
+    assert "Quarantined 1 leads row(s): duplicate lead_id" in output
+    assert "Flagged 1 leads.mql_at value(s): unparseable, nulled, row kept" in output
+    assert "Flagged 1 reps.team value(s): unknown value 'finance'" in output
+
+
+def test_the_overview_shows_a_banner_when_figures_lost_rows(hostile_build):
+    _, out, _, _ = hostile_build
+    text = page_text(out / "index.html")
+    assert "Some figures are incomplete: rows were quarantined (" in text
+    assert "bad values were left out of their rows" in text
+    assert "Incomplete input" not in page_text(out / "sales.html")
 
 
 def test_every_raw_row_is_used_or_rejected(hostile_build):
-    raw, out, _ = hostile_build
+    raw, out, _, _ = hostile_build
     table = html_tables(out / "data-quality.html")[0]
     rejected = {}
     for (name, _reason), count in QUARANTINE.items():
@@ -233,11 +284,11 @@ def test_every_raw_row_is_used_or_rejected(hostile_build):
         read_rows, used, rejected_rows = (int(c[0].replace(",", "")) for c in row[1:])
         assert read_rows == len(read(raw / f"{name}.csv")[1])
         assert read_rows == used + rejected_rows
-        assert rejected_rows == rejected[name]
+        assert rejected_rows == rejected.get(name, 0)
 
 
 def test_an_unknown_extra_column_is_ignored_and_a_bom_crlf_file_reads(hostile_build):
-    _, _, work = hostile_build
+    _, _, work, _ = hostile_build
     with duckdb.connect(str(work / "sla_report.duckdb"), read_only=True) as connection:
         lead = connection.execute(
             "select created_at, mql_at from main.stg_crm__leads where lead_id = 'LH-thai'"
@@ -265,14 +316,14 @@ def _elements(path):
 
 @pytest.mark.parametrize("key", sorted(HOSTILE))
 def test_hostile_text_shows_literally_wherever_it_appears(hostile_build, key):
-    _, out, _ = hostile_build
+    _, out, _, _ = hostile_build
     pages = list(out.rglob("*.html"))
     shown = [page for page in pages if HOSTILE[key] in page_text(page)]
     assert shown, f"{key}: the value should appear, as text, on some page"
 
 
 def test_no_data_text_became_markup_anywhere(hostile_build):
-    _, out, _ = hostile_build
+    _, out, _, _ = hostile_build
     for page in out.rglob("*.html"):
         raw = page.read_text(encoding="utf-8")
         assert "<script>alert(" not in raw and "<strong>bold</strong>" not in raw
@@ -282,7 +333,7 @@ def test_no_data_text_became_markup_anywhere(hostile_build):
 
 
 def test_hostile_text_appears_in_every_text_column_that_reaches_the_site(hostile_build):
-    _, out, _ = hostile_build
+    _, out, _, _ = hostile_build
     rep_page = page_text(out / "reps" / "S07.html")
     assert HOSTILE["script"] + " " + WORLD["rtl"] in rep_page  # rep name
     for key in HOSTILE:
@@ -295,12 +346,12 @@ def test_hostile_text_appears_in_every_text_column_that_reaches_the_site(hostile
 
 @pytest.mark.parametrize("key", sorted(WORLD))
 def test_thai_emoji_and_right_to_left_names_show_as_written(hostile_build, key):
-    _, out, _ = hostile_build
+    _, out, _, _ = hostile_build
     assert WORLD[key] in page_text(out / "reps" / "S07.html")
 
 
 def test_no_private_value_from_the_input_is_published(hostile_build):
-    raw, out, _ = hostile_build
+    raw, out, _, _ = hostile_build
     rows = read(raw / "leads.csv")[1]
     private = ({r["email"] for r in rows} | {r["full_name"] for r in rows}
                | {r["phone"] for r in rows}) - {""}

@@ -28,6 +28,7 @@ def published(tmp_path):
     out = tmp_path / "published"
     out.mkdir()
     (out / "index.html").write_text("<p>the good site from last night</p>")
+    (out / ".sla-report-site").write_text("Built by sla-report.\n")
     (out / "charts").mkdir()
     (out / "charts" / "x.svg").write_text("<svg/>")
     return out

@@ -86,7 +86,9 @@ def test_the_nightly_commands_build_and_summarise_the_site(tmp_path):
     out = tmp_path / "site"
     fetched = _make("previous-summary", f"OUT={out}", "PAGES_URL=", tmp_path=tmp_path)
     assert fetched.returncode == 0, fetched.stderr
-    built = _make("nightly", f"OUT={out}", tmp_path=tmp_path)
+    data = ROOT / "seeds" / "raw"
+    built = _make("nightly", f"OUT={out}", f"SLA_REPORT_DATA={data}", "AS_OF=2015-10-15",
+                  tmp_path=tmp_path)
     assert built.returncode == 0, built.stdout + built.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["as_of"] == "2015-10-15" and summary["headline"].endswith("First build.")
@@ -96,3 +98,12 @@ def test_the_nightly_commands_build_and_summarise_the_site(tmp_path):
 def test_the_sql_lint_the_checks_workflow_runs_passes(tmp_path):
     linted = _make("lint-sql", tmp_path=tmp_path)
     assert linted.returncode == 0, linted.stdout[-3000:] + linted.stderr[-2000:]
+
+
+def test_the_nightly_target_fails_without_a_data_source(tmp_path):
+    """Never publish the demo by accident (issue #11)."""
+    out = tmp_path / "site"
+    built = _make("nightly", f"OUT={out}", "SLA_REPORT_DATA=", tmp_path=tmp_path)
+    assert built.returncode != 0
+    assert "SLA_REPORT_DATA is not set: no data source, nothing built" in built.stderr
+    assert not out.exists()

@@ -17,9 +17,10 @@ counted as (
     select
         '{{ table_name }}' as raw_table,
         cast(count(*) as {{ dbt.type_bigint() }}) as rows_read,
-        cast({{ count_where("rejection_reason is null") }} as {{ dbt.type_bigint() }}) as rows_used,
-        cast({{ count_where("rejection_reason is not null") }} as {{ dbt.type_bigint() }})
-            as rows_rejected
+        {#- coalesce: a table with a header and no rows is 0 = 0 + 0, not
+            null (found by the property-based tests, issue #11). -#}
+        coalesce({{ count_where("rejection_reason is null") }}, 0) as rows_used,
+        coalesce({{ count_where("rejection_reason is not null") }}, 0) as rows_rejected
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

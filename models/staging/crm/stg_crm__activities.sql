@@ -23,7 +23,9 @@ typed as (
         -- timestamps (UTC)
         {{ parse_utc_timestamp('occurred_at') }} as occurred_at,
 
-        is_automated as is_automated_text
+        is_automated as is_automated_text,
+        occurred_at as occurred_at_text,
+        {{ clean_text('activity_type') }} as activity_type_text
 
     from source
 
@@ -33,18 +35,33 @@ checked as (
 
     select
         *,
+        activity_type in ('call', 'email', 'meeting', 'social') as is_known_type,
+        {# Only a missing or duplicate id, or an activity with no lead to
+           belong to, loses the row (issue #11); bad values are flagged. #}
         {{ rejection_reason([
             ("activity_id is null", "missing activity_id"),
             ("lead_id is null", "missing lead_id"),
-            ("occurred_at is null", "missing or unparseable occurred_at"),
-            ("activity_type is null or activity_type not in "
-                ~ "('call', 'email', 'meeting', 'social')", "unknown activity_type"),
-            (is_unparseable('is_automated_text', 'is_automated'), "unparseable is_automated"),
             (is_after_as_of('occurred_at'), "after the as-of date"),
             ("row_number() over (partition by activity_id order by occurred_at) > 1",
                 "duplicate activity_id"),
         ]) }} as rejection_reason
     from typed
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ flagged_values([
+            ("occurred_at is null", "occurred_at",
+                missing_or_unparseable('occurred_at_text')),
+            ("activity_type is null", "activity_type", "'missing'"),
+            ("not is_known_type", "activity_type", unknown_value_reason('activity_type_text')),
+            (is_unparseable('is_automated_text', 'is_automated'), "is_automated",
+                "'unparseable (counted as a person)'"),
+        ]) }} as flagged_values
+    from checked
 
 ),
 
@@ -54,12 +71,13 @@ final as (
         activity_id,
         lead_id,
         rep_id,
-        activity_type,
+        case when is_known_type then activity_type end as activity_type,
         {# An empty flag means a person did it: automation is always flagged. #}
         coalesce(is_automated, false) as is_automated,
         occurred_at,
-        rejection_reason
-    from checked
+        rejection_reason,
+        flagged_values
+    from flagged
 
 )
 

@@ -1,5 +1,11 @@
 {#- Leads, typed. The e-mail and full name are deliberately not selected:
-    nothing downstream needs them, so nothing private can reach the site. -#}
+    nothing downstream needs them, so nothing private can reach the site.
+
+    Issue #11: a lead is quarantined only when its identity is broken
+    (missing or duplicate lead_id) or it was created after the as-of day. A
+    bad value in another column (a US-style mql_at, an unknown channel) is
+    nulled or bucketed and flagged; the lead and its activities,
+    opportunities and revenue stay. -#}
 with
 
 source as (
@@ -18,6 +24,7 @@ typed as (
         -- strings
         {{ clean_text('company') }} as company_name,
         lower({{ clean_text('source') }}) as source_channel,
+        {{ clean_text('source') }} as source_text,
         {{ clean_text('disqualified_reason') }} as disqualified_reason,
 
         -- timestamps (UTC)
@@ -42,24 +49,40 @@ checked as (
 
     select
         *,
-        {# An unknown channel is kept and bucketed as 'other' (see below);
-           only rows we cannot place in time or identify are rejected. #}
+        source_channel in (
+            'organic_search', 'paid_search', 'social', 'email',
+            'referral', 'direct', 'events', 'other'
+        ) as is_known_channel,
+        {# An MQL cannot precede the lead: the stage date is the wrong one. #}
+        coalesce(mql_at < created_at, false) as is_mql_before_created,
         {{ rejection_reason([
             ("lead_id is null", "missing lead_id"),
-            ("created_at is null and " ~ clean_text('created_at_text') ~ " is null",
-                "missing created_at"),
-            ("created_at is null", "unparseable created_at"),
-            (is_unparseable('mql_at_text', 'mql_at'), "unparseable mql_at"),
-            (is_unparseable('sal_at_text', 'sal_at'), "unparseable sal_at"),
-            (is_unparseable('sql_at_text', 'sql_at'), "unparseable sql_at"),
-            (is_unparseable('disqualified_at_text', 'disqualified_at'),
-                "unparseable disqualified_at"),
-            ("mql_at < created_at", "mql_at before created_at"),
             (is_after_as_of('created_at'), "created after the as-of date"),
             ("row_number() over (partition by lead_id order by created_at) > 1",
                 "duplicate lead_id"),
         ]) }} as rejection_reason
     from typed
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ flagged_values([
+            ("created_at is null", "created_at",
+                missing_or_unparseable('created_at_text')),
+            (is_unparseable('mql_at_text', 'mql_at'), "mql_at", "'unparseable'"),
+            ("is_mql_before_created", "mql_at", "'before created_at'"),
+            (is_unparseable('sal_at_text', 'sal_at'), "sal_at", "'unparseable'"),
+            (is_unparseable('sql_at_text', 'sql_at'), "sql_at", "'unparseable'"),
+            (is_unparseable('disqualified_at_text', 'disqualified_at'),
+                "disqualified_at", "'unparseable'"),
+            ("source_channel is null", "source", "'missing (counted as other)'"),
+            ("not is_known_channel", "source",
+                unknown_value_reason('source_text') ~ " || ' (counted as other)'"),
+        ]) }} as flagged_values
+    from checked
 
 ),
 
@@ -69,21 +92,16 @@ final as (
         lead_id,
         owner_id,
         company_name,
-        case
-            when source_channel in (
-                'organic_search', 'paid_search', 'social', 'email',
-                'referral', 'direct', 'events', 'other'
-            ) then source_channel
-            else 'other'
-        end as channel,
+        case when is_known_channel then source_channel else 'other' end as channel,
         disqualified_reason,
         created_at,
-        mql_at,
+        case when is_mql_before_created then null else mql_at end as mql_at,
         sal_at,
         sql_at,
         disqualified_at,
-        rejection_reason
-    from checked
+        rejection_reason,
+        flagged_values
+    from flagged
 
 )
 

@@ -28,6 +28,8 @@ typed as (
         {{ parse_utc_timestamp('closed_at') }} as closed_at,
 
         amount as amount_text,
+        created_at as created_at_text,
+        {{ clean_text('stage') }} as stage_text,
         proposal_sent_at as proposal_sent_at_text,
         closed_at as closed_at_text
 
@@ -39,24 +41,42 @@ checked as (
 
     select
         *,
+        stage in ('discovery', 'proposal', 'negotiation', 'closed_won', 'closed_lost')
+            as is_known_stage,
+        (amount < 0 or amount > {{ var('max_plausible_amount') }}
+            or {{ is_unparseable('amount_text', 'amount') }}) as is_bad_amount,
+        {# Only a missing or duplicate id loses the deal (issue #11): a bad
+           amount or date is nulled and flagged, the deal and its revenue stay. #}
         {{ rejection_reason([
             ("opportunity_id is null", "missing opportunity_id"),
-            ("created_at is null", "missing or unparseable created_at"),
-            ("stage is null or stage not in ('discovery', 'proposal', 'negotiation', "
-                ~ "'closed_won', 'closed_lost')", "unknown stage"),
-            (is_unparseable('amount_text', 'amount'), "unparseable amount"),
-            ("amount < 0", "negative amount"),
-            ("amount > " ~ var('max_plausible_amount'), "implausibly large amount"),
             (is_after_as_of('created_at'), "created after the as-of date"),
-            (is_unparseable('proposal_sent_at_text', 'proposal_sent_at'),
-                "unparseable proposal_sent_at"),
-            (is_unparseable('closed_at_text', 'closed_at'), "unparseable closed_at"),
-            ("stage in ('closed_won', 'closed_lost') and closed_at is null",
-                "closed without closed_at"),
             ("row_number() over (partition by opportunity_id order by created_at) > 1",
                 "duplicate opportunity_id"),
         ]) }} as rejection_reason
     from typed
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ flagged_values([
+            ("created_at is null", "created_at",
+                missing_or_unparseable('created_at_text')),
+            ("stage is null", "stage", "'missing'"),
+            ("not is_known_stage", "stage", unknown_value_reason('stage_text')),
+            (is_unparseable('amount_text', 'amount'), "amount", "'unparseable'"),
+            ("amount < 0", "amount", "'negative'"),
+            ("amount > " ~ var('max_plausible_amount'), "amount",
+                "'implausibly large (over the max_plausible_amount var)'"),
+            (is_unparseable('proposal_sent_at_text', 'proposal_sent_at'),
+                "proposal_sent_at", "'unparseable'"),
+            (is_unparseable('closed_at_text', 'closed_at'), "closed_at", "'unparseable'"),
+            ("stage in ('closed_won', 'closed_lost') and closed_at is null", "closed_at",
+                "'missing on a closed deal'"),
+        ]) }} as flagged_values
+    from checked
 
 ),
 
@@ -67,18 +87,22 @@ final as (
         lead_id,
         owner_id,
         account_name,
-        stage,
+        case when is_known_stage then stage end as stage,
         lost_reason,
-        coalesce(amount, 0) as amount,
+        {# An empty amount is an early-stage deal without one (0); a bad
+           amount is unknown (null), flagged above. #}
+        case when coalesce(is_bad_amount, false) then null else coalesce(amount, 0) end
+            as amount,
         {# Marketing-sourced means the deal came from a lead (issue #2). #}
         lead_id is not null as is_marketing_sourced,
-        stage = 'closed_won' as is_won,
-        stage = 'closed_lost' as is_lost,
+        coalesce(is_known_stage and stage = 'closed_won', false) as is_won,
+        coalesce(is_known_stage and stage = 'closed_lost', false) as is_lost,
         created_at,
         proposal_sent_at,
         closed_at,
-        rejection_reason
-    from checked
+        rejection_reason,
+        flagged_values
+    from flagged
 
 )
 

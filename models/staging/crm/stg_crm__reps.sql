@@ -20,7 +20,9 @@ typed as (
         {{ parse_value('started_on', 'date') }} as started_date,
         {{ parse_value('ended_on', 'date') }} as ended_date,
 
-        ended_on as ended_on_text
+        ended_on as ended_on_text,
+        started_on as started_on_text,
+        {{ clean_text('team') }} as team_text
 
     from source
 
@@ -30,15 +32,27 @@ checked as (
 
     select
         *,
+        team in ('sales', 'marketing') as is_known_team,
         {{ rejection_reason([
             ("rep_id is null", "missing rep_id"),
-            ("team is null or team not in ('sales', 'marketing')", "unknown team"),
-            ("started_date is null", "missing or unparseable started_on"),
-            (is_unparseable('ended_on_text', 'ended_date'), "unparseable ended_on"),
             ("row_number() over (partition by rep_id order by started_date) > 1",
                 "duplicate rep_id"),
         ]) }} as rejection_reason
     from typed
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ flagged_values([
+            ("team is null", "team", "'missing'"),
+            ("not is_known_team", "team", unknown_value_reason('team_text')),
+            ("started_date is null", "started_on", missing_or_unparseable('started_on_text')),
+            (is_unparseable('ended_on_text', 'ended_date'), "ended_on", "'unparseable'"),
+        ]) }} as flagged_values
+    from checked
 
 ),
 
@@ -47,11 +61,12 @@ final as (
     select
         rep_id,
         coalesce(rep_name, rep_id) as rep_name,
-        team,
+        case when is_known_team then team end as team,
         started_date,
         ended_date,
-        rejection_reason
-    from checked
+        rejection_reason,
+        flagged_values
+    from flagged
 
 )
 

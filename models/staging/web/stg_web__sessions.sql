@@ -16,7 +16,10 @@ typed as (
         {{ parse_value('sessions', 'bigint') }} as sessions,
 
         -- dates (local days, as the analytics tool reports them)
-        {{ parse_value('session_date', 'date') }} as session_date
+        {{ parse_value('session_date', 'date') }} as session_date,
+
+        sessions as sessions_text,
+        {{ clean_text('channel') }} as channel_text
 
     from source
 
@@ -26,11 +29,15 @@ checked as (
 
     select
         *,
+        source_channel in (
+            'organic_search', 'paid_search', 'social', 'email',
+            'referral', 'direct', 'events', 'other'
+        ) as is_known_channel,
+        {# A day and channel is the row's identity (issue #11): without it,
+           or twice, the row is quarantined; a bad count is flagged. #}
         {{ rejection_reason([
             ("session_date is null", "missing or unparseable session_date"),
             ("source_channel is null", "missing channel"),
-            ("sessions is null", "missing or unparseable sessions"),
-            ("sessions < 0", "negative sessions"),
             (is_after_as_of_date('session_date'), "after the as-of date"),
             ("row_number() over (partition by session_date, source_channel "
                 ~ "order by sessions desc) > 1", "duplicate session_date and channel"),
@@ -39,21 +46,30 @@ checked as (
 
 ),
 
+flagged as (
+
+    select
+        *,
+        {{ flagged_values([
+            ("sessions is null", "sessions", missing_or_unparseable('sessions_text')),
+            ("sessions < 0", "sessions", "'negative'"),
+            ("not is_known_channel", "channel",
+                unknown_value_reason('channel_text') ~ " || ' (counted as other)'"),
+        ]) }} as flagged_values
+    from checked
+
+),
+
 final as (
 
     select
         {{ composite_key(['session_date', 'source_channel']) }} as web_session_day_id,
         session_date,
-        case
-            when source_channel in (
-                'organic_search', 'paid_search', 'social', 'email',
-                'referral', 'direct', 'events', 'other'
-            ) then source_channel
-            else 'other'
-        end as channel,
-        sessions,
-        rejection_reason
-    from checked
+        case when is_known_channel then source_channel else 'other' end as channel,
+        case when sessions >= 0 then sessions end as sessions,
+        rejection_reason,
+        flagged_values
+    from flagged
 
 )
 
