@@ -12,28 +12,39 @@ AS_OF ?=
 # How many generated cases the property-based fuzz run tries (make fuzz).
 FUZZ_EXAMPLES ?= 200
 
-.PHONY: install demo test lint lint-sql nightly fuzz previous-summary serve clean
+.PHONY: install install-test demo test lint lint-sql nightly fuzz previous-summary serve bench clean
 
-# The stamp is remade whenever pyproject.toml changes.
+# What the report needs to build and serve; the stamp is remade whenever
+# pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
+	@test -d $(VENV) || echo "First run: installing dbt, DuckDB and MkDocs into $(VENV) (a few minutes), then the demo build (about 30 s)."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet .
+	touch $@
+
+# The test and lint tools on top (pytest, ruff, sqlfluff), and the package
+# installed editable, for developing it: only `make test` and the lint
+# targets need them.
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
 
+install-test: $(VENV)/.installed-test
+
 demo: install
 	$(BIN)/sla-report build
 
-test: install
+test: install-test
 	$(BIN)/pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check generator tests benchmarks
 
 # SQLFluff with the dbt templater; it compiles the project into a scratch database.
-lint-sql: install
+lint-sql: install-test
 	mkdir -p build
 	SLA_REPORT_DUCKDB_PATH=build/lint.duckdb $(BIN)/sqlfluff lint models data-tests
 
@@ -47,17 +58,39 @@ endif
 
 # The long property-based run for the nightly checks: many generated raw
 # tables and agreements (CI's share is the fixed, seeded examples in make test).
-fuzz: install
+fuzz: install-test
 	SLA_REPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider
 
-# Put the published site's summary.json where the build reads it, so the new
-# summary can say what changed. No URL, or nothing published yet: first build.
+# Put the published site's summary.json and history.json where the build reads
+# them. summary.json is only compared with, so any failure means "first build".
+# history.json holds the figures of closed periods as they were agreed: only
+# "not published yet" (HTTP 404) starts a new record; any other failure stops
+# here, so a network error cannot replace the record with today's figures.
 previous-summary:
 	mkdir -p $(OUT)
-	$(if $(PAGES_URL),curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json,@echo "PAGES_URL not set: the summary will say this is a first build")
+ifdef PAGES_URL
+	curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json
+	@status=$$(curl -sS -o $(OUT)/history.json -w '%{http_code}' "$(PAGES_URL)/history.json") \
+		|| status=000; \
+	case "$$status" in \
+		200) echo "Fetched the published history.json";; \
+		404) rm -f $(OUT)/history.json; \
+			echo "No history.json published yet: this build starts the record";; \
+		*) rm -f $(OUT)/history.json; \
+			echo "Could not fetch $(PAGES_URL)/history.json (HTTP $$status): stopping" \
+				"so the record of closed periods is not lost" >&2; exit 1;; \
+	esac
+else
+	@echo "PAGES_URL not set: the summary will say this is a first build"
+endif
 
+# Live preview: builds, serves on 127.0.0.1:8000, rebuilds on save.
 serve: install
-	$(BIN)/sla-report serve
+	$(BIN)/sla-report serve --out $(OUT)
+
+# The three rebuild times (text edit, one-model edit, full) on the demo.
+bench: install
+	$(BIN)/python benchmarks/bench_rebuild.py
 
 clean:
 	rm -rf build target

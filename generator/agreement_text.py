@@ -6,14 +6,19 @@ reference live figures with these functions:
 - `{{ kpi("mqls") }}`: the actual to date, the target (and pace) and the status;
 - `{{ actual("mqls") }}`, `{{ target("mqls") }}`, `{{ expected("mqls") }}`,
   `{{ status("mqls") }}`: one part of it;
-- `{{ term("first_touch_business_hours") }}`: a term of the agreement itself.
+- `{{ term("first_touch_business_hours") }}`: a term of the agreement itself, by
+  its column name in `seeds/reference/sla_agreements.csv` (plus the computed
+  `period_days` and `days_left`).
 
-A reference to an unknown KPI or term fails the build with the file and line.
+A reference to an unknown KPI or term fails the build with the file, the line
+and the closest known name; `check_agreement_texts` does so before dbt runs.
 The text is rendered in a sandbox: it can format figures, nothing else.
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -23,21 +28,45 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.exceptions import ConfigError
 from generator.pages import KpiView
-from generator.render import number, status_badge
+from generator.render import clock, number, status_badge
 
 AGREEMENTS_DIR = Path("site") / "agreements"
 KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")
 _CALL = re.compile(r"\b(kpi|actual|target|expected|status|term)\(\s*[\"']([^\"']*)[\"']")
 
-TERM_UNITS = {
-    "revenue_goal": "currency", "marketing_revenue_share": "rate",
-    "average_deal_size": "currency", "visit_to_lead_rate": "rate", "lead_to_mql_rate": "rate",
-    "mql_to_sql_rate": "rate", "sql_to_opportunity_rate": "rate",
-    "opportunity_to_proposal_rate": "rate", "proposal_to_win_rate": "rate",
-    "first_touch_business_hours": "count", "min_touch_attempts": "count",
-    "touch_window_days": "count", "period_days": "count", "days_left": "count",
+AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
+
+# term() name = the sla_agreements.csv column -> (rpt_agreements column, format).
+# tests/test_agreement_text.py checks these names against the seed's header.
+SEED_TERMS = {
+    "agreement_id": ("agreement_id", "text"),
+    "title": ("title", "text"),
+    "starts_on": ("period_start_date", "text"),
+    "ends_on": ("period_end_date", "text"),
+    "revenue_goal": ("revenue_goal", "currency"),
+    "marketing_revenue_share": ("marketing_revenue_share", "rate"),
+    "average_deal_size": ("average_deal_size", "currency"),
+    "visit_to_lead": ("visit_to_lead_rate", "rate"),
+    "lead_to_mql": ("lead_to_mql_rate", "rate"),
+    "mql_to_sql": ("mql_to_sql_rate", "rate"),
+    "sql_to_opportunity": ("sql_to_opportunity_rate", "rate"),
+    "opportunity_to_proposal": ("opportunity_to_proposal_rate", "rate"),
+    "proposal_to_win": ("proposal_to_win_rate", "rate"),
+    "first_touch_business_hours": ("first_touch_business_hours", "count"),
+    "min_touch_attempts": ("min_touch_attempts", "count"),
+    "touch_window_days": ("touch_window_days", "count"),
+    "timezone": ("time_zone", "text"),
+    "business_day_start": ("business_day_start_minute", "clock"),
+    "business_day_end": ("business_day_end_minute", "clock"),
+    "conversion_window_days": ("conversion_window_days", "count"),
+    "min_sample": ("min_sample", "count"),
 }
-TERM_TEXT = {"title", "time_zone", "period_start_date", "period_end_date"}
+# Computed from the period and the as-of date, so not columns of the seed.
+COMPUTED_TERMS = {
+    "period_days": ("period_days", "count"),
+    "days_left": ("days_left", "count"),
+}
+TERMS = {**SEED_TERMS, **COMPUTED_TERMS}
 
 
 def agreement_text_path(project_dir: Path, agreement_id: str) -> Path:
@@ -54,7 +83,7 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
                           f"text (agreement {agreement['agreement_id']!r})")
     source = path.read_text(encoding="utf-8")
     by_id = {kpi.kpi_id: kpi for kpi in kpis}
-    _check_references(relative, source, by_id)
+    check_references(relative, source, by_id)
 
     def lookup(kpi_id: str) -> KpiView:
         return by_id[kpi_id]
@@ -92,24 +121,55 @@ def inline_figure(kpi: KpiView) -> str:
     return f'<span class="sla-live">{" · ".join(parts)} {status_badge(kpi.status)}</span>'
 
 
-def _check_references(relative: str, source: str, kpis: dict[str, KpiView]) -> None:
-    """Fail on the first reference to an unknown KPI or term, naming file and line."""
+def check_references(relative: str, source: str, kpi_ids: set[str] | dict) -> None:
+    """Fail on the first reference to an unknown KPI or term, naming file, line and a fix."""
     for line_number, line in enumerate(source.splitlines(), start=1):
         for function, name in _CALL.findall(line):
-            if function == "term":
-                if name not in TERM_UNITS and name not in TERM_TEXT:
-                    known = ", ".join(sorted([*TERM_UNITS, *TERM_TEXT]))
-                    raise ConfigError(f"{relative}:{line_number}: unknown term {name!r} "
-                                      f"in {function}(); known terms: {known}")
-            elif name not in kpis:
-                raise ConfigError(f"{relative}:{line_number}: unknown KPI {name!r} in "
-                                  f"{function}(); known KPIs: {', '.join(sorted(kpis))}")
+            known = TERMS if function == "term" else kpi_ids
+            if name in known:
+                continue
+            what = "term" if function == "term" else "KPI"
+            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+            hint = (f"did you mean {close[0]}?" if close
+                    else f"known {what}s: {', '.join(sorted(known))}")
+            raise ConfigError(f"{relative}:{line_number}: unknown {what} {name!r} in "
+                              f"{function}(); {hint}")
+
+
+def check_agreement_texts(project_dir: Path, kpi_ids: set[str]) -> int:
+    """Check every agreement text (syntax and references) before dbt runs; return how many.
+
+    Each agreement in sla_agreements.csv needs its text, and every kpi(),
+    actual(), ... and term() must name a known KPI or term: a typo fails in
+    well under a second instead of after the dbt build (issue #10).
+    """
+    seed = project_dir / AGREEMENTS_SEED
+    with seed.open(newline="", encoding="utf-8") as handle:
+        agreement_ids = [row["agreement_id"] for row in csv.DictReader(handle)]
+    environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    for agreement_id in agreement_ids:
+        path = agreement_text_path(project_dir, agreement_id)
+        relative = path.relative_to(project_dir).as_posix()
+        if not path.is_file():
+            raise ConfigError(f"{relative}: missing: every agreement in sla_agreements needs "
+                              f"its text (agreement {agreement_id!r})")
+        source = path.read_text(encoding="utf-8")
+        try:
+            environment.parse(source)
+        except TemplateSyntaxError as error:
+            raise ConfigError(f"{relative}:{error.lineno}: {error.message}") from error
+        check_references(relative, source, kpi_ids)
+    return len(agreement_ids)
 
 
 def _term(agreement: dict, name: str) -> str:
-    if name in TERM_TEXT:
-        return str(agreement[name])
-    return number(agreement[name], TERM_UNITS[name])
+    column, kind = TERMS[name]
+    value = agreement[column]
+    if kind == "text":
+        return str(value)
+    if kind == "clock":
+        return clock(value)
+    return number(value, kind)
 
 
 def _template_line(filename: str | None) -> int | str:

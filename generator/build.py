@@ -5,19 +5,34 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from generator.agreement_text import agreement_text_path, render_agreement_text
+from generator.agreement_text import (
+    agreement_text_path,
+    check_agreement_texts,
+    render_agreement_text,
+)
+from generator.changes import load_last_good, make_fingerprint, plan_build, state_dir
+from generator.charts import svg_cache
 from generator.config import BuildConfig
-from generator.kpis import discover_kpis, project_kpi_models
+from generator.history import (
+    as_closed,
+    definition_hashes,
+    merge_history,
+    read_history,
+    restatements,
+    write_history,
+)
+from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
-from generator.pipeline import run_dbt_build
+from generator.pipeline import last_good_build, run_dbt_build
 from generator.quality import QualityReport, check_quality, load_quality, site_stamp
-from generator.render import make_environment, render_page
+from generator.render import check_templates, make_environment, render_page
 from generator.site import build_site, publish, stage_docs, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
 from generator.warehouse import Warehouse
@@ -34,22 +49,49 @@ class BuildSummary:
     kpis: int
     dbt_seconds: float
     total_seconds: float
+    mode: str = "full"
+    """What was rebuilt: 'full', 'models' or 'pages' (see generator/changes.py)."""
     quality: QualityReport | None = None
     """What the input lost, printed after the build (issue #11)."""
 
 
-def build_report(config: BuildConfig) -> BuildSummary:
-    """Build the whole report; publish it to config.out_dir only if every step succeeded."""
+def build_report(config: BuildConfig, full: bool = False,
+                 report: Callable[[str], None] | None = None) -> BuildSummary:
+    """Build what changed; publish to config.out_dir only if every step succeeded.
+
+    report receives the one-line decision (what changed, what is rebuilt).
+    """
     with build_lock(config.work_dir):
-        return _build(config)
+        return _build(config, full, report or log.info)
 
 
-def _build(config: BuildConfig) -> BuildSummary:
+def check_sources(config: BuildConfig, project_vars: dict, environment) -> None:
+    """Check page templates and agreement texts before anything slow runs."""
+    kpi_ids = declared_kpis(config.project_dir, project_kpi_models(project_vars))
+    check_templates(environment)  # compiled once: rendering reuses them
+    check_agreement_texts(config.project_dir, kpi_ids)
+
+
+def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> BuildSummary:
     started = time.perf_counter()
     project_vars = yaml.safe_load(
         (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
-    dbt_build = run_dbt_build(config)
-    definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars))
+    environment = make_environment()
+    check_sources(config, project_vars, environment)
+    # Read first: an unreadable record of closed periods stops the build before dbt runs.
+    previous_history = read_history(config.out_dir)
+    fingerprint = make_fingerprint(config)
+    last = load_last_good(config)
+    rebuild = plan_build(config, fingerprint, last, full)
+    report(rebuild.describe())
+    if rebuild.mode == "pages":
+        dbt_build = last_good_build(last)
+    else:
+        dbt_build = run_dbt_build(config, rebuild, fingerprint, last)
+    site_extra = (yaml.safe_load((config.project_dir / "mkdocs.yml").read_text(
+        encoding="utf-8")) or {}).get("extra") or {}
+    definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
+                                str(site_extra.get("repository_url") or ""))
     with Warehouse(config.database_path) as warehouse:
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
@@ -58,6 +100,16 @@ def _build(config: BuildConfig) -> BuildSummary:
         log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
                     warning["subject"], warning["row_count"],
                     "" if warning["row_count"] == 1 else "s", warning["detail"])
+    built_at = config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Final periods keep the figures they closed with (issue #7): record them,
+    # then show the record everywhere, and today's figures beside it where they differ.
+    history = merge_history(
+        previous_history, data.agreements,
+        {a["agreement_id"]: kpi_views(data, definitions, a["agreement_id"])
+         for a in data.agreements if a["period_state"] == "final"},
+        definition_hashes(dbt_build.manifest, definitions, project_vars),
+        built_at, config.as_of.isoformat())
+    data = as_closed(data, history)
 
     bodies = {}
     for agreement in data.agreements:
@@ -69,10 +121,11 @@ def _build(config: BuildConfig) -> BuildSummary:
 
     raw_source = (f"the files in {config.data_dir.name}/" if config.data_dir
                   else "the demo seeds (seeds/raw)")
-    plan = plan_site(data, definitions, dbt_build, bodies,
-                     (project_vars["status_on_track_min"], project_vars["status_at_risk_min"]),
-                     raw_source)
-    environment = make_environment()
+    with svg_cache(state_dir(config) / "charts"):
+        plan = plan_site(data, definitions, dbt_build, bodies,
+                         (project_vars["status_on_track_min"],
+                          project_vars["status_at_risk_min"]), raw_source,
+                         restatements(history, data.agreements))
     files = {path: render_page(environment, template, page)
              for path, template, page in plan.pages}
     files.update(plan.charts)
@@ -92,13 +145,14 @@ def _build(config: BuildConfig) -> BuildSummary:
     current = agreement_in_force(data.agreements)
     write_summary(built_dir, make_summary(
         current, kpi_views(data, definitions, current["agreement_id"]),
-        config.as_of.isoformat(), config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        read_previous(config.out_dir)))
+        config.as_of.isoformat(), built_at, read_previous(config.out_dir)))
+    write_history(built_dir, history)
     publish(built_dir, config.out_dir)
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
                            dbt_seconds=dbt_build.seconds,
-                           total_seconds=time.perf_counter() - started, quality=quality)
+                           total_seconds=time.perf_counter() - started, mode=rebuild.mode,
+                           quality=quality)
     log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
              summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
     return summary

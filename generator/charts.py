@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import vl_convert
 
@@ -32,9 +37,42 @@ def _clean(rows: list[dict], keys: list[str]) -> list[dict]:
     return cleaned
 
 
+_cache: dict = {"folder": None, "used": set()}
+
+
+@contextmanager
+def svg_cache(folder: Path) -> Iterator[None]:
+    """Reuse the SVG of an identical chart spec from the last build (issue #10).
+
+    Rendering a chart is most of the time a pages-only rebuild takes, and its
+    data has not changed then. The cache is keyed by the whole spec, data
+    included, so a changed number always draws a new chart; entries the build
+    did not use are removed at the end.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    _cache.update(folder=folder, used=set())
+    try:
+        yield
+        for path in folder.glob("*.svg"):
+            if path.name not in _cache["used"]:
+                path.unlink()
+    finally:
+        _cache.update(folder=None, used=set())
+
+
 def _svg(spec: dict) -> str:
     spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": 640, "height": 240, **spec}
-    return vl_convert.vegalite_to_svg(spec)
+    folder = _cache["folder"]
+    if folder is None:
+        return vl_convert.vegalite_to_svg(spec)
+    key = hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=16).hexdigest()
+    path = folder / f"{key}.svg"
+    _cache["used"].add(path.name)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    svg = vl_convert.vegalite_to_svg(spec)
+    path.write_text(svg, encoding="utf-8")
+    return svg
 
 
 def revenue_pace(rows: list[dict], goal: float) -> str:

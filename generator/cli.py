@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,91 +14,188 @@ import click
 log = logging.getLogger(__name__)
 
 
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """Record -v/--quiet wherever it is given (before or after the command)."""
+    if not value:
+        return
+    root = ctx.find_root()
+    root.meta["sla_report.verbosity"] = "verbose" if param.name == "verbose" else "quiet"
+    _configure_logging(root.meta["sla_report.verbosity"])
+
+
+def _configure_logging(verbosity: str) -> None:
+    level = {"verbose": logging.INFO, "quiet": logging.ERROR}.get(verbosity, logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr, force=True)
+
+
+def verbosity_options(command: Callable) -> Callable:
+    """Add -v/--verbose and -q/--quiet to a command (the group accepts them too)."""
+    command = click.option("-q", "--quiet", is_flag=True, expose_value=False,
+                           is_eager=True, callback=_set_verbosity,
+                           help="Print errors only.")(command)
+    return click.option("-v", "--verbose", is_flag=True, expose_value=False,
+                        is_eager=True, callback=_set_verbosity,
+                        help="Log every step.")(command)
+
+
+def say(message: str) -> None:
+    """Print a progress or result line unless --quiet was given."""
+    context = click.get_current_context(silent=True)
+    if context is None or context.find_root().meta.get("sla_report.verbosity") != "quiet":
+        click.echo(message)
+
+
+def project_dir_option(command: Callable) -> Callable:
+    """Add --project-dir (default: the current directory) to a command."""
+    return click.option(
+        "--project-dir", "project_dir", type=click.Path(file_okay=False),
+        help="The SLA Report project (dbt_project.yml, seeds, site/). "
+             "Default: the current directory.")(command)
+
+
 @click.group()
 @click.version_option(package_name="sla-report")
-@click.option("-v", "--verbose", is_flag=True, help="Log every step.")
-def cli(verbose: bool) -> None:
+@verbosity_options
+def cli() -> None:
     """Build the Sales & Marketing SLA report from CRM data.
+
+    Run it inside the project folder (the one with dbt_project.yml), or pass
+    --project-dir. -v/--verbose and -q/--quiet work before or after any command.
 
     Exit codes: 0 built; 1 internal error; 2 usage; 3 bad configuration or
     input; 4 data tests failed; 5 the site failed to build; 6 another build
     of the same site is running.
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    context = click.get_current_context()
+    _configure_logging(context.meta.get("sla_report.verbosity", "normal"))
 
 
-@cli.command()
-@click.option("--data", "data", type=click.Path(file_okay=False),
-              help="Folder of raw CSV/Parquet files. Default: the committed demo data.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' for "
-                   "the last complete day). Default: 2015-10-15 for the demo, the last "
-                   "complete local day for --data; a day that has not ended is refused.")
-@click.option("--out", "out", type=click.Path(file_okay=False),
-              help="Folder of the published site. Default: build/site.")
-@click.option("--project-dir", "project_dir", type=click.Path(file_okay=False, exists=True),
-              help="The SLA Report project (dbt_project.yml, seeds, site/). "
-                   "Default: this repository.")
-def build(data: str | None, as_of: str | None, out: str | None,
-          project_dir: str | None) -> None:
-    """Build the report: dbt models, generated pages, strict MkDocs build.
+def serve_hint(project: Path, out: Path) -> str:
+    """Return a command that previews this site exactly as it was built.
 
-    The previous site in --out is replaced only when every step succeeded.
-
-    Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
+    `sla-report` is not on PATH after `make demo` (it lives in .venv/bin), so
+    the hint names `make serve` for the default site and otherwise the path
+    of the running executable with the same --out.
     """
+    default_out = project / "build" / "site"
+    if out == default_out and (project / "Makefile").is_file() and Path.cwd() == project:
+        return "make serve"
+    executable = Path(sys.argv[0])
+    program = (shlex.quote(str(executable.resolve()))
+               if executable.name == "sla-report" and executable.exists()
+               else f"{shlex.quote(sys.executable)} -m generator")
+    parts = [program, "serve"]
+    if Path.cwd() != project:
+        parts += ["--project-dir", shlex.quote(str(project))]
+    if out != default_out:
+        parts += ["--out", shlex.quote(str(out))]
+    return " ".join(parts)
+
+
+def _build_options(command: Callable) -> Callable:
+    """Add the options shared by `build` and `serve`."""
+    for option in reversed([
+        click.option("--data", "data", type=click.Path(file_okay=False),
+                     help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
+        click.option("--as-of", "as_of", metavar="DATE",
+                     help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
+                          "for the last complete day). Default: 2015-10-15 for the demo, the "
+                          "last complete local day for --data; a day that has not ended is "
+                          "refused."),
+        click.option("--out", "out", type=click.Path(file_okay=False),
+                     help="Folder of the published site. Default: build/site in the project."),
+        click.option("--full", is_flag=True,
+                     help="Rebuild everything, even what has not changed."),
+    ]):
+        command = option(command)
+    return project_dir_option(command)
+
+
+def _run_build(configure: Callable, full: bool):
+    """Make the config and run one build; an unexpected exception is a clean internal error."""
     from generator.build import build_report
-    from generator.config import make_config
     from generator.exceptions import InternalError, SlaReportError
 
     try:
-        # Inside the try: the input pre-check runs here, and whatever it
-        # meets must end in a message, never a traceback (issue #11).
-        config = make_config(data=data, as_of=as_of, out=out,
-                             project_dir=Path(project_dir) if project_dir else None)
-        summary = build_report(config)
+        # Inside the try: the input pre-check runs in make_config, and
+        # whatever it meets must end in a message, never a traceback (issue #11).
+        config = configure()
+        return config, build_report(config, full=full, report=say)
     except SlaReportError:
         raise
     except Exception as error:  # a bug: say so plainly, keep the traceback for -v
         log.debug("internal error", exc_info=True)
         raise InternalError(f"internal error: {type(error).__name__}: {error} "
                             "(run with -v for the traceback); nothing was published") from error
-    index = summary.out_dir / "index.html"
-    for line in summary.quality.lines() if summary.quality else []:
-        click.echo(line)
-    click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
-               f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "
-               f"(dbt {summary.dbt_seconds:.1f} s).")
-    click.echo(f"Site: {summary.out_dir}")
-    click.echo(f"Open {index.as_uri()} in a browser, or run: sla-report serve")
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(file_okay=False),
-              help="Folder of the built site. Default: build/site.")
+@_build_options
+@verbosity_options
+def build(data: str | None, as_of: str | None, out: str | None, full: bool,
+          project_dir: str | None) -> None:
+    """Build the report: dbt models, generated pages, strict MkDocs build.
+
+    Only what changed is rebuilt: edited pages, texts or templates are
+    re-rendered from the last good warehouse without dbt; an edited model is
+    rebuilt with everything downstream of it and their tests; anything else
+    (seeds, macros, vars, raw data) rebuilds everything. --full forces that.
+    The previous site in --out is replaced only when every step succeeded.
+
+    Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
+    """
+    from generator.config import make_config
+
+    config, summary = _run_build(
+        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir), full)
+    index = summary.out_dir / "index.html"
+    for line in summary.quality.lines() if summary.quality else []:
+        say(line)
+    say(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
+        f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "
+        f"(dbt {summary.dbt_seconds:.1f} s).")
+    say(f"Site: {summary.out_dir}")
+    say(f"Open {index.as_uri()} in a browser, or run: "
+        f"{serve_hint(config.project_dir, config.out_dir)}")
+
+
+@cli.command()
+@_build_options
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(out: str | None, port: int) -> None:
-    """Preview the built site on http://127.0.0.1:PORT/ (Ctrl-C to stop).
+@click.option("--no-watch", is_flag=True,
+              help="Serve the last built site as it is: no build, no reload.")
+@verbosity_options
+def serve(data: str | None, as_of: str | None, out: str | None, full: bool,
+          project_dir: str | None, port: int, no_watch: bool) -> None:
+    """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
+
+    Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
+    templates and the --data folder. Every save rebuilds only what changed
+    and the open page reloads by itself. A change that breaks the build shows
+    its message, file and line in the browser above the last good site;
+    fixing the file recovers without a restart. The reload script is added
+    while serving only: the built site never contains it.
 
     Example: sla-report serve --port 8001
     """
-    import functools
-    import http.server
+    from generator.config import make_config
+    from generator.preview import Preview
 
-    from generator.config import project_root
-    from generator.exceptions import ConfigError
+    def configure():
+        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir)
 
-    folder = Path(out) if out else project_root() / "build" / "site"
-    if not (folder / "index.html").is_file():
-        raise ConfigError(f"{folder}: no built site; run `sla-report build` first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        click.echo(f"Serving {folder} on http://127.0.0.1:{port}/")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    config = configure()  # a bad option or folder stops here, before serving
+    if no_watch and not (config.out_dir / "index.html").is_file():
+        from generator.exceptions import ConfigError
+
+        raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
+    preview = Preview(configure, port=port, full=full, watch=not no_watch, report=say)
+    preview.run()
+
+
+# `sla-report dev`: the name Evidence and Observable give their live preview.
+cli.add_command(serve, "dev")
 
 
 @cli.command("demo-data")
@@ -104,6 +203,7 @@ def serve(out: str | None, port: int) -> None:
 @click.option("--scale", default=1.0, show_default=True,
               help="Multiply every volume (1 = a few thousand leads).")
 @click.option("--seed", default=2015, show_default=True, help="Random seed.")
+@verbosity_options
 def demo_data(out: str, scale: float, seed: int) -> None:
     """Write the deterministic demo raw tables (the 2015 reset story) as CSV files.
 
@@ -112,10 +212,11 @@ def demo_data(out: str, scale: float, seed: int) -> None:
     from generator.demo_data import write_demo_data
 
     counts = write_demo_data(Path(out), seed=seed, scale=scale)
-    click.echo(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
+    say(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
 
 
 @cli.group()
+@verbosity_options
 def agreement() -> None:
     """Start the next agreement period, or reset the one in force.
 
@@ -129,8 +230,8 @@ def agreement() -> None:
 @click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
 @click.option("--revenue-goal", help="New revenue goal, written as given (default: copied).")
 @click.option("--id", "new_id", help="Id of the new agreement (default: the start date).")
-@click.option("--project-dir", type=click.Path(file_okay=False, exists=True),
-              help="The SLA Report project. Default: this repository.")
+@project_dir_option
+@verbosity_options
 def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None,
                   new_id: str | None, project_dir: str | None) -> None:
     """Add an agreement period copied from another, with its text to edit.
@@ -138,9 +239,9 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
     Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
     """
     from generator.agreements import create_agreement, parse_date
-    from generator.config import project_root
+    from generator.config import find_project
 
-    root = Path(project_dir) if project_dir else project_root()
+    root = find_project(project_dir)
     created = create_agreement(root, from_id, parse_date(starts, "--starts"),
                                parse_date(ends, "--ends"), new_id, revenue_goal)
     _report_agreement(root, created)
@@ -152,8 +253,8 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
               help="First day of the new agreement; the old one ends the day before.")
 @click.option("--revenue-goal", help="Revenue goal of the new period, written as given.")
 @click.option("--id", "new_id", help="Id of the new agreement (default: the --on date).")
-@click.option("--project-dir", type=click.Path(file_okay=False, exists=True),
-              help="The SLA Report project. Default: this repository.")
+@project_dir_option
+@verbosity_options
 def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
                     new_id: str | None, project_dir: str | None) -> None:
     """End an agreement early and start a new one from --on to its old end.
@@ -163,9 +264,9 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
     Example: sla-report agreement reset 2015-h2 --on 2015-10-01 --revenue-goal 900000
     """
     from generator.agreements import parse_date, reset_agreement
-    from generator.config import project_root
+    from generator.config import find_project
 
-    root = Path(project_dir) if project_dir else project_root()
+    root = find_project(project_dir)
     created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,
                               revenue_goal)
     _report_agreement(root, created)
@@ -173,13 +274,13 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
 
 def _report_agreement(root: Path, created) -> None:
     if created.ended_early:
-        click.echo(f"{created.ended_early} now ends on "
+        say(f"{created.ended_early} now ends on "
                    f"{created.starts_on - timedelta(days=1)}.")
-    click.echo(f"Added agreement {created.agreement_id}: {created.starts_on} to "
+    say(f"Added agreement {created.agreement_id}: {created.starts_on} to "
                f"{created.ends_on}.")
     if created.gap_days_before:
-        click.echo(f"Note: {created.gap_days_before} days without an agreement before it.")
-    click.echo(f"Edit its text: {created.text_path.relative_to(root)}")
+        say(f"Note: {created.gap_days_before} days without an agreement before it.")
+    say(f"Edit its text: {created.text_path.relative_to(root)}")
 
 
 def main() -> None:

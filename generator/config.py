@@ -25,8 +25,29 @@ log = logging.getLogger(__name__)
 
 
 def project_root() -> Path:
-    """Return the folder holding dbt_project.yml (the repository root)."""
+    """Return the folder of this package's own repository (its demo project)."""
     return Path(__file__).resolve().parent.parent
+
+
+def find_project(project_dir: Path | str | None = None) -> Path:
+    """Return the project folder: --project-dir if given, else the current directory.
+
+    dbt and MkDocs take the project from the current directory, and so do we
+    (issue #10): inside a copy of the project, the copy is built, never the
+    installed package's own folder.
+    """
+    if project_dir is not None:
+        root = Path(project_dir).resolve()
+        if not (root / "dbt_project.yml").is_file():
+            raise ConfigError(f"--project-dir {root}: not an SLA Report project "
+                              "(no dbt_project.yml there)")
+        return root
+    here = Path.cwd().resolve()
+    if not (here / "dbt_project.yml").is_file():
+        raise ConfigError(f"{here} is not an SLA Report project (no dbt_project.yml here): "
+                          "run the command inside the project folder, or pass "
+                          "--project-dir DIR")
+    return here
 
 
 @dataclass(frozen=True)
@@ -232,16 +253,14 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
                 out: str | None = None, project_dir: Path | None = None,
                 work: str | None = None) -> BuildConfig:
     """Return a validated BuildConfig from command-line style arguments."""
-    root = (project_dir or project_root()).resolve()
-    if not (root / "dbt_project.yml").is_file():
-        raise ConfigError(f"{root}: not an SLA Report project (no dbt_project.yml)")
+    root = find_project(project_dir)
     project_vars = yaml.safe_load(
         (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
     check_reference(root, project_kpi_models(project_vars))
     data_dir = Path(data).resolve() if data else None
     last_complete = last_complete_day(agreement_time_zones(root))
     default_as_of = DEMO_AS_OF if data_dir is None else last_complete[0]
-    out_dir = Path(out).resolve() if out else project_root() / "build" / "site"
+    out_dir = Path(out).resolve() if out else root / "build" / "site"
     check_out_dir(out_dir)
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
     return BuildConfig(

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
 
 from generator.exceptions import ConfigError
+from generator.lineage import column_excerpt, upstream_sources
+
+# libyaml when present: a build reads every model's YAML before dbt starts.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UNITS = {"count", "currency", "rate", "hours", "days"}
 SECTIONS = {"marketing", "handoff", "sales"}
@@ -30,10 +37,23 @@ class KpiDefinition:
     model_path: str
     raw_sql: str
     compiled_sql: str
+    sql_excerpt: str = ""
+    """The compiled SQL of just this column: its expression, joins and the CTEs it reads."""
+    raw_tables: tuple[str, ...] = ()
+    """The raw tables (dbt sources) it depends on, from the dbt graph."""
+    reference_tables: tuple[str, ...] = ()
+    """The reference seeds (agreements, holidays, ...) it depends on."""
+    model_url: str = ""
+    """Link to the model's SQL in the repository; empty when no repository URL is set."""
 
 
-def discover_kpis(manifest: dict, kpi_models: list[str]) -> list[KpiDefinition]:
-    """Return every KPI of the given models (the `kpi_models` var), in order."""
+def discover_kpis(manifest: dict, kpi_models: list[str],
+                  repository_url: str = "") -> list[KpiDefinition]:
+    """Return every KPI of the given models (the `kpi_models` var), in order.
+
+    repository_url (e.g. https://github.com/acme/sla-report/blob/main) links
+    each KPI to its model file; empty means no link.
+    """
     nodes = {node["name"]: node for node in manifest["nodes"].values()
              if node["resource_type"] == "model"}
     found: list[KpiDefinition] = []
@@ -45,10 +65,46 @@ def discover_kpis(manifest: dict, kpi_models: list[str]) -> list[KpiDefinition]:
             meta = (column.get("meta") or {}).get("kpi") or \
                 (column.get("config", {}).get("meta") or {}).get("kpi")
             if meta:
-                found.append(_definition(node, column, meta))
+                found.append(_with_lineage(_definition(node, column, meta), manifest,
+                                           node, repository_url))
     if not found:
         raise ConfigError("no KPI found: no column of the kpi_models has meta.kpi")
     return found
+
+
+def declared_kpis(project_dir: Path, kpi_models: list[str]) -> set[str]:
+    """Return the KPI ids the models' YAML declares (meta.kpi), read without dbt.
+
+    Lets agreement texts be checked before the dbt build; the manifest stays
+    the source of truth for everything else.
+    """
+    wanted = set(kpi_models)
+    found: set[str] = set()
+    for path in sorted((project_dir / "models").rglob("*.yml")):
+        try:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
+        except yaml.YAMLError:
+            continue  # dbt reports YAML errors with more context
+        for model in (document.get("models") or []) if isinstance(document, dict) else []:
+            if model.get("name") not in wanted:
+                continue
+            for column in model.get("columns") or []:
+                meta = (column.get("meta") or {}).get("kpi") or \
+                    ((column.get("config") or {}).get("meta") or {}).get("kpi")
+                if meta and column.get("name"):
+                    found.add(column["name"])
+    return found
+
+
+def _with_lineage(definition: KpiDefinition, manifest: dict, node: dict,
+                  repository_url: str) -> KpiDefinition:
+    """Return the definition with its SQL excerpt, upstream tables and model link."""
+    excerpt = column_excerpt(definition.compiled_sql, definition.kpi_id) \
+        if definition.compiled_sql else ""
+    raw, reference = upstream_sources(manifest, node.get("unique_id", ""), excerpt or None)
+    url = f"{repository_url.rstrip('/')}/{definition.model_path}" if repository_url else ""
+    return replace(definition, sql_excerpt=excerpt, raw_tables=tuple(raw),
+                   reference_tables=tuple(reference), model_url=url)
 
 
 def project_kpi_models(project_vars: dict) -> list[str]:

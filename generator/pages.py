@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import charts
@@ -160,6 +160,9 @@ class AgreementPage:
     source_path: str = _help("repository path of the agreement's Markdown text")
     is_in_force: bool = _help("whether this is the agreement in force at the as-of date")
     root: str = _help("relative path from the page to the site root ('' or '../')")
+    restated: list[dict] = field(default_factory=list, metadata={"help": (
+        "final period only: KPIs whose figures recomputed today differ from those recorded "
+        "when it closed (history.json), see generator.history.restatements")})
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,9 @@ class HistoryPage:
     agreements: list[dict] = _help("rpt_agreements rows, oldest first")
     kpi_rows: list[dict] = _help("per KPI: title, unit and one KpiView per agreement")
     term_rows: list[dict] = _help("per agreement term: label, unit and value per agreement")
+    restated: list[dict] = field(default_factory=list, metadata={"help": (
+        "KPIs of final periods whose figures recomputed today differ from those recorded "
+        "when the period closed (history.json), see generator.history.restatements")})
 
 
 @dataclass(frozen=True)
@@ -331,8 +337,13 @@ def _period_velocity(data: ReportData, agreement: dict) -> list[dict]:
 
 def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
               agreement_bodies: dict[str, tuple[str, str]], thresholds: tuple[float, float],
-              raw_source: str) -> SitePlan:
-    """Return every page (path, template, context) and chart of the site."""
+              raw_source: str, restated: dict[str, list[dict]] | None = None) -> SitePlan:
+    """Return every page (path, template, context) and chart of the site.
+
+    `restated`: per final agreement, the KPIs whose recomputed figures differ
+    from those recorded when it closed (generator.history.restatements).
+    """
+    restated = restated or {}
     plan = SitePlan()
     current = agreement_in_force(data.agreements)
     current_id = current["agreement_id"]
@@ -365,7 +376,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             plan.pages.append((path, "agreement.md.j2", AgreementPage(
                 agreement=agreement, body=body,
                 kpis=kpi_views(data, definitions, agreement_id), source_path=source_path,
-                is_in_force=agreement_id == current_id, root=root)))
+                is_in_force=agreement_id == current_id, root=root,
+                restated=restated.get(agreement_id, []))))
 
     deals = _rows_of(data.deals, current_id)
     overdue = _rows_of(data.overdue, current_id)
@@ -427,7 +439,9 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         periods.append({"agreement": agreement, "funnel": funnel, "chart": path})
     plan.pages.append(("plan-vs-actual.md", "plan.md.j2", PlanPage(periods=periods)))
 
-    plan.pages.append(("history.md", "history.md.j2", _history(data, definitions)))
+    plan.pages.append(("history.md", "history.md.j2", replace(
+        _history(data, definitions),
+        restated=[r for a in data.agreements for r in restated.get(a["agreement_id"], [])])))
     plan.pages.append(("definitions.md", "definitions.md.j2", DefinitionsPage(
         kpis=definitions, on_track_min=thresholds[0], at_risk_min=thresholds[1])))
     plan.pages.append(("data-quality.md", "data_quality.md.j2", _data_quality(

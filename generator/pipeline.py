@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from generator.changes import Fingerprint, LastGoodBuild, Plan
 from generator.config import BuildConfig
 from generator.exceptions import DataTestError, InternalError
 
@@ -28,6 +31,8 @@ class NodeResult:
     status: str
     message: str
     failures: int | None
+    path: str = ""
+    """The node's file in the project (a model's SQL, a test's SQL or YAML)."""
 
 
 @dataclass(frozen=True)
@@ -43,16 +48,27 @@ class DbtBuild:
         return [result for result in self.results if result.resource_type in resource_types]
 
 
-def run_dbt_build(config: BuildConfig) -> DbtBuild:
-    """Build every dbt node, raising a clear error that names what failed."""
+def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
+                  fingerprint: Fingerprint | None = None,
+                  last: LastGoodBuild | None = None) -> DbtBuild:
+    """Build the dbt nodes the plan names, raising a clear error that names what failed.
+
+    A full build starts from an empty database, so a changed seed or model can
+    never meet a stale table. A 'models' build runs `state:modified+` (plus the
+    models whose files changed) in a copy of the last good database. Either
+    way the result replaces the last good database only on success.
+    """
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
+    from generator.changes import forget_last_good, save_last_good, state_dir
+
+    partial = plan is not None and plan.mode == "models" and last is not None
     config.work_dir.mkdir(parents=True, exist_ok=True)
-    # Every build starts from an empty database (so a changed seed or model can
-    # never meet a stale table) and replaces the last good one only on success.
     building = config.building_database_path
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
+    if partial:
+        shutil.copy2(config.database_path, building)
     # The profile reads the database path from the environment (profiles.yml).
     os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
     args = [
@@ -65,6 +81,18 @@ def run_dbt_build(config: BuildConfig) -> DbtBuild:
         "--no-partial-parse",  # vars differ between builds; a stale parse would lie
         "--quiet",
     ]
+    if partial:
+        # Parsing the whole project is most of a small rebuild's dbt time, and
+        # here only model files changed (vars, macros, profiles, versions are
+        # those of the last good build, or the plan would be "full"). dbt's
+        # partial parsing re-reads exactly the files whose hashes changed and
+        # falls back to a full parse itself when vars or the profile differ.
+        args[args.index("--no-partial-parse")] = "--partial-parse"
+        # dbt's own comparison, plus the models whose files we saw change: a
+        # YAML-only edit (a KPI's meta) changes what rpt_kpi_scorecard compiles
+        # to, which state:modified alone does not see.
+        selectors = ["state:modified+", *(f"{name}+" for name in plan.changed_models)]
+        args += ["--select", " ".join(selectors), "--state", str(state_dir(config))]
     started = time.perf_counter()
     outcome = dbtRunner().invoke(args)
     seconds = time.perf_counter() - started
@@ -72,18 +100,56 @@ def run_dbt_build(config: BuildConfig) -> DbtBuild:
     if outcome.exception is not None:
         raise _classify_exception(outcome.exception)
     results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
-    _raise_for_failures(results)
+    _raise_for_failures(results, config.project_dir)
     if not outcome.success:
         raise InternalError("dbt build failed without naming a node; see "
                             f"{config.work_dir / 'logs' / 'dbt.log'}")
-    os.replace(building, config.database_path)
     # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
     manifest_path = config.target_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    shutil.copy2(manifest_path, config.work_dir / "manifest.json")
+    if partial:
+        manifest = _with_compiled_code_of(manifest, last.manifest)
+        results = _merged_results(manifest, last.results, results)
+    forget_last_good(config)
+    os.replace(building, config.database_path)
+    if fingerprint is not None:
+        save_last_good(config, fingerprint, manifest, [asdict(r) for r in results])
+    # The manifest of the site as built (a partial build's, completed above).
+    (config.work_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.copy2(config.target_dir / "run_results.json", config.work_dir / "run_results.json")
     log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
     return DbtBuild(manifest=manifest, results=results, seconds=seconds)
+
+
+def last_good_build(last: LastGoodBuild) -> DbtBuild:
+    """Return the last good dbt build as the generator sees it (no dbt run)."""
+    return DbtBuild(manifest=last.manifest,
+                    results=[NodeResult(**raw) for raw in last.results], seconds=0.0)
+
+
+def _with_compiled_code_of(manifest: dict, previous: dict) -> dict:
+    """Fill in the compiled SQL of nodes this partial build did not run, from the last build.
+
+    Only unchanged nodes are left out of a partial build, so their compiled
+    SQL is the last build's.
+    """
+    old_nodes = previous.get("nodes", {})
+    for unique_id, node in manifest.get("nodes", {}).items():
+        old = old_nodes.get(unique_id)
+        if not node.get("compiled_code") and old and old.get("compiled_code"):
+            node["compiled_code"] = old["compiled_code"]
+            node["compiled"] = True
+    return manifest
+
+
+def _merged_results(manifest: dict, previous: list[dict],
+                    results: list[NodeResult]) -> list[NodeResult]:
+    """Return this run's results plus the last build's for the nodes it did not run."""
+    present = set(manifest.get("nodes", {})) | set(manifest.get("unit_tests", {}))
+    ran = {result.unique_id for result in results}
+    kept = [NodeResult(**raw) for raw in previous
+            if raw["unique_id"] in present and raw["unique_id"] not in ran]
+    return kept + results
 
 
 def _node_result(raw) -> NodeResult:
@@ -95,16 +161,53 @@ def _node_result(raw) -> NodeResult:
         status=str(getattr(raw.status, "value", raw.status)).lower(),
         message=str(raw.message or ""),
         failures=raw.failures,
+        path=str(getattr(node, "original_file_path", "") or ""),
     )
 
 
-def _raise_for_failures(results: list[NodeResult]) -> None:
+def _where(result: NodeResult, project_dir: Path) -> str:
+    """Return 'path:line' of a failed node ('path' alone when no line is known).
+
+    DuckDB quotes the failing line of the compiled SQL ("LINE 5: select ...");
+    the same text in the source file gives the line the analyst edits. A
+    singular data test is one query: its line is the first.
+    """
+    if not result.path:
+        return result.name
+    source = project_dir / result.path
+    if source.is_file() and source.suffix == ".sql":
+        lines = source.read_text(encoding="utf-8").splitlines()
+        # The name DuckDB complains about ("Referenced column "x" not found",
+        # "syntax error at or near "frm""), then the quoted line of compiled SQL.
+        # The most specific name (found on the fewest lines) points at the edit.
+        best: list[int] = []
+        for name in re.findall(r'"(\w+)"', result.message):
+            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+            found = [number for number, line in enumerate(lines, start=1)
+                     if pattern.search(line)]
+            if found and (not best or len(found) < len(best)):
+                best = found
+        if best:
+            return f"{result.path}:{best[0]}"
+        quoted = re.search(r"LINE \d+:\s*(.+)", result.message)
+        if quoted:
+            snippet = quoted.group(1).strip()[:40]
+            for line_number, line in enumerate(lines, start=1):
+                if snippet and snippet in line:
+                    return f"{result.path}:{line_number}"
+    if result.path.endswith(".sql"):
+        return f"{result.path}:1"
+    return result.path
+
+
+def _raise_for_failures(results: list[NodeResult], project_dir: Path) -> None:
     """Raise DataTestError naming failed tests, or InternalError for failed models."""
     failed_tests = [r for r in results if r.resource_type in TEST_TYPES and r.status in FAILED]
     failed_nodes = [r for r in results
                     if r.resource_type not in TEST_TYPES and r.status in FAILED]
     if failed_tests:
-        lines = [f"  - {r.name}: {r.message.strip().splitlines()[0] if r.message else r.status}"
+        lines = [f"  - {_where(r, project_dir)}: {r.name}: "
+                 f"{r.message.strip().splitlines()[0] if r.message else r.status}"
                  for r in failed_tests]
         skipped = sum(1 for r in results if r.status == "skipped")
         raise DataTestError(
@@ -112,7 +215,8 @@ def _raise_for_failures(results: list[NodeResult]) -> None:
             + (f" ({skipped} downstream nodes skipped)" if skipped else "") + ":\n"
             + "\n".join(lines))
     if failed_nodes:
-        lines = [f"  - {r.resource_type} {r.name}: {r.message.strip()}" for r in failed_nodes]
+        lines = [f"  - {_where(r, project_dir)}: {r.resource_type} {r.name}: {r.message.strip()}"
+                 for r in failed_nodes]
         raise InternalError("dbt could not build:\n" + "\n".join(lines))
 
 

@@ -135,6 +135,22 @@ def make_environment() -> Environment:
     return environment
 
 
+def check_templates(environment: Environment) -> int:
+    """Compile every page template (a syntax error names file and line); return how many."""
+    from jinja2 import TemplateSyntaxError
+
+    from generator.exceptions import ConfigError
+
+    names = environment.list_templates(extensions=["j2"])
+    for name in names:
+        try:
+            environment.get_template(name)
+        except TemplateSyntaxError as error:
+            raise ConfigError(f"generator/templates/{name}:{error.lineno}: "
+                              f"{error.message}") from error
+    return len(names)
+
+
 def render_page(environment: Environment, template: str, page: object) -> str:
     """Render one page dataclass with its template."""
     context = {field.name: getattr(page, field.name) for field in fields(page)}

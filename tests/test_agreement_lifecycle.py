@@ -80,11 +80,15 @@ def reset_build(tmp_path_factory):
     result = run("agreement", "new", "--from", "2015-q4", "--starts", "2016-02-01",
                  "--ends", "2016-06-30", "--id", "2016-h1", "--project-dir", project)
     assert result.exit_code == 0, result.output
-    # A month row the build cannot use (issue #7): a rate. Reported, never
-    # dropped silently. (A month outside the period or an unknown KPI is
-    # refused before dbt runs since issue #11: tests/test_reference.py.)
-    with (project / "seeds" / "reference" / "sla_targets.csv").open("a") as handle:
-        handle.write("2015-q4,win_rate,2015-11-01,0.3\n")
+    # Month rows the build cannot use (issue #7): one for a rate, one for a KPI
+    # whose period target was removed. Reported, never dropped silently. (A
+    # month outside the period or an unknown KPI is refused before dbt runs.)
+    targets = project / "seeds" / "reference" / "sla_targets.csv"
+    lines = [line for line in targets.read_text().splitlines()
+             if not line.startswith("2015-q4,p90_first_touch_business_hours,,")]
+    lines += ["2015-q4,win_rate,2015-11-01,0.3",
+              "2015-q4,p90_first_touch_business_hours,2015-11-01,6"]
+    targets.write_text("\n".join(lines) + "\n")
     result = run("build", "--project-dir", project, "--out", root / "site")
     assert result.exit_code == 0, result.output
     return project, root / "site"
@@ -170,4 +174,6 @@ def test_month_targets_that_cannot_be_used_are_reported(reset_build):
     assert ignored == {
         "2015-q4 win_rate 2015-11-01":
             "not a volume: rates and durations keep their period target every month",
+        "2015-q4 p90_first_touch_business_hours 2015-11-01":
+            "the KPI has no period target to phase",
     }

@@ -78,6 +78,82 @@ def test_the_sandbox_blocks_python_internals(tmp_path):
         render_agreement_text(tmp_path, AGREEMENT, [kpi()])
 
 
+def test_an_unknown_kpi_suggests_the_closest_name(tmp_path):
+    write(tmp_path, "Win {{ kpi('winrate') }}.\n")
+    with pytest.raises(ConfigError, match=r"a1.md:1: unknown KPI 'winrate' in kpi\(\); "
+                                          r"did you mean win_rate\?"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi("win_rate", unit="rate")])
+
+
+def test_term_names_are_the_sla_agreements_columns():
+    import csv
+
+    from generator.agreement_text import COMPUTED_TERMS, SEED_TERMS
+    from tests.conftest import REFERENCE
+
+    with (REFERENCE / "sla_agreements.csv").open() as handle:
+        header = next(csv.reader(handle))
+    assert list(SEED_TERMS) == header
+    assert not set(COMPUTED_TERMS) & set(header)
+
+
+def test_every_term_renders_from_the_demo_agreements(demo_build):
+    """Each term() name reads an existing rpt_agreements column."""
+    from generator.agreement_text import TERMS, _term
+    from generator.warehouse import Warehouse
+
+    config, _ = demo_build
+    with Warehouse(config.database_path) as warehouse:
+        row = warehouse.rows("rpt_agreements")[-1]
+    rendered = {name: _term(row, name) for name in TERMS}
+    assert rendered["mql_to_sql"] == "40.0%" and rendered["business_day_start"] == "09:00"
+    assert rendered["starts_on"] == "2015-07-01" and rendered["timezone"] == "America/Chicago"
+
+
+def test_an_old_term_name_suggests_the_column_name(tmp_path):
+    write(tmp_path, "{{ term('mql_to_sql_rate') }}\n")
+    with pytest.raises(ConfigError, match=r"unknown term 'mql_to_sql_rate' in term\(\); "
+                                          r"did you mean mql_to_sql\?"):
+        render_agreement_text(tmp_path, AGREEMENT, [kpi()])
+
+
+def test_a_typo_in_an_agreement_text_fails_before_dbt_runs(tmp_path, monkeypatch):
+    """The build stops at the check, not after the dbt build (it never starts)."""
+    from click.testing import CliRunner
+
+    import generator.build
+    from generator.cli import cli
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    text = project / "site" / "agreements" / "2015-h2.md"
+    lines = text.read_text().splitlines()
+    lines.insert(4, "Win rate: {{ kpi('winrate') }}")
+    text.write_text("\n".join(lines) + "\n")
+
+    def no_dbt(*args, **kwargs):
+        raise AssertionError("dbt ran before the agreement texts were checked")
+
+    monkeypatch.setattr(generator.build, "run_dbt_build", no_dbt)
+    monkeypatch.setattr(generator.build, "make_fingerprint", no_dbt)
+    result = CliRunner().invoke(cli, ["build", "--project-dir", str(project),
+                                      "--out", str(tmp_path / "site")])
+    assert result.exit_code == 3, result.output
+    assert ("site/agreements/2015-h2.md:5: unknown KPI 'winrate' in kpi(); "
+            "did you mean win_rate?") in result.output
+
+
+def test_a_template_syntax_error_is_caught_before_dbt(tmp_path):
+    from jinja2 import DictLoader, Environment
+
+    from generator.render import check_templates
+
+    environment = Environment(loader=DictLoader({"ok.md.j2": "{{ x }}",
+                                                 "bad.md.j2": "a\n{% for %}\n"}))
+    with pytest.raises(ConfigError, match=r"generator/templates/bad.md.j2:2:"):
+        check_templates(environment)
+
+
 def test_a_closed_period_says_final_not_to_date(tmp_path):
     from dataclasses import replace
 

@@ -119,7 +119,10 @@ def test_a_build_killed_midway_leaves_the_site_and_a_usable_database(tmp_path):
     assert first.exit_code == 0, first.output
     before = snapshot(out)
     work = tmp_path / ".site-work"
-    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--out", str(out)],
+    # --full: with nothing changed the build would only re-render the pages,
+    # and this test is about a build killed inside dbt.
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--full",
+                                "--out", str(out)],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     building = work / "sla_report.building.duckdb"
