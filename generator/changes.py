@@ -120,12 +120,23 @@ def _files(root: Path, folder: str) -> list[Path]:
 
 
 def _declares_only_models(path: Path) -> bool:
-    """Return whether a models/ YAML file declares models only (no sources, exposures...)."""
+    """Return whether a models/ YAML file declares models only (no sources, exposures...).
+
+    Unit tests of the file's own models count as part of them: rebuilding a
+    model with `<model>+` runs its unit tests, so an edited unit test needs
+    no more than its model does.
+    """
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
     except yaml.YAMLError:
         return False  # dbt will say what is wrong; rebuild everything meanwhile
-    return isinstance(document, dict) and set(document) <= {"version", "models"}
+    if not isinstance(document, dict) or not set(document) <= {"version", "models",
+                                                                "unit_tests"}:
+        return False
+    declared = {model.get("name") for model in document.get("models") or []
+                if isinstance(model, dict)}
+    return all(isinstance(test, dict) and test.get("model") in declared
+               for test in document.get("unit_tests") or [])
 
 
 def make_fingerprint(config: BuildConfig) -> Fingerprint:

@@ -99,9 +99,12 @@ def test_as_of_raw_data_and_package_versions_need_a_full_build(project, tmp_path
     later = make_config(project_dir=project, data=str(raw), as_of="2015-10-16")
     assert plan_build(later, make_fingerprint(later), last).reason == "changed: vars"
 
+    # Each build reads the raw files afresh (into its clean copies, issue #11).
     (raw / "revenue.csv").touch()  # a newer file with the same content: no rebuild
+    config = make_config(project_dir=project, data=str(raw), as_of="2015-10-15")
     assert plan_build(config, make_fingerprint(config), last).mode == "pages"
     _append(raw / "revenue.csv", "R-x,O-x,2015-10-01,1,new_business\n")
+    config = make_config(project_dir=project, data=str(raw), as_of="2015-10-15")
     plan = plan_build(config, make_fingerprint(config), last)
     assert plan.mode == "full" and "raw data: revenue" in plan.reason
 
@@ -233,3 +236,15 @@ def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path):
     assert _digest(database) == before_db, "a failed partial build replaced the database"
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*")
             if p.is_file()} == before_site
+
+
+def test_an_edited_unit_test_rebuilds_its_model_not_everything(project):
+    config = make_config(project_dir=project, out=str(project / "build" / "site"))
+    last = _baseline(config)
+    yml = project / "models/marts/fct_kpi_targets.yml"
+    assert "unit_tests:" in yml.read_text()
+    yml.write_text(yml.read_text().replace("explicit MQL target of 120 wins",
+                                           "explicit MQL target of 120 still wins"))
+    plan = plan_build(config, make_fingerprint(config), last)
+    assert plan.mode == "models" and plan.changed_models == ["fct_kpi_targets"], \
+        plan.describe()

@@ -433,9 +433,11 @@ def test_an_unreadable_record_stops_the_build_before_dbt_and_keeps_the_site(tmp_
     from click.testing import CliRunner
 
     from generator.cli import cli
+    from generator.site import SITE_MARKER
 
     out = tmp_path / "site"
     out.mkdir()
+    (out / SITE_MARKER).write_text("a site published by sla-report")
     (out / "index.html").write_text("published")
     (out / "history.json").write_text('{"periods": [')
     result = CliRunner().invoke(cli, ["build", "--out", str(out)])

@@ -89,10 +89,10 @@ final as (
         account_name,
         case when is_known_stage then stage end as stage,
         lost_reason,
-        {# An empty amount is an early-stage deal without one (0); a bad
-           amount is unknown (null), flagged above. #}
-        case when coalesce(is_bad_amount, false) then null else coalesce(amount, 0) end
-            as amount,
+        {# An empty amount is unknown, not $0 (issue #7): sums skip it and
+           the average deal size leaves it out. A bad amount is unknown too,
+           and flagged above. #}
+        case when coalesce(is_bad_amount, false) then null else amount end as amount,
         {# Marketing-sourced means the deal came from a lead (issue #2). #}
         lead_id is not null as is_marketing_sourced,
         coalesce(is_known_stage and stage = 'closed_won', false) as is_won,
