@@ -38,6 +38,12 @@ def data_build(tmp_path_factory):
         "created_at": "2015-08-03 15:00:00",  # no offset: UTC
         "stage": "closed_won", "amount": "250000", "closed_at": "2015-09-01T10:00:00-05:00",
         "proposal_sent_at": "2015-08-10T12:00:00Z", "owner_id": "S01"}])
+    # A won deal with no amount (sales-sourced): a customer, but left out of
+    # the average deal size, never counted as a $0 deal (issue #7).
+    append(raw / "opportunities.csv", [{
+        "opportunity_id": "OX2", "account_name": "No Amount Yet Ltd",
+        "created_at": "2015-08-04T15:00:00Z", "stage": "closed_won", "amount": "",
+        "closed_at": "2015-09-02T15:00:00Z", "owner_id": "S02"}])
     append(raw / "revenue.csv", [{"revenue_id": "RX1", "opportunity_id": "OX1",
                                   "booked_on": "2015-09-01", "amount": "250000",
                                   "revenue_type": "new_business"}])
@@ -105,3 +111,19 @@ def test_a_quarantined_leads_private_data_is_not_published(data_build):
         if path.is_file():
             text = path.read_bytes().decode("utf-8", errors="replace")
             assert "Quarantined Person" not in text and "x@example.org" not in text
+
+
+def test_a_won_deal_without_an_amount_counts_as_a_customer_not_as_a_zero_deal(data_build):
+    _, out, _ = data_build
+    details: dict = {}
+    demo = compute(DEMO_RAW, REFERENCE, date(2015, 10, 15), details)["2015-h2"]
+    deals_with_amount = details["2015-h2"]["samples"]["average_deal_size"]
+    # OX1 (250,000) and OX2 (no amount) are both won in H2; only OX1 has an amount.
+    expected_average = (demo["average_deal_size"] * deals_with_amount + 250000) \
+        / (deals_with_amount + 1)
+    table = next(t for t in html_tables(out / "history.html") if t[0][0][0] == "KPI")
+    cells = {r[0][1].split("#")[1]: r[2][0] for r in table[1:] if r[0][1]}
+    shown_average = float(cells["average_deal_size"].split("/")[0].strip("$ ").replace(",", ""))
+    assert shown_average == pytest.approx(expected_average, abs=0.5)
+    shown_customers = float(cells["new_customers"].split("/")[0].replace(",", ""))
+    assert shown_customers == demo["new_customers"] + 2
