@@ -31,6 +31,7 @@ from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
 from generator.pipeline import last_good_build, run_dbt_build
+from generator.progress import DbtProgress, Progress
 from generator.quality import QualityReport, check_quality, load_quality, site_stamp
 from generator.render import check_templates, make_environment, render_page
 from generator.site import build_site, publish, stage_docs, write_mkdocs_config
@@ -53,16 +54,20 @@ class BuildSummary:
     """What was rebuilt: 'full', 'models' or 'pages' (see generator/changes.py)."""
     quality: QualityReport | None = None
     """What the input lost, printed after the build (issue #11)."""
+    timings: tuple[tuple[str, float], ...] = ()
+    """(stage, seconds) in order: what the final line reports (issue #8)."""
 
 
 def build_report(config: BuildConfig, full: bool = False,
-                 report: Callable[[str], None] | None = None) -> BuildSummary:
+                 report: Callable[[str], None] | None = None,
+                 progress: Progress | None = None) -> BuildSummary:
     """Build what changed; publish to config.out_dir only if every step succeeded.
 
-    report receives the one-line decision (what changed, what is rebuilt).
+    report receives the one-line decision (what changed, what is rebuilt);
+    progress shows and times the stages (silent by default).
     """
     with build_lock(config.work_dir):
-        return _build(config, full, report or log.info)
+        return _build(config, full, report or log.info, progress or Progress("quiet"))
 
 
 def check_sources(config: BuildConfig, project_vars: dict, environment) -> None:
@@ -72,22 +77,75 @@ def check_sources(config: BuildConfig, project_vars: dict, environment) -> None:
     check_agreement_texts(config.project_dir, kpi_ids)
 
 
-def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> BuildSummary:
+def _build(config: BuildConfig, full: bool, report: Callable[[str], None],
+           progress: Progress) -> BuildSummary:
     started = time.perf_counter()
-    project_vars = yaml.safe_load(
-        (config.project_dir / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
-    environment = make_environment()
-    check_sources(config, project_vars, environment)
-    # Read first: an unreadable record of closed periods stops the build before dbt runs.
-    previous_history = read_history(config.out_dir)
-    fingerprint = make_fingerprint(config)
-    last = load_last_good(config)
-    rebuild = plan_build(config, fingerprint, last, full)
+    with progress.stage("planning"):
+        project_vars = yaml.safe_load((config.project_dir / "dbt_project.yml").read_text(
+            encoding="utf-8")).get("vars", {})
+        environment = make_environment()
+        check_sources(config, project_vars, environment)
+        # Read first: an unreadable record of closed periods stops the build before dbt.
+        previous_history = read_history(config.out_dir)
+        fingerprint = make_fingerprint(config)
+        last = load_last_good(config)
+        rebuild = plan_build(config, fingerprint, last, full)
     report(rebuild.describe())
     if rebuild.mode == "pages":
         dbt_build = last_good_build(last)
     else:
-        dbt_build = run_dbt_build(config, rebuild, fingerprint, last)
+        with progress.stage("dbt"):
+            dbt_build = run_dbt_build(config, rebuild, fingerprint, last,
+                                      on_event=DbtProgress(progress))
+    return _generate(config, project_vars, environment, previous_history, dbt_build,
+                     rebuild.mode, progress, started)
+
+
+def _generate(config: BuildConfig, project_vars: dict, environment, previous_history,
+              dbt_build, mode: str, progress: Progress, started: float) -> BuildSummary:
+    """Read the report models, write pages and charts, run MkDocs and publish."""
+    with progress.stage("reading results"):
+        data, quality, definitions = _read_results(config, project_vars, dbt_build)
+    with progress.stage("pages and charts"):
+        plan, history, data = _plan_pages(config, project_vars, data, definitions,
+                                          dbt_build, previous_history)
+        files = {path: render_page(environment, template, page)
+                 for path, template, page in plan.pages}
+        files.update(plan.charts)
+        progress.update(f"{len(plan.pages)} pages, {len(plan.charts)} charts")
+    docs_dir = config.work_dir / "docs"
+    built_dir = config.work_dir / "site"
+    with progress.stage("MkDocs"):
+        if built_dir.exists():
+            shutil.rmtree(built_dir)
+        stage_docs(config.project_dir, docs_dir, files)
+        mkdocs_config = write_mkdocs_config(
+            config.project_dir, docs_dir, built_dir,
+            {"data_as_of": config.as_of.isoformat(),
+             "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC"),
+             **site_stamp(quality)},
+            config.work_dir / "mkdocs.yml", plan.nav_children)
+        build_site(mkdocs_config)
+    with progress.stage("publish"):
+        current = agreement_in_force(data.agreements)
+        write_summary(built_dir, make_summary(
+            current, kpi_views(data, definitions, current["agreement_id"]),
+            config.as_of.isoformat(), config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            read_previous(config.out_dir)))
+        write_history(built_dir, history)
+        publish(built_dir, config.out_dir)
+    pages = sum(1 for _ in config.out_dir.rglob("*.html"))
+    summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
+                           dbt_seconds=dbt_build.seconds,
+                           total_seconds=time.perf_counter() - started, mode=mode,
+                           quality=quality, timings=tuple(progress.timings))
+    log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
+             summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
+    return summary
+
+
+def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
+    """Return the report data, the input's quality report and the KPI definitions."""
     site_extra = (yaml.safe_load((config.project_dir / "mkdocs.yml").read_text(
         encoding="utf-8")) or {}).get("extra") or {}
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
@@ -100,6 +158,16 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
         log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
                     warning["subject"], warning["row_count"],
                     "" if warning["row_count"] == 1 else "s", warning["detail"])
+    return data, quality, definitions
+
+
+def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_build,
+                previous_history):
+    """Return the site plan, the record of closed periods and the data as closed.
+
+    Closed periods show the figures they were recorded with (issue #7), so
+    the data returned is what every page and summary.json must use.
+    """
     built_at = config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     # Final periods keep the figures they closed with (issue #7): record them,
     # then show the record everywhere, and today's figures beside it where they differ.
@@ -126,33 +194,4 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
                          (project_vars["status_on_track_min"],
                           project_vars["status_at_risk_min"]), raw_source,
                          restatements(history, data.agreements))
-    files = {path: render_page(environment, template, page)
-             for path, template, page in plan.pages}
-    files.update(plan.charts)
-
-    docs_dir = config.work_dir / "docs"
-    built_dir = config.work_dir / "site"
-    if built_dir.exists():
-        shutil.rmtree(built_dir)
-    stage_docs(config.project_dir, docs_dir, files)
-    mkdocs_config = write_mkdocs_config(
-        config.project_dir, docs_dir, built_dir,
-        {"data_as_of": config.as_of.isoformat(),
-         "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC"),
-         **site_stamp(quality)},
-        config.work_dir / "mkdocs.yml", plan.nav_children)
-    build_site(mkdocs_config)
-    current = agreement_in_force(data.agreements)
-    write_summary(built_dir, make_summary(
-        current, kpi_views(data, definitions, current["agreement_id"]),
-        config.as_of.isoformat(), built_at, read_previous(config.out_dir)))
-    write_history(built_dir, history)
-    publish(built_dir, config.out_dir)
-    pages = sum(1 for _ in config.out_dir.rglob("*.html"))
-    summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
-                           dbt_seconds=dbt_build.seconds,
-                           total_seconds=time.perf_counter() - started, mode=rebuild.mode,
-                           quality=quality)
-    log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
-             summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
-    return summary
+    return plan, history, data

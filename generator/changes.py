@@ -242,7 +242,7 @@ def plan_build(config: BuildConfig, fingerprint: Fingerprint, last: LastGoodBuil
         return Plan("full", f"removed: {_summarise(removed)}")
     names = sorted({name for path in changed
                     for name in _node_names(config.project_dir / path)})
-    models, tests, downstream = _downstream(last.manifest, names)
+    models, tests, downstream = _downstream(last.manifest, names, config.unit_tests)
     kind = "models changed" if all(path.startswith("models/") for path in changed) \
         else "models and tests changed"
     reason = f"{kind}: {', '.join(names)}" + (f" (+{downstream} downstream)" if downstream
@@ -258,7 +258,8 @@ def _node_names(path: Path) -> list[str]:
     return [model["name"] for model in document.get("models") or [] if "name" in model]
 
 
-def _downstream(manifest: dict, names: list[str]) -> tuple[int, int, int]:
+def _downstream(manifest: dict, names: list[str],
+                unit_tests_run: bool = False) -> tuple[int, int, int]:
     """Return (models, tests, downstream models) dbt will build for `names+`.
 
     Estimated from the last good manifest: a brand-new model has no entry yet
@@ -279,8 +280,9 @@ def _downstream(manifest: dict, names: list[str]) -> tuple[int, int, int]:
     selected_models = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}
     new_models = [name for name in names if name not in by_name]
     tests = sum(1 for uid in seen if nodes.get(uid, {}).get("resource_type") in TEST_TYPES)
-    tests += sum(1 for test in unit_tests.values()
-                 if set(test.get("depends_on", {}).get("nodes", [])) & selected_models)
+    if unit_tests_run:
+        tests += sum(1 for test in unit_tests.values()
+                     if set(test.get("depends_on", {}).get("nodes", [])) & selected_models)
     changed_models = {by_name[name] for name in names if name in by_name
                       and nodes[by_name[name]]["resource_type"] == "model"}
     models = len(selected_models) + len(new_models)

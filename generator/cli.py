@@ -39,10 +39,16 @@ def verbosity_options(command: Callable) -> Callable:
                         help="Log every step.")(command)
 
 
+def is_quiet() -> bool:
+    """Return whether --quiet was given."""
+    context = click.get_current_context(silent=True)
+    return context is not None and \
+        context.find_root().meta.get("sla_report.verbosity") == "quiet"
+
+
 def say(message: str) -> None:
     """Print a progress or result line unless --quiet was given."""
-    context = click.get_current_context(silent=True)
-    if context is None or context.find_root().meta.get("sla_report.verbosity") != "quiet":
+    if not is_quiet():
         click.echo(message)
 
 
@@ -107,21 +113,36 @@ def _build_options(command: Callable) -> Callable:
                      help="Folder of the published site. Default: build/site in the project."),
         click.option("--full", is_flag=True,
                      help="Rebuild everything, even what has not changed."),
+        click.option("--memory-limit", "memory_limit", metavar="SIZE",
+                     help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
+                          "sorts spill to disk. Default: DuckDB's (80% of RAM), or "
+                          "SLA_REPORT_DUCKDB_MEMORY_LIMIT."),
+        click.option("--unit-tests", "unit_tests", is_flag=True,
+                     help="Also run the dbt unit tests (make test and CI do; site builds "
+                          "run every data test but skip them)."),
     ]):
         command = option(command)
     return project_dir_option(command)
 
 
 def _run_build(configure: Callable, full: bool):
-    """Make the config and run one build; an unexpected exception is a clean internal error."""
+    """Make the config and run one build; an unexpected exception is a clean internal error.
+
+    Returns (config, summary, progress): progress holds every stage's time,
+    including the input check that runs before the build proper.
+    """
     from generator.build import build_report
     from generator.exceptions import InternalError, SlaReportError
+    from generator.progress import Progress
 
+    progress = Progress("quiet" if is_quiet() else "auto")
     try:
         # Inside the try: the input pre-check runs in make_config, and
         # whatever it meets must end in a message, never a traceback (issue #11).
-        config = configure()
-        return config, build_report(config, full=full, report=say)
+        with progress.stage("checking input"):
+            config = configure()
+        return config, build_report(config, full=full, report=say, progress=progress), \
+            progress
     except SlaReportError:
         raise
     except Exception as error:  # a bug: say so plainly, keep the traceback for -v
@@ -134,7 +155,7 @@ def _run_build(configure: Callable, full: bool):
 @_build_options
 @verbosity_options
 def build(data: str | None, as_of: str | None, out: str | None, full: bool,
-          project_dir: str | None) -> None:
+          memory_limit: str | None, unit_tests: bool, project_dir: str | None) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -143,18 +164,27 @@ def build(data: str | None, as_of: str | None, out: str | None, full: bool,
     (seeds, macros, vars, raw data) rebuilds everything. --full forces that.
     The previous site in --out is replaced only when every step succeeded.
 
+    On a terminal a status line shows the stage, its counts and the time; in
+    a log (CI) each stage prints one line with its duration; --quiet prints
+    only the final line and errors.
+
     Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
     """
+    import time
+
     from generator.config import make_config
 
-    config, summary = _run_build(
-        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir), full)
+    started = time.perf_counter()
+    config, summary, progress = _run_build(
+        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
+                            unit_tests=unit_tests, memory_limit=memory_limit), full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
-    say(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
-        f"{config.as_of.isoformat()}) in {summary.total_seconds:.1f} s "
-        f"(dbt {summary.dbt_seconds:.1f} s).")
+    # The whole command's time: the input check runs before the build proper.
+    click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
+               f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
+               f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
     say(f"Site: {summary.out_dir}")
     say(f"Open {index.as_uri()} in a browser, or run: "
         f"{serve_hint(config.project_dir, config.out_dir)}")
@@ -167,7 +197,8 @@ def build(data: str | None, as_of: str | None, out: str | None, full: bool,
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
 def serve(data: str | None, as_of: str | None, out: str | None, full: bool,
-          project_dir: str | None, port: int, no_watch: bool) -> None:
+          memory_limit: str | None, unit_tests: bool, project_dir: str | None, port: int,
+          no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -183,7 +214,8 @@ def serve(data: str | None, as_of: str | None, out: str | None, full: bool,
     from generator.preview import Preview
 
     def configure():
-        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir)
+        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
+                           unit_tests=unit_tests, memory_limit=memory_limit)
 
     config = configure()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():

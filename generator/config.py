@@ -75,6 +75,12 @@ class BuildConfig:
     built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     """When this build started (UTC), printed on every page."""
 
+    unit_tests: bool = False
+    """Also run dbt's unit tests (make test and CI do; site builds skip them)."""
+
+    memory_limit: str | None = None
+    """DuckDB's memory_limit ('8GB', '50%'); beyond it, work spills to disk."""
+
     @property
     def database_path(self) -> Path:
         """Return the DuckDB file of the last successful dbt build (the generator reads it)."""
@@ -251,7 +257,8 @@ def _reader(path: Path) -> str:
 
 def make_config(*, data: str | None = None, as_of: str | None = None,
                 out: str | None = None, project_dir: Path | None = None,
-                work: str | None = None) -> BuildConfig:
+                work: str | None = None, unit_tests: bool = False,
+                memory_limit: str | None = None) -> BuildConfig:
     """Return a validated BuildConfig from command-line style arguments."""
     root = find_project(project_dir)
     project_vars = yaml.safe_load(
@@ -270,4 +277,6 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
         as_of=parse_as_of(as_of, default_as_of, last_complete),
         data_dir=data_dir,
         raw_files=resolve_raw_files(data_dir) if data_dir else {},
+        unit_tests=unit_tests,
+        memory_limit=memory_limit,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,6 +22,24 @@ REFERENCE = ROOT / "seeds" / "reference"
 SECRET = "pw-marker-7f3c9e1a"
 
 
+@contextmanager
+def staging_kept_in(database: Path) -> Iterator[Path]:
+    """Keep a build's staging and intermediate tables in a file, to look at them.
+
+    They live in memory during a build (dbt_project.yml, issue #8); the
+    profile's SLA_REPORT_DUCKDB_SCRATCH puts them in this file instead.
+    """
+    before = os.environ.get("SLA_REPORT_DUCKDB_SCRATCH")
+    os.environ["SLA_REPORT_DUCKDB_SCRATCH"] = str(database)
+    try:
+        yield database
+    finally:
+        if before is None:
+            del os.environ["SLA_REPORT_DUCKDB_SCRATCH"]
+        else:
+            os.environ["SLA_REPORT_DUCKDB_SCRATCH"] = before
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> tuple[BuildConfig, BuildSummary]:
     """Build the demo report once (demo seeds, as of 2015-10-15) into a temp folder.
@@ -30,7 +51,8 @@ def demo_build(tmp_path_factory) -> tuple[BuildConfig, BuildSummary]:
 
     os.environ["DBT_ENV_SECRET_PG_PASSWORD"] = SECRET
     out = tmp_path_factory.mktemp("demo") / "site"
-    config = make_config(out=str(out))
+    # With the dbt unit tests: make test runs them once, here (site builds skip them).
+    config = make_config(out=str(out), unit_tests=True)
     return config, build_report(config)
 
 

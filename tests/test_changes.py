@@ -184,7 +184,7 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
     _append(project / "site/agreements/2015-h2.md", "\nA sentence added in the preview.\n")
     output = build()
     assert "re-rendering pages from the last good warehouse (no dbt)" in output
-    assert "(dbt 0.0 s)" in output
+    assert "(dbt 0.0 s;" in output
     assert "A sentence added in the preview." in (out / "agreement.html").read_text()
 
     # 2. One model's SQL: that model and its downstream, the new number published.

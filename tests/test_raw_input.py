@@ -14,7 +14,7 @@ from generator.cli import cli
 from generator.config import resolve_raw_files
 from generator.exceptions import ConfigError
 from generator.raw_input import SOURCE_LINE, read_raw_file
-from tests.conftest import DEMO_RAW
+from tests.conftest import DEMO_RAW, staging_kept_in
 
 COLUMNS = ["lead_id", "created_at", "company"]
 
@@ -169,8 +169,9 @@ def odd_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("odd")
     raw = _odd_copy(root)
     out = root / "site"
-    result = CliRunner().invoke(cli, ["build", "--data", str(raw), "--as-of", "2015-10-15",
-                                      "--out", str(out)])
+    with staging_kept_in(root / "staging.duckdb"):
+        result = CliRunner().invoke(cli, ["build", "--data", str(raw), "--as-of",
+                                          "2015-10-15", "--out", str(out)])
     return raw, out, root / ".site-work", result
 
 
@@ -180,6 +181,7 @@ def test_odd_files_build_and_every_row_is_read(odd_build):
     with duckdb.connect(str(work / "sla_report.duckdb"), read_only=True) as connection:
         counts = dict(connection.execute(
             "select raw_table, rows_read from main.rpt_data_quality").fetchall())
+    with duckdb.connect(str(work.parent / "staging.duckdb"), read_only=True) as connection:
         company = connection.execute("select company_name from main.stg_crm__leads "
                                      "where lead_id = 'LQ1'").fetchone()
         account = connection.execute("select account_name from main.stg_crm__opportunities "
