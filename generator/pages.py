@@ -407,15 +407,18 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             lead_velocity=_period_velocity(data, current),
             overdue_buckets=_age_buckets(overdue), root="")))
 
-    rep_pages = []
+    # Rep pages are reached from the hand-off page's rep table and from the
+    # search, not from the navigation: the theme copies the whole navigation
+    # into every page, so 500 reps in it would make the site grow with
+    # pages x reps (issue #8).
+    overdue_by_rep: dict[str, list[dict]] = {}
+    for row in overdue:
+        overdue_by_rep.setdefault(row["rep_id"], []).append(row)
     for rep in _rows_of(data.reps, current_id):
-        path = f"reps/{rep['rep_id']}.md"
-        rep_overdue = [row for row in overdue if row["rep_id"] == rep["rep_id"]]
-        plan.pages.append((path, "rep.md.j2", RepPage(
+        rep_overdue = overdue_by_rep.get(rep["rep_id"], [])
+        plan.pages.append((f"reps/{rep['rep_id']}.md", "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
             overdue_buckets=_age_buckets(rep_overdue), root="../")))
-        rep_pages.append({nav_title(rep["rep_name"]): path})
-    plan.nav_children["handoff.md"] = sorted(rep_pages, key=lambda entry: next(iter(entry)))
 
     monthly_rows = _rows_of(data.monthly, current_id)
     months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})

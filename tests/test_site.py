@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from datetime import date
 
@@ -106,13 +107,21 @@ def test_dbt_build_ran_every_data_and_unit_test_and_all_passed(demo_build):
     assert models and {r["status"] for r in models} == {"success"}
 
 
-def test_reps_are_nested_under_lead_hand_off_in_the_navigation(demo_site):
-    html = (demo_site / "index.html").read_text(encoding="utf-8")
-    # The navigation lists the section's own page, then its reps, then Sales.
-    section = html[html.index('href="handoff.html"'):html.index('href="sales.html"')]
-    rep_links = re.findall(r'href="reps/(S\d+)\.html"', section)
-    assert len(rep_links) >= 8
-    assert 'href="reps/' not in html[:html.index('href="handoff.html"')]
+def test_rep_pages_are_linked_from_the_hand_off_table_not_from_every_page(demo_site):
+    """500 reps in the navigation would be copied into every page (issue #8)."""
+    rep_pages = sorted(path.stem for path in (demo_site / "reps").glob("*.html"))
+    assert len(rep_pages) >= 8
+    for page in ("index.html", "agreement.html", "sales.html", "reps/S01.html"):
+        html = (demo_site / page).read_text(encoding="utf-8")
+        assert not re.search(r'href="(\.\./)?reps/S\d+\.html"', html), page
+    handoff = (demo_site / "handoff.html").read_text(encoding="utf-8")
+    assert sorted(set(re.findall(r'href="reps/(S\d+)\.html"', handoff))) == rep_pages
+    # And the search finds a rep's page by the rep's name.
+    index = json.loads((demo_site / "search" / "search_index.json").read_text())
+    titles = {doc["location"]: doc["title"] for doc in index["docs"]}
+    s01 = re.search(r"<h1[^>]*>([^<]+)", (demo_site / "reps/S01.html").read_text(
+        encoding="utf-8")).group(1)
+    assert titles.get("reps/S01.html") == s01, s01
 
 
 def test_overview_recalls_the_period_before_and_history_highlights_what_changed(demo_site):
