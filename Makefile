@@ -12,7 +12,7 @@ AS_OF ?=
 # How many generated cases the property-based fuzz run tries (make fuzz).
 FUZZ_EXAMPLES ?= 200
 
-.PHONY: install install-test demo test lint lint-sql nightly fuzz previous-summary serve bench clean
+.PHONY: install install-test demo test lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -88,8 +88,16 @@ endif
 serve: install
 	$(BIN)/sla-report serve --out $(OUT)
 
-# The three rebuild times (text edit, one-model edit, full) on the demo.
+# Build time, peak memory and the ratio to plain DuckDB at growing sizes,
+# plus the demo (issue #8). BENCH_SIZES=10m BENCH_ARGS="--repeat 1
+# --memory-limit 8GB" for the largest; see benchmarks/bench_scale.py.
+BENCH_SIZES ?= 10k,100k,1m
+BENCH_ARGS ?=
 bench: install
+	$(BIN)/python benchmarks/bench_scale.py --demo --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+# The three rebuild times (text edit, one-model edit, full) on the demo.
+bench-rebuild: install
 	$(BIN)/python benchmarks/bench_rebuild.py
 
 clean:
