@@ -16,6 +16,8 @@ from generator.agreement_text import (
     check_agreement_texts,
     render_agreement_text,
 )
+from generator.availability import apply as apply_availability
+from generator.availability import assess
 from generator.changes import load_last_good, make_fingerprint, plan_build, state_dir
 from generator.charts import svg_cache
 from generator.config import BuildConfig
@@ -96,6 +98,11 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
     check_quality(quality, project_vars)
+    # Issue #9: KPIs that need a table the team does not have are no data, everywhere.
+    availability = assess(definitions, config.source, config.unavailable)
+    data = apply_availability(data, availability)
+    for kpi_id, reason in availability.no_data.items():
+        log.warning("%s: no data (%s)", kpi_id, reason)
     for warning in data.warnings:
         log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
                     warning["subject"], warning["row_count"],
@@ -125,7 +132,8 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None]) -> Bu
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],
                           project_vars["status_at_risk_min"]), raw_source,
-                         restatements(history, data.agreements))
+                         restatements(history, data.agreements),
+                         handoff_note=availability.handoff_reason)
     files = {path: render_page(environment, template, page)
              for path, template, page in plan.pages}
     files.update(plan.charts)

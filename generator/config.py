@@ -363,12 +363,19 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     if data_dir is None:
         raw_files: dict[str, Path] = {}
     elif settings.source == "contract":
-        raw_files = resolve_raw_files(data_dir, settings.unavailable, unavailable)
-        unavailable.update({table: f"declared unavailable in {SETTINGS_NAME}"
-                            for table in settings.unavailable})
+        tables = tuple(name for name in settings.unavailable if "." not in name)
+        raw_files = resolve_raw_files(data_dir, tables, unavailable)
+        unavailable.update({name: f"declared unavailable in {SETTINGS_NAME}"
+                            for name in settings.unavailable})
     else:
         resolved = resolve_source_files(data_dir, settings)
         raw_files, columns, unavailable = resolved.files, resolved.columns, resolved.unavailable
+        # Neither CRM has a standard proposal date: without one, proposals are
+        # not measured (no data), never counted as 0.
+        if not settings.settings.get("proposal_date_field"):
+            unavailable["opportunities.proposal_sent_at"] = (
+                "HubSpot deals have no proposal date" if settings.source == "hubspot"
+                else "no proposal_date_field is set")
     for table, why in sorted(unavailable.items()):
         log.warning("%s: %s; the KPIs that need it show no data", table, why)
     return BuildConfig(

@@ -195,6 +195,13 @@ FEED_NOUNS = {
     "revenue": "a revenue ledger", "web_sessions": "web sessions", "reps": "the team list",
 }
 
+# Contract columns a team may lack while having the table (`unavailable:
+# [leads.sql_at]`): a KPI whose own SQL reads one is no data.
+COLUMN_NOUNS = {
+    "sql_at": "SQL dates", "sal_at": "acceptance dates", "proposal_sent_at": "proposal dates",
+    "disqualified_at": "disqualification dates",
+}
+
 # -- settings ----------------------------------------------------------------------
 
 # Defaults that work for a standard org; each is explained in crm_source.example.yml.
@@ -320,6 +327,9 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
         raise ConfigError(f"{path}: unavailable: expected a list of raw table names")
     tables = {table.name: table for table in SOURCE_TABLES[chosen]}
     for name in unavailable:
+        if chosen == "contract" and "." in str(name):
+            _check_unavailable_column(path, str(name))
+            continue
         table = tables.get(str(name).lower())
         if table is None:
             raise ConfigError(f"{path}: unavailable: {name!r} is not a raw table of the "
@@ -328,6 +338,18 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
             raise ConfigError(f"{path}: unavailable: {name!r} cannot be unavailable: every "
                               "report needs it")
     return SourceSettings(chosen, settings, tuple(str(n).lower() for n in unavailable), path)
+
+
+def _check_unavailable_column(path: Path | None, name: str) -> None:
+    """Refuse a declared-unavailable `table.column` the contract does not have."""
+    table, _, column = name.lower().partition(".")
+    if table not in RAW_TABLES:
+        raise ConfigError(f"{path}: unavailable: {name!r}: no raw table {table!r}"
+                          f"{_did_you_mean(table, RAW_TABLES)}")
+    if column not in COLUMN_NOUNS:
+        raise ConfigError(f"{path}: unavailable: {name!r}: only these columns can be declared "
+                          f"unavailable: {', '.join(sorted(COLUMN_NOUNS))}"
+                          f"{_did_you_mean(column, COLUMN_NOUNS)}")
 
 
 def _did_you_mean(word: str, options) -> str:
