@@ -298,30 +298,10 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
     if chosen not in SOURCES:
         raise ConfigError(f"{path}: source {chosen!r} is not one of {', '.join(SOURCES)}"
                           f"{_did_you_mean(chosen, SOURCES)}")
-    settings = dict(DEFAULT_SETTINGS[chosen])
-    given = document.get(chosen) or {}
-    if not isinstance(given, dict):
-        raise ConfigError(f"{path}: {chosen}: expected a mapping of settings")
-    for name, value in given.items():
-        where = f"{path}: {chosen}.{name}"
-        if name not in settings:
-            raise ConfigError(f"{path}: {chosen}: unknown setting {name!r}"
-                              f"{_did_you_mean(name, settings)}")
-        if name in _LIST_KEYS:
-            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-                raise ConfigError(f"{where}: expected a list of values, like [a, b]")
-            value = [str(v) for v in value]
-        elif name in _MAP_KEYS:
-            if not isinstance(value, dict):
-                raise ConfigError(f"{where}: expected a mapping of CRM value: channel")
-            bad = [v for v in value.values() if v not in CHANNELS]
-            if bad:
-                raise ConfigError(f"{where}: {bad[0]!r} is not a channel "
-                                  f"({', '.join(CHANNELS)})")
-            value = {str(k): str(v) for k, v in value.items()}
-        elif value is not None and not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a field name")
-        settings[name] = value
+    # Every source's section is checked, not only the one in use: a typo
+    # waits for no migration to surface.
+    sections = {name: _section(path, name, document.get(name)) for name in SOURCES}
+    settings = sections[chosen]
     unavailable = document.get("unavailable") or []
     if not isinstance(unavailable, list):
         raise ConfigError(f"{path}: unavailable: expected a list of raw table names")
@@ -338,6 +318,36 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
             raise ConfigError(f"{path}: unavailable: {name!r} cannot be unavailable: every "
                               "report needs it")
     return SourceSettings(chosen, settings, tuple(str(n).lower() for n in unavailable), path)
+
+
+def _section(path: Path | None, source: str, given) -> dict:
+    """Return one source's settings, defaults filled in, each value checked."""
+    settings = dict(DEFAULT_SETTINGS[source])
+    if given is None:
+        return settings
+    if not isinstance(given, dict):
+        raise ConfigError(f"{path}: {source}: expected a mapping of settings")
+    for name, value in given.items():
+        where = f"{path}: {source}.{name}"
+        if name not in settings:
+            raise ConfigError(f"{path}: {source}: unknown setting {name!r}"
+                              f"{_did_you_mean(name, settings)}")
+        if name in _LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+                raise ConfigError(f"{where}: expected a list of values, like [a, b]")
+            value = [str(v) for v in value]
+        elif name in _MAP_KEYS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: expected a mapping of CRM value: channel")
+            bad = [v for v in value.values() if v not in CHANNELS]
+            if bad:
+                raise ConfigError(f"{where}: {bad[0]!r} is not a channel "
+                                  f"({', '.join(CHANNELS)})")
+            value = {str(k): str(v) for k, v in value.items()}
+        elif value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a field name")
+        settings[name] = value
+    return settings
 
 
 def _check_unavailable_column(path: Path | None, name: str) -> None:
