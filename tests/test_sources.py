@@ -161,3 +161,13 @@ def test_no_data_follows_each_kpis_own_raw_tables_and_columns():
     assert result.no_data == {"first_touch": "needs lead activities",
                               "sqls": "needs SQL dates", "web_sessions": "needs web sessions"}
     assert "hand-off clock cannot run" in result.handoff_reason
+
+
+def test_the_commented_example_documents_the_defaults():
+    """crm_source.example.yml says what a build does when a key is left out."""
+    from generator.config import project_root
+    from generator.sources import DEFAULT_SETTINGS
+
+    example = project_root() / "crm_source.example.yml"
+    for source in ("contract", "salesforce", "hubspot"):
+        assert load_settings(example, source).settings == DEFAULT_SETTINGS[source]
