@@ -22,9 +22,10 @@
     {%- set files = var('raw_files', {}) -%}
     {%- if table_name in files -%}
         {{ read_raw_file(files[table_name]) }}
-    {%- elif var('load_source_data', true) -%}
+    {%- elif var('load_source_data', true) and source_name in ('crm', 'web') -%}
         {#- The demo seeds fill the raw schema: ref() the seed (the same
-            relation) so dbt builds it before the staging model. -#}
+            relation) so dbt builds it before the staging model. Other
+            CRMs' tables are never demo seeds (issue #9). -#}
         {{ ref(table_name) }}
     {%- else -%}
         {{ relation }}

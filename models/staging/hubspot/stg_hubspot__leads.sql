@@ -24,7 +24,7 @@ renamed as (
         -- strings
         {{ clean_text(source_column('contact', 'company')) }} as company,
         {{ mapped_value(source_column('contact', 'analytics_source'),
-            source_setting('analytics_source_channels')) }} as source,
+            source_setting('analytics_source_channels')) }} as source,  -- noqa: RF04
         {{ clean_text(source_column('contact', 'lead_status')) }} as lead_status,
 
         -- booleans

@@ -21,7 +21,7 @@ renamed as (
         -- strings
         {{ clean_text(source_column('lead', 'company')) }} as company,
         {{ mapped_value(source_column('lead', 'lead_source'),
-            source_setting('lead_source_channels')) }} as source,
+            source_setting('lead_source_channels')) }} as source,  -- noqa: RF04
         {{ clean_text(source_column('lead', 'status')) }} as lead_status,
         {{ clean_text(source_column('lead', 'disqualified_reason')) }}
             as disqualified_reason_text,
