@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import html
 import re
 import sys
 from pathlib import Path
@@ -111,6 +112,10 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
 def inline_figure(kpi: KpiView) -> str:
     """Return the live figure shown beside a commitment."""
     when = "final" if kpi.period_state == "final" else "to date"
+    if kpi.no_data_reason:
+        # Issue #9: an input the team lacks is said, never shown as a 0.
+        return (f'<span class="sla-live"><strong>{kpi.figure}</strong> '
+                f"({html.escape(kpi.no_data_reason)}) {status_badge(kpi.status)}</span>")
     parts = [f"<strong>{kpi.figure}</strong> {when}"]
     if kpi.sample_size is not None:
         parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or 'cases'}")

@@ -16,6 +16,8 @@ from generator.agreement_text import (
     check_agreement_texts,
     render_agreement_text,
 )
+from generator.availability import apply as apply_availability
+from generator.availability import assess
 from generator.changes import load_last_good, make_fingerprint, plan_build, state_dir
 from generator.charts import svg_cache
 from generator.config import BuildConfig
@@ -105,10 +107,12 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
               dbt_build, mode: str, progress: Progress, started: float) -> BuildSummary:
     """Read the report models, write pages and charts, run MkDocs and publish."""
     with progress.stage("reading results"):
-        data, quality, definitions = _read_results(config, project_vars, dbt_build)
+        data, quality, definitions, availability = _read_results(config, project_vars,
+                                                                 dbt_build)
     with progress.stage("pages and charts"):
         plan, history, data = _plan_pages(config, project_vars, data, definitions,
-                                          dbt_build, previous_history)
+                                          dbt_build, previous_history,
+                                          availability.handoff_reason)
         files = {path: render_page(environment, template, page)
                  for path, template, page in plan.pages}
         files.update(plan.charts)
@@ -145,7 +149,8 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
 
 
 def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
-    """Return the report data, the input's quality report and the KPI definitions."""
+    """Return the report data, the input's quality report, the KPI definitions and
+    which KPIs are no data for want of a raw table (issue #9)."""
     site_extra = (yaml.safe_load((config.project_dir / "mkdocs.yml").read_text(
         encoding="utf-8")) or {}).get("extra") or {}
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
@@ -154,15 +159,20 @@ def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
     check_quality(quality, project_vars)
+    # Issue #9: KPIs that need a table the team does not have are no data, everywhere.
+    availability = assess(definitions, config.source, config.unavailable)
+    data = apply_availability(data, availability)
+    for kpi_id, reason in availability.no_data.items():
+        log.warning("%s: no data (%s)", kpi_id, reason)
     for warning in data.warnings:
         log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
                     warning["subject"], warning["row_count"],
                     "" if warning["row_count"] == 1 else "s", warning["detail"])
-    return data, quality, definitions
+    return data, quality, definitions, availability
 
 
 def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_build,
-                previous_history):
+                previous_history, handoff_note):
     """Return the site plan, the record of closed periods and the data as closed.
 
     Closed periods show the figures they were recorded with (issue #7), so
@@ -193,5 +203,6 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],
                           project_vars["status_at_risk_min"]), raw_source,
-                         restatements(history, data.agreements))
+                         restatements(history, data.agreements),
+                         handoff_note=handoff_note)
     return plan, history, data

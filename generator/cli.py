@@ -104,6 +104,12 @@ def _build_options(command: Callable) -> Callable:
     for option in reversed([
         click.option("--data", "data", type=click.Path(file_okay=False),
                      help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
+        click.option("--source", "source",
+                     type=click.Choice(["contract", "salesforce", "hubspot"],
+                                       case_sensitive=False),
+                     help="The system the --data files come from: our input contract, a "
+                          "Salesforce export or landing, HubSpot as Fivetran lands it. "
+                          "Default: `source:` in crm_source.yml, else contract."),
         click.option("--as-of", "as_of", metavar="DATE",
                      help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
                           "for the last complete day). Default: 2015-10-15 for the demo, the "
@@ -154,8 +160,9 @@ def _run_build(configure: Callable, full: bool):
 @cli.command()
 @_build_options
 @verbosity_options
-def build(data: str | None, as_of: str | None, out: str | None, full: bool,
-          memory_limit: str | None, unit_tests: bool, project_dir: str | None) -> None:
+def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
+          full: bool, memory_limit: str | None, unit_tests: bool,
+          project_dir: str | None) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -169,6 +176,7 @@ def build(data: str | None, as_of: str | None, out: str | None, full: bool,
     only the final line and errors.
 
     Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
+    (a Salesforce export: sla-report build --source salesforce --data exports/sfdc)
     """
     import time
 
@@ -177,7 +185,8 @@ def build(data: str | None, as_of: str | None, out: str | None, full: bool,
     started = time.perf_counter()
     config, summary, progress = _run_build(
         lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                            unit_tests=unit_tests, memory_limit=memory_limit), full)
+                            source=source and source.lower(), unit_tests=unit_tests,
+                            memory_limit=memory_limit), full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
@@ -196,9 +205,9 @@ def build(data: str | None, as_of: str | None, out: str | None, full: bool,
 @click.option("--no-watch", is_flag=True,
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
-def serve(data: str | None, as_of: str | None, out: str | None, full: bool,
-          memory_limit: str | None, unit_tests: bool, project_dir: str | None, port: int,
-          no_watch: bool) -> None:
+def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
+          full: bool, memory_limit: str | None, unit_tests: bool, project_dir: str | None,
+          port: int, no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -215,7 +224,8 @@ def serve(data: str | None, as_of: str | None, out: str | None, full: bool,
 
     def configure():
         return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                           unit_tests=unit_tests, memory_limit=memory_limit)
+                           source=source and source.lower(), unit_tests=unit_tests,
+                           memory_limit=memory_limit)
 
     config = configure()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():

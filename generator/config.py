@@ -16,9 +16,20 @@ from generator.contract import FILE_SUFFIXES, RAW_TABLES, TYPED_COLUMNS
 from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
 from generator.kpis import project_kpi_models
-from generator.raw_input import RawFile, read_raw_file
+from generator.raw_input import RawFile, read_raw_file, scratch_dir
 from generator.reference import check_reference
 from generator.site import check_out_dir
+from generator.sources import (
+    SETTINGS_NAME,
+    SOURCE_TABLES,
+    ResolvedSource,
+    SourceSettings,
+    find_table_file,
+    header_only_file,
+    load_settings,
+    resolve_columns,
+    settings_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +92,18 @@ class BuildConfig:
     memory_limit: str | None = None
     """DuckDB's memory_limit ('8GB', '50%'); beyond it, work spills to disk."""
 
+    source: str = "contract"
+    """The CRM the raw files come from: contract, salesforce or hubspot (issue #9)."""
+
+    source_settings: dict = field(default_factory=dict)
+    """The org's choices for that CRM (crm_source.yml, defaults filled in)."""
+
+    source_columns: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """Raw table -> staging column -> the header found in the file (non-contract sources)."""
+
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """Raw table -> why the team does not have it (declared, or no rows): its KPIs are no data."""
+
     @property
     def database_path(self) -> Path:
         """Return the DuckDB file of the last successful dbt build (the generator reads it)."""
@@ -103,6 +126,11 @@ class BuildConfig:
         if self.raw_files:
             values["raw_files"] = {name: str(path) for name, path in self.raw_files.items()}
             values["load_source_data"] = False
+        if self.source != "contract":
+            # Only for other CRMs: the contract's vars, and its builds, stay as they were.
+            values["crm_source"] = self.source
+            values["source_settings"] = self.source_settings
+            values["source_columns"] = self.source_columns
         return values
 
 
@@ -159,22 +187,32 @@ def parse_as_of(text: str | None, default: date, last_complete: tuple[date, str]
     return as_of
 
 
-def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
+def resolve_raw_files(data_dir: Path, unavailable: tuple[str, ...] = (),
+                      empty: dict[str, str] | None = None) -> dict[str, Path]:
     """Return the clean copy of each raw table in data_dir, checking columns and types.
 
     A structural problem (missing folder, file or column, an unreadable file,
     a typed column where nothing parses) stops the build here with one
     message naming the file, the column and the line, before dbt runs.
+    Tables declared `unavailable` (crm_source.yml) get a header-only stand-in;
+    tables whose file has no rows are added to `empty` (issue #9: both are
+    systems the team does not have, and their KPIs are no data).
     """
     if not data_dir.is_dir():
         raise ConfigError(f"--data {data_dir}: no such folder")
     resolved: dict[str, Path] = {}
     for table, required in RAW_TABLES.items():
+        if table in unavailable:
+            resolved[table] = _stand_in(table)
+            continue
         candidates = [data_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES]
         found = [path for path in candidates if path.is_file()]
         if not found:
             names = " or ".join(path.name for path in candidates)
-            raise ConfigError(f"{data_dir}: missing raw table {table!r} (expected {names})")
+            hint = (f"; if your team does not have it, list {table} under `unavailable:` in "
+                    f"{SETTINGS_NAME}" if table not in ("leads", "reps") else "")
+            raise ConfigError(f"{data_dir}: missing raw table {table!r} (expected {names})"
+                              + hint)
         path = found[0].resolve()
         if path.stat().st_size == 0:
             raise ConfigError(f"{path}: the file is empty (not even a header row); a table "
@@ -190,7 +228,60 @@ def resolve_raw_files(data_dir: Path) -> dict[str, Path]:
                 f"found columns: {', '.join(raw.columns) or 'none'}")
         _check_types(raw, TYPED_COLUMNS.get(table, {}))
         resolved[table] = raw.path
+        if not raw.rows and empty is not None:
+            empty[table] = f"{path.name} has no rows"
     return resolved
+
+
+def _stand_in(table: str) -> Path:
+    """Return a header-only contract file for a table the team does not have."""
+    path = scratch_dir() / f"{table}.unavailable.csv"
+    path.write_text(",".join(RAW_TABLES[table]) + "\n", encoding="utf-8")
+    return path
+
+
+def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSource:
+    """Return the raw files of another CRM's export, every column found (issue #9).
+
+    Tables and columns are matched without case, spaces or underscores; a
+    missing file (not declared unavailable) or a missing required column
+    stops the build here, naming the file, the column and the closest header.
+    """
+    if not data_dir.is_dir():
+        raise ConfigError(f"--data {data_dir}: no such folder")
+    files: dict[str, Path] = {}
+    columns: dict[str, dict[str, str | None]] = {}
+    unavailable: dict[str, str] = {}
+    for table in SOURCE_TABLES[settings.source]:
+        if table.name in settings.unavailable:
+            files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
+            unavailable[table.name] = f"declared unavailable in {SETTINGS_NAME}"
+            continue
+        path = find_table_file(data_dir, table.name)
+        if path is None:
+            hint = (f"; if your team does not have it, list {table.name} under "
+                    f"`unavailable:` in {SETTINGS_NAME}" if table.optional else "")
+            raise ConfigError(f"{data_dir}: missing raw table {table.name!r} of the "
+                              f"{settings.source} source (expected {table.name}.csv or "
+                              f"{table.name}.parquet){hint}")
+        path = path.resolve()
+        if path.stat().st_size == 0:
+            raise ConfigError(f"{path}: the file is empty (not even a header row)")
+        raw = read_raw_file(path)
+        if table.name == "web_sessions":
+            missing = [c for c in RAW_TABLES["web_sessions"] if c not in raw.columns]
+            if missing:
+                raise ConfigError(f"{path}: missing required column "
+                                  f"{', '.join(repr(c) for c in missing)}; found columns: "
+                                  f"{', '.join(raw.columns) or 'none'}")
+            _check_types(raw, TYPED_COLUMNS["web_sessions"])
+        else:
+            columns[table.name] = resolve_columns(path, table, list(raw.headers or raw.columns),
+                                                  settings.settings)
+        files[table.name] = raw.path
+        if not raw.rows:
+            unavailable[table.name] = f"{path.name} has no rows"
+    return ResolvedSource(files, columns, unavailable)
 
 
 # A typed column is refused as a whole only when at least this many values are
@@ -257,8 +348,8 @@ def _reader(path: Path) -> str:
 
 def make_config(*, data: str | None = None, as_of: str | None = None,
                 out: str | None = None, project_dir: Path | None = None,
-                work: str | None = None, unit_tests: bool = False,
-                memory_limit: str | None = None) -> BuildConfig:
+                work: str | None = None, source: str | None = None,
+                unit_tests: bool = False, memory_limit: str | None = None) -> BuildConfig:
     """Return a validated BuildConfig from command-line style arguments."""
     root = find_project(project_dir)
     project_vars = yaml.safe_load(
@@ -270,13 +361,41 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     out_dir = Path(out).resolve() if out else root / "build" / "site"
     check_out_dir(out_dir)
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
+    settings = load_settings(settings_path(root, data_dir), source)
+    if data_dir is None and settings.source != "contract":
+        raise ConfigError(f"--source {settings.source} reads an export: pass --data DIR, the "
+                          "folder of its raw tables (the demo is in the contract's layout)")
+    unavailable: dict[str, str] = {}
+    columns: dict[str, dict[str, str | None]] = {}
+    if data_dir is None:
+        raw_files: dict[str, Path] = {}
+    elif settings.source == "contract":
+        tables = tuple(name for name in settings.unavailable if "." not in name)
+        raw_files = resolve_raw_files(data_dir, tables, unavailable)
+        unavailable.update({name: f"declared unavailable in {SETTINGS_NAME}"
+                            for name in settings.unavailable})
+    else:
+        resolved = resolve_source_files(data_dir, settings)
+        raw_files, columns, unavailable = resolved.files, resolved.columns, resolved.unavailable
+        # Neither CRM has a standard proposal date: without one, proposals are
+        # not measured (no data), never counted as 0.
+        if not settings.settings.get("proposal_date_field"):
+            unavailable["opportunities.proposal_sent_at"] = (
+                "HubSpot deals have no proposal date" if settings.source == "hubspot"
+                else "no proposal_date_field is set")
+    for table, why in sorted(unavailable.items()):
+        log.warning("%s: %s; the KPIs that need it show no data", table, why)
     return BuildConfig(
         project_dir=root,
         out_dir=out_dir,
         work_dir=work_dir,
         as_of=parse_as_of(as_of, default_as_of, last_complete),
         data_dir=data_dir,
-        raw_files=resolve_raw_files(data_dir) if data_dir else {},
+        raw_files=raw_files,
+        source=settings.source,
+        source_settings=settings.settings,
+        source_columns=columns,
+        unavailable=unavailable,
         unit_tests=unit_tests,
         memory_limit=memory_limit,
     )

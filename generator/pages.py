@@ -40,6 +40,8 @@ class KpiView:
     """The value is a lower bound (a percentile while due MQLs are untouched)."""
     period_state: str = "in_progress"
     """final, in_progress or upcoming: the agreement period's state at the as-of date."""
+    no_data_reason: str = ""
+    """Why the KPI has no data: an input the team does not have ("needs lead activities")."""
 
     # The definition's fields, by the names the templates use.
     kpi_id = property(lambda self: self.spec.kpi_id)
@@ -61,12 +63,16 @@ class KpiView:
     @property
     def figure(self) -> str:
         """Return the value as printed: a lower bound carries "≥"."""
+        if self.no_data_reason:
+            return "no data"  # issue #9: never a 0 for an input the team lacks
         shown = number(self.actual, self.unit)
         return f"≥ {shown}" if self.is_lower_bound and self.actual is not None else shown
 
     @property
     def basis(self) -> str:
         """Return what the value stands on, in words: the sample or the count from all sources."""
+        if self.no_data_reason:
+            return self.no_data_reason
         parts = []
         if self.sample_size is not None:
             parts.append(f"of {number(self.sample_size)} {self.sample_noun or 'cases'}")
@@ -182,6 +188,8 @@ class TeamPage:
     lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months (marketing)")
     overdue_buckets: list[dict] = _help("untouched MQLs past deadline per age bucket (hand-off)")
     root: str = _help("relative path from the page to the site root")
+    handoff_note: str = field(default="", metadata={"help": (
+        "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,8 @@ class RepPage:
     overdue: list[dict] = _help("the rep's MQLs past deadline untouched (lead id, company)")
     overdue_buckets: list[dict] = _help("the rep's overdue MQLs per age bucket")
     root: str = _help("relative path from the page to the site root")
+    handoff_note: str = field(default="", metadata={"help": (
+        "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
 
 
 @dataclass(frozen=True)
@@ -288,7 +298,8 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
             needed_rest_of_period=row["needed_rest_of_period"],
             needed_this_month=row["needed_this_month"], sample_size=row["sample_size"],
             min_sample=row["min_sample"], actual_all_sources=row["actual_all_sources"],
-            is_lower_bound=bool(row["is_lower_bound"]), period_state=row["period_state"]))
+            is_lower_bound=bool(row["is_lower_bound"]), period_state=row["period_state"],
+            no_data_reason=row.get("no_data_reason") or ""))
     return views
 
 
@@ -337,11 +348,13 @@ def _period_velocity(data: ReportData, agreement: dict) -> list[dict]:
 
 def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
               agreement_bodies: dict[str, tuple[str, str]], thresholds: tuple[float, float],
-              raw_source: str, restated: dict[str, list[dict]] | None = None) -> SitePlan:
+              raw_source: str, restated: dict[str, list[dict]] | None = None,
+              handoff_note: str = "") -> SitePlan:
     """Return every page (path, template, context) and chart of the site.
 
     `restated`: per final agreement, the KPIs whose recomputed figures differ
     from those recorded when it closed (generator.history.restatements).
+    `handoff_note`: why the hand-off clock cannot run (generator.availability).
     """
     restated = restated or {}
     plan = SitePlan()
@@ -405,7 +418,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
             rejections=_rejections_by_reason(_rows_of(data.rejections, current_id)),
             lead_velocity=_period_velocity(data, current),
-            overdue_buckets=_age_buckets(overdue), root="")))
+            overdue_buckets=_age_buckets(overdue), root="", handoff_note=handoff_note)))
 
     # Rep pages are reached from the hand-off page's rep table and from the
     # search, not from the navigation: the theme copies the whole navigation
@@ -418,7 +431,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         rep_overdue = overdue_by_rep.get(rep["rep_id"], [])
         plan.pages.append((f"reps/{rep['rep_id']}.md", "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
-            overdue_buckets=_age_buckets(rep_overdue), root="../")))
+            overdue_buckets=_age_buckets(rep_overdue), root="../",
+            handoff_note=handoff_note)))
 
     monthly_rows = _rows_of(data.monthly, current_id)
     months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})

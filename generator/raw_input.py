@@ -65,6 +65,9 @@ class RawFile:
     start_lines: list[int]
     """Line of the original file where each record starts (empty for Parquet)."""
 
+    headers: tuple[str, ...] = ()
+    """The column names as the file writes them (for messages: "did you mean MQL_DATE__C?")."""
+
 
 def normalise_name(name: str) -> str:
     """Return a column name as the contract spells it: trimmed, lower case, '_' for spaces."""
@@ -165,7 +168,8 @@ def read_csv_file(path: Path, out_dir: Path) -> RawFile:
         for record, line in zip(records, start_lines, strict=True):
             writer.writerow([*record, str(line)])
     return RawFile(original=path, path=clean, columns=columns, rows=len(records),
-                   start_lines=start_lines)
+                   start_lines=start_lines,
+                   headers=tuple(name.replace("\ufeff", "").strip() for name in header))
 
 
 def _header_names(path: Path, header: list[str]) -> list[str]:
@@ -191,7 +195,7 @@ def read_parquet_file(path: Path, out_dir: Path) -> RawFile:
                 f"select count(*) from read_parquet('{quoted}')").fetchone()[0]
             columns = _header_names(path, names)
             if columns == names:
-                return RawFile(path, path, columns, rows, [])
+                return RawFile(path, path, columns, rows, [], tuple(names))
             clean = out_dir / path.name
             renamed = ", ".join(f'"{old.replace(chr(34), chr(34) * 2)}" as "{new}"'
                                 for old, new in zip(names, columns, strict=True))
@@ -200,7 +204,7 @@ def read_parquet_file(path: Path, out_dir: Path) -> RawFile:
                                f"to '{target}' (format parquet)")
     except duckdb.Error as error:
         raise ConfigError(f"{path}: cannot be read as Parquet: {error}") from error
-    return RawFile(path, clean, columns, rows, [])
+    return RawFile(path, clean, columns, rows, [], tuple(names))
 
 
 def read_raw_file(path: Path, out_dir: Path | None = None) -> RawFile:

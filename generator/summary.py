@@ -41,6 +41,8 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
             "status": kpi.status, "display": kpi.figure, "sample_size": kpi.sample_size,
             "is_lower_bound": kpi.is_lower_bound, "all_sources": kpi.actual_all_sources,
         })
+        if kpi.no_data_reason:
+            entries[-1]["reason"] = kpi.no_data_reason
         old = before.get(kpi.kpi_id)
         if old and old.get("status") != kpi.status:
             changes.append({"id": kpi.kpi_id, "title": kpi.title, "from": old.get("status"),

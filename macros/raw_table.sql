@@ -6,13 +6,26 @@
     text, so staging does all typing and can quarantine unparseable values.
     The source() call is made in both cases so lineage and docs stay whole. -#}
 {% macro raw_table(source_name, table_name) -%}
+    {%- set crm_source = var('crm_source', 'contract') -%}
+    {%- if source_name == 'crm' and crm_source != 'contract' -%}
+        {#- Issue #9: another CRM's staging models (models/staging/<source>/)
+            turn its tables into this contract table; the crm source is
+            disabled then, so lineage shows the system in use. -#}
+        {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
+    {%- else -%}
+        {{ raw_relation(source_name, table_name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro raw_relation(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set files = var('raw_files', {}) -%}
     {%- if table_name in files -%}
         {{ read_raw_file(files[table_name]) }}
-    {%- elif var('load_source_data', true) -%}
+    {%- elif var('load_source_data', true) and source_name in ('crm', 'web') -%}
         {#- The demo seeds fill the raw schema: ref() the seed (the same
-            relation) so dbt builds it before the staging model. -#}
+            relation) so dbt builds it before the staging model. Other
+            CRMs' tables are never demo seeds (issue #9). -#}
         {{ ref(table_name) }}
     {%- else -%}
         {{ relation }}

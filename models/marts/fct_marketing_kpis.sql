@@ -186,8 +186,12 @@ final as (
         coalesce(mqls_counted.mqls, 0) as mqls,
         {{ safe_ratio('leads_counted.lead_cohort_converted_to_mql',
             'leads_counted.lead_cohort_size') }} as lead_to_mql_rate,
-        coalesce(pipeline_summed.marketing_sourced_pipeline, 0)
-            as marketing_sourced_pipeline,
+        {# No deal in the window is $0 of pipeline; deals whose amounts are
+           all unknown are no data, not $0 (issues #7 and #9). #}
+        case
+            when pipeline_summed.window_key is null then 0
+            else pipeline_summed.marketing_sourced_pipeline
+        end as marketing_sourced_pipeline,
         coalesce(revenue_summed.marketing_sourced_revenue, 0)
             as marketing_sourced_revenue,
         coalesce(revenue_summed.new_revenue_all_sources, 0) as new_revenue_all_sources,

@@ -1,0 +1,115 @@
+"""The real Olist funnel as a worked example of honest "no data" (issue #9).
+
+examples/olist/map_olist.py maps the two Olist files (read where they are,
+never copied into the repository: CC BY-NC-SA) into a data folder and a
+project with a 2018-H1 agreement in America/Sao_Paulo. Olist records MQLs
+and won deals only: those must equal counts made here straight from the
+Olist CSVs, and every KPI that needs the activity log, web analytics or a
+revenue ledger must be `no_data` with its reason, never 0 or "behind".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.conftest import ROOT, html_tables
+
+OLIST = Path(os.environ.get(
+    "SLA_REPORT_OLIST_DIR", ROOT.parent / "shared" / "data" / "real" / "olist_marketing_funnel"))
+MONTHS = ["2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06"]
+HANDOFF = ["first_touch_within_sla_rate", "median_first_touch_business_hours",
+           "p90_first_touch_business_hours", "mqls_worked_rate", "mqls_dispositioned_rate"]
+
+pytestmark = pytest.mark.skipif(
+    not (OLIST / "olist_marketing_qualified_leads_dataset.csv").is_file(),
+    reason=f"the Olist files are not at {OLIST} (set SLA_REPORT_OLIST_DIR); they are not "
+           "part of the repository (CC BY-NC-SA)")
+
+
+def olist_counts() -> tuple[Counter, Counter]:
+    """Return MQLs and won deals per month, counted straight from the Olist files."""
+    with (OLIST / "olist_marketing_qualified_leads_dataset.csv").open(encoding="utf-8") as f:
+        mqls = Counter(row["first_contact_date"][:7] for row in csv.DictReader(f))
+    with (OLIST / "olist_closed_deals_dataset.csv").open(encoding="utf-8") as f:
+        # won_date is São Paulo local time, as the agreement's months are.
+        won = Counter(datetime.fromisoformat(row["won_date"]).strftime("%Y-%m")
+                      for row in csv.DictReader(f))
+    return mqls, won
+
+
+@pytest.fixture(scope="module")
+def olist_site(tmp_path_factory):
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("olist")
+    mapped = subprocess.run([sys.executable, str(ROOT / "examples" / "olist" / "map_olist.py"),
+                             "--olist", str(OLIST), "--out", str(root)],
+                            capture_output=True, text=True, check=False)
+    assert mapped.returncode == 0, mapped.stderr
+    out = root / "site"
+    result = CliRunner().invoke(cli, [
+        "build", "--project-dir", str(root / "project"), "--data", str(root / "data"),
+        "--as-of", "2018-06-30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _monthly(out: Path, kpi_id: str) -> list[float]:
+    table = next(t for t in html_tables(out / "monthly.html") if t[0][0][0] == "KPI")
+    header = [cell[0] for cell in table[0]]
+    assert header[1:7] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+    row = next(r for r in table[1:] if r[0][1] and r[0][1].endswith(f"#{kpi_id}"))
+    return [float(cell[0].split("/")[0].replace(",", "")) for cell in row[1:7]]
+
+
+def test_mqls_and_won_deals_per_month_equal_the_olist_files(olist_site):
+    mqls, won = olist_counts()
+    assert _monthly(olist_site, "mqls") == [mqls[m] for m in MONTHS]
+    assert _monthly(olist_site, "new_customers") == [won[m] for m in MONTHS]
+    summary = json.loads((olist_site / "summary.json").read_text(encoding="utf-8"))
+    values = {kpi["id"]: kpi["value"] for kpi in summary["kpis"]}
+    assert values["mqls"] == sum(mqls[m] for m in MONTHS)
+    assert values["new_customers"] == sum(won[m] for m in MONTHS)
+    print(f"Olist 2018-H1: MQLs {[mqls[m] for m in MONTHS]}, won {[won[m] for m in MONTHS]}")
+
+
+def test_what_olist_does_not_record_is_no_data_with_a_reason(olist_site):
+    summary = json.loads((olist_site / "summary.json").read_text(encoding="utf-8"))
+    kpis = {kpi["id"]: kpi for kpi in summary["kpis"]}
+    expected = {**{kpi: "needs lead activities" for kpi in HANDOFF},
+                "web_sessions": "needs web sessions",
+                "new_revenue": "needs a revenue ledger",
+                "marketing_sourced_revenue": "needs a revenue ledger",
+                "sqls": "needs SQL dates", "proposals": "needs proposal dates"}
+    for kpi_id, reason in expected.items():
+        assert kpis[kpi_id]["value"] is None, kpi_id
+        assert kpis[kpi_id]["status"] == "no_data" and kpis[kpi_id]["reason"] == reason
+    # No number the data cannot give is a 0, and nothing is "behind" for lack of data.
+    assert not [k for k in kpis.values() if k["status"] in ("behind", "at_risk")]
+    assert kpis["average_deal_size"]["value"] is None  # Olist has no deal amounts
+    assert kpis["marketing_sourced_pipeline"]["value"] is None
+
+
+def test_pages_say_no_data_and_the_hand_off_clock_cannot_run(olist_site):
+    index = (olist_site / "index.html").read_text(encoding="utf-8")
+    assert "needs lead activities" in index and "needs web sessions" in index
+    handoff = (olist_site / "handoff.html").read_text(encoding="utf-8")
+    assert "hand-off clock cannot run without lead activities" in handoff
+    reps = list((olist_site / "reps").glob("*.html"))
+    assert reps
+    for page in reps:
+        text = page.read_text(encoding="utf-8")
+        assert "hand-off clock cannot run" in text
+        assert "Business hours overdue" not in text  # no MQL listed as overdue
+    agreement = (olist_site / "agreement.html").read_text(encoding="utf-8")
+    assert "needs web sessions" in agreement and "needs a revenue ledger" in agreement
