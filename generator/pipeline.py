@@ -77,7 +77,6 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     # environment (profiles.yml); a variable the user set wins.
     os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
     os.environ.setdefault("SLA_REPORT_DUCKDB_THREADS", str(os.cpu_count() or 1))
-    os.environ.setdefault("SLA_REPORT_DUCKDB_TEMP_DIR", str(config.work_dir / "duckdb-tmp"))
     if config.memory_limit:
         os.environ["SLA_REPORT_DUCKDB_MEMORY_LIMIT"] = config.memory_limit
     args = [
