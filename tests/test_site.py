@@ -60,8 +60,10 @@ def test_overview_shows_the_agreement_in_force_and_days_left(demo_site):
     html = (demo_site / "index.html").read_text(encoding="utf-8")
     assert "second half 2015 (reset)" in html
     assert "77 days left" in html  # 2015-10-16 .. 2015-12-31
-    assert 'src="charts/revenue-pace-2015-h2.svg"' in html
+    assert 'src="charts/revenue-pace-2015-h2.svg#only-light"' in html
+    assert 'src="charts/revenue-pace-2015-h2-dark.svg#only-dark"' in html
     assert (demo_site / "charts" / "revenue-pace-2015-h2.svg").read_text().startswith("<svg")
+    assert (demo_site / "charts" / "revenue-pace-2015-h2-dark.svg").read_text().startswith("<svg")
 
 
 def test_history_shows_the_first_half_final_and_beaten_and_the_second_in_progress(demo_site):
