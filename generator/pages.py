@@ -195,6 +195,9 @@ class RepPage:
     overdue: list[dict] = _help("the rep's MQLs past deadline untouched (lead id, company)")
     overdue_buckets: list[dict] = _help("the rep's overdue MQLs per age bucket")
     root: str = _help("relative path from the page to the site root")
+    measures: list[dict] = field(default_factory=list, metadata={"help": (
+        "per hand-off measure: label, kpi_id, unit, the rep's figure and its denominator, "
+        "the target, the team's figure and the rep's status against the target")})
 
 
 @dataclass(frozen=True)
@@ -342,6 +345,65 @@ def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]
     return lines
 
 
+def _rep_status(value: float | None, target: float | None, direction: str,
+                cases: float | None, min_sample: int | None,
+                thresholds: tuple[float, float]) -> str:
+    """Return a rep's status on one measure, by the rules KPIs use against their target."""
+    if value is None:
+        return "no_data"
+    if target is None:
+        return "no_target"
+    if cases is not None and min_sample is not None and cases < min_sample:
+        return "too_few"
+    if direction == "lower":
+        attainment = float(target) / float(value) if value else float("inf")
+    else:
+        attainment = float(value) / float(target) if target else float("inf")
+    return ("on_track" if attainment >= thresholds[0] else
+            "at_risk" if attainment >= thresholds[1] else "behind")
+
+
+def _rep_measures(rep: dict, reps: list[dict], by_id: dict[str, KpiView],
+                  thresholds: tuple[float, float]) -> list[dict]:
+    """Return the rep's hand-off figures beside the target, the team and a status (issue #12).
+
+    A rate carries its numerator and denominator ("28 of 71 MQLs whose window
+    closed"); the team's figure (as printed) is the whole team's KPI, a
+    count's the average per rep.
+    """
+    measures = []
+    for label, kpi_id, value, count, cases, noun in (
+            ("Touched within the SLA", "first_touch_within_sla_rate",
+             rep["first_touch_within_sla_rate"], rep["mqls_touched_within_sla"],
+             rep["mqls_due_for_first_touch"], "MQLs due for a first touch"),
+            ("Median first touch", "median_first_touch_business_hours",
+             rep["median_first_touch_business_hours"], None,
+             rep["mqls_due_for_first_touch"], "MQLs due for a first touch"),
+            ("Worked to protocol", "mqls_worked_rate", rep["mqls_worked_rate"],
+             rep["mqls_worked"], rep["mqls_touch_window_closed"],
+             "MQLs whose touch window closed")):
+        kpi = by_id.get(kpi_id)
+        if kpi is None:
+            continue
+        basis = (f"{number(count)} of {number(cases)} {noun}" if count is not None
+                 else f"over {number(cases)} {noun}")
+        measures.append({
+            "label": label, "kpi_id": kpi_id, "unit": kpi.unit, "value": value,
+            "basis": basis, "target": kpi.target, "team": kpi.figure,
+            "team_basis": kpi.basis,
+            "status": _rep_status(value, kpi.target, kpi.direction, cases, kpi.min_sample,
+                                  thresholds)})
+    for label, column in (("MQLs assigned", "mqls_assigned"),
+                          ("Untouched past deadline", "mqls_untouched_past_deadline")):
+        average = sum(r[column] or 0 for r in reps) / len(reps) if reps else None
+        measures.append({"label": label, "kpi_id": None, "unit": "count",
+                         "value": rep[column], "basis": "", "target": None,
+                         "team": "–" if average is None else f"{average:,.1f}",
+                         "team_basis": f"average of {len(reps)} reps",
+                         "status": None})
+    return measures
+
+
 AGE_BUCKETS = ["0-2 days", "3-7 days", "8-14 days", "15-30 days", "over 30 days"]
 
 
@@ -454,7 +516,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         rep_overdue = [row for row in overdue if row["rep_id"] == rep["rep_id"]]
         plan.pages.append((path, "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
-            overdue_buckets=_age_buckets(rep_overdue), root="../")))
+            overdue_buckets=_age_buckets(rep_overdue), root="../",
+            measures=_rep_measures(rep, _rows_of(data.reps, current_id), by_id, thresholds))))
         rep_pages.append({nav_title(rep["rep_name"]): path})
     plan.nav_children["handoff.md"] = sorted(rep_pages, key=lambda entry: next(iter(entry)))
 

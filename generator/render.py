@@ -92,6 +92,16 @@ def signed_percent(value: float | None) -> str:
     return f"{float(value) * 100:+.1f}%"
 
 
+def display_name(identifier: str | None) -> str:
+    """Return a channel or category id as readers write it: organic_search -> Organic search.
+
+    The id stays in the data and the JSON; pages show words (issue #12).
+    """
+    if identifier is None:
+        return "–"
+    return text(str(identifier).replace("_", " ").strip().capitalize())
+
+
 def status_label(status: str) -> str:
     """Return the human label of a status."""
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
@@ -144,6 +154,7 @@ def make_environment() -> Environment:
         "text": text,
         "number": number,
         "prose": prose,
+        "display_name": display_name,
         "shortfall": shortfall,
         "percent": percent,
         "signed_percent": signed_percent,
