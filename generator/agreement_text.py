@@ -121,8 +121,8 @@ def inline_figure(kpi: KpiView) -> str:
         parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or 'cases'}")
     if kpi.target is not None:
         if kpi.is_paced and kpi.status not in ("met", "missed", "not_started"):
-            parts.append(f"pace {number(kpi.expected_to_date, kpi.unit)}")
-        parts.append(f"target {number(kpi.target, kpi.unit)}")
+            parts.append(f"pace {prose(kpi.expected_to_date, kpi.unit)}")
+        parts.append(f"target {prose(kpi.target, kpi.unit)}")
     return f'<span class="sla-live">{" · ".join(parts)} {status_badge(kpi.status)}</span>'
 
 
