@@ -70,7 +70,8 @@ def test_prose_numbers_are_rounded_as_people_write_them(demo_site):
     assert "at least 28% of MQLs" in text or "A win rate of at least 28%." in text
     assert re.search(r"A sales cycle under 40 days\.", text)
     # The live figures' targets and paces are prose too; the figures keep one decimal.
-    body = text[text.index("Why we reset the agreement¶"):text.index("Every commitment at a glance¶")]
+    body = text[text.index("Why we reset the agreement¶"):
+                text.index("Every commitment at a glance¶")]
     assert "target 40.0%" not in body and "target 40%" in body
     assert re.search(r"MQL to SQL rate: \d+\.\d%", body)
 
