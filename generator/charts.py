@@ -292,7 +292,7 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
             data.append({"month": month, "series": "Actual", "value": float(row["actual"]),
                          "part": "Month to date" if partial else "Whole month"})
         if row["month_target"] is not None:
-            data.append({"month": month, "series": "Target",
+            data.append({"month": month, "series": "Target", "order": len(data),
                          "value": float(row["month_target"])})
     parts = list(dict.fromkeys(["Whole month", *(d["part"] for d in data if "part" in d)]))
     x = {"field": "month", "type": "ordinal", "sort": None, "title": None,
@@ -320,7 +320,12 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
             },
             {
-                "transform": [{"filter": "datum.series == 'Target'"}],
+                # Named once, over the last month (usually still to come, so no
+                # bar behind the word): the tick is the month's target.
+                "transform": [{"filter": "datum.series == 'Target'"},
+                              {"window": [{"op": "row_number", "as": "n"}],
+                               "sort": [{"field": "order", "order": "descending"}]},
+                              {"filter": "datum.n == 1"}],
                 "mark": {"type": "text", "color": COLORS["target"], "dy": -9,
                          "fontWeight": "bold"},
                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},

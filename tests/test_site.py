@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import DEMO_RAW, REFERENCE, html_tables
+from tests.conftest import DEMO_RAW, REFERENCE, ROOT, html_tables
 from tests.independent import compute
 
 PAGES = ["index.html", "agreement.html", "marketing.html", "handoff.html", "sales.html",
@@ -156,3 +156,15 @@ def test_the_warehouse_password_is_written_nowhere(demo_build):
             if path.is_file() and SECRET.encode() in path.read_bytes():
                 hits.append(str(path))
     assert hits == []
+
+
+def test_the_site_uses_only_what_zensical_also_builds():
+    """The exit path from Material for MkDocs (issue #12): Zensical reads mkdocs.yml and
+    has its own search and offline; it skips other plugins and runs no hooks, silently.
+    A Zensical build itself is not run here: README, "Zensical", says what blocks it."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugins = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
+    assert set(plugins) <= {"search", "offline"}, plugins
+    assert "hooks" not in config
