@@ -228,3 +228,41 @@ def test_every_page_over_http_loads_cleanly_and_axe_finds_nothing_serious(
           f"{sum(map(len, minor.values()))} minor/moderate: {minor}")
     assert problems == {}
     assert serious == {}
+
+
+SPLIT_WORDS = """() => {
+    // Every word in a table cell sits on one line: a word broken across lines
+    // has more than one client rectangle.
+    const split = [];
+    const walker = document.createTreeWalker(document.querySelector("article"),
+                                             NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.parentElement.closest("td, th")) continue;
+        const re = /\\S+/g;
+        let match;
+        while ((match = re.exec(node.textContent))) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (lines.size > 1) split.push(match[0]);
+        }
+    }
+    return split;
+}"""
+
+
+def test_no_word_in_a_table_is_split_across_lines_at_1280_px(chromium, site_url):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    split = {}
+    pages = ("index.html", "marketing.html", "handoff.html", "sales.html", "monthly.html",
+             "plan-vs-actual.html", "history.html", "reps/S01.html", "agreement.html")
+    for path in pages:
+        page, log = _open(context, site_url + path)
+        words = page.evaluate(SPLIT_WORDS)
+        if words:
+            split[path] = words
+        assert log.problems() == [], path
+        page.close()
+    context.close()
+    assert split == {}
