@@ -3,6 +3,13 @@
 // cannot be reached by keyboard: a reader who cannot use a mouse could not
 // scroll a wide table. Cosmetic only: no data, no requests.
 (function () {
+  // The title of the section a table sits in, for its region's name.
+  function heading(element) {
+    for (var node = element.previousElementSibling; node; node = node.previousElementSibling) {
+      if (/^H[1-4]$/.test(node.tagName)) return node.textContent.replace("¶", "").trim();
+    }
+    return document.title;
+  }
   function fix() {
     document.querySelectorAll('.md-search[role="dialog"]').forEach(function (dialog) {
       dialog.setAttribute("aria-label", "Search");
@@ -10,10 +17,7 @@
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (box, index) {
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "region");
-      var table = box.querySelector("table");
-      var heading = table && table.querySelector("th");
-      box.setAttribute("aria-label", "Table " + (index + 1)
-        + (heading ? " (" + heading.textContent.trim() + ", …)" : "") + ", scrolls sideways");
+      box.setAttribute("aria-label", "Table " + (index + 1) + ": " + heading(box));
     });
   }
   if (document.readyState === "loading") {
