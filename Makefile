@@ -12,7 +12,10 @@ AS_OF ?=
 # How many generated cases the property-based fuzz run tries (make fuzz).
 FUZZ_EXAMPLES ?= 200
 
-.PHONY: install install-test demo test lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild clean
+# Where `make screenshots` writes (CI keeps the folder as an artifact).
+SCREENSHOTS ?= build/screenshots
+
+.PHONY: install install-test browser demo test lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -34,10 +37,16 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Debian's chromium for the browser, accessibility and print tests (issue #12):
+# Playwright drives it by its path; `playwright install` would download a
+# browser build, which fails where only the package registries are reachable.
+browser:
+	scripts/install-chromium
+
 demo: install
 	$(BIN)/sla-report build
 
-test: install-test
+test: install-test browser
 	$(BIN)/pytest
 
 lint: install-test
@@ -99,6 +108,11 @@ bench: install
 # The three rebuild times (text edit, one-model edit, full) on the demo.
 bench-rebuild: install
 	$(BIN)/python benchmarks/bench_rebuild.py
+
+# A screenshot of every page of the demo, light and dark, in $(SCREENSHOTS).
+screenshots: install-test browser
+	$(BIN)/sla-report build --out build/screenshot-site
+	$(BIN)/python scripts/screenshots.py build/screenshot-site $(SCREENSHOTS) --full-page
 
 clean:
 	rm -rf build target

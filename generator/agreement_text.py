@@ -3,7 +3,9 @@
 An agreement text is Markdown in `site/agreements/<agreement_id>.md`. It may
 reference live figures with these functions:
 
-- `{{ kpi("mqls") }}`: the actual to date, the target (and pace) and the status;
+- `{{ kpi("mqls") }}`: the actual to date, the target (and pace) and the status,
+  labelled with the KPI's title; `{{ kpi("opportunities", "proposals") }}`
+  shows one figure for each, for a sentence with several commitments;
 - `{{ actual("mqls") }}`, `{{ target("mqls") }}`, `{{ expected("mqls") }}`,
   `{{ status("mqls") }}`: one part of it;
 - `{{ term("first_touch_business_hours") }}`: a term of the agreement itself, by
@@ -13,6 +15,8 @@ reference live figures with these functions:
 A reference to an unknown KPI or term fails the build with the file, the line
 and the closest known name; `check_agreement_texts` does so before dbt runs.
 The text is rendered in a sandbox: it can format figures, nothing else.
+Figures in sentences (target(), expected(), term()) are rounded as people
+write them: "80%", "40 days" (issue #12).
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.exceptions import ConfigError
 from generator.pages import KpiView
-from generator.render import clock, number, status_badge
+from generator.render import clock, number, prose, status_badge, text
 
 AGREEMENTS_DIR = Path("site") / "agreements"
 KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")
-_CALL = re.compile(r"\b(kpi|actual|target|expected|status|term)\(\s*[\"']([^\"']*)[\"']")
+_CALL = re.compile(r"\b(kpi|actual|target|expected|status|term)\(([^)]*)\)")
+_NAME = re.compile(r"[\"']([^\"']*)[\"']")
 
 AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 
@@ -90,10 +95,10 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
         return by_id[kpi_id]
 
     functions = {
-        "kpi": lambda kpi_id: inline_figure(lookup(kpi_id)),
+        "kpi": lambda *kpi_ids: " ".join(inline_figure(lookup(kpi_id)) for kpi_id in kpi_ids),
         "actual": lambda kpi_id: lookup(kpi_id).figure,
-        "target": lambda kpi_id: number(lookup(kpi_id).target, lookup(kpi_id).unit),
-        "expected": lambda kpi_id: number(lookup(kpi_id).expected_to_date, lookup(kpi_id).unit),
+        "target": lambda kpi_id: prose(lookup(kpi_id).target, lookup(kpi_id).unit),
+        "expected": lambda kpi_id: prose(lookup(kpi_id).expected_to_date, lookup(kpi_id).unit),
         "status": lambda kpi_id: status_badge(lookup(kpi_id).status),
         "term": lambda name: _term(agreement, name),
     }
@@ -110,35 +115,44 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
 
 
 def inline_figure(kpi: KpiView) -> str:
-    """Return the live figure shown beside a commitment."""
+    """Return the live figure shown beside a commitment, saying which KPI it is."""
     when = "final" if kpi.period_state == "final" else "to date"
     if kpi.no_data_reason:
         # Issue #9: an input the team lacks is said, never shown as a 0.
-        return (f'<span class="sla-live"><strong>{kpi.figure}</strong> '
+        return (f'<span class="sla-live">{text(kpi.title)}: <strong>{kpi.figure}</strong> '
                 f"({html.escape(kpi.no_data_reason)}) {status_badge(kpi.status)}</span>")
-    parts = [f"<strong>{kpi.figure}</strong> {when}"]
+    parts = [f"{text(kpi.title)}: <strong>{kpi.figure}</strong> {when}"]
     if kpi.sample_size is not None:
         parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or 'cases'}")
     if kpi.target is not None:
         if kpi.is_paced and kpi.status not in ("met", "missed", "not_started"):
-            parts.append(f"pace {number(kpi.expected_to_date, kpi.unit)}")
-        parts.append(f"target {number(kpi.target, kpi.unit)}")
+            parts.append(f"pace {prose(kpi.expected_to_date, kpi.unit)}")
+        parts.append(f"target {prose(kpi.target, kpi.unit)}")
     return f'<span class="sla-live">{" · ".join(parts)} {status_badge(kpi.status)}</span>'
 
 
 def check_references(relative: str, source: str, kpi_ids: set[str] | dict) -> None:
     """Fail on the first reference to an unknown KPI or term, naming file, line and a fix."""
     for line_number, line in enumerate(source.splitlines(), start=1):
-        for function, name in _CALL.findall(line):
-            known = TERMS if function == "term" else kpi_ids
-            if name in known:
-                continue
-            what = "term" if function == "term" else "KPI"
-            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-            hint = (f"did you mean {close[0]}?" if close
-                    else f"known {what}s: {', '.join(sorted(known))}")
-            raise ConfigError(f"{relative}:{line_number}: unknown {what} {name!r} in "
-                              f"{function}(); {hint}")
+        for function, arguments in _CALL.findall(line):
+            names = _NAME.findall(arguments)
+            if function != "kpi":
+                names = names[:1]
+            for name in names:
+                _check_name(relative, line_number, function, name, kpi_ids)
+
+
+def _check_name(relative: str, line_number: int, function: str, name: str,
+                kpi_ids: set[str] | dict) -> None:
+    known = TERMS if function == "term" else kpi_ids
+    if name in known:
+        return
+    what = "term" if function == "term" else "KPI"
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    hint = (f"did you mean {close[0]}?" if close
+            else f"known {what}s: {', '.join(sorted(known))}")
+    raise ConfigError(f"{relative}:{line_number}: unknown {what} {name!r} in "
+                      f"{function}(); {hint}")
 
 
 def check_agreement_texts(project_dir: Path, kpi_ids: set[str]) -> int:
@@ -174,7 +188,7 @@ def _term(agreement: dict, name: str) -> str:
         return str(value)
     if kind == "clock":
         return clock(value)
-    return number(value, kind)
+    return prose(value, kind)
 
 
 def _template_line(filename: str | None) -> int | str:

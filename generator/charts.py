@@ -4,21 +4,47 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import vl_convert
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-COLORS = {"actual": "#3f51b5", "pace": "#9e9e9e", "target": "#e65100"}
+# Every colour a chart uses, for the light scheme. Each has a twin in DARK:
+# the dark SVG is the light one with these swapped (issue #12), so both say
+# the same thing and the second costs no second render. Each colour is at
+# least 3:1 against its background (WCAG 1.4.11, graphical objects); series
+# differ by dash or mark as well as by colour.
+COLORS = {"actual": "#3f51b5", "pace": "#616161", "target": "#c43e00"}
+TEXT, AXIS, GRID = "#212121", "#616161", "#e0e0e0"
+DARK = {TEXT: "#e0e0e0", AXIS: "#b0b0b0", GRID: "#3c4150",
+        COLORS["actual"]: "#8c9eff", COLORS["target"]: "#ffab40"}
 BASE_CONFIG = {
     "font": "sans-serif",
+    "background": None,  # the page's own background shows through, light or dark
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#eeeeee"},
-    "legend": {"orient": "top", "labelFontSize": 11, "title": None},
+    "mark": {"color": COLORS["actual"]},
+    "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": GRID,
+             "labelColor": TEXT, "titleColor": TEXT, "domainColor": AXIS,
+             "tickColor": AXIS},
+    "legend": {"orient": "top", "labelFontSize": 11, "title": None, "labelColor": TEXT},
+    "title": {"color": TEXT},
+    "text": {"color": TEXT},
 }
+_DARK_SWAP = re.compile("|".join(re.escape(c) for c in DARK), re.IGNORECASE)
+
+
+def dark_twin(svg: str) -> str:
+    """Return the dark-scheme version of a chart: each light colour swapped for its twin."""
+    return _DARK_SWAP.sub(lambda match: DARK[match.group(0).lower()], svg)
+
+
+def dark_path(path: str) -> str:
+    """Return where a chart's dark twin is written: charts/x.svg -> charts/x-dark.svg."""
+    return path.removesuffix(".svg") + "-dark.svg"
 
 
 def _clean(rows: list[dict], keys: list[str]) -> list[dict]:
@@ -75,15 +101,27 @@ def _svg(spec: dict) -> str:
     return svg
 
 
-def revenue_pace(rows: list[dict], goal: float) -> str:
-    """Return cumulative revenue to date against the pace curve of the revenue target."""
+def revenue_pace(rows: list[dict], goal: float, projected: float | None = None,
+                 period_end: date | None = None) -> str:
+    """Return cumulative revenue to date against the pace curve of the revenue target.
+
+    With `projected` and `period_end`, a dotted line runs from the last day of
+    data to the projected revenue at the period's end (issue #12).
+    """
+    series = ["Revenue to date", "Pace to goal"]
     data = []
+    last = None
     for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
         data.append({"date": row["calendar_date"], "series": "Pace to goal",
                      "revenue": row["pace_revenue"]})
         if row["cumulative_revenue"] is not None:
-            data.append({"date": row["calendar_date"], "series": "Revenue to date",
-                         "revenue": row["cumulative_revenue"]})
+            last = {"date": row["calendar_date"], "revenue": row["cumulative_revenue"]}
+            data.append({**last, "series": "Revenue to date"})
+    if projected is not None and period_end is not None and last is not None:
+        series.append("Projected")
+        data += [{**last, "series": "Projected"},
+                 {"date": period_end.isoformat(), "series": "Projected",
+                  "revenue": float(projected)}]
     return _svg({
         "data": {"values": data},
         "layer": [
@@ -93,58 +131,124 @@ def revenue_pace(rows: list[dict], goal: float) -> str:
                     "x": {"field": "date", "type": "temporal", "title": None},
                     "y": {"field": "revenue", "type": "quantitative",
                           "title": "New-business revenue", "axis": {"format": "$,.0f"}},
+                    # Colour and dash on one legend: each series is told by its line.
                     "color": {"field": "series", "type": "nominal",
-                              "scale": {"range": [COLORS["actual"], COLORS["pace"]],
-                                        "domain": ["Revenue to date", "Pace to goal"]}},
+                              "scale": {"domain": series, "range": [
+                                  COLORS["actual"], COLORS["pace"], COLORS["actual"]][
+                                  :len(series)]}},
                     "strokeDash": {"field": "series", "type": "nominal",
-                                   "scale": {"domain": ["Revenue to date",
-                                                        "Pace to goal"],
-                                             "range": [[1, 0], [6, 4]]},
-                                   "legend": None},
+                                   "scale": {"domain": series,
+                                             "range": [[1, 0], [6, 4], [1, 3]][:len(series)]}},
                 },
             },
-            {
-                "data": {"values": [{"goal": float(goal)}]},
-                "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [2, 2]},
-                "encoding": {"y": {"field": "goal", "type": "quantitative"}},
-            },
+            *_target_rule("y", float(goal), "Goal"),
         ],
     })
 
 
-def weekly_bars(rows: list[dict], field: str, title: str, axis_format: str = ",.0f") -> str:
-    """Return one bar per local week of a weekly measure."""
+FULL_WEEK = "Whole week"
+
+
+def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) -> list[dict]:
+    """Return one point per week, labelled by its own Monday, partial weeks said so.
+
+    A week is partial when the period starts or the data ends inside it:
+    drawn as a whole week, its few days would look like a collapse.
+    """
+    weeks = []
+    for row in rows:
+        start = row["week_start_date"]
+        days = 7
+        if first is not None and last is not None:
+            days = (min(start + timedelta(days=6), last) - max(start, first)).days + 1
+        value = row.get(field)
+        weeks.append({"week": f"{start.day} {start:%b}", "value": (
+            None if value is None else float(value)),
+            "part": FULL_WEEK if days >= 7 else f"Part week ({days} of 7 days)"})
+    return weeks
+
+
+def _week_axis(weeks: list[dict]) -> dict:
+    return {"field": "week", "type": "ordinal", "sort": None, "title": "Week starting (Monday)",
+            "axis": {"labelAngle": -45 if len(weeks) > 12 else 0}}
+
+
+def weekly_bars(rows: list[dict], field: str, title: str, axis_format: str = ",.0f",
+                first: date | None = None, last: date | None = None) -> str:
+    """Return one bar per local week of a weekly measure; a partial week is pale."""
+    weeks = _weeks(rows, field, first, last)
+    parts = list(dict.fromkeys([FULL_WEEK, *(w["part"] for w in weeks)]))
     return _svg({
-        "data": {"values": _clean(rows, ["week_start_date", field])},
-        "mark": {"type": "bar", "color": COLORS["actual"]},
+        "data": {"values": weeks},
+        "mark": {"type": "bar", "color": COLORS["actual"], "stroke": COLORS["actual"]},
         "encoding": {
-            "x": {"field": "week_start_date", "type": "temporal", "timeUnit": "yearmonthdate",
-                  "title": "Week starting", "axis": {"format": "%d %b"}},
-            "y": {"field": field, "type": "quantitative", "title": title,
+            "x": _week_axis(weeks),
+            "y": {"field": "value", "type": "quantitative", "title": title,
                   "axis": {"format": axis_format}},
+            "fillOpacity": {"field": "part", "type": "nominal",
+                            "scale": {"domain": parts, "range": [1, *[0.25] * (len(parts) - 1)]},
+                            "legend": None if len(parts) == 1 else {"title": None}},
         },
     })
 
 
-def weekly_rate(rows: list[dict], field: str, title: str, target: float | None) -> str:
-    """Return a weekly rate as a line, with the target as a rule."""
-    layers: list[dict] = [{
-        "mark": {"type": "line", "point": True, "color": COLORS["actual"]},
-        "encoding": {
-            "x": {"field": "week_start_date", "type": "temporal", "title": "Week starting",
-                  "axis": {"format": "%d %b"}},
-            "y": {"field": field, "type": "quantitative", "title": title,
-                  "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
+                first: date | None = None, last: date | None = None) -> str:
+    """Return a weekly rate as a line, with the target as a labelled rule."""
+    weeks = _weeks(rows, field, first, last)
+    parts = list(dict.fromkeys([FULL_WEEK, *(w["part"] for w in weeks)]))
+    layers: list[dict] = [
+        {
+            "mark": {"type": "line", "color": COLORS["actual"]},
+            "encoding": {
+                "x": _week_axis(weeks),
+                "y": {"field": "value", "type": "quantitative", "title": title,
+                      "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+            },
         },
-    }]
+        {
+            "mark": {"type": "point", "color": COLORS["actual"], "size": 50},
+            "encoding": {
+                "x": _week_axis(weeks),
+                "y": {"field": "value", "type": "quantitative"},
+                # Partial weeks: an open circle (shape and fill, not colour).
+                "shape": {"field": "part", "type": "nominal",
+                          "scale": {"domain": parts,
+                                    "range": ["circle", *["diamond"] * (len(parts) - 1)]},
+                          "legend": None if len(parts) == 1 else {"title": None}},
+                "fill": {"field": "part", "type": "nominal",
+                         "scale": {"domain": parts,
+                                   "range": [COLORS["actual"], *["transparent"] * (
+                                       len(parts) - 1)]},
+                         "legend": None},
+            },
+        },
+    ]
     if target is not None:
-        layers.append({
-            "data": {"values": [{"target": float(target)}]},
-            "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [4, 3]},
-            "encoding": {"y": {"field": "target", "type": "quantitative"}},
-        })
-    return _svg({"data": {"values": _clean(rows, ["week_start_date", field])},
-                 "layer": layers})
+        layers += _target_rule("y", float(target), f"Target {float(target) * 100:.0f}%")
+    return _svg({"data": {"values": weeks}, "layer": layers})
+
+
+def _target_rule(channel: str, value: float, label: str) -> list[dict]:
+    """Return a dashed target rule with its label written beside it (not colour alone)."""
+    return [
+        {
+            "data": {"values": [{"target": value}]},
+            "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [4, 3],
+                     "strokeWidth": 2},
+            "encoding": {channel: {"field": "target", "type": "quantitative"}},
+        },
+        {
+            "data": {"values": [{"target": value, "label": label}]},
+            "mark": ({"type": "text", "align": "right", "dy": -6, "x": "width",
+                      "color": COLORS["target"], "fontWeight": "bold"} if channel == "y"
+                     else {"type": "text", "align": "left", "dx": 4, "y": 0,
+                           "baseline": "top", "color": COLORS["target"],
+                           "fontWeight": "bold"}),
+            "encoding": {channel: {"field": "target", "type": "quantitative"},
+                         "text": {"field": "label"}},
+        },
+    ]
 
 
 def funnel_attainment(rows: list[dict]) -> str:
@@ -167,45 +271,98 @@ def funnel_attainment(rows: list[dict]) -> str:
                           "title": "Actual / planned to date", "axis": {"format": ".0%"}},
                 },
             },
-            {
-                "data": {"values": [{"x": 1.0}]},
-                "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [4, 3]},
-                "encoding": {"x": {"field": "x", "type": "quantitative"}},
-            },
+            *_target_rule("x", 1.0, "Plan to date"),
         ],
     })
 
 
 def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
-    """Return one bar per month (actual) with the month's target as a tick."""
+    """Return one bar per month (actual) with the month's target as a labelled tick.
+
+    The month in progress is labelled "to date" and drawn pale: a part
+    month beside whole ones is not a drop (issue #12).
+    """
     data = []
     for row in rows:
-        month = row["month_start_date"].isoformat()
+        month = row["month_start_date"].strftime("%b %Y")
+        partial = row.get("month_state") == "current"
+        if partial:
+            month += " (to date)"
         if row["actual"] is not None:
-            data.append({"month": month, "series": "Actual", "value": float(row["actual"])})
+            data.append({"month": month, "series": "Actual", "value": float(row["actual"]),
+                         "part": "Month to date" if partial else "Whole month"})
         if row["month_target"] is not None:
-            data.append({"month": month, "series": "Target",
+            data.append({"month": month, "series": "Target", "order": len(data),
                          "value": float(row["month_target"])})
+    parts = list(dict.fromkeys(["Whole month", *(d["part"] for d in data if "part" in d)]))
+    x = {"field": "month", "type": "ordinal", "sort": None, "title": None,
+         "axis": {"labelAngle": 0}}
     return _svg({
         "data": {"values": data},
         "layer": [
             {
                 "transform": [{"filter": "datum.series == 'Actual'"}],
-                "mark": {"type": "bar", "color": COLORS["actual"], "width": {"band": 0.6}},
+                "mark": {"type": "bar", "color": COLORS["actual"], "stroke": COLORS["actual"],
+                         "width": {"band": 0.6}},
                 "encoding": {
-                    "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth",
-                          "title": None, "axis": {"format": "%b %Y", "labelAngle": 0}},
+                    "x": x,
                     "y": {"field": "value", "type": "quantitative", "title": title},
+                    "fillOpacity": {"field": "part", "type": "nominal",
+                                    "scale": {"domain": parts,
+                                              "range": [1, 0.25][:len(parts)]},
+                                    "legend": None if len(parts) == 1 else {"title": None}},
                 },
             },
             {
                 "transform": [{"filter": "datum.series == 'Target'"}],
                 "mark": {"type": "tick", "color": COLORS["target"], "thickness": 3,
                          "size": 40},
-                "encoding": {
-                    "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth"},
-                    "y": {"field": "value", "type": "quantitative"},
-                },
+                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
+            },
+            {
+                # Named once, over the last month (usually still to come, so no
+                # bar behind the word): the tick is the month's target.
+                "transform": [{"filter": "datum.series == 'Target'"},
+                              {"window": [{"op": "row_number", "as": "n"}],
+                               "sort": [{"field": "order", "order": "descending"}]},
+                              {"filter": "datum.n == 1"}],
+                "mark": {"type": "text", "color": COLORS["target"], "dy": -9,
+                         "fontWeight": "bold"},
+                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
+                             "text": {"value": "target"}},
             },
         ],
     })
+
+
+def sparkline(values: list[float | None], targets: list[float | None], label: str) -> str:
+    """Return a small month-by-month line of a KPI against its monthly target (Overview cards).
+
+    Built without Vega: a few dozen bytes of SVG per card. The line is the
+    actual, the dashed line the target; `label` is its accessible name.
+    """
+    width, height, pad = 120, 32, 3
+    points = [v for v in [*values, *targets] if v is not None]
+    if len([v for v in values if v is not None]) < 2 or not points:
+        return ""
+    low, high = min(0.0, *points), max(points)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+
+    def path(series: list[float | None]) -> str:
+        parts, pen = [], "M"
+        for index, value in enumerate(series):
+            if value is None:
+                pen = "M"
+                continue
+            x = pad + index * step
+            y = height - pad - (value - low) / span * (height - 2 * pad)
+            parts.append(f"{pen}{x:.1f},{y:.1f}")
+            pen = "L"
+        return " ".join(parts)
+
+    target_path = path(targets)
+    return (f'<svg class="sla-spark" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-label="{label}">'
+            + (f'<path class="sla-spark__target" d="{target_path}"/>' if target_path else "")
+            + f'<path class="sla-spark__actual" d="{path(values)}"/></svg>')

@@ -154,6 +154,8 @@ class OverviewPage:
     revenue_chart: str = _help("path of the revenue-vs-pace SVG, relative to the page")
     sections: dict[str, str] = _help("section id -> title, in page order")
     previous: dict | None = _help("rpt_agreements row of the period before, if any")
+    sparklines: dict[str, str] = field(default_factory=dict, metadata={"help": (
+        "kpi_id -> inline SVG of its month-by-month trend against target ('' if too short)")})
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,9 @@ class RepPage:
     root: str = _help("relative path from the page to the site root")
     handoff_note: str = field(default="", metadata={"help": (
         "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
+    measures: list[dict] = field(default_factory=list, metadata={"help": (
+        "per hand-off measure: label, kpi_id, unit, the rep's figure and its denominator, "
+        "the target, the team's figure and the rep's status against the target")})
 
 
 @dataclass(frozen=True)
@@ -313,8 +318,101 @@ class SitePlan:
 
     pages: list[tuple[str, str, object]] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
+    """Chart path -> SVG; each chart has its dark-scheme twin beside it (charts.dark_path)."""
     nav_children: dict[str, list] = field(default_factory=dict)
     """Page path in mkdocs.yml's nav -> the generated pages nested under it."""
+
+
+def _add_chart(plan: SitePlan, path: str, svg: str) -> None:
+    """Add a chart and its dark-scheme twin to the plan (issue #12)."""
+    plan.charts[path] = svg
+    plan.charts[charts.dark_path(path)] = charts.dark_twin(svg)
+
+
+def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]:
+    """Return each KPI's month-by-month trend against its target as a small inline SVG.
+
+    Volumes show the running total against the running target (paced in
+    the month in progress), so a part month never looks like a drop; rates
+    and durations show each month against the period target.
+    """
+    lines = {}
+    for kpi in kpis:
+        rows = [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id
+                and r["month_state"] != "upcoming"]
+        if kpi.is_paced:
+            values = [r["cumulative_actual"] for r in rows]
+            targets = [r["cumulative_expected"] if r["month_state"] == "current"
+                       else r["cumulative_target"] for r in rows]
+            what = "running total against the running target"
+        else:
+            values = [r["actual"] for r in rows]
+            targets = [kpi.target for _ in rows]
+            what = "each month against the target"
+        values = [None if v is None else float(v) for v in values]
+        targets = [None if t is None else float(t) for t in targets]
+        lines[kpi.kpi_id] = charts.sparkline(
+            values, targets, f"{nav_title(kpi.title)}, month by month: {what}")
+    return lines
+
+
+def _rep_status(value: float | None, target: float | None, direction: str,
+                cases: float | None, min_sample: int | None,
+                thresholds: tuple[float, float]) -> str:
+    """Return a rep's status on one measure, by the rules KPIs use against their target."""
+    if value is None:
+        return "no_data"
+    if target is None:
+        return "no_target"
+    if cases is not None and min_sample is not None and cases < min_sample:
+        return "too_few"
+    if direction == "lower":
+        attainment = float(target) / float(value) if value else float("inf")
+    else:
+        attainment = float(value) / float(target) if target else float("inf")
+    return ("on_track" if attainment >= thresholds[0] else
+            "at_risk" if attainment >= thresholds[1] else "behind")
+
+
+def _rep_measures(rep: dict, reps: list[dict], by_id: dict[str, KpiView],
+                  thresholds: tuple[float, float]) -> list[dict]:
+    """Return the rep's hand-off figures beside the target, the team and a status (issue #12).
+
+    A rate carries its numerator and denominator ("28 of 71 MQLs whose window
+    closed"); the team's figure (as printed) is the whole team's KPI, a
+    count's the average per rep.
+    """
+    measures = []
+    for label, kpi_id, value, count, cases, noun in (
+            ("Touched within the SLA", "first_touch_within_sla_rate",
+             rep["first_touch_within_sla_rate"], rep["mqls_touched_within_sla"],
+             rep["mqls_due_for_first_touch"], "MQLs due for a first touch"),
+            ("Median first touch", "median_first_touch_business_hours",
+             rep["median_first_touch_business_hours"], None,
+             rep["mqls_due_for_first_touch"], "MQLs due for a first touch"),
+            ("Worked to protocol", "mqls_worked_rate", rep["mqls_worked_rate"],
+             rep["mqls_worked"], rep["mqls_touch_window_closed"],
+             "MQLs whose touch window closed")):
+        kpi = by_id.get(kpi_id)
+        if kpi is None:
+            continue
+        basis = (f"{number(count)} of {number(cases)} {noun}" if count is not None
+                 else f"over {number(cases)} {noun}")
+        measures.append({
+            "label": label, "kpi_id": kpi_id, "unit": kpi.unit, "value": value,
+            "basis": basis, "target": kpi.target, "team": kpi.figure,
+            "team_basis": kpi.basis,
+            "status": _rep_status(value, kpi.target, kpi.direction, cases, kpi.min_sample,
+                                  thresholds)})
+    for label, column in (("MQLs assigned", "mqls_assigned"),
+                          ("Untouched past deadline", "mqls_untouched_past_deadline")):
+        average = sum(r[column] or 0 for r in reps) / len(reps) if reps else None
+        measures.append({"label": label, "kpi_id": None, "unit": "count",
+                         "value": rep[column], "basis": "", "target": None,
+                         "team": "–" if average is None else f"{average:,.1f}",
+                         "team_basis": f"average of {len(reps)} reps",
+                         "status": None})
+    return measures
 
 
 AGE_BUCKETS = ["0-2 days", "3-7 days", "8-14 days", "15-30 days", "over 30 days"]
@@ -365,8 +463,10 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     weekly = _rows_of(data.weekly, current_id)
 
     revenue_chart = f"charts/revenue-pace-{current_id}.svg"
-    plan.charts[revenue_chart] = charts.revenue_pace(
-        _rows_of(data.revenue_pace, current_id), current["revenue_goal"])
+    _add_chart(plan, revenue_chart, charts.revenue_pace(
+        _rows_of(data.revenue_pace, current_id), current["revenue_goal"],
+        by_id["new_revenue"].projected if current["period_state"] == "in_progress" else None,
+        current["period_end_date"]))
     rank = {"behind": 0, "at_risk": 1}
     off_pace = sorted((k for k in kpis if k.status in rank),
                       key=lambda k: (rank[k.status], k.title))
@@ -375,7 +475,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
         agreement=current, kpis=kpis, revenue=by_id["new_revenue"], off_pace=off_pace,
         revenue_chart=revenue_chart, sections=SECTION_TITLES,
-        previous=previous[0] if previous else None)))
+        previous=previous[0] if previous else None,
+        sparklines=_sparklines(kpis, _rows_of(data.monthly, current_id)))))
     plan.nav_children["history.md"] = [
         {nav_title(a["title"]): f"agreements/{a['agreement_id']}.md"}
         for a in reversed(data.agreements)]
@@ -395,19 +496,21 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     deals = _rows_of(data.deals, current_id)
     overdue = _rows_of(data.overdue, current_id)
     first_touch = by_id.get("first_touch_within_sla_rate")
+    # The weeks the period and the data cover: a week cut by either is partial.
+    span = {"first": current["period_start_date"], "last": current["evaluated_through_date"]}
     weekly_charts = {
         "marketing": ("MQLs delivered per week", "weekly-mqls",
-                      charts.weekly_bars(weekly, "mqls", "MQLs")),
+                      charts.weekly_bars(weekly, "mqls", "MQLs", **span)),
         "handoff": ("Share of due MQLs touched within the SLA, per week", "weekly-first-touch",
                     charts.weekly_rate(weekly, "first_touch_within_sla_rate",
                                        "Touched within SLA",
-                                       first_touch.target if first_touch else None)),
+                                       first_touch.target if first_touch else None, **span)),
         "sales": ("New-business revenue booked per week", "weekly-revenue",
-                  charts.weekly_bars(weekly, "new_revenue", "Revenue", "$,.0f")),
+                  charts.weekly_bars(weekly, "new_revenue", "Revenue", "$,.0f", **span)),
     }
     for section, (caption, slug, svg) in weekly_charts.items():
         path = f"charts/{slug}-{current_id}.svg"
-        plan.charts[path] = svg
+        _add_chart(plan, path, svg)
         chart_paths = [(caption, path)]
         plan.pages.append((f"{section}.md", f"{section}.md.j2", TeamPage(
             title=SECTION_TITLES[section], section=section, agreement=current,
@@ -427,20 +530,22 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     overdue_by_rep: dict[str, list[dict]] = {}
     for row in overdue:
         overdue_by_rep.setdefault(row["rep_id"], []).append(row)
-    for rep in _rows_of(data.reps, current_id):
+    team_rows = _rows_of(data.reps, current_id)
+    for rep in team_rows:
         rep_overdue = overdue_by_rep.get(rep["rep_id"], [])
         plan.pages.append((f"reps/{rep['rep_id']}.md", "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
             overdue_buckets=_age_buckets(rep_overdue), root="../",
-            handoff_note=handoff_note)))
+            handoff_note=handoff_note,
+            measures=_rep_measures(rep, team_rows, by_id, thresholds))))
 
     monthly_rows = _rows_of(data.monthly, current_id)
     months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})
     per_kpi = [{"kpi": kpi, "months": [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id]}
                for kpi in kpis]
     monthly_chart = f"charts/monthly-mqls-{current_id}.svg"
-    plan.charts[monthly_chart] = charts.monthly_actual_vs_target(
-        [r for r in monthly_rows if r["kpi_id"] == "mqls"], "MQLs")
+    _add_chart(plan, monthly_chart, charts.monthly_actual_vs_target(
+        [r for r in monthly_rows if r["kpi_id"] == "mqls"], "MQLs"))
     plan.pages.append(("monthly.md", "monthly.md.j2", MonthlyPage(
         agreement=current,
         months=[{"month_start_date": m, "month_state": state} for m, state in months],
@@ -452,7 +557,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     for agreement in reversed(data.agreements):
         funnel = _rows_of(data.funnel, agreement["agreement_id"])
         path = f"charts/funnel-{agreement['agreement_id']}.svg"
-        plan.charts[path] = charts.funnel_attainment(funnel)
+        _add_chart(plan, path, charts.funnel_attainment(funnel))
         periods.append({"agreement": agreement, "funnel": funnel, "chart": path})
     plan.pages.append(("plan-vs-actual.md", "plan.md.j2", PlanPage(periods=periods)))
 

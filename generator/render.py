@@ -60,6 +60,15 @@ def number(value: float | int | None, unit: str = "count") -> str:
     return f"{value:,.0f}"
 
 
+def prose(value: float | int | None, unit: str = "count") -> str:
+    """Return a value as people write it in a sentence: 80%, 40 days, 12.5%, 2.5 h.
+
+    Tables keep one decimal so columns line up; a sentence drops a ".0"
+    ("at least 80%", not "at least 80.0%"; issue #12).
+    """
+    return re.sub(r"(\d)\.0(?=%| h| days|$)", r"\1", number(value, unit))
+
+
 def shortfall(value: float | int | None, unit: str = "count") -> str:
     """Return how far a KPI is short, in its own unit (rates in percentage points)."""
     if value is None:
@@ -81,6 +90,16 @@ def signed_percent(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{float(value) * 100:+.1f}%"
+
+
+def display_name(identifier: str | None) -> str:
+    """Return a channel or category id as readers write it: organic_search -> Organic search.
+
+    The id stays in the data and the JSON; pages show words (issue #12).
+    """
+    if identifier is None:
+        return "–"
+    return text(str(identifier).replace("_", " ").strip().capitalize())
 
 
 def status_label(status: str) -> str:
@@ -110,6 +129,17 @@ def clock(minutes: int) -> str:
     return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
 
 
+def chart(path: str, caption: str) -> str:
+    """Return a chart as Markdown images: the light one, and its dark twin for dark mode.
+
+    The theme shows `#only-light` images in the light scheme and `#only-dark`
+    ones in the dark scheme (issue #12); the file names follow charts.dark_path.
+    """
+    dark = path.removesuffix(".svg") + "-dark.svg"
+    return (f"![{caption}]({path}#only-light){{ .sla-chart }}"
+            f"![{caption}]({dark}#only-dark){{ .sla-chart }}")
+
+
 def make_environment() -> Environment:
     """Return the Jinja environment for the page templates."""
     environment = Environment(
@@ -123,6 +153,8 @@ def make_environment() -> Environment:
     environment.filters.update({
         "text": text,
         "number": number,
+        "prose": prose,
+        "display_name": display_name,
         "shortfall": shortfall,
         "percent": percent,
         "signed_percent": signed_percent,
@@ -131,6 +163,7 @@ def make_environment() -> Environment:
         "period_state": period_state,
         "day": day,
         "clock": clock,
+        "chart": chart,
     })
     return environment
 

@@ -38,13 +38,14 @@ def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
 
     nav_children nests generated pages (one per rep, one per agreement) under
     the nav entry of a page: `- Lead hand-off: handoff.md` becomes a section
-    whose first entry, "Overview", is handoff.md.
+    whose first entry, "Lead hand-off overview", is handoff.md (one label,
+    one page: several entries called "Overview" told readers nothing, issue #12).
     """
     config = yaml.safe_load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"))
     for entry in config.get("nav", []):
         for title, target in list(entry.items()):
             if isinstance(target, str) and (nav_children or {}).get(target):
-                entry[title] = [{"Overview": target}, *nav_children[target]]
+                entry[title] = [{f"{title} overview": target}, *nav_children[target]]
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(project_dir / config["theme"]["custom_dir"])

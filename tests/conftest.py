@@ -131,3 +131,39 @@ def page_text(path: Path) -> str:
     parser = _TextParser()
     parser.feed(path.read_text(encoding="utf-8"))
     return " ".join("".join(parser.parts).split())
+
+
+# -- browser tests (issue #12) -------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Return a headless Debian chromium driven by Playwright, shared by the session.
+
+    `make test` installs it (scripts/install-chromium). Run without it
+    (plain pytest on a machine without chromium), the browser tests are
+    skipped, except in CI (CI=true), where a missing browser is a failure.
+    """
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.is_file():
+        message = (f"{CHROMIUM} is missing: run scripts/install-chromium "
+                   "(make test does) or set SLA_REPORT_CHROMIUM")
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(demo_site):
+    """Serve the demo site over HTTP on 127.0.0.1; return its base URL."""
+    from tests.browser import serve
+
+    with serve(demo_site) as url:
+        yield url

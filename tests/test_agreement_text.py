@@ -106,7 +106,7 @@ def test_every_term_renders_from_the_demo_agreements(demo_build):
     with Warehouse(config.database_path) as warehouse:
         row = warehouse.rows("rpt_agreements")[-1]
     rendered = {name: _term(row, name) for name in TERMS}
-    assert rendered["mql_to_sql"] == "40.0%" and rendered["business_day_start"] == "09:00"
+    assert rendered["mql_to_sql"] == "40%" and rendered["business_day_start"] == "09:00"
     assert rendered["starts_on"] == "2015-07-01" and rendered["timezone"] == "America/Chicago"
 
 

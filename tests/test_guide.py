@@ -96,7 +96,7 @@ def test_the_new_kpi_is_on_every_page_it_belongs_to(guided_site):
         assert "Proposal rate" in text or "proposal" in text.lower(), page
         assert shown in text, f"{page} does not show {shown}"
     agreement = page_text(out / "agreement.html")
-    assert "A proposal for at least 55.0% of new opportunities." in agreement
+    assert "A proposal for at least 55% of new opportunities." in agreement
     for page in ("monthly.html", "history.html"):
         assert any("Proposal rate" in cell for table in html_tables(out / page)
                    for row in table for cell, _ in row), page

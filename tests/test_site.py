@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import DEMO_RAW, REFERENCE, html_tables
+from tests.conftest import DEMO_RAW, REFERENCE, ROOT, html_tables
 from tests.independent import compute
 
 PAGES = ["index.html", "agreement.html", "marketing.html", "handoff.html", "sales.html",
@@ -61,8 +61,10 @@ def test_overview_shows_the_agreement_in_force_and_days_left(demo_site):
     html = (demo_site / "index.html").read_text(encoding="utf-8")
     assert "second half 2015 (reset)" in html
     assert "77 days left" in html  # 2015-10-16 .. 2015-12-31
-    assert 'src="charts/revenue-pace-2015-h2.svg"' in html
+    assert 'src="charts/revenue-pace-2015-h2.svg#only-light"' in html
+    assert 'src="charts/revenue-pace-2015-h2-dark.svg#only-dark"' in html
     assert (demo_site / "charts" / "revenue-pace-2015-h2.svg").read_text().startswith("<svg")
+    assert (demo_site / "charts" / "revenue-pace-2015-h2-dark.svg").read_text().startswith("<svg")
 
 
 def test_history_shows_the_first_half_final_and_beaten_and_the_second_in_progress(demo_site):
@@ -163,3 +165,15 @@ def test_the_warehouse_password_is_written_nowhere(demo_build):
             if path.is_file() and SECRET.encode() in path.read_bytes():
                 hits.append(str(path))
     assert hits == []
+
+
+def test_the_site_uses_only_what_zensical_also_builds():
+    """The exit path from Material for MkDocs (issue #12): Zensical reads mkdocs.yml and
+    has its own search and offline; it skips other plugins and runs no hooks, silently.
+    A Zensical build itself is not run here: README, "Zensical", says what blocks it."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugins = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
+    assert set(plugins) <= {"search", "offline"}, plugins
+    assert "hooks" not in config

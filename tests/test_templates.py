@@ -23,7 +23,9 @@ PAGE_TYPES = {
     "rep.md.j2": pages.RepPage,
     "monthly.md.j2": pages.MonthlyPage,
 }
-LOCAL_NAMES = {"final"}  # set by {% with %} around the shared KPI table
+# Set by {% with %} around the shared partials (the KPI table, the legend of
+# derived targets) on pages whose dataclass names them otherwise.
+LOCAL_NAMES = {"final", "kpis", "root"}
 
 
 def _variables(environment, name: str) -> set[str]:
