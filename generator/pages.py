@@ -203,6 +203,7 @@ class RepPage:
     overdue: list[dict] = _help("the rep's MQLs past deadline untouched (lead id, company)")
     overdue_buckets: list[dict] = _help("the rep's overdue MQLs per age bucket")
     root: str = _help("relative path from the page to the site root")
+    title: str = _help("the page's <title>: the rep's name made safe (see nav_title)")
     handoff_note: str = field(default="", metadata={"help": (
         "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
     measures: list[dict] = field(default_factory=list, metadata={"help": (
@@ -536,6 +537,9 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         plan.pages.append((f"reps/{rep['rep_id']}.md", "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
             overdue_buckets=_age_buckets(rep_overdue), root="../",
+            # Not in the navigation (issue #8), so MkDocs would take the
+            # <title> from the heading's text, unescaped: name it here.
+            title=nav_title(rep["rep_name"]),
             handoff_note=handoff_note,
             measures=_rep_measures(rep, team_rows, by_id, thresholds))))
 
