@@ -44,6 +44,8 @@ PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "sla-report")
 PROFILE_ENV = ("SLA_REPORT_TARGET", "SLA_REPORT_PG_HOST", "SLA_REPORT_PG_PORT",
                "SLA_REPORT_PG_USER", "SLA_REPORT_PG_DATABASE")
 TEST_TYPES = {"test", "unit_test"}
+SCRATCH_FOLDERS = ("models/staging/", "models/intermediate/")
+"""Layers whose tables live in memory during a build: rebuilt by every partial build."""
 
 
 @dataclass(frozen=True)
@@ -277,13 +279,19 @@ def _downstream(manifest: dict, names: list[str],
             if child not in seen:
                 seen.add(child)
                 queue.append(child)
-    selected_models = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}
+    # The build-time tables (staging, intermediate) are rebuilt with every
+    # partial build, and their tests with them (generator/pipeline.py).
+    scratch = {uid for uid, node in nodes.items() if node.get("resource_type") == "model"
+               and node.get("original_file_path", "").startswith(SCRATCH_FOLDERS)}
+    downstream = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}
+    selected_models = downstream | scratch
     new_models = [name for name in names if name not in by_name]
-    tests = sum(1 for uid in seen if nodes.get(uid, {}).get("resource_type") in TEST_TYPES)
+    tests = sum(1 for uid, node in nodes.items() if node.get("resource_type") in TEST_TYPES
+                and (uid in seen or set(node.get("depends_on", {}).get("nodes", [])) & scratch))
     if unit_tests_run:
         tests += sum(1 for test in unit_tests.values()
                      if set(test.get("depends_on", {}).get("nodes", [])) & selected_models)
     changed_models = {by_name[name] for name in names if name in by_name
                       and nodes[by_name[name]]["resource_type"] == "model"}
     models = len(selected_models) + len(new_models)
-    return models, tests, len(selected_models - changed_models)
+    return models, tests, len(downstream - changed_models)
