@@ -48,15 +48,21 @@ class Progress:
         self._draw(force=True)
         try:
             yield
-        finally:
-            seconds = time.perf_counter() - self._started
+        except BaseException:
+            # The error is the message: no stage line above it.
             with self._lock:
-                self.timings.append((name, seconds))
-                detail, self._stage = self._detail, None
+                self._stage = None
             if self.mode == "terminal":
                 self._clear()
-            elif self.mode == "lines":
-                self._write(f"{name}: {detail + ', ' if detail else ''}{seconds:.1f} s\n")
+            raise
+        seconds = time.perf_counter() - self._started
+        with self._lock:
+            self.timings.append((name, seconds))
+            detail, self._stage = self._detail, None
+        if self.mode == "terminal":
+            self._clear()
+        elif self.mode == "lines":
+            self._write(f"{name}: {detail + ', ' if detail else ''}{seconds:.1f} s\n")
 
     def update(self, detail: str) -> None:
         """Set what the current stage has done so far (counts, not a message)."""

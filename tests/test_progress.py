@@ -50,6 +50,17 @@ def test_a_terminal_gets_one_line_redrawn_in_place_not_a_flood(monkeypatch):
     assert progress.timings and progress.timings[0][0] == "dbt"
 
 
+def test_a_failed_stage_prints_no_stage_line_so_the_error_stands_alone():
+    stream = io.StringIO()
+    progress = Progress("lines", stream)
+    try:
+        with progress.stage("checking input"):
+            raise ValueError("bad input")
+    except ValueError:
+        pass
+    assert stream.getvalue() == "" and progress.timings == []
+
+
 def test_quiet_prints_nothing_but_still_times_the_stages():
     stream = Terminal()
     progress = Progress("quiet", stream)
