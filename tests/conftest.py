@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,15 @@ REFERENCE = ROOT / "seeds" / "reference"
 
 
 SECRET = "pw-marker-7f3c9e1a"
+
+
+# A build's progress line in a log: "dbt: 245/245 nodes (...), 12.3 s" (issue #8).
+PROGRESS_LINE = re.compile(r"^[A-Za-z][A-Za-z ]*: (.*, )?\d+\.\d s$")
+
+
+def without_progress(output: str) -> str:
+    """Return a command's output without the build's per-stage progress lines."""
+    return "\n".join(line for line in output.splitlines() if not PROGRESS_LINE.match(line))
 
 
 @contextmanager
