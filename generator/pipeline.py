@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.changes import Fingerprint, LastGoodBuild, Plan
+from generator.changes import SCRATCH_FOLDERS, Fingerprint, LastGoodBuild, Plan
 from generator.config import BuildConfig
 from generator.exceptions import DataTestError, InternalError
 
@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 
 TEST_TYPES = {"test", "unit_test"}
 FAILED = {"fail", "error", "runtime error"}
-SCRATCH_LAYERS = ("staging", "intermediate")
-"""Model folders whose tables are build-time only (not in the database file)."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
         # all, in memory, which is cheap. Not only the ones the selection
         # reads: a test of one (a relationship between two staging models)
         # needs the other too.
-        selectors += [f"path:models/{layer}" for layer in SCRATCH_LAYERS]
+        selectors += [f"path:{folder.rstrip('/')}" for folder in SCRATCH_FOLDERS]
         args += ["--select", " ".join(selectors), "--state", str(state_dir(config))]
     started = time.perf_counter()
     outcome = dbtRunner(callbacks=[on_event] if on_event else None).invoke(args)
