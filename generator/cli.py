@@ -284,13 +284,14 @@ def load(target: str | None, data: str | None, source: str | None,
         raise ConfigError(f"target {chosen.name} is embedded DuckDB, which reads raw files "
                           "directly: sla-report build --data DIR (load is for warehouses, "
                           "e.g. --target postgres)")
-    files, schema = files_to_load(root, Path(data).resolve() if data else None,
-                                  source and source.lower())
-    loaded = load_files(root, chosen, files, schema)
+    files, schemas, renames = files_to_load(root, Path(data).resolve() if data else None,
+                                            source and source.lower())
+    loaded = load_files(root, chosen, files, schemas, renames)
     for table in loaded:
         say(f"{table.relation}: {table.rows:,} rows from {table.source_file.name}")
     click.echo(f"Loaded {len(loaded)} tables ({sum(t.rows for t in loaded):,} rows) into "
-               f"{chosen.name} schema {schema} in {time.perf_counter() - started:.1f} s.")
+               f"{chosen.name} (schema {', '.join(sorted(set(schemas.values())))}) in "
+               f"{time.perf_counter() - started:.1f} s.")
     say(f"Next: sla-report build --target {chosen.name}")
 
 

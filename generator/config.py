@@ -395,12 +395,15 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     else:
         resolved = resolve_source_files(data_dir, settings)
         raw_files, columns, unavailable = resolved.files, resolved.columns, resolved.unavailable
+    if data_dir is None and chosen.is_warehouse and settings.source != "contract":
+        unavailable.update({name: f"declared unavailable in {SETTINGS_NAME}"
+                            for name in settings.unavailable})
+    if settings.source != "contract" and not settings.settings.get("proposal_date_field"):
         # Neither CRM has a standard proposal date: without one, proposals are
         # not measured (no data), never counted as 0.
-        if not settings.settings.get("proposal_date_field"):
-            unavailable["opportunities.proposal_sent_at"] = (
-                "HubSpot deals have no proposal date" if settings.source == "hubspot"
-                else "no proposal_date_field is set")
+        unavailable["opportunities.proposal_sent_at"] = (
+            "HubSpot deals have no proposal date" if settings.source == "hubspot"
+            else "no proposal_date_field is set")
     for table, why in sorted(unavailable.items()):
         log.warning("%s: %s; the KPIs that need it show no data", table, why)
     return BuildConfig(
@@ -421,8 +424,10 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
 
 
 def files_to_load(root: Path, data_dir: Path | None,
-                  source: str | None) -> tuple[dict[str, Path], str]:
-    """Return the checked raw files `sla-report load` puts in a warehouse, and the schema.
+                  source: str | None
+                  ) -> tuple[dict[str, Path], dict[str, str], dict[str, dict[str, str]]]:
+    """Return the checked raw files `sla-report load` puts in a warehouse, each one's
+    schema, and each table's header -> staging column renames (another CRM's export).
 
     Without --data, the demo's raw tables (seeds/raw) are loaded, so a team
     can try a warehouse before its own data is ready.
@@ -437,8 +442,17 @@ def files_to_load(root: Path, data_dir: Path | None,
             raise ConfigError(f"--source {settings.source}: pass --data DIR, the folder of "
                               "its export (the demo is in the contract's layout)")
         data_dir = root / "seeds" / "raw"
+    renames: dict[str, dict[str, str]] = {}
     if settings.source == "contract":
         paths = resolve_raw_files(data_dir)
     else:
-        paths = resolve_source_files(data_dir, settings).files
-    return paths, raw_schema_of(settings.source, project_vars)
+        resolved = resolve_source_files(data_dir, settings)
+        paths = resolved.files
+        # The warehouse's tables get the column names the staging models
+        # read (a build from a warehouse cannot look at the files' headers).
+        renames = {table: {header: name for name, header in found.items() if header}
+                   for table, found in resolved.columns.items()}
+    # Web sessions are never the CRM's: they stay in the contract's raw schema.
+    schemas = {table: raw_schema_of("contract" if table == "web_sessions" else settings.source,
+                                    project_vars) for table in paths}
+    return paths, schemas, renames

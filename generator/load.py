@@ -52,25 +52,29 @@ def raw_schema_of(source: str, project_vars: dict) -> str:
 
 
 def load_files(project_dir: Path, target: Target, files: dict[str, Path],
-               schema: str) -> list[LoadedTable]:
-    """Load each table's clean file into `schema` on the target; return what was loaded.
+               schemas: dict[str, str],
+               renames: dict[str, dict[str, str]] | None = None) -> list[LoadedTable]:
+    """Load each table's clean file into its schema on the target; return what was loaded.
 
-    `files` maps a raw table name to its checked, clean file (config.py).
+    `files` maps a raw table name to its checked, clean file and `schemas` to
+    its schema (config.py); `renames` maps a table's headers to the column
+    names staging reads.
     Existing tables of those names are replaced, one by one.
     """
     if target.type not in LOADERS:
         raise ConfigError(
             f"sla-report load supports {' and '.join(LOADERS)} targets; {target.name} is "
             f"{target.type}. Load the files with the warehouse's own loader into schema "
-            f"{schema!r}, one text column per header (see the README's Warehouses section)")
+            f"{', '.join(sorted(set(schemas.values())))}, one text column per header "
+            "(see the README's Warehouses section)")
     use_engine_folders(project_dir)
-    adapter = _connect(project_dir, target, schema)
+    adapter = _connect(project_dir, target, sorted(set(schemas.values())))
     loaded = []
     with adapter.connection_named("sla_report_load"):
         for table, path in files.items():
             started = time.perf_counter()
-            text_file, rows = _as_text_csv(path, table)
-            relation = f"{adapter.quote(schema)}.{adapter.quote(table)}"
+            text_file, rows = _as_text_csv(path, table, (renames or {}).get(table, {}))
+            relation = f"{adapter.quote(schemas[table])}.{adapter.quote(table)}"
             if target.type == "postgres":
                 _load_postgres(adapter, relation, text_file)
             else:
@@ -85,14 +89,14 @@ def load_files(project_dir: Path, target: Target, files: dict[str, Path],
     return loaded
 
 
-def _connect(project_dir: Path, target: Target, schema: str):
-    """Create the raw schema through dbt and return the adapter it registered."""
+def _connect(project_dir: Path, target: Target, schemas: list[str]):
+    """Create the raw schemas through dbt and return the adapter it registered."""
     from dbt.adapters.factory import FACTORY
     from dbt.cli.main import dbtRunner
 
     outcome = dbtRunner().invoke([
-        "run-operation", "create_raw_schema",
-        "--args", json.dumps({"schema_name": schema}),
+        "run-operation", "create_raw_schemas",
+        "--args", json.dumps({"schema_names": schemas}),
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target", target.name,
         "--log-path", str(project_dir / "build" / "logs"),
@@ -108,7 +112,7 @@ def _connect(project_dir: Path, target: Target, schema: str):
     return adapter
 
 
-def _as_text_csv(path: Path, table: str) -> tuple[Path, int]:
+def _as_text_csv(path: Path, table: str, renames: dict[str, str]) -> tuple[Path, int]:
     """Return the table as a plain CSV of text columns (Parquet and CSV alike), and its rows."""
     out = scratch_dir() / f"{table}.load.csv"
     source = str(path).replace("'", "''")
@@ -119,11 +123,17 @@ def _as_text_csv(path: Path, table: str) -> tuple[Path, int]:
     with duckdb.connect() as connection:
         names = [row[0] for row in connection.execute(
             f"select column_name from (describe select * from {reader})").fetchall()]
-        columns = ", ".join(f'cast("{name}" as varchar) as "{name}"' for name in names)
+        columns = ", ".join(
+            f'cast("{_quoted(name)}" as varchar) as "{_quoted(renames.get(name, name))}"'
+            for name in names)
         rows = connection.execute(f"copy (select {columns} from {reader}) to '{target}' "
                                   f"(header, delimiter ',', quote '\"', escape '\"')"
                                   ).fetchone()[0]
     return out, int(rows)
+
+
+def _quoted(name: str) -> str:
+    return name.replace('"', '""')
 
 
 def _header(path: Path) -> list[str]:

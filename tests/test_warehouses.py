@@ -199,6 +199,15 @@ def _compare_with_duckdb(demo_build, read) -> dict[str, int]:
     return counts
 
 
+def _statuses_by_kind(project: Path) -> dict[str, set[str]]:
+    """Return the statuses dbt gave each kind of node (model, seed, test, unit_test)."""
+    results = json.loads((project / "build" / ".site-work" / "run_results.json").read_text())
+    statuses: dict[str, set[str]] = {}
+    for result in results["results"]:
+        statuses.setdefault(result["unique_id"].split(".")[0], set()).add(result["status"])
+    return statuses
+
+
 def _summary_without_build_time(site: Path) -> dict:
     summary = json.loads((site / "summary.json").read_text(encoding="utf-8"))
     summary.pop("built_at", None)
@@ -240,12 +249,8 @@ def test_postgres_site_summary_equals_duckdb(demo_site, postgres_build):
 
 def test_postgres_build_ran_every_model_data_and_unit_test(postgres_build):
     project, _, output = postgres_build
-    results = json.loads((project / "build" / ".site-work" / "run_results.json").read_text())
-    statuses = {}
-    for result in results["results"]:
-        kind = result["unique_id"].split(".")[0]
-        statuses.setdefault(kind, set()).add(result["status"])
-    assert statuses["model"] == {"success"}
+    statuses = _statuses_by_kind(project)
+    assert statuses["model"] == statuses["seed"] == {"success"}
     assert statuses["test"] == {"pass"}
     assert statuses["unit_test"] == {"pass"}
     assert "target postgres is a postgres warehouse: full build" in output
@@ -282,6 +287,37 @@ def test_load_refuses_embedded_duckdb_and_build_refuses_data_on_a_warehouse(tmp_
     assert "no such target" in unknown.stderr and "postgres" in unknown.stderr
 
 
+@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
+def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, tmp_path):
+    """Another CRM's staging models on PostgreSQL: `load --source` renames the
+    export's headers to the names staging reads, and the site equals the one
+    DuckDB builds from the files."""
+    from tests.conftest import DEMO_RAW
+    from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
+
+    settings = SF_SETTINGS if name == "salesforce" else HS_SETTINGS
+    export = tmp_path / "export"
+    export.mkdir()
+    if name == "salesforce":
+        salesforce_export(DEMO_RAW, export, "dataloader")  # upper-case headers
+    else:
+        hubspot_export(DEMO_RAW, export)
+    (export / "crm_source.yml").write_text(settings, encoding="utf-8")
+    files_site = tmp_path / "files-site"
+    _run([*CLI, "build", "--source", name, "--data", str(export), "--as-of", "2015-10-15",
+          "--out", str(files_site)], ROOT, postgres)
+    project = copy_project(tmp_path / "project")
+    (project / "crm_source.yml").write_text(settings, encoding="utf-8")
+    _run([*CLI, "load", "--target", "postgres", "--source", name, "--data", str(export)],
+         project, postgres)
+    warehouse_site = project / "build" / "site"
+    _run([*CLI, "build", "--target", "postgres", "--source", name, "--as-of", "2015-10-15",
+          "--out", str(warehouse_site)], project, postgres)
+    _assert_same_summary(files_site, warehouse_site)
+    kpis = json.loads((warehouse_site / "summary.json").read_text())["kpis"]
+    assert sum(1 for kpi in kpis if kpi.get("status") != "no_data") >= 15
+
+
 # -- Apache Spark ---------------------------------------------------------------
 
 def test_spark_report_tables_equal_duckdb_row_for_row(demo_build, spark_build):
@@ -297,10 +333,9 @@ def test_spark_site_summary_equals_duckdb(demo_site, spark_build):
 
 def test_spark_build_ran_every_model_data_and_unit_test(spark_build):
     project, _, _ = spark_build
-    results = json.loads((project / "build" / ".site-work" / "run_results.json").read_text())
-    kinds = {result["unique_id"].split(".")[0] for result in results["results"]}
-    assert {"model", "test", "unit_test", "seed"} <= kinds
-    assert {result["status"] for result in results["results"]} <= {"success", "pass"}
+    statuses = _statuses_by_kind(project)
+    assert statuses["model"] == statuses["seed"] == {"success"}
+    assert statuses["test"] == statuses["unit_test"] == {"pass"}
     # Spark's files stay in the build folder (git-ignored), not where the command ran.
     assert (project / "build" / "spark-warehouse" / "analytics.db").is_dir()
     assert not (project / "metastore_db").exists() and not (project / "derby.log").exists()

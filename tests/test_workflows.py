@@ -107,3 +107,21 @@ def test_the_nightly_target_fails_without_a_data_source(tmp_path):
     assert built.returncode != 0
     assert "SLA_REPORT_DATA is not set: no data source, nothing built" in built.stderr
     assert not out.exists()
+
+
+def test_the_nightly_can_build_from_a_warehouse_with_credentials_from_secrets():
+    """Issue #13: SLA_REPORT_TARGET instead of a data folder; the password is a secret."""
+    nightly = yaml.safe_load((ROOT / ".github" / "workflows" / "nightly.yml").read_text())
+    step = next(step for step in nightly["jobs"]["build"]["steps"]
+                if "make nightly" in step.get("run", ""))
+    assert "SLA_REPORT_TARGET=" in step["run"]
+    assert step["env"]["DBT_ENV_SECRET_PG_PASSWORD"] == "${{ secrets.SLA_REPORT_PG_PASSWORD }}"
+    assert all("secrets." not in value for name, value in step["env"].items()
+               if name != "DBT_ENV_SECRET_PG_PASSWORD")
+    planned = subprocess.run(["make", "-n", "nightly", "SLA_REPORT_TARGET=postgres",
+                              "SLA_REPORT_DATA=", "OUT=build/site"], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert planned.returncode == 0, planned.stderr
+    assert "pip install --quiet '.[postgres]'" in planned.stdout
+    assert "sla-report build --out build/site --target postgres" in planned.stdout
+    assert "--data" not in planned.stdout
