@@ -287,11 +287,7 @@ def test_load_refuses_embedded_duckdb_and_build_refuses_data_on_a_warehouse(tmp_
     assert "no such target" in unknown.stderr and "postgres" in unknown.stderr
 
 
-@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
-def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, tmp_path):
-    """Another CRM's staging models on PostgreSQL: `load --source` renames the
-    export's headers to the names staging reads, and the site equals the one
-    DuckDB builds from the files."""
+def _crm_export_builds_the_same_site(name: str, target: str, env: dict, tmp_path: Path):
     from tests.conftest import DEMO_RAW
     from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 
@@ -305,17 +301,25 @@ def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, 
     (export / "crm_source.yml").write_text(settings, encoding="utf-8")
     files_site = tmp_path / "files-site"
     _run([*CLI, "build", "--source", name, "--data", str(export), "--as-of", "2015-10-15",
-          "--out", str(files_site)], ROOT, postgres)
+          "--out", str(files_site)], ROOT, env)
     project = copy_project(tmp_path / "project")
     (project / "crm_source.yml").write_text(settings, encoding="utf-8")
-    _run([*CLI, "load", "--target", "postgres", "--source", name, "--data", str(export)],
-         project, postgres)
+    _run([*CLI, "load", "--target", target, "--source", name, "--data", str(export)],
+         project, env)
     warehouse_site = project / "build" / "site"
-    _run([*CLI, "build", "--target", "postgres", "--source", name, "--as-of", "2015-10-15",
-          "--out", str(warehouse_site)], project, postgres)
+    _run([*CLI, "build", "--target", target, "--source", name, "--as-of", "2015-10-15",
+          "--out", str(warehouse_site)], project, env)
     _assert_same_summary(files_site, warehouse_site)
     kpis = json.loads((warehouse_site / "summary.json").read_text())["kpis"]
     assert sum(1 for kpi in kpis if kpi.get("status") != "no_data") >= 15
+
+
+@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
+def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, tmp_path):
+    """Another CRM's staging models on PostgreSQL: `load --source` renames the
+    export's headers to the names staging reads, and the site equals the one
+    DuckDB builds from the files."""
+    _crm_export_builds_the_same_site(name, "postgres", postgres, tmp_path)
 
 
 # -- Apache Spark ---------------------------------------------------------------
@@ -329,6 +333,13 @@ def test_spark_report_tables_equal_duckdb_row_for_row(demo_build, spark_build):
 def test_spark_site_summary_equals_duckdb(demo_site, spark_build):
     _, site, _ = spark_build
     _assert_same_summary(demo_site, site)
+
+
+def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(tmp_path):
+    """HubSpot's staging (epoch milliseconds, pipeline stages) on Spark."""
+    if shutil.which("java") is None:
+        _unavailable("Java is not installed: Spark needs Java 17")
+    _crm_export_builds_the_same_site("hubspot", "spark", dict(os.environ), tmp_path)
 
 
 def test_spark_build_ran_every_model_data_and_unit_test(spark_build):

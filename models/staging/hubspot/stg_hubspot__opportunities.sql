@@ -59,7 +59,7 @@ stages_judged as (
         {{ clean_text(source_column('deal_pipeline_stage', 'stage_id')) }} as stage_id,
         {% set label = clean_text(source_column('deal_pipeline_stage', 'label')) %}
         {% set probability = parse_value(source_column('deal_pipeline_stage', 'probability'),
-            'double') %}
+            type_double()) %}
         case
             when {{ label }} in {{ text_list(source_setting('won_stage_labels')) }}
                 then 'closed_won'
