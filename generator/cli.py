@@ -123,6 +123,13 @@ def _build_options(command: Callable) -> Callable:
                      help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
                           "sorts spill to disk. Default: DuckDB's (80% of RAM), or "
                           "SLA_REPORT_DUCKDB_MEMORY_LIMIT."),
+        click.option("--locale", "locale", metavar="LOCALE",
+                     help="The site's language and number/date formats: en, th, pt_BR. "
+                          "Default: extra.locale in mkdocs.yml, else en."),
+        click.option("--currency", "currency", metavar="CODE",
+                     help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
+                          "nothing is converted. Default: extra.currency in mkdocs.yml, "
+                          "else USD."),
         click.option("--unit-tests", "unit_tests", is_flag=True,
                      help="Also run the dbt unit tests (make test and CI do; site builds "
                           "run every data test but skip them)."),
@@ -161,8 +168,8 @@ def _run_build(configure: Callable, full: bool):
 @_build_options
 @verbosity_options
 def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool,
-          project_dir: str | None) -> None:
+          full: bool, memory_limit: str | None, locale: str | None, currency: str | None,
+          unit_tests: bool, project_dir: str | None) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -176,7 +183,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     only the final line and errors.
 
     Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
-    (a Salesforce export: sla-report build --source salesforce --data exports/sfdc)
+    (a Salesforce export: sla-report build --source salesforce --data exports/sfdc;
+    in Thai with amounts in baht: sla-report build --locale th --currency THB)
     """
     import time
 
@@ -186,7 +194,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     config, summary, progress = _run_build(
         lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
                             source=source and source.lower(), unit_tests=unit_tests,
-                            memory_limit=memory_limit), full)
+                            memory_limit=memory_limit, locale=locale, currency=currency),
+        full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
@@ -206,8 +215,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
 def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, project_dir: str | None,
-          port: int, no_watch: bool) -> None:
+          full: bool, memory_limit: str | None, locale: str | None, currency: str | None,
+          unit_tests: bool, project_dir: str | None, port: int, no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -225,7 +234,7 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
     def configure():
         return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
                            source=source and source.lower(), unit_tests=unit_tests,
-                           memory_limit=memory_limit)
+                           memory_limit=memory_limit, locale=locale, currency=currency)
 
     config = configure()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():
