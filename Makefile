@@ -37,11 +37,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Debian's chromium for the browser, accessibility and print tests (issue #12):
+# Debian's chromium for the browser, accessibility and print tests (issue #12),
+# and a font covering Thai for the Thai screenshot (issue #14):
 # Playwright drives it by its path; `playwright install` would download a
 # browser build, which fails where only the package registries are reachable.
 browser:
 	scripts/install-chromium
+	scripts/install-thai-fonts
 
 demo: install
 	$(BIN)/sla-report build
