@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import vl_convert
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 
 from generator import i18n
 from generator.i18n import gettext
@@ -209,11 +209,18 @@ def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) 
         if first is not None and last is not None:
             days = (min(start + timedelta(days=6), last) - max(start, first)).days + 1
         value = row.get(field)
-        weeks.append({"week": format_skeleton("MMMd", start, locale=cldr), "value": (
+        weeks.append({"week": week_label(start, cldr), "value": (
             None if value is None else float(value)),
             "part": _full_week() if days >= 7 else gettext("Part week (%(days)s of 7 days)")
             % {"days": days}})
     return weeks
+
+
+def week_label(start: date, cldr) -> str:
+    """Return a week's label, its Monday: '12 Oct' (English, as the dates), '12 ต.ค.'."""
+    if cldr.language == "en":
+        return format_date(start, "d MMM", locale=cldr)
+    return format_skeleton("MMMd", start, locale=cldr)
 
 
 def _full_week() -> str:
