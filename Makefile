@@ -15,7 +15,7 @@ FUZZ_EXAMPLES ?= 200
 # Where `make screenshots` writes (CI keeps the folder as an artifact).
 SCREENSHOTS ?= build/screenshots
 
-.PHONY: install install-test browser demo test lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
+.PHONY: install install-test browser demo test messages lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -50,6 +50,15 @@ demo: install
 
 test: install-test browser
 	$(BIN)/pytest
+
+# Re-extract every message the generator writes (babel.cfg) and merge it into
+# the catalogs; new entries are empty until translated (tests/test_i18n.py
+# fails on an empty or fuzzy entry of th or pt_BR).
+messages: install-test
+	$(BIN)/pybabel extract -F babel.cfg -o generator/locale/messages.pot --no-location \
+		--sort-output --project sla-report --copyright-holder "SLA Report contributors" .
+	$(BIN)/pybabel update -i generator/locale/messages.pot -d generator/locale \
+		--width 100 --ignore-obsolete
 
 lint: install-test
 	$(BIN)/ruff check generator tests benchmarks
