@@ -466,7 +466,11 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     from those recorded when it closed (generator.history.restatements).
     `handoff_note`: why the hand-off clock cannot run (generator.availability).
     """
-    restated = restated or {}
+    # The record keeps each KPI's title as it closed; pages show it in the site's language.
+    titles = {d.kpi_id: d.text("title") for d in definitions}
+    restated = {agreement_id: [{**row, "title": titles.get(row["kpi_id"], row["title"])}
+                               for row in rows]
+                for agreement_id, rows in (restated or {}).items()}
     plan = SitePlan()
     current = agreement_in_force(data.agreements)
     current_id = current["agreement_id"]
