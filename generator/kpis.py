@@ -16,7 +16,7 @@ FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UNITS = {"count", "currency", "rate", "hours", "days"}
 # The words of meta.kpi a team shows in its own language (issue #14).
-TRANSLATED = ("title", "owner", "noun", "sample_noun")
+TRANSLATED = ("title", "owner", "noun", "sample_noun", "definition")
 TRANSLATED_KEY = re.compile(
     r"^(title|owner|noun|sample_noun|definition)_([A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?)$")
 SECTIONS = {"marketing", "handoff", "sales"}
@@ -187,8 +187,8 @@ def _translations(meta: dict, where: str) -> dict[str, dict[str, str]]:
             raise ConfigError(f"{where}: meta.kpi.translations.{locale} must map fields "
                               "(title, owner, noun, sample_noun, definition) to texts")
         for name, value in texts.items():
-            if name not in (*TRANSLATED, "definition"):
+            if name not in TRANSLATED:
                 raise ConfigError(f"{where}: meta.kpi.translations.{locale}.{name}: only "
-                                  f"{', '.join((*TRANSLATED, 'definition'))} can be translated")
+                                  f"{', '.join(TRANSLATED)} can be translated")
             found.setdefault(str(locale), {})[name] = " ".join(str(value).split())
     return found
