@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -22,11 +23,28 @@ from generator.i18n import N_, gettext
 log = logging.getLogger(__name__)
 
 
+# A static page in another language: site/docs/about.th.md is about.md on a Thai site.
+_LOCALIZED_PAGE = re.compile(r"^(?P<stem>.+)\.(?P<locale>[a-z]{2,3}(?:_[A-Z]{2})?)\.md$")
+
+
 def stage_docs(project_dir: Path, docs_dir: Path, files: dict[str, str]) -> None:
-    """Copy the static docs into docs_dir and write the generated files over them."""
+    """Copy the static docs into docs_dir and write the generated files over them.
+
+    A page's version in the site's language (`about.th.md`) takes the place of
+    the page (`about.md`); the other languages' versions are left out (issue #14).
+    """
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     shutil.copytree(project_dir / "site" / "docs", docs_dir)
+    code = i18n.current().code
+    for path in sorted(docs_dir.rglob("*.md")):
+        match = _LOCALIZED_PAGE.match(path.name)
+        if not match:
+            continue
+        if match["locale"] == code:
+            os.replace(path, path.with_name(f"{match['stem']}.md"))
+        else:
+            path.unlink()
     for relative, content in files.items():
         path = docs_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -175,6 +175,9 @@ def test_a_thai_site_has_no_english_ui_phrase_left(localized_sites):
     index = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="th"' in index
     assert "ข้อมูล ณ วันที่" in index and "ภาพรวม" in index  # stamp and navigation
+    # The static page in Thai (site/docs/about.th.md), and no other language's copy.
+    assert "ความเป็นส่วนตัว" in visible_text(site / "about.html")
+    assert not list(site.rglob("about.*.html"))
     # KPI titles and definitions from meta.kpi translations.
     definitions = visible_text(site / "definitions.html")
     assert "MQL ที่ส่งมอบ" in definitions and "ลีดที่ผ่านการคัดกรองจากการตลาดที่ส่งมอบในรอบ" in definitions
