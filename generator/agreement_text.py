@@ -45,7 +45,7 @@ from generator import i18n
 from generator.exceptions import ConfigError
 from generator.i18n import gettext
 from generator.pages import KpiView
-from generator.render import clock, no_data_reason, number, prose, status_badge, text
+from generator.render import clock, day, no_data_reason, number, prose, status_badge, text
 
 AGREEMENTS_DIR = Path("site") / "agreements"
 KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")
@@ -59,8 +59,8 @@ AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 SEED_TERMS = {
     "agreement_id": ("agreement_id", "text"),
     "title": ("title", "text"),
-    "starts_on": ("period_start_date", "text"),
-    "ends_on": ("period_end_date", "text"),
+    "starts_on": ("period_start_date", "date"),
+    "ends_on": ("period_end_date", "date"),
     "revenue_goal": ("revenue_goal", "currency"),
     "marketing_revenue_share": ("marketing_revenue_share", "rate"),
     "average_deal_size": ("average_deal_size", "currency"),
@@ -243,6 +243,8 @@ def _term(agreement: dict, name: str) -> str:
         return str(value)
     if kind == "clock":
         return clock(value)
+    if kind == "date":
+        return day(value)  # in the agreement's locale: Wed 1 Jul 2015, 1 ก.ค. 2015
     return prose(value, kind)
 
 

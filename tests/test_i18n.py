@@ -302,12 +302,16 @@ def test_the_thai_overview_renders_every_thai_letter_with_a_real_glyph(chromium,
                 ctx.fillText(ch, 4, 30);
                 return Array.from(ctx.getImageData(0, 0, 40, 40).data).join(',');
             };
-            const box = draw(unassigned);
-            return {font, letters, boxes: letters.filter((ch) => draw(ch) === box)};
-        }""", UNASSIGNED_THAI)
+            const box = draw(unassigned[0]);
+            return {font, letters, boxes: letters.filter((ch) => draw(ch) === box),
+                    // Controls: another missing code point is the same box, a
+                    // Latin letter is not, so the comparison can tell them apart.
+                    control_box: draw(unassigned[1]) === box, control_latin: draw('A') === box};
+        }""", [UNASSIGNED_THAI, "\u0e7f"])
         context.close()
     assert "Noto Sans Thai" in result["font"] and "Leelawadee UI" in result["font"]
     assert len(result["letters"]) >= 20, result["letters"]  # the page really is Thai
+    assert result["control_box"] and not result["control_latin"]
     assert result["boxes"] == [], f"drawn as missing-glyph boxes: {result['boxes']}"
     print(f"Thai Overview screenshot: {SCREENSHOT} ({len(result['letters'])} Thai letters, "
           "none a missing-glyph box)")
