@@ -7,6 +7,12 @@ OUT ?= build/site
 # The nightly build reads this folder of raw files; without it `make nightly`
 # fails rather than publish the demo every night (issue #11).
 SLA_REPORT_DATA ?=
+# Or a warehouse (issue #13): a profiles.yml target (postgres, spark, your
+# own) whose raw schema holds the night's tables; credentials come from the
+# environment (see profiles.yml). Empty or duckdb: the files above.
+SLA_REPORT_TARGET ?=
+# The extra that installs the target's dbt adapter (pyproject.toml).
+WAREHOUSE_EXTRA ?= $(filter postgres spark,$(SLA_REPORT_TARGET))
 # Empty: the build's own default for --data (see README).
 AS_OF ?=
 # How many generated cases the property-based fuzz run tries (make fuzz).
@@ -15,7 +21,7 @@ FUZZ_EXAMPLES ?= 200
 # Where `make screenshots` writes (CI keeps the folder as an artifact).
 SCREENSHOTS ?= build/screenshots
 
-.PHONY: install install-test browser demo test messages lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
+.PHONY: install install-test browser warehouses demo test messages lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -45,10 +51,15 @@ browser:
 	scripts/install-chromium
 	scripts/install-thai-fonts
 
+# PostgreSQL's server programs and Java for Spark (issue #13): the warehouse
+# tests start their own throwaway PostgreSQL server and a local Spark.
+warehouses:
+	scripts/install-warehouses
+
 demo: install
 	$(BIN)/sla-report build
 
-test: install-test browser
+test: install-test browser warehouses
 	$(BIN)/pytest
 
 # Re-extract every message the generator writes (babel.cfg) and merge it into
@@ -70,11 +81,18 @@ lint-sql: install-test
 
 # What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
 nightly: install
+ifneq ($(filter-out duckdb,$(strip $(SLA_REPORT_TARGET))),)
+ifneq ($(strip $(WAREHOUSE_EXTRA)),)
+	$(BIN)/pip install --quiet '.[$(WAREHOUSE_EXTRA)]'
+endif
+	$(BIN)/sla-report build --out $(OUT) --target $(SLA_REPORT_TARGET) $(if $(AS_OF),--as-of $(AS_OF),)
+else
 ifeq ($(strip $(SLA_REPORT_DATA)),)
-	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA); use 'make demo' for the demo." >&2
+	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA), or SLA_REPORT_TARGET to a warehouse target; use 'make demo' for the demo." >&2
 	@exit 3
 endif
 	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+endif
 
 # The long property-based run for the nightly checks: many generated raw
 # tables and agreements (CI's share is the fixed, seeded examples in make test).

@@ -39,7 +39,7 @@ from generator.quality import QualityReport, check_quality, load_quality, site_s
 from generator.render import check_templates, make_environment, render_page
 from generator.site import build_site, publish, stage_docs, theme_words, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
-from generator.warehouse import Warehouse
+from generator.warehouse import open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
         encoding="utf-8")) or {}).get("extra") or {}
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
                                 str(site_extra.get("repository_url") or ""))
-    with Warehouse(config.database_path) as warehouse:
+    with open_warehouse(config, dbt_build.manifest) as warehouse:
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
     check_quality(quality, project_vars)

@@ -133,6 +133,11 @@ def _build_options(command: Callable) -> Callable:
         click.option("--unit-tests", "unit_tests", is_flag=True,
                      help="Also run the dbt unit tests (make test and CI do; site builds "
                           "run every data test but skip them)."),
+        click.option("--target", "target", metavar="NAME",
+                     help="The profiles.yml target the models run on: duckdb (embedded, "
+                          "the default), postgres, spark or your own. A warehouse target "
+                          "reads its raw schema (fill it with `sla-report load`). "
+                          "Default: SLA_REPORT_TARGET, else duckdb."),
     ]):
         command = option(command)
     return project_dir_option(command)
@@ -168,8 +173,8 @@ def _run_build(configure: Callable, full: bool):
 @_build_options
 @verbosity_options
 def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, locale: str | None, currency: str | None,
-          unit_tests: bool, project_dir: str | None) -> None:
+          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
+          locale: str | None, currency: str | None, project_dir: str | None) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -184,6 +189,7 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
     (a Salesforce export: sla-report build --source salesforce --data exports/sfdc;
+    a PostgreSQL warehouse: sla-report build --target postgres;
     in Thai with amounts in baht: sla-report build --locale th --currency THB)
     """
     import time
@@ -194,8 +200,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     config, summary, progress = _run_build(
         lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
                             source=source and source.lower(), unit_tests=unit_tests,
-                            memory_limit=memory_limit, locale=locale, currency=currency),
-        full)
+                            memory_limit=memory_limit, target=target, locale=locale,
+                            currency=currency), full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
@@ -215,8 +221,9 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
 def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, locale: str | None, currency: str | None,
-          unit_tests: bool, project_dir: str | None, port: int, no_watch: bool) -> None:
+          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
+          locale: str | None, currency: str | None, project_dir: str | None, port: int,
+          no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -234,7 +241,8 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
     def configure():
         return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
                            source=source and source.lower(), unit_tests=unit_tests,
-                           memory_limit=memory_limit, locale=locale, currency=currency)
+                           memory_limit=memory_limit, target=target, locale=locale,
+                           currency=currency)
 
     config = configure()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():
@@ -247,6 +255,54 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
 # `sla-report dev`: the name Evidence and Observable give their live preview.
 cli.add_command(serve, "dev")
+
+
+@cli.command()
+@click.option("--target", "target", metavar="NAME",
+              help="The profiles.yml target to load into (postgres, spark or your own). "
+                   "Default: SLA_REPORT_TARGET.")
+@click.option("--data", "data", type=click.Path(file_okay=False),
+              help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.")
+@click.option("--source", "source",
+              type=click.Choice(["contract", "salesforce", "hubspot"], case_sensitive=False),
+              help="The layout of the --data files (as for build). Default: `source:` in "
+                   "crm_source.yml, else contract.")
+@project_dir_option
+@verbosity_options
+def load(target: str | None, data: str | None, source: str | None,
+         project_dir: str | None) -> None:
+    """Load raw files into a warehouse's raw schema, every column as text.
+
+    The files are checked as `build --data` checks them; existing tables of
+    the same names are replaced, and each table's row count in the warehouse
+    must equal its file's. Then build from the warehouse:
+
+    Example: sla-report load --target postgres --data exports/2015-10-15 &&
+    sla-report build --target postgres
+    """
+    import time
+
+    from generator.config import files_to_load, find_project
+    from generator.load import load_files
+    from generator.targets import resolve_target
+
+    started = time.perf_counter()
+    root = find_project(project_dir)
+    chosen = resolve_target(root, target)
+    if not chosen.is_warehouse:
+        from generator.exceptions import ConfigError
+
+        raise ConfigError(f"target {chosen.name} is embedded DuckDB, which reads raw files "
+                          "directly: sla-report build --data DIR (load is for warehouses, "
+                          "e.g. --target postgres)")
+    files, schema = files_to_load(root, Path(data).resolve() if data else None,
+                                  source and source.lower())
+    loaded = load_files(root, chosen, files, schema)
+    for table in loaded:
+        say(f"{table.relation}: {table.rows:,} rows from {table.source_file.name}")
+    click.echo(f"Loaded {len(loaded)} tables ({sum(t.rows for t in loaded):,} rows) into "
+               f"{chosen.name} schema {schema} in {time.perf_counter() - started:.1f} s.")
+    say(f"Next: sla-report build --target {chosen.name}")
 
 
 @cli.command("demo-data")

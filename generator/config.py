@@ -31,6 +31,7 @@ from generator.sources import (
     resolve_columns,
     settings_path,
 )
+from generator.targets import EMBEDDED, Target, resolve_target
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,9 @@ class BuildConfig:
     unavailable: dict[str, str] = field(default_factory=dict)
     """Raw table -> why the team does not have it (declared, or no rows): its KPIs are no data."""
 
+    target: Target = Target(name="duckdb", type=EMBEDDED)
+    """The dbt profile target the models run on (issue #13): embedded DuckDB by default."""
+
     locale: str = "en"
     """The site's language and formats (Babel's name: en, th, pt_BR), issue #14."""
 
@@ -130,6 +134,10 @@ class BuildConfig:
     def dbt_vars(self) -> dict:
         """Return the --vars passed to dbt."""
         values: dict = {"as_of": self.as_of.isoformat()}
+        if self.target.is_warehouse:
+            # The raw tables are the warehouse's (sla-report load, or the
+            # team's own pipeline), never the demo seeds.
+            values["load_source_data"] = False
         if self.raw_files:
             values["raw_files"] = {name: str(path) for name, path in self.raw_files.items()}
             values["load_source_data"] = False
@@ -386,20 +394,30 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
                 out: str | None = None, project_dir: Path | None = None,
                 work: str | None = None, source: str | None = None,
                 unit_tests: bool = False, memory_limit: str | None = None,
-                locale: str | None = None, currency: str | None = None) -> BuildConfig:
+                target: str | None = None, locale: str | None = None,
+                currency: str | None = None) -> BuildConfig:
     """Return a validated BuildConfig from command-line style arguments."""
     root = find_project(project_dir)
+    chosen = resolve_target(root, target)
+    if chosen.is_warehouse and data:
+        raise ConfigError(
+            f"--data reads raw files through embedded DuckDB; target {chosen.name} is a "
+            f"{chosen.type} warehouse. Load the files into it first: sla-report load "
+            f"--target {chosen.name} --data {data}, then build with --target {chosen.name}")
     project_vars = yaml.safe_load(
         (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
     check_reference(root, project_kpi_models(project_vars))
     data_dir = Path(data).resolve() if data else None
     last_complete = last_complete_day(agreement_time_zones(root))
-    default_as_of = DEMO_AS_OF if data_dir is None else last_complete[0]
+    # The demo's day for the demo seeds; a team's own data (files or a
+    # warehouse) is evaluated as of the last complete day.
+    default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse \
+        else last_complete[0]
     out_dir = Path(out).resolve() if out else root / "build" / "site"
     check_out_dir(out_dir)
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
     settings = load_settings(settings_path(root, data_dir), source)
-    if data_dir is None and settings.source != "contract":
+    if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
         raise ConfigError(f"--source {settings.source} reads an export: pass --data DIR, the "
                           "folder of its raw tables (the demo is in the contract's layout)")
     unavailable: dict[str, str] = {}
@@ -438,4 +456,29 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
         unavailable=unavailable,
         unit_tests=unit_tests,
         memory_limit=memory_limit,
+        target=chosen,
     )
+
+
+def files_to_load(root: Path, data_dir: Path | None,
+                  source: str | None) -> tuple[dict[str, Path], str]:
+    """Return the checked raw files `sla-report load` puts in a warehouse, and the schema.
+
+    Without --data, the demo's raw tables (seeds/raw) are loaded, so a team
+    can try a warehouse before its own data is ready.
+    """
+    from generator.load import raw_schema_of
+
+    project_vars = yaml.safe_load(
+        (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
+    settings = load_settings(settings_path(root, data_dir), source)
+    if data_dir is None:
+        if settings.source != "contract":
+            raise ConfigError(f"--source {settings.source}: pass --data DIR, the folder of "
+                              "its export (the demo is in the contract's layout)")
+        data_dir = root / "seeds" / "raw"
+    if settings.source == "contract":
+        paths = resolve_raw_files(data_dir)
+    else:
+        paths = resolve_source_files(data_dir, settings).files
+    return paths, raw_schema_of(settings.source, project_vars)

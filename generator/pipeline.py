@@ -15,6 +15,7 @@ from pathlib import Path
 from generator.changes import SCRATCH_FOLDERS, Fingerprint, LastGoodBuild, Plan
 from generator.config import BuildConfig
 from generator.exceptions import DataTestError, InternalError
+from generator.targets import use_engine_folders
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +67,28 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
 
     partial = plan is not None and plan.mode == "models" and last is not None
     config.work_dir.mkdir(parents=True, exist_ok=True)
+    embedded = not config.target.is_warehouse
     building = config.building_database_path
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if partial:
-        shutil.copy2(config.database_path, building)
-    # The profile reads the database path and DuckDB's settings from the
-    # environment (profiles.yml); a variable the user set wins.
-    os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
-    os.environ.setdefault("SLA_REPORT_DUCKDB_THREADS", str(os.cpu_count() or 1))
-    if config.memory_limit:
-        os.environ["SLA_REPORT_DUCKDB_MEMORY_LIMIT"] = config.memory_limit
+    if embedded:
+        for stale in (building, building.with_name(building.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        if partial:
+            shutil.copy2(config.database_path, building)
+        # The profile reads the database path and DuckDB's settings from the
+        # environment (profiles.yml); a variable the user set wins.
+        os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
+        os.environ.setdefault("SLA_REPORT_DUCKDB_THREADS", str(os.cpu_count() or 1))
+        if config.memory_limit:
+            os.environ["SLA_REPORT_DUCKDB_MEMORY_LIMIT"] = config.memory_limit
+    else:
+        use_engine_folders(config.project_dir)
     args = [
         "build",
         "--project-dir", str(config.project_dir),
         "--profiles-dir", str(config.project_dir),
         "--target-path", str(config.target_dir),
         "--log-path", str(config.work_dir / "logs"),
+        "--target", config.target.name,
         "--vars", json.dumps(config.dbt_vars),
         # Parsing is most of a small build's dbt time. dbt's partial parsing
         # (partial_parse.msgpack in the target folder) re-reads only the
@@ -119,7 +125,8 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     started = time.perf_counter()
     outcome = dbtRunner(callbacks=[on_event] if on_event else None).invoke(args)
     seconds = time.perf_counter() - started
-    _release_duckdb()
+    if embedded:
+        _release_duckdb()
     if outcome.exception is not None:
         raise _classify_exception(outcome.exception)
     results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
@@ -134,8 +141,11 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
         manifest = _with_compiled_code_of(manifest, last.manifest)
         results = _merged_results(manifest, last.results, results)
     forget_last_good(config)
-    os.replace(building, config.database_path)
-    if fingerprint is not None:
+    if embedded:
+        os.replace(building, config.database_path)
+    if fingerprint is not None and embedded:
+        # A warehouse build is never reused (see changes.plan_build), and it
+        # leaves no DuckDB file that a later embedded build could reuse.
         save_last_good(config, fingerprint, manifest, [asdict(r) for r in results])
     # The manifest of the site as built (a partial build's, completed above).
     (config.work_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

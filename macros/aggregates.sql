@@ -23,5 +23,19 @@
     ceiling gives 31) and the extra unit compounds up the funnel: round to 6
     decimals first. -#}
 {% macro ceiling_of_ratio(numerator, denominator) -%}
-    ceiling(round(cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}, 6))
+    ceiling({{ round_double('cast(' ~ numerator ~ ' as ' ~ type_double() ~ ') / ' ~ denominator, 6) }})
+{%- endmacro %}
+
+{#- A float rounded to some decimals, still a float. PostgreSQL rounds to
+    decimals only on numeric. -#}
+{% macro round_double(expression, digits) -%}
+    {{ return(adapter.dispatch('round_double')(expression, digits)) }}
+{%- endmacro %}
+
+{% macro default__round_double(expression, digits) -%}
+    round({{ expression }}, {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__round_double(expression, digits) -%}
+    cast(round(cast({{ expression }} as numeric), {{ digits }}) as {{ type_double() }})
 {%- endmacro %}

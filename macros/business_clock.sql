@@ -15,7 +15,7 @@
                     0
                 ),
                 {{ calendar }}.business_seconds_in_day
-            ) / 3600.0
+            ) / cast(3600 as {{ type_double() }})
         else 0
     end)
 {%- endmacro %}

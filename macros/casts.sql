@@ -42,6 +42,13 @@
     end
 {%- endmacro %}
 
+{#- Spark's timestamp is an instant shown in the session time zone, which
+    the profile sets to UTC: its cast honours an offset or a zone name in the
+    text and reads text without one as UTC, which is the contract. -#}
+{% macro spark__parse_utc_timestamp(expression) -%}
+    try_cast({{ clean_text(expression) }} as timestamp)
+{%- endmacro %}
+
 {#- Text -> value, null when empty or unparseable. -#}
 {% macro parse_value(expression, data_type) -%}
     {{ try_cast_to("nullif(trim(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ ")), '')",
@@ -72,8 +79,10 @@
         then nullif(trim({{ text }}), '') else nullif({{ text }}, '') end)
 {%- endmacro %}
 
-{#- A double-precision float. dbt.type_float() is 4-byte FLOAT on DuckDB,
-    which loses cents on sums of money; PostgreSQL's float is already 8 bytes. -#}
+{#- A double-precision float. dbt.type_float() is 4-byte FLOAT on DuckDB and
+    Spark, which loses cents on sums of money; PostgreSQL's float is already 8
+    bytes. Integer / 3600.0 is exact numeric on PostgreSQL, not a float: cast
+    to this type where the engines must agree. -#}
 {% macro type_double() -%}
     {{ return(adapter.dispatch('type_double')()) }}
 {%- endmacro %}
@@ -83,6 +92,10 @@
 {%- endmacro %}
 
 {% macro duckdb__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
     double
 {%- endmacro %}
 

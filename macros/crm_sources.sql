@@ -54,11 +54,11 @@
     - epoch milliseconds (HubSpot's API and some HubSpot exports). -#}
 {% macro crm_timestamp_text(expression) -%}
     case
-        when regexp_full_match({{ clean_text(expression) }}, '\d{4}-\d{2}-\d{2}')
+        when {{ regex_full_match(clean_text(expression), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
             then {{ clean_text(expression) }} || 'T12:00:00Z'
-        when regexp_full_match({{ clean_text(expression) }}, '\d{12,13}')
-            then strftime(epoch_ms(cast({{ clean_text(expression) }} as bigint)),
-                '%Y-%m-%dT%H:%M:%S.%gZ')
+        when {{ regex_full_match(clean_text(expression), '[0-9]{12,13}') }}
+            then {{ iso_utc_text(timestamp_from_epoch_ms(
+                'cast(' ~ clean_text(expression) ~ ' as bigint)')) }}
         else {{ clean_text(expression) }}
     end
 {%- endmacro %}
@@ -66,8 +66,9 @@
 {#- A CRM date or timestamp as the contract's date text (YYYY-MM-DD). -#}
 {% macro crm_date_text(expression) -%}
     case
-        when regexp_full_match({{ clean_text(expression) }}, '\d{12,13}')
-            then strftime(epoch_ms(cast({{ clean_text(expression) }} as bigint)), '%Y-%m-%d')
+        when {{ regex_full_match(clean_text(expression), '[0-9]{12,13}') }}
+            then left({{ iso_utc_text(timestamp_from_epoch_ms(
+                'cast(' ~ clean_text(expression) ~ ' as bigint)')) }}, 10)
         else left({{ clean_text(expression) }}, 10)
     end
 {%- endmacro %}

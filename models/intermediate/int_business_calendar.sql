@@ -102,7 +102,7 @@ final as (
             partition by agreement_id
             order by calendar_date
             rows between unbounded preceding and 1 preceding
-        ), 0) / 3600.0 as business_hours_before
+        ), 0) / cast(3600 as {{ type_double() }}) as business_hours_before
     from classified
 
 )

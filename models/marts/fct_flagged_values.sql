@@ -21,7 +21,7 @@ with
     select
         '{{ table_name }}' as raw_table,
         cast(staged.{{ key }} as {{ dbt.type_string() }}) as row_key,
-        unnest(string_to_array(staged.flagged_values, chr(30))) as flag
+        {{ split_to_rows('staged.flagged_values', 'chr(30)') }} as flag
     from {{ ref(model) }} as staged
     where staged.rejection_reason is null
         and staged.flagged_values is not null

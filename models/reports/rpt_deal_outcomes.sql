@@ -26,10 +26,10 @@ closed as (
         opportunities.is_won,
         opportunities.is_marketing_sourced,
         coalesce(opportunities.lost_reason, 'not given') as lost_reason,
-        row_number() over (
+        cast(row_number() over (
             partition by agreements.agreement_id, opportunities.is_won
             order by opportunities.amount desc, opportunities.opportunity_id asc
-        ) as amount_rank
+        ) as {{ dbt.type_bigint() }}) as amount_rank
     from agreements
     inner join opportunities
         on {{ in_agreement_window('opportunities.closed_at') }}

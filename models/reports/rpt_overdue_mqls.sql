@@ -21,8 +21,8 @@ aged as (
 
     select
         handoffs.*,
-        {{ dbt.datediff('handoffs.mql_local_date', 'handoffs.as_of_date', 'day') }}
-            as days_since_mql
+        cast({{ dbt.datediff('handoffs.mql_local_date', 'handoffs.as_of_date', 'day') }}
+            as {{ dbt.type_bigint() }}) as days_since_mql
     from handoffs
 
 ),

@@ -1,0 +1,73 @@
+"""Which engine a build runs on: the dbt profile's targets (issue #13).
+
+The project's profiles.yml names the targets (duckdb, the embedded default;
+postgres; spark; or a team's own). A target's `type` is the dbt adapter;
+everything else in it (hosts, credentials from environment variables) is
+dbt's business, so only the type is read here, unrendered.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.exceptions import ConfigError
+
+PROFILE = "sla_report"
+DEFAULT_TARGET = "duckdb"
+TARGET_VARIABLE = "SLA_REPORT_TARGET"
+EMBEDDED = "duckdb"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A profile target: its name and its dbt adapter type."""
+
+    name: str
+    type: str
+
+    @property
+    def is_warehouse(self) -> bool:
+        """True for a database the report does not own (anything but embedded DuckDB).
+
+        Raw tables are read from its raw schema, every build is a full one
+        (dbt cannot see whether warehouse tables changed), and the generator
+        reads the report models through dbt's adapter for it.
+        """
+        return self.type != EMBEDDED
+
+
+def resolve_target(project_dir: Path, name: str | None = None) -> Target:
+    """Return the target named (or SLA_REPORT_TARGET, or duckdb) from the project's profile."""
+    chosen = name or os.environ.get(TARGET_VARIABLE) or DEFAULT_TARGET
+    path = project_dir / "profiles.yml"
+    try:
+        profile = (yaml.safe_load(path.read_text(encoding="utf-8")) or {})[PROFILE]
+        outputs = profile["outputs"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise ConfigError(f"{path}: no readable '{PROFILE}' profile with outputs "
+                          f"({type(error).__name__}: {error})") from error
+    if chosen not in outputs:
+        raise ConfigError(f"--target {chosen}: no such target in {path} "
+                          f"(targets: {', '.join(sorted(outputs))})")
+    adapter_type = str((outputs[chosen] or {}).get("type") or "")
+    if not adapter_type:
+        raise ConfigError(f"{path}: target {chosen} has no type")
+    return Target(name=chosen, type=adapter_type)
+
+
+def use_engine_folders(project_dir: Path) -> None:
+    """Point an in-process engine's files at the project's build folder.
+
+    Spark in `session` mode keeps its tables and its Derby metastore on local
+    disk; `sla-report load` and `sla-report build` run in separate processes
+    and must find the same ones, wherever the command ran (profiles.yml reads
+    SLA_REPORT_SPARK_WAREHOUSE). A variable the user set wins.
+    """
+    os.environ.setdefault("SLA_REPORT_SPARK_WAREHOUSE",
+                          str(project_dir.resolve() / "build" / "spark-warehouse"))
+    # Local Spark listens on loopback only, not on the machine's public address.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
