@@ -29,7 +29,7 @@ from generator.history import (
     restatements,
     write_history,
 )
-from generator.i18n import SOURCE_LOCALE, SiteLocale, use
+from generator.i18n import SOURCE_LOCALE, SiteLocale, gettext, use
 from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
@@ -220,8 +220,8 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         path = agreement_text_path(config.project_dir, agreement_id)
         bodies[agreement_id] = (path.relative_to(config.project_dir).as_posix(), body)
 
-    raw_source = (f"the files in {config.data_dir.name}/" if config.data_dir
-                  else "the demo seeds (seeds/raw)")
+    raw_source = (gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
+                  if config.data_dir else gettext("the demo seeds (seeds/raw)"))
     with svg_cache(state_dir(config) / "charts"):
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],

@@ -42,6 +42,7 @@ ENGLISH_UI = [
     "Why deals were lost", "Largest wins", "Lead velocity", "Quarantined rows", "Warnings",
     "Week starting", "Whole week", "Part week", "Pace to goal", "Revenue to date",
     "Projected", "to date", "all sources", "matured", "lower bound", "Switch to",
+    "demo seeds", "the files in",
 ]
 DATA_PAGES = ["index.html", "marketing.html", "handoff.html", "sales.html", "monthly.html",
               "plan-vs-actual.html", "history.html", "data-quality.html"]
