@@ -316,3 +316,16 @@ def test_the_thai_overview_renders_every_thai_letter_with_a_real_glyph(chromium,
     assert result["boxes"] == [], f"drawn as missing-glyph boxes: {result['boxes']}"
     print(f"Thai Overview screenshot: {SCREENSHOT} ({len(result['letters'])} Thai letters, "
           "none a missing-glyph box)")
+
+
+def test_every_catalog_is_packaged():
+    """`pip install .` (make demo) ships each catalog: its folder is a declared package."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = settings["tool"]["setuptools"]["packages"]
+    data = settings["tool"]["setuptools"]["package-data"]
+    for path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")):
+        package = "generator.locale." + path.parent.parent.name + ".LC_MESSAGES"
+        assert package in packages and data.get(package) == ["*.po"], package
+    assert "generator.locale" in packages and data["generator.locale"] == ["messages.pot"]
