@@ -21,7 +21,7 @@ FUZZ_EXAMPLES ?= 200
 # Where `make screenshots` writes (CI keeps the folder as an artifact).
 SCREENSHOTS ?= build/screenshots
 
-.PHONY: install install-test browser warehouses demo test lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
+.PHONY: install install-test browser warehouses demo test messages lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -43,11 +43,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Debian's chromium for the browser, accessibility and print tests (issue #12):
+# Debian's chromium for the browser, accessibility and print tests (issue #12),
+# and a font covering Thai for the Thai screenshot (issue #14):
 # Playwright drives it by its path; `playwright install` would download a
 # browser build, which fails where only the package registries are reachable.
 browser:
 	scripts/install-chromium
+	scripts/install-thai-fonts
 
 # PostgreSQL's server programs and Java for Spark (issue #13): the warehouse
 # tests start their own throwaway PostgreSQL server and a local Spark.
@@ -59,6 +61,15 @@ demo: install
 
 test: install-test browser warehouses
 	$(BIN)/pytest
+
+# Re-extract every message the generator writes (babel.cfg) and merge it into
+# the catalogs; new entries are empty until translated (tests/test_i18n.py
+# fails on an empty or fuzzy entry of th or pt_BR).
+messages: install-test
+	$(BIN)/pybabel extract -F babel.cfg -o generator/locale/messages.pot --no-location \
+		--sort-output --project sla-report --copyright-holder "SLA Report contributors" .
+	$(BIN)/pybabel update -i generator/locale/messages.pot -d generator/locale \
+		--width 100 --ignore-obsolete
 
 lint: install-test
 	$(BIN)/ruff check generator tests benchmarks

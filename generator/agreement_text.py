@@ -17,6 +17,15 @@ and the closest known name; `check_agreement_texts` does so before dbt runs.
 The text is rendered in a sandbox: it can format figures, nothing else.
 Figures in sentences (target(), expected(), term()) are rounded as people
 write them: "80%", "40 days" (issue #12).
+
+The text is the team's own, in whatever language it writes; the figures
+inserted into it are formatted in the site's locale, or in the agreement's
+own when its text starts with a front matter that says so (issue #14):
+
+    ---
+    locale: pt_BR
+    currency: BRL
+    ---
 """
 
 from __future__ import annotations
@@ -28,12 +37,15 @@ import re
 import sys
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+import yaml
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from generator import i18n
 from generator.exceptions import ConfigError
+from generator.i18n import gettext
 from generator.pages import KpiView
-from generator.render import clock, number, prose, status_badge, text
+from generator.render import clock, day, no_data_reason, number, prose, status_badge, text
 
 AGREEMENTS_DIR = Path("site") / "agreements"
 KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")
@@ -47,8 +59,8 @@ AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 SEED_TERMS = {
     "agreement_id": ("agreement_id", "text"),
     "title": ("title", "text"),
-    "starts_on": ("period_start_date", "text"),
-    "ends_on": ("period_end_date", "text"),
+    "starts_on": ("period_start_date", "date"),
+    "ends_on": ("period_end_date", "date"),
     "revenue_goal": ("revenue_goal", "currency"),
     "marketing_revenue_share": ("marketing_revenue_share", "rate"),
     "average_deal_size": ("average_deal_size", "currency"),
@@ -87,9 +99,46 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
     if not path.is_file():
         raise ConfigError(f"{relative}: missing: every agreement in sla_agreements needs its "
                           f"text (agreement {agreement['agreement_id']!r})")
-    source = path.read_text(encoding="utf-8")
+    settings, source, offset = split_front_matter(relative, path.read_text(encoding="utf-8"))
     by_id = {kpi.kpi_id: kpi for kpi in kpis}
-    check_references(relative, source, by_id)
+    check_references(relative, source, by_id, offset)
+    with i18n.use(agreement_locale(relative, settings)):
+        return _render(path, relative, source, offset, agreement, by_id)
+
+
+def split_front_matter(relative: str, source: str) -> tuple[dict, str, int]:
+    """Return the text's front matter (locale, currency), its body and the body's first line - 1.
+
+    The body keeps the file's line numbers in errors: the offset is added.
+    """
+    match = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.DOTALL)
+    if not match:
+        return {}, source, 0
+    try:
+        settings = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{relative}: front matter is not YAML: {error}") from error
+    unknown = sorted(set(settings) - {"locale", "currency"}) if isinstance(settings, dict) \
+        else ["(not a mapping)"]
+    if unknown:
+        raise ConfigError(f"{relative}: front matter: only locale and currency can be set, "
+                          f"not {', '.join(map(str, unknown))}")
+    return settings, source[match.end():], match.group(0).count("\n")
+
+
+def agreement_locale(relative: str, settings: dict) -> i18n.SiteLocale:
+    """Return the locale of an agreement's figures: its front matter's, else the site's."""
+    site = i18n.current()
+    if not settings:
+        return site
+    return i18n.site_locale(settings.get("locale") or site.code,
+                            settings.get("currency") or site.currency,
+                            f"{relative}: front matter")
+
+
+def _render(path: Path, relative: str, source: str, offset: int, agreement: dict,
+            by_id: dict[str, KpiView]) -> str:
+    """Return the body with every live reference filled in, in the locale in force."""
 
     def lookup(kpi_id: str) -> KpiView:
         return by_id[kpi_id]
@@ -102,12 +151,13 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
         "status": lambda kpi_id: status_badge(lookup(kpi_id).status),
         "term": lambda name: _term(agreement, name),
     }
-    environment = SandboxedEnvironment(loader=FileSystemLoader(str(project_dir)),
-                                       undefined=StrictUndefined, autoescape=False,
-                                       keep_trailing_newline=True)
+    # Blank lines stand for the front matter, so errors name the file's own lines.
+    loader = FunctionLoader(lambda name: ("\n" * offset + source, str(path), lambda: True))
+    environment = SandboxedEnvironment(loader=loader, undefined=StrictUndefined,
+                                       autoescape=False, keep_trailing_newline=True)
     try:
         template = environment.get_template(relative)
-        return template.render(**functions)
+        return template.render(**functions)[offset:]
     except TemplateSyntaxError as error:
         raise ConfigError(f"{relative}:{error.lineno}: {error.message}") from error
     except TemplateError as error:
@@ -116,24 +166,27 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
 
 def inline_figure(kpi: KpiView) -> str:
     """Return the live figure shown beside a commitment, saying which KPI it is."""
-    when = "final" if kpi.period_state == "final" else "to date"
+    when = gettext("final") if kpi.period_state == "final" else gettext("to date")
     if kpi.no_data_reason:
         # Issue #9: an input the team lacks is said, never shown as a 0.
         return (f'<span class="sla-live">{text(kpi.title)}: <strong>{kpi.figure}</strong> '
-                f"({html.escape(kpi.no_data_reason)}) {status_badge(kpi.status)}</span>")
+                f"({html.escape(no_data_reason(kpi.no_data_reason))}) "
+                f"{status_badge(kpi.status)}</span>")
     parts = [f"{text(kpi.title)}: <strong>{kpi.figure}</strong> {when}"]
     if kpi.sample_size is not None:
-        parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or 'cases'}")
+        parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or gettext('cases')}")
     if kpi.target is not None:
         if kpi.is_paced and kpi.status not in ("met", "missed", "not_started"):
-            parts.append(f"pace {prose(kpi.expected_to_date, kpi.unit)}")
-        parts.append(f"target {prose(kpi.target, kpi.unit)}")
+            parts.append(gettext("pace %(pace)s") % {
+                "pace": prose(kpi.expected_to_date, kpi.unit)})
+        parts.append(gettext("target %(target)s") % {"target": prose(kpi.target, kpi.unit)})
     return f'<span class="sla-live">{" · ".join(parts)} {status_badge(kpi.status)}</span>'
 
 
-def check_references(relative: str, source: str, kpi_ids: set[str] | dict) -> None:
+def check_references(relative: str, source: str, kpi_ids: set[str] | dict,
+                     offset: int = 0) -> None:
     """Fail on the first reference to an unknown KPI or term, naming file, line and a fix."""
-    for line_number, line in enumerate(source.splitlines(), start=1):
+    for line_number, line in enumerate(source.splitlines(), start=offset + 1):
         for function, arguments in _CALL.findall(line):
             names = _NAME.findall(arguments)
             if function != "kpi":
@@ -172,12 +225,14 @@ def check_agreement_texts(project_dir: Path, kpi_ids: set[str]) -> int:
         if not path.is_file():
             raise ConfigError(f"{relative}: missing: every agreement in sla_agreements needs "
                               f"its text (agreement {agreement_id!r})")
-        source = path.read_text(encoding="utf-8")
+        settings, source, offset = split_front_matter(relative,
+                                                      path.read_text(encoding="utf-8"))
+        agreement_locale(relative, settings)  # an unknown locale fails before dbt too
         try:
             environment.parse(source)
         except TemplateSyntaxError as error:
-            raise ConfigError(f"{relative}:{error.lineno}: {error.message}") from error
-        check_references(relative, source, kpi_ids)
+            raise ConfigError(f"{relative}:{error.lineno + offset}: {error.message}") from error
+        check_references(relative, source, kpi_ids, offset)
     return len(agreement_ids)
 
 
@@ -188,6 +243,8 @@ def _term(agreement: dict, name: str) -> str:
         return str(value)
     if kind == "clock":
         return clock(value)
+    if kind == "date":
+        return day(value)  # in the agreement's locale: Wed 1 Jul 2015, 1 ก.ค. 2015
     return prose(value, kind)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from generator.i18n import N_
 from generator.kpis import KpiDefinition
 from generator.sources import COLUMN_NOUNS, FEED_NOUNS, SOURCE_TABLES, Table
 
@@ -45,6 +46,10 @@ _REP_HANDOFF = ("mqls_due_for_first_touch", "mqls_touched_within_sla",
                 "mqls_worked_rate")
 
 
+HANDOFF_REASON = N_("The hand-off clock cannot run without lead activities (%(why)s): no MQL "
+                    "is listed as overdue and no touch rate is shown.")
+
+
 @dataclass(frozen=True)
 class Availability:
     """Which inputs the team lacks, and what that makes of each KPI."""
@@ -57,11 +62,15 @@ class Availability:
     @property
     def handoff_reason(self) -> str:
         """Return why the hand-off clock cannot run ('' when it can)."""
+        return self.localized_handoff_reason(lambda message: message)
+
+    def localized_handoff_reason(self, gettext=None) -> str:
+        """Return why the hand-off clock cannot run, in the site's language (issue #14)."""
         if "lead_activities" not in self.missing_feeds:
             return ""
-        return ("The hand-off clock cannot run without lead activities "
-                f"({self.missing_feeds['lead_activities']}): no MQL is listed as overdue "
-                "and no touch rate is shown.")
+        if gettext is None:
+            from generator.i18n import gettext
+        return gettext(HANDOFF_REASON) % {"why": self.missing_feeds["lead_activities"]}
 
 
 def missing_feeds(source: str, unavailable: dict[str, str]) -> dict[str, str]:

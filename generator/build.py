@@ -29,6 +29,7 @@ from generator.history import (
     restatements,
     write_history,
 )
+from generator.i18n import SOURCE_LOCALE, SiteLocale, gettext, use
 from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
 from generator.lock import build_lock
 from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
@@ -36,7 +37,7 @@ from generator.pipeline import last_good_build, run_dbt_build
 from generator.progress import DbtProgress, Progress
 from generator.quality import QualityReport, check_quality, load_quality, site_stamp
 from generator.render import check_templates, make_environment, render_page
-from generator.site import build_site, publish, stage_docs, write_mkdocs_config
+from generator.site import build_site, publish, stage_docs, theme_words, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
 from generator.warehouse import open_warehouse
 
@@ -109,17 +110,20 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
     with progress.stage("reading results"):
         data, quality, definitions, availability = _read_results(config, project_vars,
                                                                  dbt_build)
-    with progress.stage("pages and charts"):
+    # Issue #14: pages, charts and the theme's words in the site's language.
+    language = SiteLocale(config.locale, config.currency)
+    warn_untranslated(definitions, language)
+    with progress.stage("pages and charts"), use(language):
         plan, history, data = _plan_pages(config, project_vars, data, definitions,
                                           dbt_build, previous_history,
-                                          availability.handoff_reason)
+                                          availability.localized_handoff_reason())
         files = {path: render_page(environment, template, page)
                  for path, template, page in plan.pages}
         files.update(plan.charts)
         progress.update(f"{len(plan.pages)} pages, {len(plan.charts)} charts")
     docs_dir = config.work_dir / "docs"
     built_dir = config.work_dir / "site"
-    with progress.stage("MkDocs"):
+    with progress.stage("MkDocs"), use(language):
         if built_dir.exists():
             shutil.rmtree(built_dir)
         stage_docs(config.project_dir, docs_dir, files)
@@ -127,10 +131,12 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
             config.project_dir, docs_dir, built_dir,
             {"data_as_of": config.as_of.isoformat(),
              "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC"),
-             **site_stamp(quality)},
+             **site_stamp(quality), **theme_words()},
             config.work_dir / "mkdocs.yml", plan.nav_children)
         build_site(mkdocs_config)
-    with progress.stage("publish"):
+    # summary.json is read by programs and chat notices: English words, the
+    # data's own currency, whatever the site's language.
+    with progress.stage("publish"), use(SiteLocale(SOURCE_LOCALE, config.currency)):
         current = agreement_in_force(data.agreements)
         write_summary(built_dir, make_summary(
             current, kpi_views(data, definitions, current["agreement_id"]),
@@ -146,6 +152,23 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
     log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
              summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
     return summary
+
+
+def warn_untranslated(definitions, language: SiteLocale) -> list[str]:
+    """Warn, naming them, about KPI words meta.kpi has no text for in the site's language.
+
+    They are shown in the default language: the site stays complete, and the
+    warning says which `translations.<locale>` entries to add.
+    """
+    if language.code == SOURCE_LOCALE:
+        return []
+    missing = [f"{definition.kpi_id}.{name}" for definition in definitions
+               for name in definition.missing_translations(language.code)]
+    if missing:
+        log.warning("locale %s: no meta.kpi translation for %s; shown in the default "
+                    "language (add translations: {%s: {...}} to meta.kpi)", language.code,
+                    ", ".join(missing), language.code)
+    return missing
 
 
 def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
@@ -197,8 +220,8 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         path = agreement_text_path(config.project_dir, agreement_id)
         bodies[agreement_id] = (path.relative_to(config.project_dir).as_posix(), body)
 
-    raw_source = (f"the files in {config.data_dir.name}/" if config.data_dir
-                  else "the demo seeds (seeds/raw)")
+    raw_source = (gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
+                  if config.data_dir else gettext("the demo seeds (seeds/raw)"))
     with svg_cache(state_dir(config) / "charts"):
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],

@@ -11,6 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import vl_convert
+from babel.dates import format_date, format_skeleton
+
+from generator import i18n
+from generator.i18n import gettext
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Every colour a chart uses, for the light scheme. Each has a twin in DARK:
@@ -86,17 +90,57 @@ def svg_cache(folder: Path) -> Iterator[None]:
         _cache.update(folder=None, used=set())
 
 
+# The axis format of amounts: d3's currency format, whose symbol and its
+# place come from the locale in force (format_locale below).
+CURRENCY_FORMAT = "$,.0f"
+
+
+def format_locale() -> dict:
+    """Return d3's number locale for the site's locale and currency, from Babel's CLDR data.
+
+    Vega formats axis numbers with d3-format: its locale (separators, the
+    currency symbol before or after) is built here rather than named, since
+    d3 ships no Thai locale.
+    """
+    from generator.render import number
+
+    symbols = i18n.current().babel.number_symbols["latn"]
+    # The symbol and its place (฿1, R$ 1, 1 €), as the pages write amounts.
+    prefix, _, suffix = number(1, "currency").partition("1")
+    currency = [prefix, suffix]
+    return {"decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3],
+            "currency": currency, "percent": symbols["percentSign"], "minus": "-"}
+
+
+def time_format_locale() -> dict:
+    """Return d3's time locale (month and weekday names) from Babel's CLDR data."""
+    cldr = i18n.current().babel
+
+    def names(kind: str, width: str, order: list) -> list[str]:
+        return [cldr.__getattribute__(kind)["format"][width][key] for key in order]
+
+    return {"dateTime": "%x, %X", "date": "%-d/%-m/%Y", "time": "%H:%M:%S",
+            "periods": [cldr.day_periods["format"]["abbreviated"].get("am", "AM"),
+                        cldr.day_periods["format"]["abbreviated"].get("pm", "PM")],
+            "days": names("days", "wide", [6, 0, 1, 2, 3, 4, 5]),
+            "shortDays": names("days", "abbreviated", [6, 0, 1, 2, 3, 4, 5]),
+            "months": names("months", "wide", list(range(1, 13))),
+            "shortMonths": names("months", "abbreviated", list(range(1, 13)))}
+
+
 def _svg(spec: dict) -> str:
     spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": 640, "height": 240, **spec}
+    locales = {"format_locale": format_locale(), "time_format_locale": time_format_locale()}
     folder = _cache["folder"]
     if folder is None:
-        return vl_convert.vegalite_to_svg(spec)
-    key = hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=16).hexdigest()
+        return vl_convert.vegalite_to_svg(spec, **locales)
+    key = hashlib.blake2b(json.dumps([spec, locales], sort_keys=True).encode(),
+                          digest_size=16).hexdigest()
     path = folder / f"{key}.svg"
     _cache["used"].add(path.name)
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    svg = vl_convert.vegalite_to_svg(spec)
+    svg = vl_convert.vegalite_to_svg(spec, **locales)
     path.write_text(svg, encoding="utf-8")
     return svg
 
@@ -108,19 +152,21 @@ def revenue_pace(rows: list[dict], goal: float, projected: float | None = None,
     With `projected` and `period_end`, a dotted line runs from the last day of
     data to the projected revenue at the period's end (issue #12).
     """
-    series = ["Revenue to date", "Pace to goal"]
+    to_date, pace, ahead = (gettext("Revenue to date"), gettext("Pace to goal"),
+                            gettext("Projected"))
+    series = [to_date, pace]
     data = []
     last = None
     for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
-        data.append({"date": row["calendar_date"], "series": "Pace to goal",
+        data.append({"date": row["calendar_date"], "series": pace,
                      "revenue": row["pace_revenue"]})
         if row["cumulative_revenue"] is not None:
             last = {"date": row["calendar_date"], "revenue": row["cumulative_revenue"]}
-            data.append({**last, "series": "Revenue to date"})
+            data.append({**last, "series": to_date})
     if projected is not None and period_end is not None and last is not None:
-        series.append("Projected")
-        data += [{**last, "series": "Projected"},
-                 {"date": period_end.isoformat(), "series": "Projected",
+        series.append(ahead)
+        data += [{**last, "series": ahead},
+                 {"date": period_end.isoformat(), "series": ahead,
                   "revenue": float(projected)}]
     return _svg({
         "data": {"values": data},
@@ -130,7 +176,8 @@ def revenue_pace(rows: list[dict], goal: float, projected: float | None = None,
                 "encoding": {
                     "x": {"field": "date", "type": "temporal", "title": None},
                     "y": {"field": "revenue", "type": "quantitative",
-                          "title": "New-business revenue", "axis": {"format": "$,.0f"}},
+                          "title": gettext("New-business revenue"),
+                          "axis": {"format": CURRENCY_FORMAT}},
                     # Colour and dash on one legend: each series is told by its line.
                     "color": {"field": "series", "type": "nominal",
                               "scale": {"domain": series, "range": [
@@ -141,12 +188,11 @@ def revenue_pace(rows: list[dict], goal: float, projected: float | None = None,
                                              "range": [[1, 0], [6, 4], [1, 3]][:len(series)]}},
                 },
             },
-            *_target_rule("y", float(goal), "Goal"),
+            *_target_rule("y", float(goal), gettext("Goal")),
         ],
     })
 
 
-FULL_WEEK = "Whole week"
 
 
 def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) -> list[dict]:
@@ -156,20 +202,34 @@ def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) 
     drawn as a whole week, its few days would look like a collapse.
     """
     weeks = []
+    cldr = i18n.current().babel
     for row in rows:
         start = row["week_start_date"]
         days = 7
         if first is not None and last is not None:
             days = (min(start + timedelta(days=6), last) - max(start, first)).days + 1
         value = row.get(field)
-        weeks.append({"week": f"{start.day} {start:%b}", "value": (
+        weeks.append({"week": week_label(start, cldr), "value": (
             None if value is None else float(value)),
-            "part": FULL_WEEK if days >= 7 else f"Part week ({days} of 7 days)"})
+            "part": _full_week() if days >= 7 else gettext("Part week (%(days)s of 7 days)")
+            % {"days": days}})
     return weeks
 
 
+def week_label(start: date, cldr) -> str:
+    """Return a week's label, its Monday: '12 Oct' (English, as the dates), '12 ต.ค.'."""
+    if cldr.language == "en":
+        return format_date(start, "d MMM", locale=cldr)
+    return format_skeleton("MMMd", start, locale=cldr)
+
+
+def _full_week() -> str:
+    return gettext("Whole week")
+
+
 def _week_axis(weeks: list[dict]) -> dict:
-    return {"field": "week", "type": "ordinal", "sort": None, "title": "Week starting (Monday)",
+    return {"field": "week", "type": "ordinal", "sort": None,
+            "title": gettext("Week starting (Monday)"),
             "axis": {"labelAngle": -45 if len(weeks) > 12 else 0}}
 
 
@@ -177,7 +237,7 @@ def weekly_bars(rows: list[dict], field: str, title: str, axis_format: str = ",.
                 first: date | None = None, last: date | None = None) -> str:
     """Return one bar per local week of a weekly measure; a partial week is pale."""
     weeks = _weeks(rows, field, first, last)
-    parts = list(dict.fromkeys([FULL_WEEK, *(w["part"] for w in weeks)]))
+    parts = list(dict.fromkeys([_full_week(), *(w["part"] for w in weeks)]))
     return _svg({
         "data": {"values": weeks},
         "mark": {"type": "bar", "color": COLORS["actual"], "stroke": COLORS["actual"]},
@@ -196,7 +256,7 @@ def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
                 first: date | None = None, last: date | None = None) -> str:
     """Return a weekly rate as a line, with the target as a labelled rule."""
     weeks = _weeks(rows, field, first, last)
-    parts = list(dict.fromkeys([FULL_WEEK, *(w["part"] for w in weeks)]))
+    parts = list(dict.fromkeys([_full_week(), *(w["part"] for w in weeks)]))
     layers: list[dict] = [
         {
             "mark": {"type": "line", "color": COLORS["actual"]},
@@ -225,7 +285,10 @@ def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
         },
     ]
     if target is not None:
-        layers += _target_rule("y", float(target), f"Target {float(target) * 100:.0f}%")
+        from generator.render import percent
+
+        layers += _target_rule("y", float(target),
+                               gettext("Target %(target)s") % {"target": percent(target)})
     return _svg({"data": {"values": weeks}, "layer": layers})
 
 
@@ -257,7 +320,7 @@ def funnel_attainment(rows: list[dict]) -> str:
     for row in rows:
         planned = row.get("planned_to_date")
         if planned and row.get("actual") is not None:
-            data.append({"stage": f"{row['stage_order']}. {row['stage_name']}",
+            data.append({"stage": f"{row['stage_order']}. {gettext(row['stage_name'])}",
                          "attainment": float(row["actual"]) / float(planned)})
     return _svg({
         "height": 220,
@@ -268,10 +331,11 @@ def funnel_attainment(rows: list[dict]) -> str:
                 "encoding": {
                     "y": {"field": "stage", "type": "nominal", "sort": None, "title": None},
                     "x": {"field": "attainment", "type": "quantitative",
-                          "title": "Actual / planned to date", "axis": {"format": ".0%"}},
+                          "title": gettext("Actual / planned to date"),
+                          "axis": {"format": ".0%"}},
                 },
             },
-            *_target_rule("x", 1.0, "Plan to date"),
+            *_target_rule("x", 1.0, gettext("Plan to date")),
         ],
     })
 
@@ -284,17 +348,19 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
     """
     data = []
     for row in rows:
-        month = row["month_start_date"].strftime("%b %Y")
+        month = format_skeleton("yMMM", row["month_start_date"], locale=i18n.current().babel)
         partial = row.get("month_state") == "current"
         if partial:
-            month += " (to date)"
+            month += " " + gettext("(to date)")
         if row["actual"] is not None:
             data.append({"month": month, "series": "Actual", "value": float(row["actual"]),
-                         "part": "Month to date" if partial else "Whole month"})
+                         "part": gettext("Month to date") if partial
+                         else gettext("Whole month")})
         if row["month_target"] is not None:
             data.append({"month": month, "series": "Target", "order": len(data),
                          "value": float(row["month_target"])})
-    parts = list(dict.fromkeys(["Whole month", *(d["part"] for d in data if "part" in d)]))
+    parts = list(dict.fromkeys([gettext("Whole month"),
+                                *(d["part"] for d in data if "part" in d)]))
     x = {"field": "month", "type": "ordinal", "sort": None, "title": None,
          "axis": {"labelAngle": 0}}
     return _svg({
@@ -329,7 +395,7 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
                 "mark": {"type": "text", "color": COLORS["target"], "dy": -9,
                          "fontWeight": "bold"},
                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                             "text": {"value": "target"}},
+                             "text": {"value": gettext("target")}},
             },
         ],
     })

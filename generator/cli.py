@@ -123,6 +123,13 @@ def _build_options(command: Callable) -> Callable:
                      help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
                           "sorts spill to disk. Default: DuckDB's (80% of RAM), or "
                           "SLA_REPORT_DUCKDB_MEMORY_LIMIT."),
+        click.option("--locale", "locale", metavar="LOCALE",
+                     help="The site's language and number/date formats: en, th, pt_BR. "
+                          "Default: extra.locale in mkdocs.yml, else en."),
+        click.option("--currency", "currency", metavar="CODE",
+                     help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
+                          "nothing is converted. Default: extra.currency in mkdocs.yml, "
+                          "else USD."),
         click.option("--unit-tests", "unit_tests", is_flag=True,
                      help="Also run the dbt unit tests (make test and CI do; site builds "
                           "run every data test but skip them)."),
@@ -167,7 +174,7 @@ def _run_build(configure: Callable, full: bool):
 @verbosity_options
 def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
           full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          project_dir: str | None) -> None:
+          locale: str | None, currency: str | None, project_dir: str | None) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -182,7 +189,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report build --data exports/2015-10-15 --as-of 2015-10-15
     (a Salesforce export: sla-report build --source salesforce --data exports/sfdc;
-    a PostgreSQL warehouse: sla-report build --target postgres)
+    a PostgreSQL warehouse: sla-report build --target postgres;
+    in Thai with amounts in baht: sla-report build --locale th --currency THB)
     """
     import time
 
@@ -192,7 +200,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     config, summary, progress = _run_build(
         lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
                             source=source and source.lower(), unit_tests=unit_tests,
-                            memory_limit=memory_limit, target=target), full)
+                            memory_limit=memory_limit, target=target, locale=locale,
+                            currency=currency), full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
@@ -213,7 +222,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
 @verbosity_options
 def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
           full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          project_dir: str | None, port: int, no_watch: bool) -> None:
+          locale: str | None, currency: str | None, project_dir: str | None, port: int,
+          no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -231,7 +241,8 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
     def configure():
         return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
                            source=source and source.lower(), unit_tests=unit_tests,
-                           memory_limit=memory_limit, target=target)
+                           memory_limit=memory_limit, target=target, locale=locale,
+                           currency=currency)
 
     config = configure()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():

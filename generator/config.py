@@ -15,6 +15,7 @@ import yaml
 from generator.contract import FILE_SUFFIXES, RAW_TABLES, TYPED_COLUMNS
 from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
+from generator.i18n import SiteLocale, site_locale
 from generator.kpis import project_kpi_models
 from generator.raw_input import RawFile, read_raw_file, scratch_dir
 from generator.reference import check_reference
@@ -107,6 +108,12 @@ class BuildConfig:
 
     target: Target = Target(name="duckdb", type=EMBEDDED)
     """The dbt profile target the models run on (issue #13): embedded DuckDB by default."""
+
+    locale: str = "en"
+    """The site's language and formats (Babel's name: en, th, pt_BR), issue #14."""
+
+    currency: str = "USD"
+    """ISO 4217 code of the amounts in the data (USD, THB, BRL); nothing is converted."""
 
     @property
     def database_path(self) -> Path:
@@ -354,11 +361,41 @@ def _reader(path: Path) -> str:
             f"quote = '\"', escape = '\"', max_line_size = 1000000000)")
 
 
+def site_settings(root: Path, locale: str | None = None,
+                  currency: str | None = None) -> SiteLocale:
+    """Return the site's locale: --locale/--currency, else `extra.locale`/`extra.currency`
+    in mkdocs.yml, else English and US dollars (issue #14).
+
+    In mkdocs.yml, not dbt's vars: the language is how the figures are
+    written, not what they are, so changing it re-renders the pages without
+    rebuilding a model or touching a KPI's definition hash.
+    """
+    try:
+        document = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"),
+                             Loader=_MkDocsLoader) or {}
+    except (OSError, yaml.YAMLError):
+        document = {}  # MkDocs reports a broken mkdocs.yml with more context
+    extra = (document.get("extra") or {}) if isinstance(document, dict) else {}
+    where = "--locale/--currency" if (locale or currency) else "mkdocs.yml extra"
+    return site_locale(locale or extra.get("locale"), currency or extra.get("currency"),
+                       where)
+
+
+class _MkDocsLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose `!!python/name:` and `!ENV` tags are not ours to resolve."""
+
+
+_MkDocsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/",
+                                    lambda loader, suffix, node: None)
+
+
 def make_config(*, data: str | None = None, as_of: str | None = None,
                 out: str | None = None, project_dir: Path | None = None,
                 work: str | None = None, source: str | None = None,
                 unit_tests: bool = False, memory_limit: str | None = None,
-                target: str | None = None) -> BuildConfig:
+                target: str | None = None, locale: str | None = None,
+                currency: str | None = None) -> BuildConfig:
     """Return a validated BuildConfig from command-line style arguments."""
     root = find_project(project_dir)
     chosen = resolve_target(root, target)
@@ -406,7 +443,10 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
             else "no proposal_date_field is set")
     for table, why in sorted(unavailable.items()):
         log.warning("%s: %s; the KPIs that need it show no data", table, why)
+    language = site_settings(root, locale, currency)
     return BuildConfig(
+        locale=language.code,
+        currency=language.currency,
         project_dir=root,
         out_dir=out_dir,
         work_dir=work_dir,

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.exceptions import ConfigError
-from generator.kpis import KpiDefinition
+from generator.kpis import TRANSLATED_KEY, KpiDefinition
 from generator.pages import KpiView, ReportData
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,14 @@ FIGURES = ("value", "target", "status")
 
 
 # -- the definition hash ---------------------------------------------------------
+
+def _untranslated(meta: dict | None) -> dict | None:
+    """Return meta.kpi without its translations: a title in Thai changes no definition."""
+    if not meta:
+        return meta
+    return {key: value for key, value in meta.items()
+            if key != "translations" and not TRANSLATED_KEY.match(str(key))}
+
 
 def definition_hashes(manifest: dict, definitions: list[KpiDefinition],
                       project_vars: dict) -> dict[str, str]:
@@ -75,8 +83,8 @@ def definition_hashes(manifest: dict, definitions: list[KpiDefinition],
         parts = {
             "kpi": definition.kpi_id,
             "description": " ".join((column.get("description") or "").split()),
-            "meta": (column.get("meta") or {}).get("kpi")
-            or (column.get("config", {}).get("meta") or {}).get("kpi"),
+            "meta": _untranslated((column.get("meta") or {}).get("kpi")
+                                  or (column.get("config", {}).get("meta") or {}).get("kpi")),
             "vars": shared_vars,
             "models": {nodes[uid]["name"]: nodes[uid].get("raw_code", "")
                        for uid in sorted(lineage) if nodes[uid]["resource_type"] == "model"},

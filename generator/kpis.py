@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,10 @@ from generator.lineage import column_excerpt, upstream_sources
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UNITS = {"count", "currency", "rate", "hours", "days"}
+# The words of meta.kpi a team shows in its own language (issue #14).
+TRANSLATED = ("title", "owner", "noun", "sample_noun", "definition")
+TRANSLATED_KEY = re.compile(
+    r"^(title|owner|noun|sample_noun|definition)_([A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?)$")
 SECTIONS = {"marketing", "handoff", "sales"}
 
 
@@ -45,6 +50,29 @@ class KpiDefinition:
     """The reference seeds (agreements, holidays, ...) it depends on."""
     model_url: str = ""
     """Link to the model's SQL in the repository; empty when no repository URL is set."""
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Locale -> field -> the field in that language (meta.kpi `translations` or `title_th`)."""
+
+    def text(self, name: str, locale: str | None = None) -> str:
+        """Return a field (title, owner, noun, sample_noun, definition) in a language.
+
+        The locale in force by default; a language without its own entry falls
+        back to the default text of meta.kpi (build_report warns which).
+        """
+        from generator import i18n
+
+        code = locale or i18n.current().code
+        for candidate in (code, code.split("_")[0]):
+            value = self.translations.get(candidate, {}).get(name)
+            if value:
+                return value
+        return getattr(self, name)
+
+    def missing_translations(self, locale: str) -> list[str]:
+        """Return the fields with a default text but no text in `locale`."""
+        return [name for name in TRANSLATED if getattr(self, name)
+                and self.text(name, locale) == getattr(self, name)
+                and not self.translations.get(locale, {}).get(name)]
 
 
 def discover_kpis(manifest: dict, kpi_models: list[str],
@@ -139,4 +167,28 @@ def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:
         model_path=node["original_file_path"],
         raw_sql=node.get("raw_code", ""),
         compiled_sql=node.get("compiled_code") or "",
+        translations=_translations(meta, where),
     )
+
+
+def _translations(meta: dict, where: str) -> dict[str, dict[str, str]]:
+    """Return locale -> field -> text from meta.kpi: `translations: {th: {title: ...}}`
+    and the short form `title_th: ...` (the map wins where both say)."""
+    found: dict[str, dict[str, str]] = {}
+    for key, value in meta.items():
+        match = TRANSLATED_KEY.match(str(key))
+        if match and value:
+            found.setdefault(match.group(2), {})[match.group(1)] = str(value)
+    given = meta.get("translations") or {}
+    if not isinstance(given, dict):
+        raise ConfigError(f"{where}: meta.kpi.translations must map a locale to its texts")
+    for locale, texts in given.items():
+        if not isinstance(texts, dict):
+            raise ConfigError(f"{where}: meta.kpi.translations.{locale} must map fields "
+                              "(title, owner, noun, sample_noun, definition) to texts")
+        for name, value in texts.items():
+            if name not in TRANSLATED:
+                raise ConfigError(f"{where}: meta.kpi.translations.{locale}.{name}: only "
+                                  f"{', '.join(TRANSLATED)} can be translated")
+            found.setdefault(str(locale), {})[name] = " ".join(str(value).split())
+    return found

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import charts
+from generator.i18n import N_, gettext
 from generator.kpis import KpiDefinition
 from generator.pipeline import DbtBuild
-from generator.render import number
+from generator.render import decimal, no_data_reason, number
 
 
 def _help(text: str) -> Any:
@@ -45,11 +46,12 @@ class KpiView:
 
     # The definition's fields, by the names the templates use.
     kpi_id = property(lambda self: self.spec.kpi_id)
-    title = property(lambda self: self.spec.title)
+    # Words in the site's language (meta.kpi translations, issue #14).
+    title = property(lambda self: self.spec.text("title"))
     section = property(lambda self: self.spec.section)
-    owner = property(lambda self: self.spec.owner)
+    owner = property(lambda self: self.spec.text("owner"))
     unit = property(lambda self: self.spec.unit)
-    noun = property(lambda self: self.spec.noun)
+    noun = property(lambda self: self.spec.text("noun"))
     direction = property(lambda self: self.spec.direction)
     pacing = property(lambda self: self.spec.pacing)
     definition = property(lambda self: self.spec.definition)
@@ -64,7 +66,7 @@ class KpiView:
     def figure(self) -> str:
         """Return the value as printed: a lower bound carries "≥"."""
         if self.no_data_reason:
-            return "no data"  # issue #9: never a 0 for an input the team lacks
+            return gettext("no data")  # issue #9: never a 0 for an input the team lacks
         shown = number(self.actual, self.unit)
         return f"≥ {shown}" if self.is_lower_bound and self.actual is not None else shown
 
@@ -72,20 +74,23 @@ class KpiView:
     def basis(self) -> str:
         """Return what the value stands on, in words: the sample or the count from all sources."""
         if self.no_data_reason:
-            return self.no_data_reason
+            return no_data_reason(self.no_data_reason)
         parts = []
         if self.sample_size is not None:
-            parts.append(f"of {number(self.sample_size)} {self.sample_noun or 'cases'}")
+            parts.append(gettext("of %(count)s %(noun)s") % {
+                "count": number(self.sample_size),
+                "noun": self.sample_noun or gettext("cases")})
         if self.actual_all_sources is not None:
-            parts.append(f"all sources: {number(self.actual_all_sources, self.unit)}")
+            parts.append(gettext("all sources: %(count)s") % {
+                "count": number(self.actual_all_sources, self.unit)})
         if self.is_lower_bound:
-            parts.append("a lower bound while due MQLs are untouched")
+            parts.append(gettext("a lower bound while due MQLs are untouched"))
         return "; ".join(parts)
 
     @property
     def sample_noun(self) -> str:
         """Return what the sample counts ("matured leads"), from meta.kpi."""
-        return self.spec.sample_noun
+        return self.spec.text("sample_noun")
 
 
 @dataclass(frozen=True)
@@ -266,7 +271,8 @@ class DataQualityPage:
     raw_source: str = _help("where the raw rows came from")
 
 
-SECTION_TITLES = {"marketing": "Marketing", "handoff": "Lead hand-off", "sales": "Sales"}
+SECTION_TITLES = {"marketing": N_("Marketing"), "handoff": N_("Lead hand-off"),
+                  "sales": N_("Sales")}
 
 
 def nav_title(value: str) -> str:
@@ -345,15 +351,16 @@ def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]
             values = [r["cumulative_actual"] for r in rows]
             targets = [r["cumulative_expected"] if r["month_state"] == "current"
                        else r["cumulative_target"] for r in rows]
-            what = "running total against the running target"
+            what = gettext("running total against the running target")
         else:
             values = [r["actual"] for r in rows]
             targets = [kpi.target for _ in rows]
-            what = "each month against the target"
+            what = gettext("each month against the target")
         values = [None if v is None else float(v) for v in values]
         targets = [None if t is None else float(t) for t in targets]
         lines[kpi.kpi_id] = charts.sparkline(
-            values, targets, f"{nav_title(kpi.title)}, month by month: {what}")
+            values, targets, gettext("%(kpi)s, month by month: %(what)s") % {
+                "kpi": nav_title(kpi.title), "what": what})
     return lines
 
 
@@ -385,33 +392,37 @@ def _rep_measures(rep: dict, reps: list[dict], by_id: dict[str, KpiView],
     """
     measures = []
     for label, kpi_id, value, count, cases, noun in (
-            ("Touched within the SLA", "first_touch_within_sla_rate",
+            (gettext("Touched within the SLA"), "first_touch_within_sla_rate",
              rep["first_touch_within_sla_rate"], rep["mqls_touched_within_sla"],
-             rep["mqls_due_for_first_touch"], "MQLs due for a first touch"),
-            ("Median first touch", "median_first_touch_business_hours",
+             rep["mqls_due_for_first_touch"], gettext("MQLs due for a first touch")),
+            (gettext("Median first touch"), "median_first_touch_business_hours",
              rep["median_first_touch_business_hours"], None,
-             rep["mqls_due_for_first_touch"], "MQLs due for a first touch"),
-            ("Worked to protocol", "mqls_worked_rate", rep["mqls_worked_rate"],
+             rep["mqls_due_for_first_touch"], gettext("MQLs due for a first touch")),
+            (gettext("Worked to protocol"), "mqls_worked_rate", rep["mqls_worked_rate"],
              rep["mqls_worked"], rep["mqls_touch_window_closed"],
-             "MQLs whose touch window closed")):
+             gettext("MQLs whose touch window closed"))):
         kpi = by_id.get(kpi_id)
         if kpi is None:
             continue
-        basis = (f"{number(count)} of {number(cases)} {noun}" if count is not None
-                 else f"over {number(cases)} {noun}")
+        basis = (gettext("%(count)s of %(cases)s %(noun)s") % {
+            "count": number(count), "cases": number(cases), "noun": noun}
+            if count is not None else gettext("over %(cases)s %(noun)s") % {
+                "cases": number(cases), "noun": noun})
         measures.append({
             "label": label, "kpi_id": kpi_id, "unit": kpi.unit, "value": value,
             "basis": basis, "target": kpi.target, "team": kpi.figure,
             "team_basis": kpi.basis,
             "status": _rep_status(value, kpi.target, kpi.direction, cases, kpi.min_sample,
                                   thresholds)})
-    for label, column in (("MQLs assigned", "mqls_assigned"),
-                          ("Untouched past deadline", "mqls_untouched_past_deadline")):
+    for label, column in ((gettext("MQLs assigned"), "mqls_assigned"),
+                          (gettext("Untouched past deadline"),
+                           "mqls_untouched_past_deadline")):
         average = sum(r[column] or 0 for r in reps) / len(reps) if reps else None
         measures.append({"label": label, "kpi_id": None, "unit": "count",
                          "value": rep[column], "basis": "", "target": None,
-                         "team": "–" if average is None else f"{average:,.1f}",
-                         "team_basis": f"average of {len(reps)} reps",
+                         "team": "–" if average is None else decimal(average),
+                         "team_basis": gettext("average of %(reps)s reps") % {
+                             "reps": number(len(reps))},
                          "status": None})
     return measures
 
@@ -455,7 +466,11 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     from those recorded when it closed (generator.history.restatements).
     `handoff_note`: why the hand-off clock cannot run (generator.availability).
     """
-    restated = restated or {}
+    # The record keeps each KPI's title as it closed; pages show it in the site's language.
+    titles = {d.kpi_id: d.text("title") for d in definitions}
+    restated = {agreement_id: [{**row, "title": titles.get(row["kpi_id"], row["title"])}
+                               for row in rows]
+                for agreement_id, rows in (restated or {}).items()}
     plan = SitePlan()
     current = agreement_in_force(data.agreements)
     current_id = current["agreement_id"]
@@ -475,7 +490,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                 if a["agreement_id"] == current.get("previous_agreement_id")]
     plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
         agreement=current, kpis=kpis, revenue=by_id["new_revenue"], off_pace=off_pace,
-        revenue_chart=revenue_chart, sections=SECTION_TITLES,
+        revenue_chart=revenue_chart,
+        sections={key: gettext(title) for key, title in SECTION_TITLES.items()},
         previous=previous[0] if previous else None,
         sparklines=_sparklines(kpis, _rows_of(data.monthly, current_id)))))
     plan.nav_children["history.md"] = [
@@ -500,21 +516,23 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     # The weeks the period and the data cover: a week cut by either is partial.
     span = {"first": current["period_start_date"], "last": current["evaluated_through_date"]}
     weekly_charts = {
-        "marketing": ("MQLs delivered per week", "weekly-mqls",
-                      charts.weekly_bars(weekly, "mqls", "MQLs", **span)),
-        "handoff": ("Share of due MQLs touched within the SLA, per week", "weekly-first-touch",
+        "marketing": (gettext("MQLs delivered per week"), "weekly-mqls",
+                      charts.weekly_bars(weekly, "mqls", gettext("MQLs"), **span)),
+        "handoff": (gettext("Share of due MQLs touched within the SLA, per week"),
+                    "weekly-first-touch",
                     charts.weekly_rate(weekly, "first_touch_within_sla_rate",
-                                       "Touched within SLA",
+                                       gettext("Touched within SLA"),
                                        first_touch.target if first_touch else None, **span)),
-        "sales": ("New-business revenue booked per week", "weekly-revenue",
-                  charts.weekly_bars(weekly, "new_revenue", "Revenue", "$,.0f", **span)),
+        "sales": (gettext("New-business revenue booked per week"), "weekly-revenue",
+                  charts.weekly_bars(weekly, "new_revenue", gettext("Revenue"),
+                                     charts.CURRENCY_FORMAT, **span)),
     }
     for section, (caption, slug, svg) in weekly_charts.items():
         path = f"charts/{slug}-{current_id}.svg"
         _add_chart(plan, path, svg)
         chart_paths = [(caption, path)]
         plan.pages.append((f"{section}.md", f"{section}.md.j2", TeamPage(
-            title=SECTION_TITLES[section], section=section, agreement=current,
+            title=gettext(SECTION_TITLES[section]), section=section, agreement=current,
             kpis=[k for k in kpis if k.section == section], charts=chart_paths,
             channels=_rows_of(data.channels, current_id),
             reps=_rows_of(data.reps, current_id),
@@ -549,7 +567,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                for kpi in kpis]
     monthly_chart = f"charts/monthly-mqls-{current_id}.svg"
     _add_chart(plan, monthly_chart, charts.monthly_actual_vs_target(
-        [r for r in monthly_rows if r["kpi_id"] == "mqls"], "MQLs"))
+        [r for r in monthly_rows if r["kpi_id"] == "mqls"], gettext("MQLs")))
     plan.pages.append(("monthly.md", "monthly.md.j2", MonthlyPage(
         agreement=current,
         months=[{"month_start_date": m, "month_state": state} for m, state in months],
@@ -588,18 +606,18 @@ def _lost_reasons(deals: list[dict]) -> list[dict]:
 
 
 TERMS = [
-    ("Revenue goal", "revenue_goal", "currency"),
-    ("Marketing revenue share", "marketing_revenue_share", "rate"),
-    ("Average deal size (assumed)", "average_deal_size", "currency"),
-    ("Visit to lead", "visit_to_lead_rate", "rate"),
-    ("Lead to MQL", "lead_to_mql_rate", "rate"),
-    ("MQL to SQL", "mql_to_sql_rate", "rate"),
-    ("SQL to opportunity", "sql_to_opportunity_rate", "rate"),
-    ("Opportunity to proposal", "opportunity_to_proposal_rate", "rate"),
-    ("Proposal to win", "proposal_to_win_rate", "rate"),
-    ("First touch within (business hours)", "first_touch_business_hours", "count"),
-    ("Touch attempts required", "min_touch_attempts", "count"),
-    ("Touch window (days)", "touch_window_days", "count"),
+    (N_("Revenue goal"), "revenue_goal", "currency"),
+    (N_("Marketing revenue share"), "marketing_revenue_share", "rate"),
+    (N_("Average deal size (assumed)"), "average_deal_size", "currency"),
+    (N_("Visit to lead"), "visit_to_lead_rate", "rate"),
+    (N_("Lead to MQL"), "lead_to_mql_rate", "rate"),
+    (N_("MQL to SQL"), "mql_to_sql_rate", "rate"),
+    (N_("SQL to opportunity"), "sql_to_opportunity_rate", "rate"),
+    (N_("Opportunity to proposal"), "opportunity_to_proposal_rate", "rate"),
+    (N_("Proposal to win"), "proposal_to_win_rate", "rate"),
+    (N_("First touch within (business hours)"), "first_touch_business_hours", "count"),
+    (N_("Touch attempts required"), "min_touch_attempts", "count"),
+    (N_("Touch window (days)"), "touch_window_days", "count"),
 ]
 
 
@@ -607,10 +625,11 @@ def _history(data: ReportData, definitions: list[KpiDefinition]) -> HistoryPage:
     views = {a["agreement_id"]: {k.kpi_id: k for k in kpi_views(data, definitions,
                                                                  a["agreement_id"])}
              for a in data.agreements}
-    kpi_rows = [{"title": d.title, "unit": d.unit, "kpi_id": d.kpi_id,
+    kpi_rows = [{"title": d.text("title"), "unit": d.unit, "kpi_id": d.kpi_id,
                  "cells": [views[a["agreement_id"]].get(d.kpi_id) for a in data.agreements]}
                 for d in definitions]
-    term_rows = [{"label": label, "unit": unit, "values": [a[key] for a in data.agreements],
+    term_rows = [{"label": gettext(label), "unit": unit,
+                  "values": [a[key] for a in data.agreements],
                   "changed": len({a[key] for a in data.agreements}) > 1}
                  for label, key, unit in TERMS]
     return HistoryPage(agreements=data.agreements, kpi_rows=kpi_rows, term_rows=term_rows)

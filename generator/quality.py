@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from generator.exceptions import ConfigError, DataTestError
+from generator.i18n import gettext
 
 log = logging.getLogger(__name__)
 
@@ -77,28 +78,33 @@ class QualityReport:
         return lines
 
     def banner(self) -> str:
-        """Return the Overview's warning, or '' when no figure lost anything."""
+        """Return the Overview's warning in the site's language, or '' when no figure
+        lost anything."""
+        from generator.render import number
+
         parts = []
         lost = self.lost()
         if lost:
             counts: dict[str, int] = {}
             for row in lost:
                 counts[row["raw_table"]] = counts.get(row["raw_table"], 0) + row["rows_rejected"]
-            parts.append("rows were quarantined (" + ", ".join(
-                f"{count:,} {table}" for table, count in sorted(counts.items())) + ")")
+            parts.append(gettext("rows were quarantined (%(tables)s)") % {"tables": ", ".join(
+                f"{number(count)} {table}" for table, count in sorted(counts.items()))})
         if self.flagged:
             total = sum(row["rows_flagged"] for row in self.flagged)
-            parts.append(f"{total:,} bad values were left out of their rows")
+            parts.append(gettext("%(count)s bad values were left out of their rows")
+                         % {"count": number(total)})
         age = self.data_age
         if age is None:
-            parts.append("the input holds no event at all")
+            parts.append(gettext("the input holds no event at all"))
         elif age > STALE_AFTER:
-            parts.append(f"the latest event in the data ({self.latest_event:%Y-%m-%d %H:%M} "
-                         f"UTC) is {age.days} days before the as-of day ends")
+            parts.append(gettext("the latest event in the data (%(when)s UTC) is %(days)s days "
+                                 "before the as-of day ends")
+                         % {"when": f"{self.latest_event:%Y-%m-%d %H:%M}", "days": age.days})
         if not parts:
             return ""
-        return ("Some figures are incomplete: " + "; ".join(parts)
-                + ". See Data quality for each table, column and reason.")
+        return gettext("Some figures are incomplete: %(what)s. See Data quality for each table, "
+                       "column and reason.") % {"what": "; ".join(parts)}
 
 
 def load_quality(warehouse, as_of: date) -> QualityReport:

@@ -1,4 +1,10 @@
-"""The Jinja environment (StrictUndefined) and the filters that format values for pages."""
+"""The Jinja environment (StrictUndefined) and the filters that format values for pages.
+
+Numbers, amounts, percentages, durations and dates are formatted by Babel
+from CLDR data in the locale in force (generator.i18n, issue #14): the
+same filter writes `$1,234` on an English site, `฿1,234` on a Thai one and
+`R$ 1.234` on a Brazilian one. Words go through gettext.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,71 @@ import re
 from dataclasses import fields
 from datetime import date, datetime
 
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from generator import i18n
+from generator.i18n import N_, gettext
+
 STATUS_LABELS = {
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "behind": "Behind",
-    "no_target": "No target",
-    "no_data": "No data",
-    "met": "Met",
-    "missed": "Missed",
-    "upcoming": "Upcoming",
-    "not_started": "Not started",
-    "too_few": "Too few to judge",
+    "on_track": N_("On track"),
+    "at_risk": N_("At risk"),
+    "behind": N_("Behind"),
+    "no_target": N_("No target"),
+    "no_data": N_("No data"),
+    "met": N_("Met"),
+    "missed": N_("Missed"),
+    "upcoming": N_("Upcoming"),
+    "not_started": N_("Not started"),
+    "too_few": N_("Too few to judge"),
 }
-PERIOD_STATES = {"final": "Final", "in_progress": "In progress", "upcoming": "Upcoming"}
+PERIOD_STATES = {"final": N_("Final"), "in_progress": N_("In progress"),
+                 "upcoming": N_("Upcoming")}
+
+UNIT_NAMES = {"count": N_("count"), "currency": N_("currency"), "rate": N_("rate"),
+              "hours": N_("hours"), "days": N_("days")}
+DIRECTIONS = {"higher": N_("higher"), "lower": N_("lower")}
+
+# Words the models and the input contract write in English, shown in the
+# site's language: channel ids (display_name), the overdue age buckets of
+# rpt_overdue_mqls, the funnel stages and rates of rpt_funnel_plan_vs_actual,
+# dbt test statuses and types.
+CONTRACT_WORDS = (
+    N_("Organic search"), N_("Paid search"), N_("Social"), N_("Email"), N_("Referral"),
+    N_("Direct"), N_("Events"), N_("Other"),
+)
+AGE_BUCKETS = {"0-2 days": N_("0-2 days"), "3-7 days": N_("3-7 days"),
+               "8-14 days": N_("8-14 days"), "15-30 days": N_("15-30 days"),
+               "over 30 days": N_("over 30 days")}
+FUNNEL_NAMES = (
+    N_("Web sessions"), N_("Leads"), N_("MQLs"), N_("SQLs"),
+    N_("Opportunities (lead-sourced)"), N_("Proposals (lead-sourced)"),
+    N_("Customers (lead-sourced)"), N_("Revenue (marketing-sourced)"),
+    N_("Visit to lead"), N_("Lead to MQL (matured cohort)"), N_("MQL to SQL (matured cohort)"),
+    N_("SQL to opportunity"), N_("Opportunity to proposal"), N_("Proposal-to-close rate"),
+)
+TEST_WORDS = {"pass": N_("pass"), "fail": N_("fail"), "warn": N_("warn"),
+              "error": N_("error"), "skipped": N_("skipped"), "data test": N_("data test"),
+              "unit test": N_("unit test")}
+# The inputs a KPI can lack (generator.availability): "needs lead activities".
+NEEDS = (N_("leads"), N_("lead activities"), N_("opportunities"), N_("a revenue ledger"),
+         N_("web sessions"), N_("the team list"), N_("SQL dates"), N_("acceptance dates"),
+         N_("proposal dates"), N_("disqualification dates"))
 
 # Exactly the characters Python-Markdown (with the tables extension) lets a
 # backslash escape: escaping any other character would show the backslash.
 # `<`, `>` and `&` never reach this step raw: html.escape turns them into
 # entities first.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+# A locale may name its own CLDR date pattern for `day`; the others use
+# CLDR's medium date (1 ก.ค. 2015, 1 de jul. de 2015). English keeps the
+# weekday it has always shown ("Thu 15 Oct 2015"): readers plan by weekday.
+DAY_PATTERNS = {"en": "EEE d MMM y"}
+# CLDR unit names of the duration units (short forms: 2.4 hr, 2,4 h, 2.4 ชม.).
+DURATION_UNITS = {"hours": "duration-hour", "days": "duration-day"}
 
 
 def text(value: object) -> str:
@@ -44,29 +94,46 @@ def text(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
 
 
+def _fraction(pattern: str, digits: str) -> str:
+    """Return a CLDR number pattern with its fraction replaced: '¤#,##0.00' -> '¤#,##0'."""
+    return ";".join(re.sub(r"0(?:\.[0#]+)?(?=[^0#.]*$)", "0" + digits, part, count=1)
+                    for part in pattern.split(";"))
+
+
+def _format(value: float, unit: str, digits: str) -> str:
+    """Return value in the current locale; digits is the fraction ('', '.0' or '.#')."""
+    locale = i18n.current()
+    cldr = locale.babel
+    if unit == "currency":
+        # Whole units: the amounts are plans and bookings, not invoices.
+        pattern = _fraction(cldr.currency_formats["standard"].pattern, "")
+        return format_currency(value, locale.currency, format=pattern, locale=cldr,
+                               currency_digits=False)
+    if unit == "rate":
+        return format_percent(value, _fraction(cldr.percent_formats[None].pattern, digits),
+                              locale=cldr)
+    if unit in DURATION_UNITS:
+        return format_unit(value, DURATION_UNITS[unit], "short", format="#,##0" + digits,
+                           locale=cldr)
+    return format_decimal(value, "#,##0", locale=cldr)
+
+
 def number(value: float | int | None, unit: str = "count") -> str:
-    """Return a value formatted for its unit: 1,234 / $1,234 / 76.9% / 2.2 h / 39.5 days."""
+    """Return a value formatted for its unit: 1,234 / $1,234 / 76.9% / 2.2 hr / 39.5 days."""
     if value is None:
         return "–"
-    value = float(value)
-    if unit == "currency":
-        return f"${value:,.0f}"
-    if unit == "rate":
-        return f"{value * 100:.1f}%"
-    if unit == "hours":
-        return f"{value:,.1f} h"
-    if unit == "days":
-        return f"{value:,.1f} days"
-    return f"{value:,.0f}"
+    return _format(float(value), unit, ".0")
 
 
 def prose(value: float | int | None, unit: str = "count") -> str:
-    """Return a value as people write it in a sentence: 80%, 40 days, 12.5%, 2.5 h.
+    """Return a value as people write it in a sentence: 80%, 40 days, 12.5%, 2.5 hr.
 
     Tables keep one decimal so columns line up; a sentence drops a ".0"
     ("at least 80%", not "at least 80.0%"; issue #12).
     """
-    return re.sub(r"(\d)\.0(?=%| h| days|$)", r"\1", number(value, unit))
+    if value is None:
+        return "–"
+    return _format(float(value), unit, ".#")
 
 
 def shortfall(value: float | int | None, unit: str = "count") -> str:
@@ -74,7 +141,9 @@ def shortfall(value: float | int | None, unit: str = "count") -> str:
     if value is None:
         return "–"
     if unit == "rate":
-        return f"{abs(float(value)) * 100:.1f} pts"
+        points = format_decimal(abs(float(value)) * 100, "#,##0.0",
+                                locale=i18n.current().babel)
+        return gettext("%(points)s pts") % {"points": points}
     return number(abs(value), unit)
 
 
@@ -82,29 +151,87 @@ def percent(value: float | None, digits: int = 0) -> str:
     """Return a 0-1 fraction as a percentage."""
     if value is None:
         return "–"
-    return f"{float(value) * 100:.{digits}f}%"
+    cldr = i18n.current().babel
+    fraction = "." + "0" * digits if digits else ""
+    return format_percent(float(value), _fraction(cldr.percent_formats[None].pattern, fraction),
+                          locale=cldr)
 
 
 def signed_percent(value: float | None) -> str:
     """Return a growth rate with its sign: +12.5% or -3.0%."""
     if value is None:
         return "–"
-    return f"{float(value) * 100:+.1f}%"
+    cldr = i18n.current().babel
+    pattern = _fraction(cldr.percent_formats[None].pattern, ".0")
+    shown = format_percent(abs(float(value)), pattern, locale=cldr)
+    sign = cldr.number_symbols["latn"]["minusSign" if float(value) < 0 else "plusSign"]
+    return sign + shown
 
 
 def display_name(identifier: str | None) -> str:
     """Return a channel or category id as readers write it: organic_search -> Organic search.
 
-    The id stays in the data and the JSON; pages show words (issue #12).
+    The id stays in the data and the JSON; pages show words (issue #12), in
+    the site's language when the id is one the input contract knows.
     """
     if identifier is None:
         return "–"
-    return text(str(identifier).replace("_", " ").strip().capitalize())
+    words = str(identifier).replace("_", " ").strip().capitalize()
+    return text(gettext(words))
 
 
 def status_label(status: str) -> str:
     """Return the human label of a status."""
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    label = STATUS_LABELS.get(status)
+    return gettext(label) if label else status.replace("_", " ").capitalize()
+
+
+def unit_name(unit: str) -> str:
+    """Return the name of a KPI unit in the site's language."""
+    return gettext(UNIT_NAMES[unit]) if unit in UNIT_NAMES else text(unit)
+
+
+def direction_name(direction: str) -> str:
+    """Return which way is better for a KPI, in the site's language."""
+    return gettext(DIRECTIONS[direction]) if direction in DIRECTIONS else text(direction)
+
+
+def known_words(value: str | None) -> str:
+    """Return a word the models write (a funnel stage, an age bucket) in the site's language.
+
+    Anything the catalog does not know (a stage renamed in the SQL) is shown
+    as written, escaped.
+    """
+    return text(None if value is None else gettext(str(value)))
+
+
+def test_word(value: str) -> str:
+    """Return a dbt test status or type in the site's language."""
+    return gettext(TEST_WORDS[value]) if value in TEST_WORDS else text(value)
+
+
+def no_data_reason(reason: str) -> str:
+    """Return why a KPI has no data in the site's language: 'needs lead activities'.
+
+    generator.availability writes the reason in English (summary.json keeps
+    it so); each input it names is a catalog entry.
+    """
+    if not reason.startswith("needs "):
+        return gettext(reason)
+    needed = [gettext(part) for part in reason.removeprefix("needs ").split(" and ")]
+    joined = needed[0] if len(needed) == 1 else gettext("%(first)s and %(last)s") % {
+        "first": ", ".join(needed[:-1]), "last": needed[-1]}
+    return gettext("needs %(inputs)s") % {"inputs": joined}
+
+
+def decimal(value: float) -> str:
+    """Return a figure with one decimal in the site's locale: 2,345.6 / 2.345,6."""
+    return format_decimal(float(value), "#,##0.0", locale=i18n.current().babel)
+
+
+def seconds(value: float) -> str:
+    """Return a duration in seconds with one decimal, in the site's locale: 12.3."""
+    return format_decimal(float(value), "#,##0.0", locale=i18n.current().babel)
 
 
 def status_badge(status: str) -> str:
@@ -114,14 +241,27 @@ def status_badge(status: str) -> str:
 
 def period_state(state: str) -> str:
     """Return the human label of a period state."""
-    return PERIOD_STATES.get(state, state)
+    label = PERIOD_STATES.get(state)
+    return gettext(label) if label else state
 
 
 def day(value: date | datetime | None) -> str:
-    """Return a date as 'Thu 15 Oct 2015'."""
+    """Return a date in the site's locale: 'Thu 15 Oct 2015', '15 ต.ค. 2015', '15 de out. de 2015'.
+    """
     if value is None:
         return "–"
-    return value.strftime("%a %-d %b %Y")
+    locale = i18n.current()
+    return format_date(value, DAY_PATTERNS.get(locale.code, "medium"), locale=locale.babel)
+
+
+def month(value: date | datetime | None, width: str = "short") -> str:
+    """Return a month as a column or row label: 'Oct' (short) or 'October 2015' (long)."""
+    if value is None:
+        return "–"
+    cldr = i18n.current().babel
+    if width == "short":
+        return format_date(value, "LLL", locale=cldr)
+    return format_skeleton("yMMMM", value, locale=cldr)
 
 
 def clock(minutes: int) -> str:
@@ -149,7 +289,13 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Issue #14: every word of a template is a gettext message, looked up in
+    # the locale in force when the page is rendered (generator.i18n.use).
+    # Trimmed: a paragraph wrapped over several lines is one message.
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     environment.filters.update({
         "text": text,
         "number": number,
@@ -160,8 +306,17 @@ def make_environment() -> Environment:
         "signed_percent": signed_percent,
         "status_label": status_label,
         "status_badge": status_badge,
+        "unit_name": unit_name,
+        "age_bucket": known_words,
+        "funnel_name": known_words,
+        "test_status": test_word,
+        "test_type": test_word,
+        "no_data_reason": no_data_reason,
+        "seconds": seconds,
+        "direction_name": direction_name,
         "period_state": period_state,
         "day": day,
+        "month": month,
         "clock": clock,
         "chart": chart,
     })

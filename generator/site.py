@@ -10,25 +10,99 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
 import yaml
 
+from generator import i18n
 from generator.exceptions import SiteBuildError
+from generator.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
 
 
+# A static page in another language: site/docs/about.th.md is about.md on a Thai site.
+_LOCALIZED_PAGE = re.compile(r"^(?P<stem>.+)\.(?P<locale>[a-z]{2,3}(?:_[A-Z]{2})?)\.md$")
+
+
 def stage_docs(project_dir: Path, docs_dir: Path, files: dict[str, str]) -> None:
-    """Copy the static docs into docs_dir and write the generated files over them."""
+    """Copy the static docs into docs_dir and write the generated files over them.
+
+    A page's version in the site's language (`about.th.md`) takes the place of
+    the page (`about.md`); the other languages' versions are left out (issue #14).
+    """
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     shutil.copytree(project_dir / "site" / "docs", docs_dir)
+    code = i18n.current().code
+    for path in sorted(docs_dir.rglob("*.md")):
+        match = _LOCALIZED_PAGE.match(path.name)
+        if not match:
+            continue
+        if match["locale"] == code:
+            os.replace(path, path.with_name(f"{match['stem']}.md"))
+        else:
+            path.unlink()
     for relative, content in files.items():
         path = docs_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
+
+
+# The words of mkdocs.yml and of the theme override (site/overrides/main.html),
+# translated per build (issue #14). The nav titles and the site's name are
+# mkdocs.yml's own; a team that renames one gets its own words, untranslated.
+NAV_TITLES = (
+    N_("Overview"), N_("Agreement"), N_("Marketing"), N_("Lead hand-off"), N_("Sales"),
+    N_("Month by month"), N_("Plan vs actual"), N_("History"), N_("KPI definitions"),
+    N_("Data quality"), N_("About the data"), N_("Change a KPI"),
+)
+SITE_WORDS = (
+    N_("Sales & Marketing SLA"),
+    N_("The Sales & Marketing Service Level Agreement and live progress against it."),
+    N_("Switch to light mode"), N_("Switch to dark mode"), N_("Switch to the system's mode"),
+)
+THEME_WORDS = {
+    "data_as_of": N_("Data as of"),
+    "latest_event": N_("latest event"),
+    "built_at": N_("built at"),
+    "incomplete_input": N_("Incomplete input"),
+    "open_data_quality": N_("Open Data quality"),
+}
+
+
+def theme_words() -> dict:
+    """Return the words site/overrides/main.html writes, in the locale in force."""
+    return {"sla_words": {key: gettext(word) for key, word in THEME_WORDS.items()}}
+
+
+def _localize(config: dict, project_dir: Path) -> None:
+    """Put mkdocs.yml's words and the theme's language into the locale in force."""
+    locale = i18n.current()
+    config["theme"]["language"] = locale.theme_language
+    for key in ("site_name", "site_description"):
+        if config.get(key):
+            config[key] = gettext(config[key])
+    for palette in config["theme"].get("palette") or []:
+        toggle = palette.get("toggle") or {}
+        if toggle.get("name"):
+            toggle["name"] = gettext(toggle["name"])
+    config["nav"] = [{gettext(title): target for title, target in entry.items()}
+                     if isinstance(entry, dict) else entry for entry in config.get("nav", [])]
+    # Abbreviations (MQL, SQL, ...) in the site's language where the project has them.
+    for extension in config["markdown_extensions"]:
+        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+            options = extension["pymdownx.snippets"]
+            localized = []
+            for name in options.get("auto_append", []):
+                stem, dot, suffix = name.rpartition(".")
+                candidate = f"{stem}.{locale.code}{dot}{suffix}"
+                found = any((project_dir / base / candidate).is_file()
+                            for base in options.get("base_path", []))
+                localized.append(candidate if found else name)
+            options["auto_append"] = localized
 
 
 def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
@@ -42,10 +116,12 @@ def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
     one page: several entries called "Overview" told readers nothing, issue #12).
     """
     config = yaml.safe_load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"))
+    _localize(config, project_dir)
     for entry in config.get("nav", []):
         for title, target in list(entry.items()):
             if isinstance(target, str) and (nav_children or {}).get(target):
-                entry[title] = [{f"{title} overview": target}, *nav_children[target]]
+                entry[title] = [{gettext("%(section)s overview") % {"section": title}: target},
+                                *nav_children[target]]
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(project_dir / config["theme"]["custom_dir"])

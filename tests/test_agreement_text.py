@@ -107,7 +107,8 @@ def test_every_term_renders_from_the_demo_agreements(demo_build):
         row = warehouse.rows("rpt_agreements")[-1]
     rendered = {name: _term(row, name) for name in TERMS}
     assert rendered["mql_to_sql"] == "40%" and rendered["business_day_start"] == "09:00"
-    assert rendered["starts_on"] == "2015-07-01" and rendered["timezone"] == "America/Chicago"
+    # Dates as the site writes them, in its locale (issue #14).
+    assert rendered["starts_on"] == "Wed 1 Jul 2015" and rendered["timezone"] == "America/Chicago"
 
 
 def test_an_old_term_name_suggests_the_column_name(tmp_path):

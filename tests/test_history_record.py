@@ -271,7 +271,7 @@ SECOND_BUILD = datetime(2026, 12, 1, 5, 17, tzinfo=UTC)
 
 def _figure_matches(text: str, expected: float) -> bool:
     # The figure leads the cell; what it stands on may follow ("of 388 closed deals").
-    figure = re.match(r"(≥ )?\$?[\d,]+(\.\d+)?\s*(%|h|days)?", text.strip())
+    figure = re.match(r"(≥ )?\$?[\d,]+(\.\d+)?\s*(%|hr|days)?", text.strip())
     assert figure, f"no figure in {text!r}"
     value, unit = parse_figure(figure.group(0))
     return abs(value - expected) <= RESOLUTION[unit]

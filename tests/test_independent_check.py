@@ -23,7 +23,8 @@ STATUS = {"On track": "on_track", "At risk": "at_risk", "Behind": "behind", "Met
 def parse_figure(text: str) -> tuple[float, str]:
     """Return the value and unit of a figure printed on the site ('62.7%' -> 0.627)."""
     text = text.strip()
-    match = re.fullmatch(r"(?:≥ )?(\$)?([\d,]+(?:\.\d+)?)\s*(%|h|days)?", text)
+    # Hours in CLDR's short unit ("2.4 hr", issue #14), read as the unit "h".
+    match = re.fullmatch(r"(?:≥ )?(\$)?([\d,]+(?:\.\d+)?)\s*(%|h(?=r$)|days)?r?", text)
     assert match, f"not a figure: {text!r}"
     value = float(match.group(2).replace(",", ""))
     unit = match.group(1) or match.group(3) or ""

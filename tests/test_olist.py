@@ -67,9 +67,11 @@ def olist_site(tmp_path_factory):
 def _monthly(out: Path, kpi_id: str) -> list[float]:
     table = next(t for t in html_tables(out / "monthly.html") if t[0][0][0] == "KPI")
     header = [cell[0] for cell in table[0]]
-    assert header[1:7] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+    # The example builds in Brazilian Portuguese (issue #14): CLDR's month names.
+    assert header[1:7] == ["jan.", "fev.", "mar.", "abr.", "mai.", "jun."]
     row = next(r for r in table[1:] if r[0][1] and r[0][1].endswith(f"#{kpi_id}"))
-    return [float(cell[0].split("/")[0].replace(",", "")) for cell in row[1:7]]
+    # pt_BR writes 1.234 for 1,234.
+    return [float(cell[0].split("/")[0].replace(".", "")) for cell in row[1:7]]
 
 
 def test_mqls_and_won_deals_per_month_equal_the_olist_files(olist_site):
@@ -101,15 +103,27 @@ def test_what_olist_does_not_record_is_no_data_with_a_reason(olist_site):
 
 
 def test_pages_say_no_data_and_the_hand_off_clock_cannot_run(olist_site):
+    # In Brazilian Portuguese, as the example is built (issue #14); summary.json
+    # above keeps the English reasons.
     index = (olist_site / "index.html").read_text(encoding="utf-8")
-    assert "needs lead activities" in index and "needs web sessions" in index
+    assert "precisa de atividades dos leads" in index and "precisa de sessões web" in index
     handoff = (olist_site / "handoff.html").read_text(encoding="utf-8")
-    assert "hand-off clock cannot run without lead activities" in handoff
+    assert "relógio de repasse não pode correr sem as atividades dos leads" in handoff
     reps = list((olist_site / "reps").glob("*.html"))
     assert reps
     for page in reps:
         text = page.read_text(encoding="utf-8")
-        assert "hand-off clock cannot run" in text
-        assert "Business hours overdue" not in text  # no MQL listed as overdue
+        assert "relógio de repasse não pode correr" in text
+        assert "Horas úteis de atraso" not in text  # no MQL listed as overdue
     agreement = (olist_site / "agreement.html").read_text(encoding="utf-8")
-    assert "needs web sessions" in agreement and "needs a revenue ledger" in agreement
+    assert "precisa de sessões web" in agreement and "precisa de um livro de receitas" in agreement
+    # The team's own text stays theirs, its live figures in the Brazilian format.
+    assert "O marketing se compromete a" in agreement
+    assert '<html lang="pt"' in index and "Dados de" in index
+
+
+def test_amounts_are_in_reais(olist_site):
+    """Olist's plan is in reais: the goal of the agreement (900000) as Brazilians write it."""
+    agreement = (olist_site / "agreement.html").read_text(encoding="utf-8")
+    assert "R$\xa0900.000" in agreement
+    assert "$900,000" not in agreement

@@ -53,7 +53,7 @@ def test_text_folds_newlines_so_a_value_cannot_break_a_table():
     (1234.4, "count", "1,234"),
     (1234567.89, "currency", "$1,234,568"),
     (0.62677, "rate", "62.7%"),
-    (2.3714, "hours", "2.4 h"),
+    (2.3714, "hours", "2.4 hr"),  # CLDR's short unit (issue #14)
     (39.5, "days", "39.5 days"),
     (None, "rate", "–"),
 ])

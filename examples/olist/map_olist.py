@@ -15,7 +15,9 @@ use): this script reads them from where they are and writes
   unavailable, plus the columns Olist does not record (SQL and proposal
   dates, deal amounts);
 - OUT/project: a copy of this project with the example's agreement
-  (2018-H1, America/Sao_Paulo) in place of the demo's.
+  (2018-H1, America/Sao_Paulo, written in Portuguese) in place of the
+  demo's, and the site in Brazilian Portuguese with amounts in reais
+  (mkdocs.yml extra.locale pt_BR, extra.currency BRL; issue #14).
 
 Then: cd OUT/project && sla-report build --data ../data --as-of 2018-06-30
 
@@ -153,6 +155,13 @@ def make_project(project: Path) -> Path:
         raise SystemExit(f"{settings}: expected the max_data_age_days var")
     settings.write_text(text.replace("max_data_age_days: 7", "max_data_age_days: 45"),
                         encoding="utf-8")
+    # A Brazilian team's site: Portuguese words, amounts in reais (issue #14).
+    site = project / "mkdocs.yml"
+    text = site.read_text(encoding="utf-8")
+    if "  locale: en\n  currency: USD\n" not in text:
+        raise SystemExit(f"{site}: expected extra.locale and extra.currency")
+    site.write_text(text.replace("  locale: en\n  currency: USD\n",
+                                 "  locale: pt_BR\n  currency: BRL\n"), encoding="utf-8")
     for path in (project / "seeds" / "reference").glob("*.csv"):
         path.unlink()
     for path in (HERE / "reference").glob("*.csv"):
