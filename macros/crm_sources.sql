@@ -14,7 +14,7 @@
         {%- set column = name -%}
     {%- endif -%}
     {%- if column -%}
-        "{{ column | replace('"', '""') }}"
+        {{ quoted_identifier(column) }}
     {%- else -%}
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}

@@ -22,6 +22,20 @@
     ({{ expression }} rlike '^(?:{{ pattern }})$')
 {%- endmacro %}
 
+{#- A column name as an identifier, whatever it contains. Spark reads
+    "double quotes" as a string literal: every row would get the name. -#}
+{% macro quoted_identifier(name) -%}
+    {{ return(adapter.dispatch('quoted_identifier')(name)) }}
+{%- endmacro %}
+
+{% macro default__quoted_identifier(name) -%}
+    "{{ name | replace('"', '""') }}"
+{%- endmacro %}
+
+{% macro spark__quoted_identifier(name) -%}
+    `{{ name | replace('`', '``') }}`
+{%- endmacro %}
+
 {#- A text expression that names a known IANA time zone. -#}
 {% macro is_known_time_zone(expression) -%}
     {{ return(adapter.dispatch('is_known_time_zone')(expression)) }}
