@@ -136,11 +136,15 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
-def page_text(path: Path) -> str:
-    """Return the visible text of an HTML page, whitespace folded."""
+def page_text(path: Path, separator: str = "") -> str:
+    """Return the visible text of an HTML page, whitespace folded.
+
+    `separator` goes between text nodes: " " keeps words in neighbouring
+    elements apart (a phrase check must not join "behind" and "pace").
+    """
     parser = _TextParser()
     parser.feed(path.read_text(encoding="utf-8"))
-    return " ".join("".join(parser.parts).split())
+    return " ".join(separator.join(parser.parts).split())
 
 
 # -- browser tests (issue #12) -------------------------------------------------

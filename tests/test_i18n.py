@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from generator import i18n
 from generator.build import build_report
 from generator.config import make_config
 from generator.render import day, number, prose
-from tests.conftest import ROOT, html_tables
+from tests.conftest import ROOT, html_tables, page_text
 
 LOCALE_DIR = ROOT / "generator" / "locale"
 CATALOGS = {code: LOCALE_DIR / code / "LC_MESSAGES" / "messages.po"
@@ -122,31 +121,9 @@ def test_an_unknown_locale_or_currency_is_a_clear_error():
         i18n.site_locale("th", "BAHT")
 
 
-class _Text(HTMLParser):
-    """The visible text of a page: no scripts, styles or attribute values."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
 def visible_text(path: Path) -> str:
-    parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return " ".join(" ".join(parser.parts).split())
+    """The visible text of a page, text nodes kept apart by a space."""
+    return page_text(path, " ")
 
 
 @pytest.fixture(scope="module")

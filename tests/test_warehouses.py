@@ -66,6 +66,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _require_java() -> None:
+    if shutil.which("java") is None:
+        _unavailable("Java is not installed: Spark needs Java 17")
+
+
 @pytest.fixture(scope="module")
 def postgres():
     """Start a throwaway PostgreSQL server; yield the environment a build needs."""
@@ -110,8 +115,7 @@ def postgres_build(tmp_path_factory, postgres):
 
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory):
-    if shutil.which("java") is None:
-        _unavailable("Java is not installed: Spark needs Java 17")
+    _require_java()
     return _engine_build(tmp_path_factory, "spark", dict(os.environ))
 
 
@@ -337,8 +341,7 @@ def test_spark_site_summary_equals_duckdb(demo_site, spark_build):
 
 def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(tmp_path):
     """HubSpot's staging (epoch milliseconds, pipeline stages) on Spark."""
-    if shutil.which("java") is None:
-        _unavailable("Java is not installed: Spark needs Java 17")
+    _require_java()
     _crm_export_builds_the_same_site("hubspot", "spark", dict(os.environ), tmp_path)
 
 
