@@ -85,10 +85,19 @@ COMPUTED_TERMS = {
     "days_left": ("days_left", "count"),
 }
 TERMS = {**SEED_TERMS, **COMPUTED_TERMS}
+AGREEMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def agreement_text_path(project_dir: Path, agreement_id: str) -> Path:
-    """Return where the text of an agreement lives."""
+    """Return where the text of an agreement lives.
+
+    The id names a file and a page (agreements/<id>.md), so it must be a
+    plain name: `../README` would read a file from outside the folder.
+    """
+    if not AGREEMENT_ID.match(str(agreement_id)):
+        raise ConfigError(f"sla_agreements.csv: agreement_id {agreement_id!r} must start with "
+                          "a letter or digit and hold only letters, digits, '.', '_' and '-' "
+                          "(64 at most): it names the agreement's text file and page")
     return project_dir / AGREEMENTS_DIR / f"{agreement_id}.md"
 
 

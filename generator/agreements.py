@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import math
 import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from generator.agreement_text import agreement_text_path
+from generator.agreement_text import AGREEMENT_ID, agreement_text_path
 from generator.exceptions import ConfigError
 from generator.reference import check_agreements
 
 AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 TARGETS_SEED = Path("seeds") / "reference" / "sla_targets.csv"
-AGREEMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,9 @@ def parse_amount(text: str | float, option: str) -> str:
         amount = Decimal(written)
     except InvalidOperation as error:
         raise ConfigError(f"{option} must be a number like 1200000, not {text!r}") from error
-    if not amount.is_finite() or amount <= 0:
+    # A float must hold it too: the seed is read as one (1e400 was written,
+    # then every later command refused the file, issue #24).
+    if not amount.is_finite() or amount <= 0 or not math.isfinite(float(amount)):
         raise ConfigError(f"{option} must be a positive number, not {text!r}")
     # Plain notation: '1.2e6' becomes '1200000', a float's '1200000.0' stays exact.
     plain = format(amount, "f")

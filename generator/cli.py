@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Callable
@@ -55,7 +56,7 @@ def say(message: str) -> None:
 def project_dir_option(command: Callable) -> Callable:
     """Add --project-dir (default: the current directory) to a command."""
     return click.option(
-        "--project-dir", "project_dir", type=click.Path(file_okay=False),
+        "--project-dir", "project_dir", type=click.Path(file_okay=False), callback=_not_empty,
         help="The SLA Report project (dbt_project.yml, seeds, site/). "
              "Default: the current directory.")(command)
 
@@ -99,10 +100,35 @@ def serve_hint(project: Path, out: Path) -> str:
     return " ".join(parts)
 
 
+# Issue #24: a value the command cannot use is a usage error (exit 2) here,
+# before anything runs; an empty value is usually an unset variable in a script.
+_MEMORY_LIMIT = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)|\d+(?:\.\d+)?%)\s*",
+                           re.IGNORECASE)
+
+
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an empty value: `--out ""` is a mistake, not "the default"."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("must not be empty (leave the option out for the default)",
+                                 ctx, param)
+    return value
+
+
+def _memory_limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Accept DuckDB's sizes ('8GB', '500MB', '8GiB') or a share of RAM ('50%')."""
+    if value is None:
+        return value
+    number = re.match(r"\s*(\d+(?:\.\d+)?)", value)
+    if not _MEMORY_LIMIT.fullmatch(value) or not number or float(number.group(1)) <= 0 \
+            or (value.strip().endswith("%") and float(number.group(1)) > 100):
+        raise click.BadParameter(f"{value!r} is not a size like 8GB, 500MB or 50%", ctx, param)
+    return value
+
+
 def _build_options(command: Callable) -> Callable:
     """Add the options shared by `build` and `serve`."""
     for option in reversed([
-        click.option("--data", "data", type=click.Path(file_okay=False),
+        click.option("--data", "data", callback=_not_empty, type=click.Path(file_okay=False),
                      help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
         click.option("--source", "source",
                      type=click.Choice(["contract", "salesforce", "hubspot"],
@@ -110,30 +136,30 @@ def _build_options(command: Callable) -> Callable:
                      help="The system the --data files come from: our input contract, a "
                           "Salesforce export or landing, HubSpot as Fivetran lands it. "
                           "Default: `source:` in crm_source.yml, else contract."),
-        click.option("--as-of", "as_of", metavar="DATE",
+        click.option("--as-of", "as_of", callback=_not_empty, metavar="DATE",
                      help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
                           "for the last complete day). Default: 2015-10-15 for the demo, the "
                           "last complete local day for --data; a day that has not ended is "
                           "refused."),
-        click.option("--out", "out", type=click.Path(file_okay=False),
+        click.option("--out", "out", callback=_not_empty, type=click.Path(file_okay=False),
                      help="Folder of the published site. Default: build/site in the project."),
         click.option("--full", is_flag=True,
                      help="Rebuild everything, even what has not changed."),
-        click.option("--memory-limit", "memory_limit", metavar="SIZE",
+        click.option("--memory-limit", "memory_limit", metavar="SIZE", callback=_memory_limit,
                      help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
                           "sorts spill to disk. Default: DuckDB's (80% of RAM), or "
                           "SLA_REPORT_DUCKDB_MEMORY_LIMIT."),
-        click.option("--locale", "locale", metavar="LOCALE",
+        click.option("--locale", "locale", callback=_not_empty, metavar="LOCALE",
                      help="The site's language and number/date formats: en, th, pt_BR. "
                           "Default: extra.locale in mkdocs.yml, else en."),
-        click.option("--currency", "currency", metavar="CODE",
+        click.option("--currency", "currency", callback=_not_empty, metavar="CODE",
                      help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
                           "nothing is converted. Default: extra.currency in mkdocs.yml, "
                           "else USD."),
         click.option("--unit-tests", "unit_tests", is_flag=True,
                      help="Also run the dbt unit tests (make test and CI do; site builds "
                           "run every data test but skip them)."),
-        click.option("--target", "target", metavar="NAME",
+        click.option("--target", "target", metavar="NAME", callback=_not_empty,
                      help="The profiles.yml target the models run on: duckdb (embedded, "
                           "the default), postgres, spark or your own. A warehouse target "
                           "reads its raw schema (fill it with `sla-report load`). "
@@ -216,7 +242,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
 
 @cli.command()
 @_build_options
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--no-watch", is_flag=True,
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
@@ -258,10 +285,10 @@ cli.add_command(serve, "dev")
 
 
 @cli.command()
-@click.option("--target", "target", metavar="NAME",
+@click.option("--target", "target", metavar="NAME", callback=_not_empty,
               help="The profiles.yml target to load into (postgres, spark or your own). "
                    "Default: SLA_REPORT_TARGET.")
-@click.option("--data", "data", type=click.Path(file_okay=False),
+@click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
               help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.")
 @click.option("--source", "source",
               type=click.Choice(["contract", "salesforce", "hubspot"], case_sensitive=False),
@@ -306,10 +333,21 @@ def load(target: str | None, data: str | None, source: str | None,
     say(f"Next: sla-report build --target {chosen.name}")
 
 
+MAX_DEMO_SCALE = 10_000  # about 55M leads: past that the generator runs out of memory
+
+
+def _demo_scale(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Accept a finite scale above 0 and at most MAX_DEMO_SCALE (issue #24: -1 overflowed)."""
+    if not 0 < value <= MAX_DEMO_SCALE:  # also false for nan
+        raise click.BadParameter(f"{value} is not a number above 0 and at most "
+                                 f"{MAX_DEMO_SCALE:,}", ctx, param)
+    return value
+
+
 @cli.command("demo-data")
 @click.argument("out", type=click.Path(file_okay=False))
-@click.option("--scale", default=1.0, show_default=True,
-              help="Multiply every volume (1 = a few thousand leads).")
+@click.option("--scale", default=1.0, show_default=True, type=float, callback=_demo_scale,
+              help="Multiply every volume (1 = a few thousand leads; at most 10,000).")
 @click.option("--seed", default=2015, show_default=True, help="Random seed.")
 @verbosity_options
 def demo_data(out: str, scale: float, seed: int) -> None:
@@ -337,7 +375,8 @@ def agreement() -> None:
 @click.option("--starts", required=True, metavar="DATE", help="First day of the new period.")
 @click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
 @click.option("--revenue-goal", help="New revenue goal, written as given (default: copied).")
-@click.option("--id", "new_id", help="Id of the new agreement (default: the start date).")
+@click.option("--id", "new_id", callback=_not_empty,
+              help="Id of the new agreement (default: the start date).")
 @project_dir_option
 @verbosity_options
 def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None,
@@ -360,7 +399,8 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
 @click.option("--on", "on", required=True, metavar="DATE",
               help="First day of the new agreement; the old one ends the day before.")
 @click.option("--revenue-goal", help="Revenue goal of the new period, written as given.")
-@click.option("--id", "new_id", help="Id of the new agreement (default: the --on date).")
+@click.option("--id", "new_id", callback=_not_empty,
+              help="Id of the new agreement (default: the --on date).")
 @project_dir_option
 @verbosity_options
 def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,

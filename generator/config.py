@@ -17,7 +17,7 @@ from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
 from generator.i18n import SiteLocale, site_locale
 from generator.kpis import project_kpi_models
-from generator.raw_input import RawFile, read_raw_file, scratch_dir
+from generator.raw_input import RawFile, broken_link, read_raw_file, scratch_dir
 from generator.reference import check_reference
 from generator.site import check_out_dir
 from generator.sources import (
@@ -227,12 +227,12 @@ def resolve_raw_files(data_dir: Path, unavailable: tuple[str, ...] = (),
             hint = (f"; if your team does not have it, list {table} under `unavailable:` in "
                     f"{SETTINGS_NAME}" if table not in ("leads", "reps") else "")
             raise ConfigError(f"{data_dir}: missing raw table {table!r} (expected {names})"
-                              + hint)
+                              + broken_link(candidates) + hint)
         path = found[0].resolve()
         if path.stat().st_size == 0:
             raise ConfigError(f"{path}: the file is empty (not even a header row); a table "
                               f"with no rows still needs its header: {', '.join(required)}")
-        raw = read_raw_file(path)
+        raw = read_raw_file(path, name=table)
         missing = [column for column in required if column not in raw.columns]
         if missing:
             # Every missing column at once: fixing an export one column per
@@ -276,13 +276,14 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
         if path is None:
             hint = (f"; if your team does not have it, list {table.name} under "
                     f"`unavailable:` in {SETTINGS_NAME}" if table.optional else "")
+            links = broken_link([data_dir / f"{table.name}{suffix}" for suffix in FILE_SUFFIXES])
             raise ConfigError(f"{data_dir}: missing raw table {table.name!r} of the "
                               f"{settings.source} source (expected {table.name}.csv or "
-                              f"{table.name}.parquet){hint}")
+                              f"{table.name}.parquet){links}{hint}")
         path = path.resolve()
         if path.stat().st_size == 0:
             raise ConfigError(f"{path}: the file is empty (not even a header row)")
-        raw = read_raw_file(path)
+        raw = read_raw_file(path, name=table.name)
         if table.name == "web_sessions":
             missing = [c for c in RAW_TABLES["web_sessions"] if c not in raw.columns]
             if missing:

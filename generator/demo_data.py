@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.contract import RAW_TABLES
+from generator.exceptions import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -443,12 +444,23 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
 
 def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
                     as_of: date = DEMO_AS_OF) -> dict[str, int]:
-    """Generate the demo raw tables into `out_dir`; return rows written per table."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Generate the demo raw tables into `out_dir`; return rows written per table.
+
+    A folder that cannot be made or written is a ConfigError naming it (issue #24).
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"{out_dir}: cannot create the folder ({error.strerror or error})") \
+            from error
     world = DemoBuilder(seed, scale, as_of).build()
     counts = {}
     for table, columns in RAW_TABLES.items():
-        counts[table] = write_csv(out_dir / f"{table}.csv", columns, getattr(world, table))
+        path = out_dir / f"{table}.csv"
+        try:
+            counts[table] = write_csv(path, columns, getattr(world, table))
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot write ({error.strerror or error})") from error
     log.info("wrote demo data to %s: %s", out_dir, counts)
     return counts
 

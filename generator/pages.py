@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import charts
+from generator.exceptions import ConfigError
 from generator.i18n import N_, gettext
 from generator.kpis import KpiDefinition
 from generator.pipeline import DbtBuild
+from generator.privacy import EMAIL
 from generator.render import decimal, no_data_reason, number
 
 
@@ -108,6 +113,7 @@ class ReportData:
     data_quality: list[dict]
     rejected: list[dict]
     flagged: list[dict]
+    masked: list[dict]
     monthly: list[dict]
     lead_velocity: list[dict]
     overdue: list[dict]
@@ -128,6 +134,7 @@ REPORT_MODELS = {
     "deals": ("rpt_deal_outcomes", "agreement_id, outcome desc, amount_rank"),
     "data_quality": ("rpt_data_quality", "raw_table"),
     "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, rejection_reason"),
+    "masked": ("rpt_masked_values", "raw_table, column_name"),
     "flagged": ("rpt_flagged_values_summary",
                 "raw_table, is_unknown_category, rows_flagged desc, column_name, flag_reason"),
     "monthly": ("rpt_kpi_monthly", "agreement_id, kpi_order, month_start_date"),
@@ -189,6 +196,7 @@ class TeamPage:
     charts: list[tuple[str, str]] = _help("(caption, SVG path) pairs")
     channels: list[dict] = _help("rpt_channel_performance rows (marketing)")
     reps: list[dict] = _help("rpt_rep_handoff rows (hand-off)")
+    rep_pages: dict[str, str] = _help("rep_id -> file name of the rep's page (see page_names)")
     lost_reasons: list[dict] = _help("lost reason -> deals and amount (sales)")
     top_wins: list[dict] = _help("largest won deals, rpt_deal_outcomes rows (sales)")
     rejections: list[dict] = _help("MQLs sales rejected, by reason (marketing)")
@@ -263,6 +271,7 @@ class DataQualityPage:
     tables: list[dict] = _help("rpt_data_quality rows: rows read, used and rejected")
     rejected: list[dict] = _help("rpt_rejected_rows_summary rows")
     flagged: list[dict] = _help("rpt_flagged_values_summary rows: bad values nulled, row kept")
+    masked: list[dict] = _help("rpt_masked_values rows: e-mail addresses and phones masked")
     warnings: list[dict] = _help("rpt_data_warnings rows: used-but-suspect or unusable input")
     test_counts: dict[str, int] = _help("dbt data/unit test status -> count")
     tests: list[dict] = _help("every dbt data and unit test with its status")
@@ -283,6 +292,51 @@ def nav_title(value: str) -> str:
     (no title can ever form a tag) and what is left is escaped once.
     """
     return html.escape(" ".join(value.replace("<", " ").replace(">", " ").split()), quote=True)
+
+
+# A page named after an id keeps the id when it is plainly a name: letters,
+# digits, `_` and `-`, not a name a file system or the site reserves.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_RESERVED_NAMES = {"index", "con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                   *(f"lpt{n}" for n in range(10))}
+# Runs of seven or more digits (a phone number) and e-mail addresses never
+# reach a URL, even of a page that is published anyway.
+_PRIVATE_IN_ID = re.compile(EMAIL.pattern + r"|[0-9][0-9 ()+.-]{5,}[0-9]")
+
+
+def _digest(identifier: str, length: int) -> str:
+    return hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def _page_name(identifier: str) -> str:
+    if _PLAIN_ID.fullmatch(identifier) and identifier.lower() not in _RESERVED_NAMES:
+        return identifier
+    words = re.findall(r"[A-Za-z0-9]+", _PRIVATE_IN_ID.sub(" ", identifier))
+    slug = "-".join(words)[:40].strip("-")
+    return f"{slug}-{_digest(identifier, 10)}" if slug else f"id-{_digest(identifier, 10)}"
+
+
+def page_names(identifiers: Iterable[str]) -> dict[str, str]:
+    """Return a file name (without suffix) for each id's page: inside its folder, one each.
+
+    Page files are named after rep ids from the CRM (issue #24): an id such as
+    `../index` or `a/b` must neither leave its folder nor replace another
+    page. A plain id stays as it is (`reps/S01.md`); any other becomes a slug
+    of its letters and digits with a hash of the whole id. Names that would
+    be the same file on a case-insensitive file system get the hash too.
+    """
+    names = {identifier: _page_name(identifier) for identifier in identifiers}
+    for length in (10, 64):
+        groups: dict[str, list[str]] = {}
+        for identifier, name in names.items():
+            groups.setdefault(name.lower(), []).append(identifier)
+        clashes = [ids for ids in groups.values() if len(ids) > 1]
+        if not clashes:
+            return names
+        for identifier in (i for ids in clashes for i in ids):
+            names[identifier] = f"{_page_name(identifier)}-{_digest(identifier, length)}"
+    raise ConfigError("two ids were given the same page name: " + ", ".join(
+        repr(i) for ids in clashes for i in ids))
 
 
 def agreement_in_force(agreements: list[dict]) -> dict:
@@ -527,6 +581,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                   charts.weekly_bars(weekly, "new_revenue", gettext("Revenue"),
                                      charts.CURRENCY_FORMAT, **span)),
     }
+    team_rows = _rows_of(data.reps, current_id)
+    rep_pages = page_names(rep["rep_id"] for rep in team_rows)
     for section, (caption, slug, svg) in weekly_charts.items():
         path = f"charts/{slug}-{current_id}.svg"
         _add_chart(plan, path, svg)
@@ -535,7 +591,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             title=gettext(SECTION_TITLES[section]), section=section, agreement=current,
             kpis=[k for k in kpis if k.section == section], charts=chart_paths,
             channels=_rows_of(data.channels, current_id),
-            reps=_rows_of(data.reps, current_id),
+            reps=team_rows, rep_pages=rep_pages,
             lost_reasons=_lost_reasons(deals),
             top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
             rejections=_rejections_by_reason(_rows_of(data.rejections, current_id)),
@@ -549,10 +605,9 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     overdue_by_rep: dict[str, list[dict]] = {}
     for row in overdue:
         overdue_by_rep.setdefault(row["rep_id"], []).append(row)
-    team_rows = _rows_of(data.reps, current_id)
     for rep in team_rows:
         rep_overdue = overdue_by_rep.get(rep["rep_id"], [])
-        plan.pages.append((f"reps/{rep['rep_id']}.md", "rep.md.j2", RepPage(
+        plan.pages.append((f"reps/{rep_pages[rep['rep_id']]}.md", "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
             overdue_buckets=_age_buckets(rep_overdue), root="../",
             # Not in the navigation (issue #8), so MkDocs would take the
@@ -644,7 +699,7 @@ def _data_quality(data: ReportData, build: DbtBuild, raw_source: str) -> DataQua
     for test in tests:
         counts[test["status"]] = counts.get(test["status"], 0) + 1
     return DataQualityPage(tables=data.data_quality, rejected=data.rejected,
-                           flagged=data.flagged,
+                           flagged=data.flagged, masked=data.masked,
                            warnings=data.warnings,
                            test_counts=counts, tests=tests,
                            report_row_counts=data.report_row_counts,

@@ -16,6 +16,7 @@ import logging
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,7 +212,23 @@ class Preview:
             def log_message(self, format: str, *args) -> None:  # noqa: A002
                 log.debug("serve: " + format, *args)
 
+            def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
+                if not self._refused():
+                    super().do_HEAD()
+
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                if not self._refused():
+                    self._get()
+
+            def _refused(self) -> bool:
+                """Answer 400 to a path no file can have (issue #24: `/%00` was a traceback)."""
+                decoded = urllib.parse.unquote(self.path)
+                if not any(ord(character) < 32 for character in decoded):
+                    return False
+                self.send_error(400, "Bad request: control character in the path")
+                return True
+
+            def _get(self) -> None:
                 path = self.path.split("?", 1)[0].split("#", 1)[0]
                 if path == STATUS_PATH:
                     self._send(json.dumps(preview.status()).encode(), "application/json")

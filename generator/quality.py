@@ -11,11 +11,12 @@ quarantined or the latest event is older than `max_data_age_days`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from generator.exceptions import ConfigError, DataTestError
 from generator.i18n import gettext
+from generator.privacy import mask_emails
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class QualityReport:
     """rpt_flagged_values_summary: nulled values per table, column and reason."""
     freshness: list[dict]
     """rpt_data_freshness: the latest event per raw table."""
+    masked: list[dict] = field(default_factory=list)
+    """rpt_masked_values: e-mail addresses and phone numbers masked per table and column."""
 
     @property
     def latest_event(self) -> datetime | None:
@@ -68,6 +71,12 @@ class QualityReport:
         lines += [f"Flagged {row['rows_flagged']:,} {row['raw_table']}.{row['column_name']} "
                   f"value(s): {row['flag_reason']}, nulled, row kept (e.g. "
                   f"{row['example_row_key']})" for row in self.flagged]
+        if self.masked:
+            lines.append(
+                f"Masked {sum(row['values_masked'] for row in self.masked):,} value(s) holding "
+                "an e-mail address or a phone number, never published: " + ", ".join(
+                    f"{row['raw_table']}.{row['column_name']} {row['values_masked']:,}"
+                    for row in self.masked))
         age = self.data_age
         if age is None:
             lines.append("Warning: the input holds no event at all")
@@ -75,7 +84,7 @@ class QualityReport:
             latest = f"{self.latest_event:%Y-%m-%d %H:%M}"
             lines.append(f"Warning: the latest event in the data ({latest} UTC) is "
                          f"{age.days} days before the as-of day ends")
-        return lines
+        return [mask_emails(line) for line in lines]
 
     def banner(self) -> str:
         """Return the Overview's warning in the site's language, or '' when no figure
@@ -117,6 +126,7 @@ def load_quality(warehouse, as_of: date) -> QualityReport:
         flagged=warehouse.rows("rpt_flagged_values_summary",
                                "raw_table, rows_flagged desc, column_name, flag_reason"),
         freshness=warehouse.rows("rpt_data_freshness", "raw_table"),
+        masked=warehouse.rows("rpt_masked_values", "raw_table, column_name"),
     )
 
 

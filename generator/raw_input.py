@@ -18,6 +18,7 @@ import atexit
 import csv
 import io
 import logging
+import os
 import re
 import shutil
 import sys
@@ -118,8 +119,8 @@ def _delimiter(path: Path, header_line: str) -> str:
     return ","
 
 
-def read_csv_file(path: Path, out_dir: Path) -> RawFile:
-    """Parse a raw CSV strictly and write its clean copy into out_dir."""
+def read_csv_file(path: Path, out_dir: Path, name: str | None = None) -> RawFile:
+    """Parse a raw CSV strictly and write its clean copy into out_dir, as `name`.csv."""
     data = path.read_bytes()
     text = decode(path, data)
     if "\x00" in text:
@@ -161,7 +162,7 @@ def read_csv_file(path: Path, out_dir: Path) -> RawFile:
     except csv.Error as error:
         raise ConfigError(f"{path}: line {reader.line_num}: cannot be read as CSV ({error}); "
                           "a quote inside a quoted field must be doubled (\"\")") from error
-    clean = out_dir / f"{path.stem}.csv"
+    clean = out_dir / f"{name or path.stem}.csv"
     with clean.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerow([*columns, SOURCE_LINE])
@@ -184,7 +185,7 @@ def _header_names(path: Path, header: list[str]) -> list[str]:
     return names
 
 
-def read_parquet_file(path: Path, out_dir: Path) -> RawFile:
+def read_parquet_file(path: Path, out_dir: Path, name: str | None = None) -> RawFile:
     """Return a Parquet raw file, renamed to the contract's column names when needed."""
     quoted = str(path).replace("'", "''")
     try:
@@ -196,7 +197,7 @@ def read_parquet_file(path: Path, out_dir: Path) -> RawFile:
             columns = _header_names(path, names)
             if columns == names:
                 return RawFile(path, path, columns, rows, [], tuple(names))
-            clean = out_dir / path.name
+            clean = out_dir / f"{name or path.stem}.parquet"
             renamed = ", ".join(f'"{old.replace(chr(34), chr(34) * 2)}" as "{new}"'
                                 for old, new in zip(names, columns, strict=True))
             target = str(clean).replace("'", "''")
@@ -207,9 +208,21 @@ def read_parquet_file(path: Path, out_dir: Path) -> RawFile:
     return RawFile(path, clean, columns, rows, [], tuple(names))
 
 
-def read_raw_file(path: Path, out_dir: Path | None = None) -> RawFile:
-    """Return the clean, dbt-readable form of one raw file (CSV or Parquet)."""
+def read_raw_file(path: Path, out_dir: Path | None = None, name: str | None = None) -> RawFile:
+    """Return the clean, dbt-readable form of one raw file (CSV or Parquet).
+
+    `name`, the raw table's, names the clean copy: the files themselves may
+    share one name (issue #24: each table a link to `exports/<table>/<day>.csv`).
+    """
     out_dir = out_dir or scratch_dir()
     if path.suffix.lower() == ".parquet":
-        return read_parquet_file(path, out_dir)
-    return read_csv_file(path, out_dir)
+        return read_parquet_file(path, out_dir, name)
+    return read_csv_file(path, out_dir, name)
+
+
+def broken_link(candidates: list[Path]) -> str:
+    """Return ", a link to a missing file" text for the first dangling symlink, else ''."""
+    for path in candidates:
+        if path.is_symlink() and not path.exists():
+            return f"; {path.name} is a link to {os.readlink(path)}, which does not exist"
+    return ""

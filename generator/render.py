@@ -12,14 +12,17 @@ import html
 import re
 from dataclasses import fields
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from generator import i18n
 from generator.i18n import N_, gettext
+from generator.privacy import mask_emails
 
 STATUS_LABELS = {
     "on_track": N_("On track"),
@@ -71,6 +74,7 @@ NEEDS = (N_("leads"), N_("lead activities"), N_("opportunities"), N_("a revenue 
 # `<`, `>` and `&` never reach this step raw: html.escape turns them into
 # entities first.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_./-]+")
 
 # A locale may name its own CLDR date pattern for `day`; the others use
 # CLDR's medium date (1 ก.ค. 2015, 1 de jul. de 2015). English keeps the
@@ -80,18 +84,76 @@ DAY_PATTERNS = {"en": "EEE d MMM y"}
 DURATION_UNITS = {"hours": "duration-hour", "days": "duration-day"}
 
 
-def text(value: object) -> str:
+class Markdown(str):
+    """Text that is Markdown already: written by the project, or data escaped by `text`.
+
+    The page templates escape every value they print unless it is one of
+    these (issue #24), as an HTML template engine escapes everything but
+    Markup: a data value that reaches a page through a path nobody thought of
+    (a new column, an id in a link) is shown as text, never run. `%` escapes
+    its arguments the same way, so a translated sentence with a company name
+    in it stays safe.
+    """
+
+    __slots__ = ()
+
+    def __mod__(self, arguments: object) -> Markdown:
+        if isinstance(arguments, dict):
+            arguments = {key: escaped(value) for key, value in arguments.items()}
+        elif isinstance(arguments, tuple):
+            arguments = tuple(escaped(value) for value in arguments)
+        else:
+            arguments = escaped(arguments)
+        return Markdown(str.__mod__(self, arguments))
+
+
+def text(value: object) -> Markdown:
     """Return data text safe to put anywhere in Markdown: shown literally, never run.
 
     HTML is escaped first (so `<script>` is text), then every character that
     Markdown or its extensions interpret is backslash-escaped (so `**bold**`,
     `[link](javascript:...)` and `{: attr }` stay literal). Newlines become
-    spaces so a value cannot break a table row or start a block.
+    spaces so a value cannot break a table row or start a block. Text that is
+    Markdown already is returned as it is, so escaping twice changes nothing.
     """
+    if isinstance(value, Markdown):
+        return value
     if value is None:
-        return "–"
-    flat = " ".join(str(value).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+        return Markdown("–")
+    flat = " ".join(mask_emails(str(value)).split())
+    return Markdown(_MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True)))
+
+
+def escaped(value: object) -> object:
+    """Return a value ready to print on a page: numbers and Markdown as they are, text escaped.
+
+    The page templates' `finalize`: every `{{ ... }}` goes through it.
+    """
+    if isinstance(value, (Markdown, Markup)):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value  # digits, a sign and a point never form markup
+    return text(value)
+
+
+def markdown(value: str) -> Markdown:
+    """Mark text the project wrote as Markdown: an agreement text, a KPI definition, SQL.
+
+    Only for text from the repository (the team's own files and code), never
+    for a value from the CRM data.
+    """
+    return Markdown(value)
+
+
+def code(value: object) -> Markdown:
+    """Return an identifier (a dbt node, a model path) as an inline code span.
+
+    Anything but letters, digits and `_ . / -` is shown as escaped text
+    instead: a backtick or a pipe could otherwise end the span or the table cell.
+    """
+    if value is not None and _IDENTIFIER.fullmatch(str(value)):
+        return Markdown(f"`{value}`")
+    return text(value)
 
 
 def _fraction(pattern: str, digits: str) -> str:
@@ -280,12 +342,43 @@ def chart(path: str, caption: str) -> str:
             f"![{caption}]({dark}#only-dark){{ .sla-chart }}")
 
 
+def _formatted(function):
+    """Return a filter whose result is Markdown: formatted figures, badges, charts."""
+
+    def formatted(*arguments, **options) -> Markdown:
+        return Markdown(function(*arguments, **options))
+
+    formatted.__doc__ = function.__doc__
+    return formatted
+
+
+def _catalog(function):
+    """Return i18n's gettext or ngettext returning Markdown: the catalogs are ours.
+
+    Jinja's newstyle gettext fills a translation's placeholders with `%`,
+    which Markdown escapes (data in a sentence stays text).
+    """
+
+    def translated(*arguments) -> Markdown:
+        return Markdown(function(*arguments))
+
+    return translated
+
+
 def make_environment() -> Environment:
-    """Return the Jinja environment for the page templates."""
+    """Return the Jinja environment for the page templates.
+
+    Every value a template prints is escaped for Markdown and HTML unless it
+    is Markdown already (issue #24): the formatting filters, the catalogs'
+    sentences and `| markdown` (text from the repository) are; data is not.
+    """
     environment = Environment(
         loader=PackageLoader("generator", "templates"),
         undefined=StrictUndefined,
-        autoescape=False,  # Markdown, not HTML: data goes through the `text` filter
+        # Markdown, not HTML: Jinja's HTML autoescape would not stop `[x](javascript:)`;
+        # `finalize` escapes for both.
+        autoescape=False,
+        finalize=escaped,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -295,31 +388,36 @@ def make_environment() -> Environment:
     # the locale in force when the page is rendered (generator.i18n.use).
     # Trimmed: a paragraph wrapped over several lines is one message.
     environment.policies["ext.i18n.trimmed"] = True
-    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    environment.install_gettext_callables(_catalog(i18n.gettext), _catalog(i18n.ngettext),
+                                          newstyle=True)
     environment.filters.update({
         "text": text,
-        "number": number,
-        "prose": prose,
+        "markdown": markdown,
+        "code": code,
         "display_name": display_name,
-        "shortfall": shortfall,
-        "percent": percent,
-        "signed_percent": signed_percent,
         "status_label": status_label,
-        "status_badge": status_badge,
         "unit_name": unit_name,
         "age_bucket": known_words,
         "funnel_name": known_words,
         "test_status": test_word,
         "test_type": test_word,
         "no_data_reason": no_data_reason,
-        "seconds": seconds,
         "direction_name": direction_name,
         "period_state": period_state,
+    })
+    environment.filters.update({name: _formatted(function) for name, function in {
+        "number": number,
+        "prose": prose,
+        "shortfall": shortfall,
+        "percent": percent,
+        "signed_percent": signed_percent,
+        "status_badge": status_badge,
+        "seconds": seconds,
         "day": day,
         "month": month,
         "clock": clock,
         "chart": chart,
-    })
+    }.items()})
     return environment
 
 

@@ -8,6 +8,7 @@ files among the sources, and the published folder is only ever swapped whole.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -169,15 +170,40 @@ def build_site(config_path: Path) -> None:
 
 
 SITE_MARKER = ".sla-report-site"
-"""File in every site we publish: --out may replace a folder only if it holds one."""
+"""The manifest in every site we publish: the files we wrote, and nothing else may be there."""
+MANIFEST_FORMAT = "sla-report site manifest 1"
+# What `make previous-summary` puts in --out before the nightly build (the
+# published record, fetched): a folder holding only these is ours to fill.
+PUBLISHED_RECORDS = {"summary.json", "history.json"}
+
+
+def _files_in(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*")
+            if path.is_file() or path.is_symlink()}
+
+
+def _manifest(folder: Path) -> set[str] | None:
+    """Return the files the manifest lists; None for a marker of an older release.
+
+    Releases before issue #24 wrote one line of text: such a site is still
+    ours, but its files are unknown.
+    """
+    text = (folder / SITE_MARKER).read_text(encoding="utf-8", errors="replace")
+    try:
+        manifest = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        return None
+    return {str(name) for name in manifest.get("files", [])}
 
 
 def check_out_dir(out_dir: Path) -> None:
-    """Raise ConfigError unless out_dir is missing, empty, or a site we built (issue #11).
+    """Raise ConfigError unless out_dir is missing, empty, or exactly a site we published.
 
-    `--out` is replaced whole, so pointing it at a folder of notes would
-    delete them. Sites from before the marker existed are recognised by
-    their index.html and summary.json.
+    `--out` is replaced whole, so a folder holding anything this tool did not
+    write there (notes, another site, a file added to a published site) is
+    refused and nothing in it is touched (issues #11 and #24).
     """
     from generator.exceptions import ConfigError
 
@@ -185,21 +211,41 @@ def check_out_dir(out_dir: Path) -> None:
         return
     if not out_dir.is_dir():
         raise ConfigError(f"--out {out_dir}: is a file, not a folder")
-    if (out_dir / SITE_MARKER).is_file() or not any(out_dir.iterdir()):
-        return
-    if (out_dir / "index.html").is_file() and (out_dir / "summary.json").is_file():
-        return
+    # Only the top level of a folder that is not ours is looked at: `--out /`
+    # must be refused, not walked.
+    entries = list(out_dir.iterdir())
+    if all(entry.name in PUBLISHED_RECORDS and entry.is_file() for entry in entries):
+        return  # empty, or only the record `make previous-summary` fetched
+    if (out_dir / SITE_MARKER).is_file():
+        listed = _manifest(out_dir)
+        foreign = [] if listed is None else sorted(_files_in(out_dir) - listed - {SITE_MARKER})
+        if not foreign:
+            return
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3
+                                          else "")
+        raise ConfigError(f"--out {out_dir}: {shown} {'is' if len(foreign) == 1 else 'are'} "
+                          "not part of the site sla-report published there; the build would "
+                          "delete them. Move them out, or choose an empty or new folder. "
+                          "Nothing was changed.")
     raise ConfigError(f"--out {out_dir}: the folder holds files that are not a site built "
-                      "by sla-report (no .sla-report-site marker); the build would replace "
-                      "them. Choose an empty or new folder.")
+                      f"by sla-report (no {SITE_MARKER} manifest); the build would replace "
+                      "them. Choose an empty or new folder. Nothing was changed.")
+
+
+def write_manifest(built_dir: Path) -> None:
+    """List every file of the built site in its marker, so the next build knows them."""
+    files = sorted(_files_in(built_dir) - {SITE_MARKER})
+    (built_dir / SITE_MARKER).write_text(json.dumps(
+        {"format": MANIFEST_FORMAT,
+         "note": "Built by sla-report. `sla-report build --out` replaces this folder whole, "
+                 "and only while it holds nothing but these files.",
+         "files": files}, indent=1) + "\n", encoding="utf-8")
 
 
 def publish(built_dir: Path, out_dir: Path) -> None:
     """Replace out_dir with built_dir in one rename; the old site is kept until then."""
     check_out_dir(out_dir)  # again: the folder may have changed while dbt ran
-    (built_dir / SITE_MARKER).write_text(
-        "Built by sla-report. `sla-report build --out` replaces this folder whole.\n",
-        encoding="utf-8")
+    write_manifest(built_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     previous = out_dir.with_name(f".{out_dir.name}-previous")
     if previous.exists():

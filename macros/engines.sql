@@ -141,3 +141,34 @@
 {% macro spark__split_to_rows(expression, separator) -%}
     explode(split({{ expression }}, {{ separator }}))
 {%- endmacro %}
+
+{#- Issue #24: does the text hold a match of the pattern anywhere; and every
+    match replaced. Patterns avoid backslashes (Spark's string literals
+    would read them as escapes): `[.]`, `[+]`, `[0-9]`. -#}
+{% macro regex_contains(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_contains')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_contains(expression, pattern) -%}
+    ({{ expression }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__regex_contains(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regex_contains(expression, pattern) -%}
+    ({{ expression }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{% macro regex_replace_all(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}

@@ -51,13 +51,11 @@
 
 {#- The flag reason for a category value outside the contract, with the
     value itself (shortened, control characters out) so the Data quality
-    page can count each unknown value. -#}
+    page can count each unknown value. A shifted column can put a lead's
+    e-mail address or phone number here: masked (issue #24). -#}
 {% macro unknown_value_reason(expression) -%}
-    case
-        {#- A shifted column can put a lead's e-mail address here: never show it. #}
-        when {{ expression }} like '%@%' then 'unknown value (an e-mail address? not shown)'
-        else 'unknown value ''' || left(replace({{ expression }}, chr(30), ' '), 40) || ''''
-    end
+    'unknown value ''' || left(replace({{ mask_private_text(expression) }}, chr(30), ' '), 40)
+        || ''''
 {%- endmacro %}
 
 {#- The reason for a value that is present but does not parse, or missing. -#}

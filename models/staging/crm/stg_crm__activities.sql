@@ -10,9 +10,9 @@ typed as (
 
     select
         -- ids
-        {{ clean_text('activity_id') }} as activity_id,
-        {{ clean_text('lead_id') }} as lead_id,
-        {{ clean_text('rep_id') }} as rep_id,
+        {{ clean_id('activity_id') }} as activity_id,
+        {{ clean_id('lead_id') }} as lead_id,
+        {{ clean_id('rep_id') }} as rep_id,
 
         -- strings
         lower({{ clean_text('activity_type') }}) as activity_type,
@@ -25,7 +25,14 @@ typed as (
 
         is_automated as is_automated_text,
         occurred_at as occurred_at_text,
-        {{ clean_text('activity_type') }} as activity_type_text
+        {{ clean_text('activity_type') }} as activity_type_text,
+
+        {{ masked_values([
+            ("activity_id", has_email_id(clean_text('activity_id'))),
+            ("lead_id", has_email_id(clean_text('lead_id'))),
+            ("rep_id", has_email_id(clean_text('rep_id'))),
+            ("activity_type", has_private_text(clean_text('activity_type'))),
+        ]) }} as masked_values
 
     from source
 
@@ -76,7 +83,8 @@ final as (
         coalesce(is_automated, false) as is_automated,
         occurred_at,
         rejection_reason,
-        flagged_values
+        flagged_values,
+        masked_values
     from flagged
 
 )

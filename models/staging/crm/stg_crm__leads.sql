@@ -18,14 +18,14 @@ typed as (
 
     select
         -- ids
-        {{ clean_text('lead_id') }} as lead_id,
-        {{ clean_text('owner_id') }} as owner_id,
+        {{ clean_id('lead_id') }} as lead_id,
+        {{ clean_id('owner_id') }} as owner_id,
 
-        -- strings
-        {{ clean_text('company') }} as company_name,
+        -- strings (free text masked: issue #24, macros/privacy.sql)
+        {{ mask_private_text(clean_text('company')) }} as company_name,
         lower({{ clean_text('source') }}) as source_channel,
         {{ clean_text('source') }} as source_text,
-        {{ clean_text('disqualified_reason') }} as disqualified_reason,
+        {{ mask_private_text(clean_text('disqualified_reason')) }} as disqualified_reason,
 
         -- timestamps (UTC)
         {{ parse_utc_timestamp('created_at') }} as created_at,
@@ -39,7 +39,15 @@ typed as (
         mql_at as mql_at_text,
         sal_at as sal_at_text,
         sql_at as sql_at_text,
-        disqualified_at as disqualified_at_text
+        disqualified_at as disqualified_at_text,
+
+        {{ masked_values([
+            ("lead_id", has_email_id(clean_text('lead_id'))),
+            ("owner_id", has_email_id(clean_text('owner_id'))),
+            ("company", has_private_text(clean_text('company'))),
+            ("source", has_private_text(clean_text('source'))),
+            ("disqualified_reason", has_private_text(clean_text('disqualified_reason'))),
+        ]) }} as masked_values
 
     from source
 
@@ -100,7 +108,8 @@ final as (
         sql_at,
         disqualified_at,
         rejection_reason,
-        flagged_values
+        flagged_values,
+        masked_values
     from flagged
 
 )

@@ -10,14 +10,14 @@ typed as (
 
     select
         -- ids
-        {{ clean_text('opportunity_id') }} as opportunity_id,
-        {{ clean_text('lead_id') }} as lead_id,
-        {{ clean_text('owner_id') }} as owner_id,
+        {{ clean_id('opportunity_id') }} as opportunity_id,
+        {{ clean_id('lead_id') }} as lead_id,
+        {{ clean_id('owner_id') }} as owner_id,
 
-        -- strings
-        {{ clean_text('account_name') }} as account_name,
+        -- strings (free text masked: issue #24, macros/privacy.sql)
+        {{ mask_private_text(clean_text('account_name')) }} as account_name,
         lower({{ clean_text('stage') }}) as stage,
-        {{ clean_text('lost_reason') }} as lost_reason,
+        {{ mask_private_text(clean_text('lost_reason')) }} as lost_reason,
 
         -- numerics
         {{ parse_value('amount', dbt.type_numeric()) }} as amount,
@@ -31,7 +31,16 @@ typed as (
         created_at as created_at_text,
         {{ clean_text('stage') }} as stage_text,
         proposal_sent_at as proposal_sent_at_text,
-        closed_at as closed_at_text
+        closed_at as closed_at_text,
+
+        {{ masked_values([
+            ("opportunity_id", has_email_id(clean_text('opportunity_id'))),
+            ("lead_id", has_email_id(clean_text('lead_id'))),
+            ("owner_id", has_email_id(clean_text('owner_id'))),
+            ("account_name", has_private_text(clean_text('account_name'))),
+            ("stage", has_private_text(clean_text('stage'))),
+            ("lost_reason", has_private_text(clean_text('lost_reason'))),
+        ]) }} as masked_values
 
     from source
 
@@ -101,7 +110,8 @@ final as (
         proposal_sent_at,
         closed_at,
         rejection_reason,
-        flagged_values
+        flagged_values,
+        masked_values
     from flagged
 
 )

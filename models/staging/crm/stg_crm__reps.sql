@@ -10,10 +10,10 @@ typed as (
 
     select
         -- ids
-        {{ clean_text('rep_id') }} as rep_id,
+        {{ clean_id('rep_id') }} as rep_id,
 
         -- strings (team members' names are shown; leads' names never are)
-        {{ clean_text('rep_name') }} as rep_name,
+        {{ mask_private_text(clean_text('rep_name')) }} as rep_name,
         lower({{ clean_text('team') }}) as team,
 
         -- dates
@@ -22,7 +22,13 @@ typed as (
 
         ended_on as ended_on_text,
         started_on as started_on_text,
-        {{ clean_text('team') }} as team_text
+        {{ clean_text('team') }} as team_text,
+
+        {{ masked_values([
+            ("rep_id", has_email_id(clean_text('rep_id'))),
+            ("rep_name", has_private_text(clean_text('rep_name'))),
+            ("team", has_private_text(clean_text('team'))),
+        ]) }} as masked_values
 
     from source
 
@@ -65,7 +71,8 @@ final as (
         started_date,
         ended_date,
         rejection_reason,
-        flagged_values
+        flagged_values,
+        masked_values
     from flagged
 
 )

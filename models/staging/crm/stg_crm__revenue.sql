@@ -10,8 +10,8 @@ typed as (
 
     select
         -- ids
-        {{ clean_text('revenue_id') }} as revenue_id,
-        {{ clean_text('opportunity_id') }} as opportunity_id,
+        {{ clean_id('revenue_id') }} as revenue_id,
+        {{ clean_id('opportunity_id') }} as opportunity_id,
 
         -- strings
         lower({{ clean_text('revenue_type') }}) as revenue_type,
@@ -24,7 +24,13 @@ typed as (
 
         amount as amount_text,
         booked_on as booked_on_text,
-        {{ clean_text('revenue_type') }} as revenue_type_text
+        {{ clean_text('revenue_type') }} as revenue_type_text,
+
+        {{ masked_values([
+            ("revenue_id", has_email_id(clean_text('revenue_id'))),
+            ("opportunity_id", has_email_id(clean_text('opportunity_id'))),
+            ("revenue_type", has_private_text(clean_text('revenue_type'))),
+        ]) }} as masked_values
 
     from source
 
@@ -75,7 +81,8 @@ final as (
         case when coalesce(is_bad_amount, false) then null else amount end as amount,
         booked_date,
         rejection_reason,
-        flagged_values
+        flagged_values,
+        masked_values
     from flagged
 
 )

@@ -9,8 +9,8 @@ source as (
 typed as (
 
     select
-        -- strings
-        lower({{ clean_text('channel') }}) as source_channel,
+        -- strings (an e-mail address as a channel is never shown: issue #24)
+        lower({{ clean_id('channel') }}) as source_channel,
 
         -- numerics
         {{ parse_value('sessions', 'bigint') }} as sessions,
@@ -19,7 +19,9 @@ typed as (
         {{ parse_value('session_date', 'date') }} as session_date,
 
         sessions as sessions_text,
-        {{ clean_text('channel') }} as channel_text
+        {{ clean_text('channel') }} as channel_text,
+        {{ masked_values([("channel", has_email_id(clean_text('channel')))]) }}
+            as masked_values
 
     from source
 
@@ -68,7 +70,8 @@ final as (
         case when is_known_channel then source_channel else 'other' end as channel,
         case when sessions >= 0 then sessions end as sessions,
         rejection_reason,
-        flagged_values
+        flagged_values,
+        masked_values
     from flagged
 
 )
