@@ -2,7 +2,8 @@
 
 Exit codes: 0 built; 1 internal error; 2 command-line usage (click);
 3 bad configuration or input; 4 data tests failed; 5 the site failed to build;
-6 another build of the same site is running.
+6 another build of the same site is running; 7 the chat webhook did not
+take the notice (`sla-report notify`).
 """
 
 from __future__ import annotations
@@ -44,3 +45,9 @@ class BuildLockedError(SlaReportError):
     """Another build of the same site holds the lock."""
 
     exit_code = 6
+
+
+class NotifyError(SlaReportError):
+    """The chat webhook did not take the notice (the site is published regardless)."""
+
+    exit_code = 7

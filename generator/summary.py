@@ -65,6 +65,7 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
         headline += " No status changed since the last build."
     return {
         "schema_version": SCHEMA_VERSION,
+        "alerts": _alerts(changes),
         "as_of": as_of,
         "built_at": built_at,
         "agreement_id": agreement["agreement_id"],
@@ -76,6 +77,19 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
         "changes_since_previous_build": changes,
         "previous_build": (previous or {}).get("built_at"),
     }
+
+
+OFF_PACE = ("behind", "at_risk")
+
+
+def _alerts(changes: list[dict]) -> dict:
+    """Return what `sla-report notify` posts: this build's news, each item with its text.
+
+    A KPI that moved behind or at risk is news of its own ("fell behind
+    pace"); every other status change is listed once under status changes.
+    """
+    fell = [c for c in changes if c["to"] in OFF_PACE and c["from"] not in OFF_PACE]
+    return {"status_changes": [c for c in changes if c not in fell], "fell_behind": fell}
 
 
 def write_summary(site_dir: Path, summary: dict) -> Path:
