@@ -242,7 +242,8 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     },
     "contract": {},
 }
-_TOP_KEYS = {"source", "unavailable", *SOURCES}
+# `pull:` is read and checked by `sla-report pull` (generator/pull/settings.py).
+_TOP_KEYS = {"source", "unavailable", "pull", *SOURCES}
 _LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_user_ids",
               "marketing_role_ids", "disqualified_lead_statuses",
               "automated_engagement_sources", "marketing_owner_ids", "won_stage_labels",
