@@ -217,6 +217,12 @@ DEFAULT_SETTINGS: dict[str, dict] = {
         "lost_reason_field": None,
         "marketing_user_ids": [],
         "marketing_role_ids": [],
+        # Report exports (issue #21): the day/month order of the user's
+        # locale when the data cannot settle it, the zone of its date-times,
+        # and the decimal separator of its amounts.
+        "date_format": None,
+        "export_time_zone": None,
+        "decimal_separator": ".",
         "lead_source_channels": {
             "Web": "organic_search", "Advertisement": "paid_search",
             "Phone Inquiry": "direct", "Partner Referral": "referral",
@@ -233,6 +239,8 @@ DEFAULT_SETTINGS: dict[str, dict] = {
         "marketing_owner_ids": [],
         "won_stage_labels": ["Closed Won"],
         "lost_stage_labels": ["Closed Lost"],
+        # UI exports write date-times in the account's time zone (issue #21).
+        "export_time_zone": None,
         "analytics_source_channels": {
             "ORGANIC_SEARCH": "organic_search", "PAID_SEARCH": "paid_search",
             "PAID_SOCIAL": "social", "SOCIAL_MEDIA": "social", "EMAIL_MARKETING": "email",
@@ -249,6 +257,9 @@ _LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_use
               "automated_engagement_sources", "marketing_owner_ids", "won_stage_labels",
               "lost_stage_labels"}
 _MAP_KEYS = {"lead_source_channels", "analytics_source_channels"}
+DATE_FORMATS = ("MM/DD/YYYY", "DD/MM/YYYY")
+"""salesforce.date_format: the order of month and day in a report export (any separator)."""
+_CHOICES = {"date_format": DATE_FORMATS, "decimal_separator": (".", ",")}
 CHANNELS = ("organic_search", "paid_search", "social", "email", "referral", "direct",
             "events", "other")
 
@@ -345,6 +356,10 @@ def _section(path: Path | None, source: str, given) -> dict:
                 raise ConfigError(f"{where}: {bad[0]!r} is not a channel "
                                   f"({', '.join(CHANNELS)})")
             value = {str(k): str(v) for k, v in value.items()}
+        elif name in _CHOICES:
+            if value is not None and value not in _CHOICES[name]:
+                raise ConfigError(f"{where}: {value!r} is not one of "
+                                  f"{', '.join(_CHOICES[name])}")
         elif value is not None and not isinstance(value, str):
             raise ConfigError(f"{where}: expected a field name")
         settings[name] = value
