@@ -292,16 +292,22 @@ def settings_path(project_dir: Path, data_dir: Path | None) -> Path | None:
     return None
 
 
+def read_document(path: Path) -> dict:
+    """Return the settings file as a mapping, or a ConfigError naming the file."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return document
+
+
 def load_settings(path: Path | None, source: str | None) -> SourceSettings:
     """Return the validated settings of the source in use (the option, else the file's)."""
     document: dict = {}
     if path is not None:
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as error:
-            raise ConfigError(f"{path}: not valid YAML: {error}") from error
-        if not isinstance(document, dict):
-            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+        document = read_document(path)
         unknown = sorted(set(document) - _TOP_KEYS)
         if unknown:
             raise ConfigError(f"{path}: unknown setting {unknown[0]!r}"

@@ -24,10 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
-
 from generator.exceptions import ConfigError
-from generator.sources import SETTINGS_NAME, _did_you_mean, load_settings, settings_path
+from generator.sources import (
+    SETTINGS_NAME,
+    _did_you_mean,
+    load_settings,
+    read_document,
+    settings_path,
+)
 
 SYSTEMS = ("hubspot", "salesforce")
 
@@ -130,7 +134,7 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
     """Return the validated settings of a pull from crm_source.yml, --data and the environment."""
     environ = os.environ if environ is None else environ
     path = project_dir / SETTINGS_NAME
-    document = _read(path)
+    document = read_document(path) if path.is_file() else {}
     section = document.get("pull") or {}
     where = f"{path}: pull"
     if not isinstance(section, dict):
@@ -170,18 +174,6 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
                         token=Secret(token) if token else None,
                         client_credentials=credentials, hubspot=hubspot,
                         salesforce=salesforce, **numbers)
-
-
-def _read(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from error
-    if not isinstance(document, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
-    return document
 
 
 def _check_keys(where: str, section: dict, known) -> None:
