@@ -195,6 +195,8 @@ class FakeHubSpot(FakeServer):
         self.daily_limit, self.daily_used = daily_limit, 0
         self.association_page = association_page
         self.retired = False
+        self.search_cap = 10_000
+        """Results one search pages through; HubSpot answers 400 beyond."""
         self.throttled = 0
         """429s answered because the ten-second window was exceeded."""
         self._load(export)
@@ -356,7 +358,8 @@ class FakeHubSpot(FakeServer):
     def _shown(self, record: dict, properties: list[str]) -> dict:
         shown = {"id": record["id"], "createdAt": record["createdAt"],
                  "updatedAt": record["updatedAt"], "archived": record["archived"],
-                 "properties": {p: record["properties"].get(p) for p in properties}}
+                 "properties": {p: record["id"] if p == "hs_object_id"
+                                else record["properties"].get(p) for p in properties}}
         if record["archived"]:
             shown["archivedAt"] = record["archivedAt"]
         return shown
@@ -376,19 +379,19 @@ class FakeHubSpot(FakeServer):
         limit, after = int(body.get("limit", 10)), int(body.get("after") or 0)
         if limit > 200:
             return Answer(400, {"status": "error", "message": "limit must be at most 200"})
-        if after + limit > 10_000:
+        if after + limit > self.search_cap:
             return Answer(400, {"status": "error", "category": "VALIDATION_ERROR",
-                                "message": "Search results are limited to 10,000"})
+                                "message": f"Search results are limited to {self.search_cap}"})
         items = [r for r in self.records[kind].values() if not r["archived"]]
+        compare = {"GTE": lambda a, b: a >= b, "GT": lambda a, b: a > b,
+                   "EQ": lambda a, b: a == b}
         for group in body.get("filterGroups", []):
             for condition in group["filters"]:
-                assert condition["operator"] == "GTE", condition
-                bound = int(condition["value"])
-                items = [r for r in items if _ms(r["properties"].get(
-                    condition["propertyName"], "0")) >= bound]
+                name, operator = condition["propertyName"], condition["operator"]
+                bound = condition["value"] if name == "hs_object_id" else int(condition["value"])
+                items = [r for r in items if compare[operator](_search_value(r, name), bound)]
         for order in body.get("sorts", []):
-            items.sort(key=lambda r: (_ms(r["properties"].get(order["propertyName"], "0")),
-                                      r["id"]),
+            items.sort(key=lambda r: (_search_value(r, order["propertyName"]), r["id"]),
                        reverse=order["direction"] == "DESCENDING")
         chunk, paging = self._page(items, str(after), limit)
         return Answer(200, {"total": len(items), "results": [
@@ -431,6 +434,13 @@ class FakeHubSpot(FakeServer):
         items = [o for o in self.owners if o["archived"] == archived]
         chunk, paging = self._page(items, query.get("after"), int(query.get("limit", 100)))
         return Answer(200, {"results": chunk, **paging})
+
+
+def _search_value(record: dict, name: str):
+    """Return what a search filters and sorts by: the id, or a time in milliseconds."""
+    if name == "hs_object_id":
+        return record["id"]
+    return _ms(record["properties"].get(name) or "0")
 
 
 # -- Salesforce ----------------------------------------------------------------------

@@ -6,7 +6,8 @@ Endpoints (HubSpot CRM API v3, associations v4):
   `POST /crm/v3/objects/{type}/search` with `lastmodifieddate` (contacts) or
   `hs_lastmodifieddate` (everything else) >= the last good pull's newest value,
   sorted by it, for a nightly pull. The search API stops at 10,000 results,
-  so a longer list is read in slices, each starting at the newest value seen;
+  so a longer list is read in slices, each starting at the newest value seen
+  (a millisecond shared by more records than a slice: by `hs_object_id`);
 - deletions: `GET /crm/v3/objects/{type}?archived=true` (archived records);
 - owner history: `POST /crm/v3/objects/contacts/batch/read` with
   `propertiesWithHistory` (every value `hubspot_owner_id` ever had, with its time);
@@ -21,7 +22,7 @@ address, name and phone number are never fetched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 
 import dlt
@@ -101,17 +102,21 @@ def tables(settings: HubSpotSettings) -> dict[str, RawTable]:
     return {table.name: table for table in found}
 
 
-def prune_sql(schema: str) -> list[str]:
-    """Return the statements that drop rows whose record is gone (deleted or archived)."""
+def prune_sql(schema: str) -> list[tuple[tuple[str, ...], str]]:
+    """Return (tables read, statement) pairs that drop rows whose record is gone."""
+    links = (("engagement_contact", "engagement_id", "engagement"),
+             ("deal_contact", "deal_id", "deal"))
     return [
-        f"delete from {schema}.contact_property_history where contact_id not in "
-        f"(select id from {schema}.contact)",
-        *(f"delete from {schema}.engagement_{kind} where engagement_id not in "
-          f"(select id from {schema}.engagement)" for kind in KIND_PROPERTIES),
-        *(f"delete from {schema}.{link} where {key} not in (select id from {schema}.{parent}) "
-          f"or contact_id not in (select id from {schema}.contact)"
-          for link, key, parent in (("engagement_contact", "engagement_id", "engagement"),
-                                    ("deal_contact", "deal_id", "deal"))),
+        (("contact_property_history", "contact"),
+         f"delete from {schema}.contact_property_history where contact_id not in "
+         f"(select id from {schema}.contact)"),
+        *(((f"engagement_{kind}", "engagement"),
+           f"delete from {schema}.engagement_{kind} where engagement_id not in "
+           f"(select id from {schema}.engagement)") for kind in KIND_PROPERTIES),
+        *(((link, parent, "contact"),
+           f"delete from {schema}.{link} where {key} not in (select id from {schema}.{parent}) "
+           f"or contact_id not in (select id from {schema}.contact)")
+          for link, key, parent in links),
     ]
 
 
@@ -245,32 +250,59 @@ class _Pull:
 
     def _search(self, object_type: str, modified: str, properties: list[str],
                 start: str) -> Iterator[list[dict]]:
-        """Yield pages of the search API from `start`, in slices under its 10,000 cap."""
+        """Yield pages of the search API from `start`, in slices under its 10,000 cap.
+
+        Each slice starts at the newest modification time the last one reached;
+        more records than a slice sharing one millisecond are read by id.
+        """
         seen: set[str] = set()
-        for _ in range(100_000):  # bounded: every slice must move the start forward
-            body = {"filterGroups": [{"filters": [{"propertyName": modified, "operator": "GTE",
-                                                   "value": str(_epoch_ms(start))}]}],
-                    "sorts": [{"propertyName": modified, "direction": "ASCENDING"}],
-                    "properties": properties, "limit": self.settings.search_page_size}
-            fetched, last = 0, start
-            for batch in pages(self.api, f"crm/v3/objects/{object_type}/search",
-                               _cursor(body=True), method="POST", body=body,
-                               data_selector="results"):
-                fresh = [r for r in batch if r["id"] not in seen]
-                seen.update(r["id"] for r in batch)
-                fetched += len(batch)
-                if batch:
-                    last = (batch[-1].get("properties") or {}).get(modified) or last
-                yield fresh
-                if fetched + self.settings.search_page_size > SEARCH_LIMIT:
-                    break
-            else:
+        bound = _epoch_ms(start)
+        for _ in range(100_000):  # bounded: every slice moves the bound forward
+            filters = [{"propertyName": modified, "operator": "GTE", "value": str(bound)}]
+            last = yield from self._slice(object_type, properties, filters, modified, seen)
+            if last is None:
                 return
-            if _instant(last) <= _instant(start):
-                log.warning("%s: more than %d records share %s %s; some may be missed",
-                            object_type, SEARCH_LIMIT, modified, last)
+            reached = _epoch_ms(last)
+            if reached <= bound:
+                yield from self._same_time(object_type, properties, modified, bound, seen)
+                reached = bound + 1
+            bound = reached
+
+    def _same_time(self, object_type: str, properties: list[str], modified: str, moment: int,
+                   seen: set[str]) -> Iterator[list[dict]]:
+        """Yield every record modified in one millisecond, sliced by record id."""
+        after: str | None = None
+        for _ in range(100_000):  # bounded: every slice moves the id forward
+            filters = [{"propertyName": modified, "operator": "EQ", "value": str(moment)}]
+            if after is not None:
+                filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": after})
+            after = yield from self._slice(object_type, properties, filters, "hs_object_id", seen)
+            if after is None:
                 return
-            start = last
+
+    def _slice(self, object_type: str, properties: list[str], filters: list[dict], order: str,
+               seen: set[str]) -> Generator[list[dict], None, str | None]:
+        """Yield new records of one search, sorted by `order`, until the cap is near.
+
+        Return the last value of `order` read when the cap stopped it, None
+        when the search ran to its end.
+        """
+        size = self.settings.search_page_size
+        body = {"filterGroups": [{"filters": filters}],
+                "sorts": [{"propertyName": order, "direction": "ASCENDING"}],
+                "properties": list(dict.fromkeys((*properties, order))), "limit": size}
+        fetched = 0
+        for batch in pages(self.api, f"crm/v3/objects/{object_type}/search",
+                           _cursor(body=True), method="POST", body=body,
+                           data_selector="results"):
+            fresh = [record for record in batch if record["id"] not in seen]
+            seen.update(record["id"] for record in batch)
+            yield fresh
+            fetched += len(batch)
+            if batch and fetched + size > SEARCH_LIMIT:
+                last = batch[-1]
+                return (last.get("properties") or {}).get(order) or last["id"]
+        return None
 
     def _archived(self, object_type: str) -> Iterator[list[str]]:
         """Yield pages of archived record ids (nothing on a full pull: nothing stored)."""
@@ -330,8 +362,10 @@ def _cursor(body: bool = False) -> JSONResponseCursorPaginator:
 
 
 def _record(record: dict, with_id: bool = True) -> dict:
+    # hs_object_id is the id itself, asked for only to slice a long search.
     row = {f"property_{name}": text(value)
-           for name, value in (record.get("properties") or {}).items()}
+           for name, value in (record.get("properties") or {}).items()
+           if name != "hs_object_id"}
     if with_id:
         row.update(id=text(record["id"]), created_at=text(record.get("createdAt")),
                    updated_at=text(record.get("updatedAt")))

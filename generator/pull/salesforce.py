@@ -104,12 +104,11 @@ def tables(settings: SalesforceSettings) -> dict[str, RawTable]:
                               replace=o.cursor is None) for o in objects(settings)}
 
 
-def prune_sql(schema: str) -> list[str]:
-    """Return the statements that drop history rows whose lead or deal is gone."""
-    return [f"delete from {schema}.lead_history where lead_id not in "
-            f"(select id from {schema}.lead)",
-            f"delete from {schema}.opportunity_history where opportunity_id not in "
-            f"(select id from {schema}.opportunity)"]
+def prune_sql(schema: str) -> list[tuple[tuple[str, ...], str]]:
+    """Return (tables read, statement) pairs that drop history whose lead or deal is gone."""
+    return [((f"{parent}_history", parent),
+             f"delete from {schema}.{parent}_history where {parent}_id not in "
+             f"(select id from {schema}.{parent})") for parent in ("lead", "opportunity")]
 
 
 @dlt.source(name="salesforce", max_table_nesting=0)

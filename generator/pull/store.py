@@ -182,7 +182,7 @@ def raw_tables(settings: PullSettings) -> dict[str, RawTable]:
     return tables(settings.salesforce)
 
 
-def _prune_sql(settings: PullSettings) -> list[str]:
+def _prune_sql(settings: PullSettings) -> list[tuple[tuple[str, ...], str]]:
     if settings.system == "hubspot":
         from generator.pull.hubspot import prune_sql
     else:
@@ -199,8 +199,8 @@ def _write_tables(settings: PullSettings, state: Path, out: Path) -> dict[str, i
         existing = {row[0] for row in connection.execute(
             "select table_name from information_schema.tables where table_schema = ?",
             [schema]).fetchall()}
-        for statement in _prune_sql(settings):
-            if all(name in existing for name in _tables_named(statement, schema)):
+        for tables, statement in _prune_sql(settings):
+            if all(name in existing for name in tables):
                 connection.execute(statement)
         for table in raw_tables(settings).values():
             target = str(out / f"{table.name}.parquet").replace("'", "''")
@@ -221,11 +221,6 @@ def _write_tables(settings: PullSettings, state: Path, out: Path) -> dict[str, i
             counts[table.name] = connection.execute(
                 f"select count(*) from read_parquet('{target}')").fetchone()[0]
     return counts
-
-
-def _tables_named(statement: str, schema: str) -> list[str]:
-    return [word.split(".", 1)[1].strip("()") for word in statement.split()
-            if word.startswith(f"{schema}.") or word.startswith(f"({schema}.")]
 
 
 def _carry_over(data_dir: Path, new: Path, pulled: set[str]) -> None:
