@@ -14,8 +14,8 @@ the pipeline state with each object's cursor. A pull
 4. swaps the new folder in for the old one, and only then deletes the old.
 
 A pull that fails at any step leaves the data folder as it was. A swap cut
-short (the machine dies between its two renames) is finished by the next
-pull or build: the old folder is then `<data>.previous`.
+short (the machine dies between its two renames) leaves the last good folder
+as `<data>.previous`, which the next pull puts back before it starts.
 """
 
 from __future__ import annotations
