@@ -2,7 +2,7 @@
 
 Exit codes: 0 built; 1 internal error; 2 command-line usage (click);
 3 bad configuration or input; 4 data tests failed; 5 the site failed to build;
-6 another build of the same site is running.
+6 another build of the same site is running; 7 the CRM's API did not answer a pull.
 """
 
 from __future__ import annotations
@@ -44,3 +44,9 @@ class BuildLockedError(SlaReportError):
     """Another build of the same site holds the lock."""
 
     exit_code = 6
+
+
+class PullError(SlaReportError):
+    """The CRM's API did not answer (outage, timeouts, quota used up): nothing was replaced."""
+
+    exit_code = 7
