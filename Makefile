@@ -11,6 +11,10 @@ SLA_REPORT_DATA ?=
 # own) whose raw schema holds the night's tables; credentials come from the
 # environment (see profiles.yml). Empty or duckdb: the files above.
 SLA_REPORT_TARGET ?=
+# Or a CRM to pull first (issue #21): hubspot or salesforce. `sla-report pull`
+# fetches what changed since the last good pull into SLA_REPORT_DATA, then the
+# build reads that folder; the token comes from the environment (a secret).
+SLA_REPORT_PULL ?=
 # The extra that installs the target's dbt adapter (pyproject.toml).
 WAREHOUSE_EXTRA ?= $(filter postgres spark,$(SLA_REPORT_TARGET))
 # Empty: the build's own default for --data (see README).
@@ -79,7 +83,8 @@ lint-sql: install-test
 	mkdir -p build
 	SLA_REPORT_DUCKDB_PATH=build/lint.duckdb $(BIN)/sqlfluff lint models data-tests
 
-# What the nightly workflow runs: a strict build that replaces $(OUT) only on success.
+# What the nightly workflow runs: a strict build that replaces $(OUT) only on
+# success, after a pull from the CRM's API when SLA_REPORT_PULL names one.
 nightly: install
 ifneq ($(filter-out duckdb,$(strip $(SLA_REPORT_TARGET))),)
 ifneq ($(strip $(WAREHOUSE_EXTRA)),)
@@ -91,7 +96,13 @@ ifeq ($(strip $(SLA_REPORT_DATA)),)
 	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA), or SLA_REPORT_TARGET to a warehouse target; use 'make demo' for the demo." >&2
 	@exit 3
 endif
+ifneq ($(strip $(SLA_REPORT_PULL)),)
+	$(BIN)/pip install --quiet '.[pull]'
+	$(BIN)/sla-report pull $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA)
+	$(BIN)/sla-report build --out $(OUT) --source $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+else
 	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+endif
 endif
 
 # The long property-based run for the nightly checks: many generated raw

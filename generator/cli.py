@@ -75,7 +75,7 @@ def cli() -> None:
 
     Exit codes: 0 built; 1 internal error; 2 usage; 3 bad configuration or
     input; 4 data tests failed; 5 the site failed to build; 6 another build
-    of the same site is running.
+    of the same site is running; 7 the CRM's API did not answer a pull.
     """
     context = click.get_current_context()
     _configure_logging(context.meta.get("sla_report.verbosity", "normal"))
@@ -341,6 +341,35 @@ def load(target: str | None, data: str | None, source: str | None,
                f"{chosen.name} (schema {', '.join(sorted(set(schemas.values())))}) in "
                f"{time.perf_counter() - started:.1f} s.")
     say(f"Next: sla-report build --target {chosen.name}")
+
+
+@cli.command()
+@click.argument("system", type=click.Choice(["hubspot", "salesforce"], case_sensitive=False))
+@click.option("--since", metavar="DATE", callback=_not_empty,
+              help="Fetch records modified since this day (UTC), merged into the stored "
+                   "tables. Default: since the last good pull.")
+@click.option("--full", is_flag=True,
+              help="Fetch everything and replace the stored tables.")
+@click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
+              help="The folder to write. Default: pull.data in crm_source.yml.")
+@project_dir_option
+@verbosity_options
+def pull(system: str, since: str | None, full: bool, data: str | None,
+         project_dir: str | None) -> None:
+    """Fetch the CRM's records through its API into the data folder, as Parquet.
+
+    Only records changed since the last good pull are fetched, merged by id;
+    deleted ones are removed. The folder is replaced only when the whole
+    pull succeeded. The token comes from the environment variable named in
+    crm_source.yml (pull.hubspot.token_env, default HUBSPOT_ACCESS_TOKEN;
+    pull.salesforce.token_env, default SALESFORCE_ACCESS_TOKEN). Exit 3: a
+    rejected token or bad settings; exit 7: the CRM did not answer.
+
+    Example: sla-report pull hubspot && sla-report build --source hubspot --data crm-data
+    """
+    from generator.pull.command import pull_command
+
+    pull_command(system.lower(), since, full, data, project_dir, say, click.echo)
 
 
 MAX_DEMO_SCALE = 10_000  # about 55M leads: past that the generator runs out of memory

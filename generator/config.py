@@ -15,6 +15,7 @@ import yaml
 from generator.contract import FILE_SUFFIXES, RAW_TABLES, TYPED_COLUMNS
 from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
+from generator.exports import prepare as prepare_exports
 from generator.i18n import SiteLocale, site_locale
 from generator.kpis import project_kpi_models
 from generator.raw_input import RawFile, broken_link, read_raw_file, scratch_dir
@@ -264,13 +265,18 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
     """
     if not data_dir.is_dir():
         raise ConfigError(f"--data {data_dir}: no such folder")
+    # A HubSpot UI export or a Salesforce report export is converted first
+    # (issue #21); a table that layout cannot have is unavailable, with why.
+    prepared = prepare_exports(data_dir, settings)
+    data_dir = prepared.data_dir
     files: dict[str, Path] = {}
     columns: dict[str, dict[str, str | None]] = {}
     unavailable: dict[str, str] = {}
     for table in SOURCE_TABLES[settings.source]:
-        if table.name in settings.unavailable:
+        if table.name in settings.unavailable or table.name in prepared.unavailable:
             files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
-            unavailable[table.name] = f"declared unavailable in {SETTINGS_NAME}"
+            unavailable[table.name] = prepared.unavailable.get(
+                table.name, f"declared unavailable in {SETTINGS_NAME}")
             continue
         path = find_table_file(data_dir, table.name)
         if path is None:

@@ -17,10 +17,14 @@ from generator.exceptions import BuildLockedError
 
 
 @contextmanager
-def build_lock(work_dir: Path) -> Iterator[None]:
-    """Hold the build lock of work_dir, or raise BuildLockedError naming the holder."""
+def build_lock(work_dir: Path, what: str = "build of this site",
+               name: str = "build.lock") -> Iterator[None]:
+    """Hold the lock `name` in work_dir, or raise BuildLockedError naming the holder.
+
+    A pull locks its data folder the same way (what="pull into this data folder").
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
-    path = work_dir / "build.lock"
+    path = work_dir / name
     handle = path.open("a+", encoding="utf-8")
     try:
         try:
@@ -29,7 +33,7 @@ def build_lock(work_dir: Path) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise BuildLockedError(
-                f"another build of this site is running ({holder}); nothing was changed. "
+                f"another {what} is running ({holder}); nothing was changed. "
                 f"Try again when it has finished.") from None
         handle.seek(0)
         handle.truncate()

@@ -217,6 +217,12 @@ DEFAULT_SETTINGS: dict[str, dict] = {
         "lost_reason_field": None,
         "marketing_user_ids": [],
         "marketing_role_ids": [],
+        # Report exports (issue #21): the day/month order of the user's
+        # locale when the data cannot settle it, the zone of its date-times,
+        # and the decimal separator of its amounts.
+        "date_format": None,
+        "export_time_zone": None,
+        "decimal_separator": ".",
         "lead_source_channels": {
             "Web": "organic_search", "Advertisement": "paid_search",
             "Phone Inquiry": "direct", "Partner Referral": "referral",
@@ -233,6 +239,8 @@ DEFAULT_SETTINGS: dict[str, dict] = {
         "marketing_owner_ids": [],
         "won_stage_labels": ["Closed Won"],
         "lost_stage_labels": ["Closed Lost"],
+        # UI exports write date-times in the account's time zone (issue #21).
+        "export_time_zone": None,
         "analytics_source_channels": {
             "ORGANIC_SEARCH": "organic_search", "PAID_SEARCH": "paid_search",
             "PAID_SOCIAL": "social", "SOCIAL_MEDIA": "social", "EMAIL_MARKETING": "email",
@@ -242,12 +250,16 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     },
     "contract": {},
 }
-_TOP_KEYS = {"source", "unavailable", *SOURCES}
+# `pull:` is read and checked by `sla-report pull` (generator/pull/settings.py).
+_TOP_KEYS = {"source", "unavailable", "pull", *SOURCES}
 _LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_user_ids",
               "marketing_role_ids", "disqualified_lead_statuses",
               "automated_engagement_sources", "marketing_owner_ids", "won_stage_labels",
               "lost_stage_labels"}
 _MAP_KEYS = {"lead_source_channels", "analytics_source_channels"}
+DATE_FORMATS = ("MM/DD/YYYY", "DD/MM/YYYY")
+"""salesforce.date_format: the order of month and day in a report export (any separator)."""
+_CHOICES = {"date_format": DATE_FORMATS, "decimal_separator": (".", ",")}
 CHANNELS = ("organic_search", "paid_search", "social", "email", "referral", "direct",
             "events", "other")
 
@@ -280,16 +292,22 @@ def settings_path(project_dir: Path, data_dir: Path | None) -> Path | None:
     return None
 
 
+def read_document(path: Path) -> dict:
+    """Return the settings file as a mapping, or a ConfigError naming the file."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return document
+
+
 def load_settings(path: Path | None, source: str | None) -> SourceSettings:
     """Return the validated settings of the source in use (the option, else the file's)."""
     document: dict = {}
     if path is not None:
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as error:
-            raise ConfigError(f"{path}: not valid YAML: {error}") from error
-        if not isinstance(document, dict):
-            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+        document = read_document(path)
         unknown = sorted(set(document) - _TOP_KEYS)
         if unknown:
             raise ConfigError(f"{path}: unknown setting {unknown[0]!r}"
@@ -344,6 +362,10 @@ def _section(path: Path | None, source: str, given) -> dict:
                 raise ConfigError(f"{where}: {bad[0]!r} is not a channel "
                                   f"({', '.join(CHANNELS)})")
             value = {str(k): str(v) for k, v in value.items()}
+        elif name in _CHOICES:
+            if value is not None and value not in _CHOICES[name]:
+                raise ConfigError(f"{where}: {value!r} is not one of "
+                                  f"{', '.join(_CHOICES[name])}")
         elif value is not None and not isinstance(value, str):
             raise ConfigError(f"{where}: expected a field name")
         settings[name] = value

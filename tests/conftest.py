@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,8 @@ REFERENCE = ROOT / "seeds" / "reference"
 
 
 SECRET = "pw-marker-7f3c9e1a"
+# The day the CRM exports of the demo are built as of (tests/crm_exports.py).
+EXPORT_AS_OF = date(2015, 10, 15)
 
 
 # A build's progress line in a log: "dbt: 245/245 nodes (...), 12.3 s" (issue #8).
@@ -70,6 +73,43 @@ def demo_build(tmp_path_factory) -> tuple[BuildConfig, BuildSummary]:
 def demo_site(demo_build) -> Path:
     """Return the folder of the built demo site."""
     return demo_build[1].out_dir
+
+
+@pytest.fixture(scope="session")
+def export_build(tmp_path_factory):
+    """Return a function that builds the site of a CRM export once per session.
+
+    export_build("hubspot") -> (name, export folder, site folder, the KPIs
+    tests/independent.py computes from the contract tables the export
+    means). The source-build tests and the pull tests (a pull must build the
+    same site as the files) share these builds.
+    """
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from tests.crm_exports import EXPORTS, contract_files
+    from tests.independent import compute
+
+    built: dict[str, tuple] = {}
+
+    def build(name: str) -> tuple:
+        if name not in built:
+            source, settings, write = EXPORTS[name]
+            root = tmp_path_factory.mktemp(name)
+            export = root / "export"
+            export.mkdir()
+            meant = write(DEMO_RAW, export)
+            (export / "crm_source.yml").write_text(settings, encoding="utf-8")
+            expected = compute(contract_files(meant, root / "meant"), REFERENCE, EXPORT_AS_OF)
+            out = root / "site"
+            result = CliRunner().invoke(cli, [
+                "build", "--source", source, "--data", str(export),
+                "--as-of", EXPORT_AS_OF.isoformat(), "--out", str(out)])
+            assert result.exit_code == 0, result.output
+            built[name] = (name, export, out, expected)
+        return built[name]
+
+    return build
 
 
 def copy_project(target: Path) -> Path:

@@ -401,3 +401,13 @@ def hubspot_export(raw: Path, out: Path) -> dict[str, list[dict]]:
 
 def today() -> date:
     return date(2015, 10, 15)
+
+
+# The exports the source builds test, by name: (source, settings, writer).
+EXPORTS = {
+    "salesforce-dataloader": ("salesforce", SF_SETTINGS,
+                              lambda raw, out: salesforce_export(raw, out, "dataloader")),
+    "salesforce-fivetran": ("salesforce", SF_SETTINGS,
+                            lambda raw, out: salesforce_export(raw, out, "fivetran")),
+    "hubspot": ("hubspot", HS_SETTINGS, lambda raw, out: hubspot_export(raw, out)),
+}

@@ -462,6 +462,9 @@ INVALID = {
                  "--as-of": ["tomorrow"], "--memory-limit": ["x"], "--out": [FILE]},
     ("load",): {"--target": ["nope", "", "duckdb"], "--data": [MISSING, FILE, ""],
                 "--source": ["nope"], "--project-dir": [MISSING]},
+    ("pull", "SYSTEM"): {"SYSTEM": ["pipedrive", ""],
+                         "--since": ["yesterday", "2015-02-30", "", "15/10/2015"],
+                         "--data": [FILE, ""], "--project-dir": [MISSING]},
     ("demo-data", "OUT"): {"--scale": ["-1", "0", "nan", "inf", "1e400", "x", "100000"],
                            "--seed": ["x", "1.5", ""], "OUT": [UNWRITABLE, FILE]},
     ("notify",): {"--out": [MISSING, FILE, ""], "--summary": [MISSING, "", "FOLDER"],
@@ -495,6 +498,11 @@ def _value(value: str, tmp_path, project) -> str:
 
 def _arguments(command, option, value, project, tmp_path) -> list[str]:
     value = _value(value, tmp_path, project)
+    if command == ("pull", "SYSTEM"):
+        system = value if option == "SYSTEM" else "hubspot"
+        given = [] if option == "SYSTEM" else [option, value]
+        extra = [] if option == "--project-dir" else ["--project-dir", str(project)]
+        return ["pull", system, *given, *extra]
     if command == ("demo-data", "OUT"):
         out = value if option == "OUT" else str(tmp_path / "demo")
         return ["demo-data", out, *([] if option == "OUT" else [option, value])]

@@ -11,49 +11,19 @@ e-mail address, name or phone number may reach any published file.
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
-from tests.conftest import DEMO_RAW, REFERENCE, html_tables
-from tests.crm_exports import (
-    HS_SETTINGS,
-    SF_SETTINGS,
-    contract_files,
-    hubspot_export,
-    salesforce_export,
-)
-from tests.independent import compute
+from tests.conftest import html_tables
+from tests.crm_exports import EXPORTS
 
-AS_OF = date(2015, 10, 15)
-EXPORTS = {
-    "salesforce-dataloader": ("salesforce", SF_SETTINGS,
-                              lambda out: salesforce_export(DEMO_RAW, out, "dataloader")),
-    "salesforce-fivetran": ("salesforce", SF_SETTINGS,
-                            lambda out: salesforce_export(DEMO_RAW, out, "fivetran")),
-    "hubspot": ("hubspot", HS_SETTINGS, lambda out: hubspot_export(DEMO_RAW, out)),
-}
 # The CRM records no proposal date (HubSpot deals): the KPI is no data.
 NOT_RECORDED = {"hubspot": {"proposals": "needs proposal dates"}}
 
 
 @pytest.fixture(scope="module", params=list(EXPORTS))
-def source_build(request, tmp_path_factory):
-    name = request.param
-    source, settings, write = EXPORTS[name]
-    root = tmp_path_factory.mktemp(name)
-    export = root / "export"
-    export.mkdir()
-    meant = write(export)
-    (export / "crm_source.yml").write_text(settings, encoding="utf-8")
-    expected = compute(contract_files(meant, root / "meant"), REFERENCE, AS_OF)
-    out = root / "site"
-    result = CliRunner().invoke(cli, ["build", "--source", source, "--data", str(export),
-                                      "--as-of", AS_OF.isoformat(), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return name, export, out, expected
+def source_build(request, export_build):
+    return export_build(request.param)
 
 
 def test_every_kpi_matches_the_independent_computation(source_build):
