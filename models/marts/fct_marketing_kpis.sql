@@ -251,39 +251,47 @@ matured as (
 final as (
 
     select
-        kpi_window_id,
-        agreement_id,
-        window_key,
-        month_start_date,
-        web_sessions,
-        new_leads,
-        mqls,
+        matured.kpi_window_id,
+        matured.agreement_id,
+        matured.window_key,
+        matured.month_start_date,
+        matured.web_sessions,
+        matured.new_leads,
+        matured.mqls,
         case
-            when is_only_mqls then null
-            when is_lead_cohort_maturing
-                then {{ safe_ratio('leads_converted_so_far', 'new_leads') }}
-            else {{ safe_ratio('lead_cohort_converted_to_mql', 'lead_cohort_size') }}
+            when matured.is_only_mqls then null
+            when matured.is_lead_cohort_maturing then {{ safe_ratio(
+                'matured.leads_converted_so_far', 'matured.new_leads') }}
+            else {{ safe_ratio('matured.lead_cohort_converted_to_mql',
+                'matured.lead_cohort_size') }}
         end as lead_to_mql_rate,
-        case when is_only_mqls then 'the data holds only MQLs' end
+        case when matured.is_only_mqls then 'the data holds only MQLs' end
             as lead_to_mql_rate_no_data_reason,
-        case when is_lead_cohort_maturing then lead_cohort_matures_on end
+        case when matured.is_lead_cohort_maturing then matured.lead_cohort_matures_on end
             as lead_to_mql_rate_matures_on,
-        case when is_lead_cohort_maturing then new_leads else lead_cohort_size end
-            as lead_conversion_cases,
-        case when has_no_amounts then null else marketing_sourced_pipeline end
-            as marketing_sourced_pipeline,
-        case when has_no_amounts then 'no deal amounts recorded' end
+        case
+            when matured.is_lead_cohort_maturing then matured.new_leads
+            else matured.lead_cohort_size
+        end as lead_conversion_cases,
+        case
+            when not matured.has_no_amounts then matured.marketing_sourced_pipeline
+        end as marketing_sourced_pipeline,
+        case when matured.has_no_amounts then 'no deal amounts recorded' end
             as marketing_sourced_pipeline_no_data_reason,
-        case when has_no_amounts then null else pipeline_all_sources end
-            as pipeline_all_sources,
-        case when has_no_amounts then null else pipeline_all_sources
-            - marketing_sourced_pipeline end as pipeline_sales_sourced,
-        marketing_sourced_revenue,
-        new_revenue_all_sources,
-        new_revenue_all_sources - marketing_sourced_revenue as revenue_sales_sourced,
-        lead_cohort_size,
-        lead_cohort_converted_to_mql,
-        leads_converted_so_far
+        case
+            when not matured.has_no_amounts then matured.pipeline_all_sources
+        end as pipeline_all_sources,
+        case
+            when not matured.has_no_amounts
+                then matured.pipeline_all_sources - matured.marketing_sourced_pipeline
+        end as pipeline_sales_sourced,
+        matured.marketing_sourced_revenue,
+        matured.new_revenue_all_sources,
+        matured.new_revenue_all_sources - matured.marketing_sourced_revenue
+            as revenue_sales_sourced,
+        matured.lead_cohort_size,
+        matured.lead_cohort_converted_to_mql,
+        matured.leads_converted_so_far
     from matured
 
 )
