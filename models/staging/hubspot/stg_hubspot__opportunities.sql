@@ -97,13 +97,22 @@ contacts_qualified as (
 
 ),
 
+deal_contacts_renamed as (
+
+    select
+        {{ clean_text(source_column('deal_contact', 'deal_id')) }} as opportunity_id,
+        {{ clean_text(source_column('deal_contact', 'contact_id')) }} as lead_id
+    from deal_contacts
+
+),
+
 deal_contacts_ranked as (
 
     select
-        deals_renamed.opportunity_id,
-        {{ clean_text(source_column('deal_contact', 'contact_id')) }} as lead_id,
+        deal_contacts_renamed.opportunity_id,
+        deal_contacts_renamed.lead_id,
         row_number() over (
-            partition by deals_renamed.opportunity_id
+            partition by deal_contacts_renamed.opportunity_id
             order by
                 case
                     when {{ is_marketing_sourced('contacts_qualified.contact_id',
@@ -111,16 +120,14 @@ deal_contacts_ranked as (
                         parse_utc_timestamp('deals_renamed.created_at')) }} then 0
                     else 1
                 end,
-                {{ clean_text(source_column('deal_contact', 'contact_id')) }}
+                deal_contacts_renamed.lead_id
         ) as contact_rank
-    from deal_contacts
+    from deal_contacts_renamed
     inner join deals_renamed
-        on {{ clean_text(source_column('deal_contact', 'deal_id')) }}
-            = deals_renamed.opportunity_id
+        on deal_contacts_renamed.opportunity_id = deals_renamed.opportunity_id
     left join contacts_qualified
-        on {{ clean_text(source_column('deal_contact', 'contact_id')) }}
-            = contacts_qualified.contact_id
-    where {{ clean_text(source_column('deal_contact', 'contact_id')) }} is not null
+        on deal_contacts_renamed.lead_id = contacts_qualified.contact_id
+    where deal_contacts_renamed.lead_id is not null
 
 ),
 
