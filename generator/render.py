@@ -181,7 +181,9 @@ def shortfall(value: float | int | None, unit: str = "count") -> str:
     if value is None:
         return "–"
     if unit == "rate":
-        points = format_decimal(abs(float(value)) * 100, "#,##0.0",
+        # A shortfall under 0.05 points is still one (issue #19): never "0.0 pts".
+        points = format_decimal(abs(float(value)) * 100,
+                                "#,##0.0" if abs(float(value)) >= 0.0005 else "#,##0.0##",
                                 locale=i18n.current().babel)
         return gettext("%(points)s pts") % {"points": points}
     return number(abs(value), unit)

@@ -201,8 +201,9 @@ def _check(shown: Shown, model: dict, locale: str, no_data_word: str) -> None:
     """Fail unless the shown figure and status are the rpt_ row's."""
     assert shown.status == model["status"], (shown, model["status"])
     text = shown.figure
-    if text.startswith(no_data_word) or (not NUMBER.search(text[:8] or "")
-                                         and model["status"] == "no_data"):
+    # "no data", a dash ("– / 41,605" in a month), or the status badge alone.
+    if text.startswith((no_data_word, "–")) or (not NUMBER.search(text[:8] or "")
+                                                and model["status"] == "no_data"):
         assert model["actual"] is None, (shown, model["actual"])
         return
     figure = _value(text, locale)

@@ -91,7 +91,10 @@ def test_a_closed_cohort_rate_is_provisional_until_it_matures(closed_site, tmp_p
     assert later["mql_to_sql_rate"]["change"] is None
     # A figure that was final when recorded is never rewritten.
     assert later["win_rate"]["as_closed"] == recorded["win_rate"]["as_closed"]
-    assert "Figures recomputed" not in page_text(out / "history.html")
+    # Other H1 figures may be restated (first touches made after 30 June), never these.
+    moved = [r for t in html_tables(out / "history.html") for r in t
+             if len(r) > 2 and r[1][1] and "#mql_to_sql_rate" in r[1][1]]
+    assert not moved
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +169,7 @@ def test_breaches_stay_with_the_owner_at_mql_time(demo_site, independent):
                    <= parse_utc(lead["mql_at"]).astimezone(chicago).date() <= LATER]
     owners = owners_at_mql(list(leads.values()), read_csv(DEMO_RAW / "lead_owner_history.csv"))
     reassigned = sum(1 for lead in leads_in_h2 if owners[lead["lead_id"]] != lead["owner_id"])
-    assert f"{reassigned} MQLs have been reassigned since" in page_text(
+    assert f"MQLs of the period reassigned since: {reassigned}." in page_text(
         demo_site / "handoff.html", " ")
 
 
