@@ -122,7 +122,8 @@ owners_at_mql as (
     from mqls
     inner join owner_history
         on mqls.lead_id = owner_history.lead_id
-        and coalesce(owner_history.valid_from_at <= mqls.mql_at, true)
+        and (owner_history.valid_from_at is null
+            or mqls.mql_at >= owner_history.valid_from_at)
 
 ),
 

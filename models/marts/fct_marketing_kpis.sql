@@ -56,11 +56,11 @@ sessions_in_period as (
 
 ),
 
-{#- Issue #19: a rate whose denominator cannot differ from its numerator in
-    this data is no data, not 100%: when no lead at all lacks an MQL date,
-    the data holds only MQLs (Olist's leads table is its MQL list). -#}
 data_shape as (
 
+    {# Issue #19: a rate whose denominator cannot differ from its numerator
+       in this data is no data, not 100%: when no lead at all lacks an MQL
+       date, the data holds only MQLs (Olist's leads table is its MQL list). #}
     select {{ count_where("mql_at is null") }} as leads_without_mql
     from leads
 

@@ -27,11 +27,11 @@ revenue as (
 
 ),
 
-{#- Issue #19: a win rate over a data set that records no lost deal at all
-    is 100% by construction, and no data; deals without any amount give no
-    average deal size. -#}
 data_shape as (
 
+    {# Issue #19: a win rate over a data set that records no lost deal at
+       all is 100% by construction, and no data; deals without any amount
+       give no average deal size. #}
     select
         {{ count_where("is_lost") }} as lost_deals_recorded,
         {{ count_where("amount is not null") }} as opportunities_with_amount

@@ -119,15 +119,17 @@ revenue_by_channel as (
 
 ),
 
-{#- Every channel with sessions, leads or MQLs in the period: a team without
-    web analytics still sees its MQLs by channel. -#}
 channels as (
 
-    select agreement_id, channel from sessions_by_channel
-    union
-    select agreement_id, channel from leads_by_channel
-    union
-    select agreement_id, channel from mqls_by_channel
+    {# Every channel with sessions, leads or MQLs in the period: a team
+       without web analytics still sees its MQLs by channel. #}
+    {% for cte in ['sessions_by_channel', 'leads_by_channel', 'mqls_by_channel'] %}
+    select
+        agreement_id,
+        channel
+    from {{ cte }}
+    {% if not loop.last %}union{% endif %}
+    {% endfor %}
 
 ),
 

@@ -75,7 +75,7 @@ revenue_lines_listed as (
         count(*) as row_count,
         cast(sum(amount) as {{ type_double() }}) as amount,
         {{ sorted_text_agg(dbt.concat(["revenue_id", "' (opportunity '", "opportunity_id",
-            "', '", "replace(opportunity_stage, '_', ' ')", "')'"]), ', ') }} as lines
+            "', '", "replace(opportunity_stage, '_', ' ')", "')'"]), ', ') }} as line_list
     from revenue
 
 ),
@@ -88,7 +88,7 @@ revenue_on_unwon_opportunities as (
         'new-business revenue lines' as subject,
         {{ dbt.concat([
             "case when row_count = 1 then 'Revenue line ' else 'Revenue lines ' end",
-            "lines",
+            "line_list",
             "case when row_count = 1 then ' is' else ' are' end",
             "' counted in new-business revenue by booking date, but '",
             "case when row_count = 1 then 'its opportunity is' else 'their opportunities are'"

@@ -122,13 +122,14 @@ rated as (
 
 ),
 
-{#- The funnel worked back at the actual rates, one row per agreement: the
-    revenue marketing must source, customers at the actual average deal
-    size, then each earlier stage = the next one / its actual rate, rounded
-    up as the plan is. A stage with no actual rate (none measured, or 0)
-    leaves it and every earlier stage unknown. -#}
 actual_rates as (
 
+    {# The funnel worked back at the actual rates, one row per agreement:
+       the revenue marketing must source, customers at the actual average
+       deal size, then each earlier stage = the next one / its actual rate,
+       rounded up as the plan is (needed_7 ... needed_1). A stage with no
+       actual rate (none measured, or 0) leaves it and every earlier stage
+       unknown. #}
     select
         rated.agreement_id,
         max(case when rated.stage_order = 8 then rated.planned end) as revenue_needed,
@@ -146,20 +147,45 @@ actual_rates as (
 
 ),
 
-{%- set needed = {8: 'revenue_needed'} %}
-{%- do needed.update({7: ceiling_of_ratio(needed[8], 'nullif(average_deal_size, 0)')}) %}
-{%- for stage in range(6, 0, -1) %}
-{%- do needed.update({stage: ceiling_of_ratio(needed[stage + 1], 'rate_into_' ~ (stage + 1))}) %}
-{%- endfor %}
+needed_8 as (
 
+    select
+        *,
+        revenue_needed as needed_at_stage_8
+    from actual_rates
+
+),
+
+needed_7 as (
+
+    select
+        *,
+        {{ ceiling_of_ratio('needed_at_stage_8', 'nullif(average_deal_size, 0)') }}
+            as needed_at_stage_7
+    from needed_8
+
+),
+
+{% for stage in range(6, 0, -1) %}
+needed_{{ stage }} as (
+
+    select
+        *,
+        {{ ceiling_of_ratio('needed_at_stage_' ~ (stage + 1), 'rate_into_' ~ (stage + 1)) }}
+            as needed_at_stage_{{ stage }}
+    from needed_{{ stage + 1 }}
+
+),
+
+{% endfor %}
 reworked as (
 
     {% for stage in range(1, 9) %}
     select
         agreement_id,
         cast({{ stage }} as {{ dbt.type_int() }}) as stage_order,
-        cast({{ needed[stage] }} as {{ type_double() }}) as needed_at_actual_rates
-    from actual_rates
+        cast(needed_at_stage_{{ stage }} as {{ type_double() }}) as needed_at_actual_rates
+    from needed_1
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

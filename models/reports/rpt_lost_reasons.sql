@@ -19,7 +19,7 @@ final as (
         {# A deal without an amount adds nothing, as on every other page. #}
         cast(coalesce(sum(amount), 0) as {{ type_double() }}) as amount_lost,
         cast(row_number() over (
-            partition by agreement_id order by count(*) desc, lost_reason
+            partition by agreement_id order by count(*) desc, lost_reason asc
         ) as {{ dbt.type_int() }}) as reason_order
     from deals
     group by agreement_id, lost_reason

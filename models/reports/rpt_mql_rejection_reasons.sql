@@ -30,7 +30,7 @@ channels_ranked as (
         channel,
         row_number() over (
             partition by agreement_id, rejection_reason
-            order by mqls_rejected desc, channel
+            order by mqls_rejected desc, channel asc
         ) as channel_rank
     from rejections
 
@@ -48,7 +48,7 @@ final as (
         channels_ranked.channel as top_channel,
         cast(row_number() over (
             partition by by_reason.agreement_id
-            order by by_reason.mqls_rejected desc, by_reason.rejection_reason
+            order by by_reason.mqls_rejected desc, by_reason.rejection_reason asc
         ) as {{ dbt.type_int() }}) as reason_order
     from by_reason
     inner join channels_ranked
