@@ -20,7 +20,7 @@ It also reads the org's settings file (`crm_source.yml`, see
 `crm_source.example.yml`): the custom field holding the MQL date, the
 statuses that mean disqualified, which users are marketing, and which raw
 tables the team does not have (declared unavailable, see
-generator/availability.py).
+macros/inputs.sql).
 """
 
 from __future__ import annotations
