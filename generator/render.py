@@ -58,7 +58,7 @@ FUNNEL_NAMES = (
     N_("Opportunities (marketing-sourced)"), N_("Proposals (marketing-sourced)"),
     N_("Customers (marketing-sourced)"), N_("Revenue (marketing-sourced)"),
     N_("Visit to lead"), N_("Lead to MQL (matured cohort)"), N_("MQL to SQL (matured cohort)"),
-    N_("SQL to opportunity"), N_("Opportunity to proposal"), N_("Proposal-to-close rate"),
+    N_("SQL to opportunity"), N_("Opportunity to proposal"), N_("Proposal to win"),
     # What an actual rate is (rpt_funnel_plan_vs_actual.rate_basis, issue #19).
     N_("matured cohort"), N_("period ratio"),
 )

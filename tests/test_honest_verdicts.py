@@ -189,13 +189,13 @@ def test_the_plan_meets_reality(demo_site, independent):
     totals = compute(DEMO_RAW, REFERENCE, LATER)["2015-h2"]
     actual = {"SQL to opportunity": totals["opportunities"] / totals["sqls"],
               "Opportunity to proposal": totals["proposals"] / totals["opportunities"],
-              "Proposal-to-close rate": totals["marketing_sourced_customers"]
+              "Proposal to win": totals["marketing_sourced_customers"]
               / totals["proposals"],
               "MQL to SQL (matured cohort)": totals["mql_to_sql_rate"],
               "Lead to MQL (matured cohort)": totals["lead_to_mql_rate"],
               "Visit to lead": totals["new_leads"] / totals["web_sessions"]}
     assumed = {"SQL to opportunity": "sql_to_opportunity", "Opportunity to proposal":
-               "opportunity_to_proposal", "Proposal-to-close rate": "proposal_to_win",
+               "opportunity_to_proposal", "Proposal to win": "proposal_to_win",
                "MQL to SQL (matured cohort)": "mql_to_sql",
                "Lead to MQL (matured cohort)": "lead_to_mql", "Visit to lead": "visit_to_lead"}
     leak = min(actual, key=lambda name: actual[name] / float(agreement[assumed[name]]))

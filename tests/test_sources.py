@@ -145,7 +145,7 @@ def test_a_feed_is_missing_only_when_all_its_tables_are():
 def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_build):
     """meta.kpi.needs (issue #19) names what a KPI's figure stands on; the models make the
     KPI no data when one is missing (dbt unit test
-    an_input_the_team_lacks_is_no_data_with_its_reason_in_the_model). Each need must be a
+    an_input_the_team_lacks_is_no_data_with_its_reason). Each need must be a
     raw table the KPI's own SQL reads, as the dbt graph says, so no KPI claims an input it
     does not use, nor forgets the table it counts."""
     import json

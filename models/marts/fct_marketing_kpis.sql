@@ -61,14 +61,14 @@ data_shape as (
     {# Issue #19: a rate whose denominator cannot differ from its numerator
        in this data is no data, not 100%: when no lead at all lacks an MQL
        date, the data holds only MQLs (Olist's leads table is its MQL list). #}
-    select {{ count_where("mql_at is null") }} as leads_without_mql
+    select coalesce({{ count_where("mql_at is null") }}, 0) as leads_without_mql
     from leads
 
 ),
 
 amounts_recorded as (
 
-    select {{ count_where("amount is not null") }} as opportunities_with_amount
+    select coalesce({{ count_where("amount is not null") }}, 0) as opportunities_with_amount
     from opportunities
 
 ),

@@ -33,8 +33,8 @@ data_shape as (
        all is 100% by construction, and no data; deals without any amount
        give no average deal size. #}
     select
-        {{ count_where("is_lost") }} as lost_deals_recorded,
-        {{ count_where("amount is not null") }} as opportunities_with_amount
+        coalesce({{ count_where("is_lost") }}, 0) as lost_deals_recorded,
+        coalesce({{ count_where("amount is not null") }}, 0) as opportunities_with_amount
     from opportunities
 
 ),

@@ -37,7 +37,7 @@ scorecard as (
     (6, 'proposals', 'Proposals (marketing-sourced)', 'opportunity_to_proposal_rate',
         'Opportunity to proposal', none),
     (7, 'marketing_sourced_customers', 'Customers (marketing-sourced)', 'proposal_to_win_rate',
-        'Proposal-to-close rate', none),
+        'Proposal to win', none),
     (8, 'marketing_sourced_revenue', 'Revenue (marketing-sourced)', none, none, none),
 ] %}
 
