@@ -61,6 +61,7 @@ paced as (
         agreements.min_sample,
         case
             when actuals.is_cohort_rate and agreements.period_state = 'final'
+                and actuals.no_data_reason is null
                 and {{ dbt.dateadd('day', 'agreements.conversion_window_days',
                     'agreements.period_end_date') }} > agreements.as_of_date
                 then cast({{ dbt.dateadd('day', 'agreements.conversion_window_days',
