@@ -181,9 +181,17 @@ def inline_figure(kpi: KpiView) -> str:
         return (f'<span class="sla-live">{text(kpi.title)}: <strong>{kpi.figure}</strong> '
                 f"({html.escape(no_data_reason(kpi.no_data_reason))}) "
                 f"{status_badge(kpi.status)}</span>")
+    if kpi.matures_on is not None:
+        when = gettext("so far")  # issue #19: maturing, not no data
     parts = [f"{text(kpi.title)}: <strong>{kpi.figure}</strong> {when}"]
+    noun = (kpi.spec.text("maturing_noun") if kpi.matures_on is not None else "") \
+        or kpi.sample_noun or gettext("cases")
     if kpi.sample_size is not None:
-        parts.append(f"{number(kpi.sample_size)} {kpi.sample_noun or gettext('cases')}")
+        parts.append(f"{number(kpi.sample_size)} {noun}")
+    if kpi.matures_on is not None:
+        parts.append(gettext("matures on %(day)s") % {"day": day(kpi.matures_on)})
+    if kpi.provisional_until is not None:
+        parts.append(gettext("provisional until %(day)s") % {"day": day(kpi.provisional_until)})
     if kpi.target is not None:
         if kpi.is_paced and kpi.status not in ("met", "missed", "not_started"):
             parts.append(gettext("pace %(pace)s") % {

@@ -16,8 +16,6 @@ from generator.agreement_text import (
     check_agreement_texts,
     render_agreement_text,
 )
-from generator.availability import apply as apply_availability
-from generator.availability import assess
 from generator.changes import load_last_good, make_fingerprint, plan_build, state_dir
 from generator.charts import svg_cache
 from generator.config import BuildConfig
@@ -108,15 +106,13 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
               dbt_build, mode: str, progress: Progress, started: float) -> BuildSummary:
     """Read the report models, write pages and charts, run MkDocs and publish."""
     with progress.stage("reading results"):
-        data, quality, definitions, availability = _read_results(config, project_vars,
-                                                                 dbt_build)
+        data, quality, definitions = _read_results(config, project_vars, dbt_build)
     # Issue #14: pages, charts and the theme's words in the site's language.
     language = SiteLocale(config.locale, config.currency)
     warn_untranslated(definitions, language)
     with progress.stage("pages and charts"), use(language):
         plan, history, data = _plan_pages(config, project_vars, data, definitions,
-                                          dbt_build, previous_history,
-                                          availability.localized_handoff_reason())
+                                          dbt_build, previous_history)
         files = {path: render_page(environment, template, page)
                  for path, template, page in plan.pages}
         files.update(plan.charts)
@@ -172,8 +168,7 @@ def warn_untranslated(definitions, language: SiteLocale) -> list[str]:
 
 
 def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
-    """Return the report data, the input's quality report, the KPI definitions and
-    which KPIs are no data for want of a raw table (issue #9)."""
+    """Return the report data, the input's quality report and the KPI definitions."""
     site_extra = (yaml.safe_load((config.project_dir / "mkdocs.yml").read_text(
         encoding="utf-8")) or {}).get("extra") or {}
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
@@ -182,20 +177,33 @@ def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
     check_quality(quality, project_vars)
-    # Issue #9: KPIs that need a table the team does not have are no data, everywhere.
-    availability = assess(definitions, config.source, config.unavailable)
-    data = apply_availability(data, availability)
-    for kpi_id, reason in availability.no_data.items():
+    # Issue #19: the models say which KPIs have no data and why; the build
+    # only repeats it, once per KPI.
+    reasons = {row["kpi_id"]: row["no_data_reason"] for row in data.scorecard
+               if row["status"] == "no_data" and row["no_data_reason"]}
+    for kpi_id, reason in reasons.items():
         log.warning("%s: no data (%s)", kpi_id, reason)
     for warning in data.warnings:
         log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
                     warning["subject"], warning["row_count"],
                     "" if warning["row_count"] == 1 else "s", warning["detail"])
-    return data, quality, definitions, availability
+    return data, quality, definitions
+
+
+def defining_vars(config: BuildConfig, project_vars: dict) -> dict:
+    """Return the vars that define the KPIs: the project's, and the attribution in force.
+
+    crm_source.yml's `attribution:` (issue #19) changes what marketing-sourced
+    means, so a closed period recomputed under another rule says "Definition
+    changed".
+    """
+    if config.attribution is None:
+        return project_vars
+    return {**project_vars, "attribution": config.attribution}
 
 
 def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_build,
-                previous_history, handoff_note):
+                previous_history):
     """Return the site plan, the record of closed periods and the data as closed.
 
     Closed periods show the figures they were recorded with (issue #7), so
@@ -208,7 +216,7 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         previous_history, data.agreements,
         {a["agreement_id"]: kpi_views(data, definitions, a["agreement_id"])
          for a in data.agreements if a["period_state"] == "final"},
-        definition_hashes(dbt_build.manifest, definitions, project_vars),
+        definition_hashes(dbt_build.manifest, definitions, defining_vars(config, project_vars)),
         built_at, config.as_of.isoformat())
     data = as_closed(data, history)
 
@@ -226,6 +234,5 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],
                           project_vars["status_at_risk_min"]), raw_source,
-                         restatements(history, data.agreements),
-                         handoff_note=handoff_note)
+                         restatements(history, data.agreements))
     return plan, history, data

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import yaml
 
-from generator.contract import FILE_SUFFIXES, RAW_TABLES, TYPED_COLUMNS
+from generator.contract import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES, TYPED_COLUMNS
 from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
 from generator.exports import prepare as prepare_exports
@@ -29,6 +29,7 @@ from generator.sources import (
     find_table_file,
     header_only_file,
     load_settings,
+    missing_inputs,
     resolve_columns,
     settings_path,
 )
@@ -107,6 +108,9 @@ class BuildConfig:
     unavailable: dict[str, str] = field(default_factory=dict)
     """Raw table -> why the team does not have it (declared, or no rows): its KPIs are no data."""
 
+    attribution: dict | None = None
+    """crm_source.yml `attribution:` ({rule, channels}); None: the project's default (issue #19)."""
+
     target: Target = Target(name="duckdb", type=EMBEDDED)
     """The dbt profile target the models run on (issue #13): embedded DuckDB by default."""
 
@@ -132,9 +136,21 @@ class BuildConfig:
         return self.work_dir / "target"
 
     @property
+    def missing_inputs(self) -> dict[str, str]:
+        """Return the contract inputs (tables, columns) the team lacks -> why (issue #19)."""
+        return missing_inputs(self.source, self.unavailable)
+
+    @property
     def dbt_vars(self) -> dict:
         """Return the --vars passed to dbt."""
         values: dict = {"as_of": self.as_of.isoformat()}
+        # Issue #19: the models make the KPIs that need a missing input no
+        # data, with the reason; on every target, so a warehouse's tables
+        # say what the site says.
+        if self.missing_inputs:
+            values["missing_inputs"] = self.missing_inputs
+        if self.attribution is not None:
+            values["attribution"] = self.attribution
         if self.target.is_warehouse:
             # The raw tables are the warehouse's (sla-report load, or the
             # team's own pipeline), never the demo seeds.
@@ -246,13 +262,42 @@ def resolve_raw_files(data_dir: Path, unavailable: tuple[str, ...] = (),
         resolved[table] = raw.path
         if not raw.rows and empty is not None:
             empty[table] = f"{path.name} has no rows"
+    resolved.update(_optional_files(data_dir, unavailable))
+    return resolved
+
+
+def _optional_files(data_dir: Path, unavailable: tuple[str, ...]) -> dict[str, Path]:
+    """Return the clean copy of each optional contract table, or a header-only stand-in.
+
+    Issue #19: a folder without lead_owner_history is no error; every breach
+    then stays with the lead's current owner, and the hand-off page says so.
+    """
+    resolved: dict[str, Path] = {}
+    for table, required in OPTIONAL_TABLES.items():
+        found = [data_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES
+                 if (data_dir / f"{table}{suffix}").is_file()]
+        if table in unavailable or not found or found[0].stat().st_size == 0:
+            if not found and table not in unavailable:
+                log.info("%s: no %s file: every lead keeps its current owner", data_dir, table)
+            resolved[table] = _stand_in(table)
+            continue
+        raw = read_raw_file(found[0].resolve())
+        missing = [column for column in required if column not in raw.columns]
+        if missing:
+            raise ConfigError(
+                f"{found[0].resolve()}: missing required column"
+                f"{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}; "
+                f"found columns: {', '.join(raw.columns) or 'none'}")
+        _check_types(raw, TYPED_COLUMNS.get(table, {}))
+        resolved[table] = raw.path
     return resolved
 
 
 def _stand_in(table: str) -> Path:
     """Return a header-only contract file for a table the team does not have."""
     path = scratch_dir() / f"{table}.unavailable.csv"
-    path.write_text(",".join(RAW_TABLES[table]) + "\n", encoding="utf-8")
+    columns = RAW_TABLES.get(table) or OPTIONAL_TABLES[table]
+    path.write_text(",".join(columns) + "\n", encoding="utf-8")
     return path
 
 
@@ -279,6 +324,10 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
                 table.name, f"declared unavailable in {SETTINGS_NAME}")
             continue
         path = find_table_file(data_dir, table.name)
+        if path is None and table.absent_ok:
+            # Issue #19: an export without the owner history is no error.
+            files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
+            continue
         if path is None:
             hint = (f"; if your team does not have it, list {table.name} under "
                     f"`unavailable:` in {SETTINGS_NAME}" if table.optional else "")
@@ -464,6 +513,7 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
         source_settings=settings.settings,
         source_columns=columns,
         unavailable=unavailable,
+        attribution=settings.attribution,
         unit_tests=unit_tests,
         memory_limit=memory_limit,
         target=chosen,

@@ -16,6 +16,15 @@ RAW_TABLES: dict[str, list[str]] = {
     "reps": ["rep_id", "rep_name", "team", "started_on", "ended_on"],
 }
 
+# Optional contract tables (issue #19): read when the data folder has them;
+# without one the build goes on (a header-only stand-in) and the rule it
+# feeds falls back, saying so on the page. lead_owner_history: who owned
+# each lead since when (an empty valid_from: since the lead was created),
+# so a breach stays with the owner at MQL time; without it, the current owner.
+OPTIONAL_TABLES: dict[str, list[str]] = {
+    "lead_owner_history": ["lead_id", "owner_id", "valid_from"],
+}
+
 # Columns that hold personal data of leads: never read past staging, and the
 # privacy test scans the built site for every value found in them.
 PRIVATE_LEAD_COLUMNS = ["email", "full_name"]
@@ -34,4 +43,5 @@ TYPED_COLUMNS: dict[str, dict[str, str]] = {
     "revenue": {"booked_on": "date", "amount": "number"},
     "web_sessions": {"session_date": "date", "sessions": "integer"},
     "reps": {"started_on": "date", "ended_on": "date"},
+    "lead_owner_history": {"valid_from": "timestamp"},
 }

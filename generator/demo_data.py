@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.contract import RAW_TABLES
+from generator.contract import OPTIONAL_TABLES, RAW_TABLES
 from generator.exceptions import ConfigError
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,7 @@ class World:
     lead_activities: list[dict] = field(default_factory=list)
     opportunities: list[dict] = field(default_factory=list)
     revenue: list[dict] = field(default_factory=list)
+    lead_owner_history: list[dict] = field(default_factory=list)
 
 
 class BusinessCalendar:
@@ -163,6 +164,7 @@ class DemoBuilder:
 
     def __init__(self, seed: int, scale: float, as_of: date):
         self.rng = random.Random(seed)
+        self.rng_seed = seed
         # The traps below draw from their own stream, so adding them left
         # every other generated row exactly as it was.
         self.trap_rng = random.Random(seed + 1)
@@ -409,6 +411,44 @@ class DemoBuilder:
                           (closed_on.astimezone(LOCAL_TZ) - timedelta(days=3)).date(),
                           float(deal["amount"]), "new_business")
 
+    def build_reassignments(self) -> None:
+        """Record owner changes (lead_owner_history, issue #19), from their own stream.
+
+        - Some MQLs nobody touched were handed to another rep a week after
+          the MQL (a week-long miss): the lead's current owner is the one who
+          inherited it, and the miss stays with the owner at MQL time.
+        - A few leads changed hands before they became MQLs: their owner at
+          MQL time is their current owner.
+        """
+        rng = random.Random(self.rng_seed + 2)
+        sales = {rep.rep_id: rep for rep in self.sales_reps}
+        touched = {a["lead_id"] for a in self.world.lead_activities
+                   if a["is_automated"] == "false" and a["rep_id"] in sales}
+        rows = []
+        for lead in self.world.leads:
+            if not lead["mql_at"] or not lead["owner_id"]:
+                continue
+            created = datetime.fromisoformat(lead["created_at"].replace("Z", "+00:00"))
+            mql_at = datetime.fromisoformat(lead["mql_at"].replace("Z", "+00:00"))
+            if lead["lead_id"] not in touched and rng.random() < 0.4:
+                handed_over = mql_at + timedelta(days=8)
+            elif rng.random() < 0.02:
+                handed_over = created + (mql_at - created) / 2
+            else:
+                continue
+            if handed_over >= self.extract_end:
+                continue
+            others = [r for r in self.sales_reps if r.rep_id != lead["owner_id"]
+                      and r.started_on <= created.astimezone(LOCAL_TZ).date()]
+            if not others:
+                continue
+            first = rng.choice(others)
+            rows.append({"lead_id": lead["lead_id"], "owner_id": first.rep_id,
+                         "valid_from": lead["created_at"]})
+            rows.append({"lead_id": lead["lead_id"], "owner_id": lead["owner_id"],
+                         "valid_from": _utc_text(handed_over)})
+        self.world.lead_owner_history = rows
+
     def _revenue(self, opportunity_id: str, booked_on: date, amount: float, kind: str) -> None:
         if booked_on > self.as_of:
             return
@@ -424,6 +464,7 @@ class DemoBuilder:
         self.build_reps()
         self.build_funnel()
         self.build_traps()
+        self.build_reassignments()
         self.world.lead_activities.sort(key=lambda r: (r["occurred_at"], r["activity_id"]))
         return self.world
 
@@ -455,7 +496,7 @@ def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
             from error
     world = DemoBuilder(seed, scale, as_of).build()
     counts = {}
-    for table, columns in RAW_TABLES.items():
+    for table, columns in {**RAW_TABLES, **OPTIONAL_TABLES}.items():
         path = out_dir / f"{table}.csv"
         try:
             counts[table] = write_csv(path, columns, getattr(world, table))

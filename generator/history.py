@@ -38,8 +38,10 @@ BUILD_VARS = frozenset({"as_of", "raw_files", "load_source_data"})
 # compared with today's; the others qualify the value as the page shows it.
 RECORDED = {"value": "actual", "target": "target", "status": "status",
             "sample_size": "sample_size", "is_lower_bound": "is_lower_bound",
-            "all_sources": "actual_all_sources"}
+            "all_sources": "actual_all_sources", "provisional_until": "provisional_until"}
 FIGURES = ("value", "target", "status")
+# rpt_kpi_scorecard.exception_rank of a final period: its misses, then no data.
+FINAL_EXCEPTIONS = {"missed": 1, "no_data": 2}
 
 
 # -- the definition hash ---------------------------------------------------------
@@ -220,10 +222,17 @@ def merge_history(previous: dict | None, agreements: list[dict],
 
 def _merge_kpi(old: dict | None, view: KpiView, definition_hash: str, built_at: str,
                as_of: str) -> dict:
-    """Return one KPI's record: as closed (never rewritten), and as recomputed today."""
+    """Return one KPI's record: as closed (never rewritten once final), and as recomputed.
+
+    Issue #19: a cohort rate recorded while its cohort had not matured
+    (`provisional_until`) is provisional: each build records it afresh until
+    one records it matured; from then on it is fixed like any other figure.
+    """
     # A final period's status is met or missed (or why it cannot be judged),
     # exactly what its pages show.
-    figures = {key: getattr(view, field) for key, field in RECORDED.items()}
+    figures = {key: _plain(getattr(view, field)) for key, field in RECORDED.items()}
+    if old is not None and old["as_closed"].get("provisional_until"):
+        old = None  # still provisional: recorded again from today's figures
     if old is None:
         as_closed = {**figures, "definition_hash": definition_hash,
                      "recorded_at": built_at, "as_of": as_of}
@@ -258,6 +267,11 @@ def _same(a: dict, b: dict) -> bool:
     return True
 
 
+def _plain(value):
+    """Return a figure as JSON holds it (a date as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _iso(value: date | str) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
@@ -289,6 +303,11 @@ def as_closed(data: ReportData, history: dict) -> ReportData:
             row = {**row, **{column: closed[key] for key, column in RECORDED.items()
                              if key in closed and column in row},
                    "is_target_met": closed["status"] == "met"}
+            if isinstance(row.get("provisional_until"), str):
+                row["provisional_until"] = date.fromisoformat(row["provisional_until"])
+            if "exception_rank" in row:
+                # rpt_kpi_scorecard's ranking of a final period, for the status as closed.
+                row["exception_rank"] = FINAL_EXCEPTIONS.get(closed["status"])
         scorecard.append(row)
     agreements = []
     for agreement in data.agreements:
@@ -310,12 +329,15 @@ def _recounted(agreement: dict, rows: list[dict]) -> dict:
         if f"kpis_{row['status']}" in counts:
             counts[f"kpis_{row['status']}"] += 1
     counts.update(kpis_target_met=sum(1 for r in rows if r["is_target_met"]),
-                  kpis_with_target=sum(1 for r in rows if r["target"] is not None))
+                  kpis_with_target=sum(1 for r in rows if r["target"] is not None),
+                  kpis_total=len(rows),
+                  kpis_provisional=sum(1 for r in rows if r.get("provisional_until")))
     revenue = next((r for r in rows if r["kpi_id"] == "new_revenue"), None)
     goal = agreement.get("revenue_goal")
     if revenue is not None:
         counts.update(
-            new_revenue=revenue["actual"] or 0, revenue_status=revenue["status"],
+            new_revenue=None if revenue["status"] == "no_data" else revenue["actual"] or 0,
+            revenue_status=revenue["status"],
             revenue_goal_attainment=revenue["actual"] / goal
             if revenue["actual"] is not None and goal else None)
     return {**agreement, **{k: v for k, v in counts.items() if k in agreement}}

@@ -16,9 +16,10 @@ FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UNITS = {"count", "currency", "rate", "hours", "days"}
 # The words of meta.kpi a team shows in its own language (issue #14).
-TRANSLATED = ("title", "owner", "noun", "sample_noun", "definition")
+TRANSLATED = ("title", "owner", "noun", "sample_noun", "maturing_noun", "definition")
 TRANSLATED_KEY = re.compile(
-    r"^(title|owner|noun|sample_noun|definition)_([A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?)$")
+    r"^(title|owner|noun|sample_noun|maturing_noun|definition)_"
+    r"([A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?)$")
 SECTIONS = {"marketing", "handoff", "sales"}
 
 
@@ -52,6 +53,8 @@ class KpiDefinition:
     """Link to the model's SQL in the repository; empty when no repository URL is set."""
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     """Locale -> field -> the field in that language (meta.kpi `translations` or `title_th`)."""
+    maturing_noun: str = ""
+    """What a maturing cohort rate is over so far ("MQLs so far"; issue #19)."""
 
     def text(self, name: str, locale: str | None = None) -> str:
         """Return a field (title, owner, noun, sample_noun, definition) in a language.
@@ -163,6 +166,7 @@ def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:
         pacing=meta.get("pacing", "none"),
         definition=" ".join((column.get("description") or "").split()),
         sample_noun=str(meta.get("sample_noun", "")),
+        maturing_noun=str(meta.get("maturing_noun", "")),
         model=node["name"],
         model_path=node["original_file_path"],
         raw_sql=node.get("raw_code", ""),

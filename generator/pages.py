@@ -15,7 +15,7 @@ from generator.i18n import N_, gettext
 from generator.kpis import KpiDefinition
 from generator.pipeline import DbtBuild
 from generator.privacy import EMAIL
-from generator.render import decimal, no_data_reason, number
+from generator.render import day, decimal, distinct_figure, no_data_reason, number
 
 
 def _help(text: str) -> Any:
@@ -47,7 +47,20 @@ class KpiView:
     period_state: str = "in_progress"
     """final, in_progress or upcoming: the agreement period's state at the as-of date."""
     no_data_reason: str = ""
-    """Why the KPI has no data: an input the team does not have ("needs lead activities")."""
+    """Why the KPI has no data: an input the team lacks ("needs lead activities") or a rate
+    true by construction ("no lost deals recorded"); rpt_kpi_scorecard.no_data_reason."""
+    matures_on: object = None
+    """A cohort rate not matured yet (status maturing): the day it matures."""
+    provisional_until: object = None
+    """A closed period's cohort rate whose cohort has not fully matured: until when."""
+    actual_sales_sourced: float | None = None
+    """A marketing-sourced KPI's figure over what marketing did not source (issue #19)."""
+    split_first: float | None = None
+    """A rate counting two kinds of case (worked or settled): the first kind."""
+    split_second: float | None = None
+    """The second kind (settled early)."""
+    exception_rank: int | None = None
+    """Its place among the exceptions listed first (missed, no data; behind, at risk)."""
 
     # The definition's fields, by the names the templates use.
     kpi_id = property(lambda self: self.spec.kpi_id)
@@ -69,27 +82,42 @@ class KpiView:
 
     @property
     def figure(self) -> str:
-        """Return the value as printed: a lower bound carries "≥"."""
+        """Return the value as printed: a lower bound carries "≥"; a value that differs
+        from its target never prints as the target (36.996%, not 37.0%; issue #19)."""
         if self.no_data_reason:
             return gettext("no data")  # issue #9: never a 0 for an input the team lacks
-        shown = number(self.actual, self.unit)
+        shown = distinct_figure(self.actual, self.target, self.unit)
         return f"≥ {shown}" if self.is_lower_bound and self.actual is not None else shown
 
     @property
     def basis(self) -> str:
-        """Return what the value stands on, in words: the sample or the count from all sources."""
+        """Return what the value stands on, in words: the sample, the split, who sourced it."""
         if self.no_data_reason:
             return no_data_reason(self.no_data_reason)
         parts = []
-        if self.sample_size is not None:
+        if self.matures_on is not None:
+            parts.append(gettext("so far, of %(count)s %(noun)s; matures on %(day)s") % {
+                "count": number(self.sample_size), "noun": self.spec.text("maturing_noun")
+                or gettext("cases"), "day": day(self.matures_on)})
+        elif self.sample_size is not None:
             parts.append(gettext("of %(count)s %(noun)s") % {
                 "count": number(self.sample_size),
                 "noun": self.sample_noun or gettext("cases")})
+        if self.split_first is not None and self.split_second is not None:
+            parts.append(gettext("%(first)s worked to protocol, %(second)s settled early "
+                                 "(converted or disqualified)") % {
+                "first": number(self.split_first), "second": number(self.split_second)})
+        if self.actual_sales_sourced is not None:
+            parts.append(gettext("sales-sourced: %(count)s") % {
+                "count": number(self.actual_sales_sourced, self.unit)})
         if self.actual_all_sources is not None:
             parts.append(gettext("all sources: %(count)s") % {
                 "count": number(self.actual_all_sources, self.unit)})
         if self.is_lower_bound:
             parts.append(gettext("a lower bound while due MQLs are untouched"))
+        if self.provisional_until is not None:
+            parts.append(gettext("provisional until %(day)s, when the cohort has matured") % {
+                "day": day(self.provisional_until)})
         return "; ".join(parts)
 
     @property
@@ -119,6 +147,9 @@ class ReportData:
     overdue: list[dict]
     rejections: list[dict]
     warnings: list[dict]
+    lost_reasons: list[dict]
+    rejection_reasons: list[dict]
+    overdue_buckets: list[dict]
     report_row_counts: dict[str, int]
 
 
@@ -142,6 +173,9 @@ REPORT_MODELS = {
     "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
     "rejections": ("rpt_mql_rejections", "agreement_id, mqls_rejected desc, rejection_reason"),
     "warnings": ("rpt_data_warnings", "warning_type, subject"),
+    "lost_reasons": ("rpt_lost_reasons", "agreement_id, reason_order"),
+    "rejection_reasons": ("rpt_mql_rejection_reasons", "agreement_id, reason_order"),
+    "overdue_buckets": ("rpt_overdue_age_buckets", "agreement_id, rep_id, age_bucket_order"),
 }
 
 
@@ -162,7 +196,9 @@ class OverviewPage:
     agreement: dict = _help("rpt_agreements row of the agreement in force")
     kpis: list[KpiView] = _help("every KPI of the agreement in force, in order")
     revenue: KpiView = _help("the headline new_revenue KPI")
-    off_pace: list[KpiView] = _help("KPIs at risk or behind, worst first")
+    off_pace: list[KpiView] = _help(
+        "the exceptions, first: missed then no data in a final period, behind then at risk "
+        "in one in progress (rpt_kpi_scorecard.exception_rank)")
     revenue_chart: str = _help("path of the revenue-vs-pace SVG, relative to the page")
     sections: dict[str, str] = _help("section id -> title, in page order")
     previous: dict | None = _help("rpt_agreements row of the period before, if any")
@@ -197,14 +233,16 @@ class TeamPage:
     channels: list[dict] = _help("rpt_channel_performance rows (marketing)")
     reps: list[dict] = _help("rpt_rep_handoff rows (hand-off)")
     rep_pages: dict[str, str] = _help("rep_id -> file name of the rep's page (see page_names)")
-    lost_reasons: list[dict] = _help("lost reason -> deals and amount (sales)")
+    lost_reasons: list[dict] = _help("rpt_lost_reasons rows: deals and amount per reason (sales)")
     top_wins: list[dict] = _help("largest won deals, rpt_deal_outcomes rows (sales)")
-    rejections: list[dict] = _help("MQLs sales rejected, by reason (marketing)")
+    rejections: list[dict] = _help("rpt_mql_rejection_reasons rows: MQLs rejected by reason "
+                                   "(marketing)")
     lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months (marketing)")
-    overdue_buckets: list[dict] = _help("untouched MQLs past deadline per age bucket (hand-off)")
+    overdue_buckets: list[dict] = _help("rpt_overdue_age_buckets rows of the team (hand-off)")
     root: str = _help("relative path from the page to the site root")
     handoff_note: str = field(default="", metadata={"help": (
-        "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
+        "why the hand-off clock cannot run (rpt_agreements.handoff_clock_missing_because, "
+        "issue #9); empty when it can")})
 
 
 @dataclass(frozen=True)
@@ -214,14 +252,14 @@ class RepPage:
     agreement: dict = _help("rpt_agreements row of the agreement in force")
     rep: dict = _help("rpt_rep_handoff row of the rep")
     overdue: list[dict] = _help("the rep's MQLs past deadline untouched (lead id, company)")
-    overdue_buckets: list[dict] = _help("the rep's overdue MQLs per age bucket")
+    overdue_buckets: list[dict] = _help("rpt_overdue_age_buckets rows of the rep")
     root: str = _help("relative path from the page to the site root")
     title: str = _help("the page's <title>: the rep's name made safe (see nav_title)")
     handoff_note: str = field(default="", metadata={"help": (
         "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
     measures: list[dict] = field(default_factory=list, metadata={"help": (
         "per hand-off measure: label, kpi_id, unit, the rep's figure and its denominator, "
-        "the target, the team's figure and the rep's status against the target")})
+        "the target, the team's figure and the rep's status (rpt_rep_handoff columns)")})
 
 
 @dataclass(frozen=True)
@@ -234,6 +272,9 @@ class MonthlyPage:
     rates: list[dict] = _help("per rate or duration KPI: its KpiView and its monthly rows")
     lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months")
     chart: str = _help("path of the MQLs-per-month SVG")
+    funnel: list[dict] = field(default_factory=list, metadata={"help": (
+        "rpt_funnel_plan_vs_actual rows of the period: the volumes needed at the actual rates "
+        "beside the plan (issue #19)")})
 
 
 @dataclass(frozen=True)
@@ -262,6 +303,9 @@ class DefinitionsPage:
     kpis: list[KpiDefinition] = _help("every KPI definition from the dbt manifest")
     on_track_min: float = _help("attainment at or above which a KPI is on track")
     at_risk_min: float = _help("attainment at or above which a KPI is at risk")
+    agreement: dict = field(default_factory=dict, metadata={"help": (
+        "rpt_agreements row of the agreement in force: the attribution and owner rules "
+        "the figures were made by (issue #19)")})
 
 
 @dataclass(frozen=True)
@@ -365,7 +409,11 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
             needed_this_month=row["needed_this_month"], sample_size=row["sample_size"],
             min_sample=row["min_sample"], actual_all_sources=row["actual_all_sources"],
             is_lower_bound=bool(row["is_lower_bound"]), period_state=row["period_state"],
-            no_data_reason=row.get("no_data_reason") or ""))
+            no_data_reason=row.get("no_data_reason") or "", matures_on=row.get("matures_on"),
+            provisional_until=row.get("provisional_until"),
+            actual_sales_sourced=row.get("actual_sales_sourced"),
+            split_first=row.get("split_first"), split_second=row.get("split_second"),
+            exception_rank=row.get("exception_rank")))
     return views
 
 
@@ -418,90 +466,58 @@ def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]
     return lines
 
 
-def _rep_status(value: float | None, target: float | None, direction: str,
-                cases: float | None, min_sample: int | None,
-                thresholds: tuple[float, float]) -> str:
-    """Return a rep's status on one measure, by the rules KPIs use against their target."""
-    if value is None:
-        return "no_data"
-    if target is None:
-        return "no_target"
-    if cases is not None and min_sample is not None and cases < min_sample:
-        return "too_few"
-    if direction == "lower":
-        attainment = float(target) / float(value) if value else float("inf")
-    else:
-        attainment = float(value) / float(target) if target else float("inf")
-    return ("on_track" if attainment >= thresholds[0] else
-            "at_risk" if attainment >= thresholds[1] else "behind")
-
-
-def _rep_measures(rep: dict, reps: list[dict], by_id: dict[str, KpiView],
-                  thresholds: tuple[float, float]) -> list[dict]:
+def _rep_measures(rep: dict, by_id: dict[str, KpiView]) -> list[dict]:
     """Return the rep's hand-off figures beside the target, the team and a status (issue #12).
 
-    A rate carries its numerator and denominator ("28 of 71 MQLs whose window
+    Every figure, target and status is a column of rpt_rep_handoff (issue
+    #19: the status by the one rule of macros/kpi_status.sql). A rate
+    carries its numerator and denominator ("28 of 71 MQLs whose window
     closed"); the team's figure (as printed) is the whole team's KPI, a
     count's the average per rep.
     """
     measures = []
-    for label, kpi_id, value, count, cases, noun in (
-            (gettext("Touched within the SLA"), "first_touch_within_sla_rate",
-             rep["first_touch_within_sla_rate"], rep["mqls_touched_within_sla"],
-             rep["mqls_due_for_first_touch"], gettext("MQLs due for a first touch")),
-            (gettext("Median first touch"), "median_first_touch_business_hours",
-             rep["median_first_touch_business_hours"], None,
-             rep["mqls_due_for_first_touch"], gettext("MQLs due for a first touch")),
-            (gettext("Worked to protocol"), "mqls_worked_rate", rep["mqls_worked_rate"],
+    due = gettext("MQLs due for a first touch")
+    for label, kpi_id, prefix, count, cases, noun in (
+            (gettext("Touched within the SLA"), "first_touch_within_sla_rate", "first_touch",
+             rep["mqls_touched_within_sla"], rep["mqls_due_for_first_touch"], due),
+            (gettext("Median first touch"), "median_first_touch_business_hours", "median",
+             None, rep["mqls_due_for_first_touch"], due),
+            (gettext("Worked or settled"), "mqls_worked_rate", "worked",
              rep["mqls_worked"], rep["mqls_touch_window_closed"],
              gettext("MQLs whose touch window closed"))):
         kpi = by_id.get(kpi_id)
         if kpi is None:
             continue
+        value = rep[kpi_id]
         basis = (gettext("%(count)s of %(cases)s %(noun)s") % {
             "count": number(count), "cases": number(cases), "noun": noun}
             if count is not None else gettext("over %(cases)s %(noun)s") % {
                 "cases": number(cases), "noun": noun})
+        if prefix == "worked" and rep["mqls_worked"] is not None:
+            basis += "; " + gettext("%(first)s worked to protocol, %(second)s settled early "
+                                    "(converted or disqualified)") % {
+                "first": number(rep["mqls_worked_by_attempts"]),
+                "second": number(rep["mqls_settled_early"])}
+        shown = distinct_figure(value, rep[f"{prefix}_target"], kpi.unit)
+        if prefix == "median" and rep["is_median_lower_bound"] and value is not None:
+            shown = f"≥ {shown}"
+            basis += "; " + gettext("a lower bound while due MQLs are untouched")
         measures.append({
             "label": label, "kpi_id": kpi_id, "unit": kpi.unit, "value": value,
-            "basis": basis, "target": kpi.target, "team": kpi.figure,
-            "team_basis": kpi.basis,
-            "status": _rep_status(value, kpi.target, kpi.direction, cases, kpi.min_sample,
-                                  thresholds)})
-    for label, column in ((gettext("MQLs assigned"), "mqls_assigned"),
-                          (gettext("Untouched past deadline"),
-                           "mqls_untouched_past_deadline")):
-        average = sum(r[column] or 0 for r in reps) / len(reps) if reps else None
+            "shown": shown, "basis": basis, "target": rep[f"{prefix}_target"],
+            "team": kpi.figure, "team_basis": kpi.basis, "status": rep[f"{prefix}_status"]})
+    for label, column, average in (
+            (gettext("MQLs assigned"), "mqls_assigned", "team_average_mqls_assigned"),
+            (gettext("Untouched past deadline"), "mqls_untouched_past_deadline",
+             "team_average_untouched_past_deadline")):
         measures.append({"label": label, "kpi_id": None, "unit": "count",
-                         "value": rep[column], "basis": "", "target": None,
-                         "team": "–" if average is None else decimal(average),
+                         "value": rep[column], "shown": number(rep[column]), "basis": "",
+                         "target": None,
+                         "team": "–" if rep[average] is None else decimal(rep[average]),
                          "team_basis": gettext("average of %(reps)s reps") % {
-                             "reps": number(len(reps))},
+                             "reps": number(rep["team_reps"])},
                          "status": None})
     return measures
-
-
-AGE_BUCKETS = ["0-2 days", "3-7 days", "8-14 days", "15-30 days", "over 30 days"]
-
-
-def _age_buckets(overdue: list[dict]) -> list[dict]:
-    counts = {bucket: 0 for bucket in AGE_BUCKETS}
-    for row in overdue:
-        counts[row["age_bucket"]] += 1
-    return [{"bucket": bucket, "mqls": count} for bucket, count in counts.items()]
-
-
-def _rejections_by_reason(rows: list[dict]) -> list[dict]:
-    reasons: dict[str, dict] = {}
-    for row in rows:
-        entry = reasons.setdefault(row["rejection_reason"], {
-            "reason": row["rejection_reason"], "mqls": 0, "share": 0.0, "channels": {}})
-        entry["mqls"] += row["mqls_rejected"]
-        entry["share"] += row["share_of_period_mqls"] or 0.0
-        entry["channels"][row["channel"]] = row["mqls_rejected"]
-    for entry in reasons.values():
-        entry["top_channel"] = max(sorted(entry["channels"]), key=entry["channels"].get)
-    return sorted(reasons.values(), key=lambda r: (-r["mqls"], r["reason"]))
 
 
 def _period_velocity(data: ReportData, agreement: dict) -> list[dict]:
@@ -510,15 +526,23 @@ def _period_velocity(data: ReportData, agreement: dict) -> list[dict]:
             if start <= row["month_start_date"] <= agreement["period_end_date"]]
 
 
+def handoff_note(agreement: dict) -> str:
+    """Return why the hand-off clock cannot run, in the site's language ('' when it can)."""
+    why = agreement.get("handoff_clock_missing_because")
+    return gettext(HANDOFF_REASON) % {"why": why} if why else ""
+
+
+HANDOFF_REASON = N_("The hand-off clock cannot run without lead activities (%(why)s): no MQL "
+                    "is listed as overdue and no touch rate is shown.")
+
+
 def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
               agreement_bodies: dict[str, tuple[str, str]], thresholds: tuple[float, float],
-              raw_source: str, restated: dict[str, list[dict]] | None = None,
-              handoff_note: str = "") -> SitePlan:
+              raw_source: str, restated: dict[str, list[dict]] | None = None) -> SitePlan:
     """Return every page (path, template, context) and chart of the site.
 
     `restated`: per final agreement, the KPIs whose recomputed figures differ
     from those recorded when it closed (generator.history.restatements).
-    `handoff_note`: why the hand-off clock cannot run (generator.availability).
     """
     # The record keeps each KPI's title as it closed; pages show it in the site's language.
     titles = {d.kpi_id: d.text("title") for d in definitions}
@@ -537,9 +561,10 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         _rows_of(data.revenue_pace, current_id), current["revenue_goal"],
         by_id["new_revenue"].projected if current["period_state"] == "in_progress" else None,
         current["period_end_date"]))
-    rank = {"behind": 0, "at_risk": 1}
-    off_pace = sorted((k for k in kpis if k.status in rank),
-                      key=lambda k: (rank[k.status], k.title))
+    # Issue #19: the models rank the exceptions (a closed period names its
+    # misses, then what it could not measure); the page keeps their order.
+    off_pace = sorted((k for k in kpis if k.exception_rank is not None),
+                      key=lambda k: (k.exception_rank, k.title))
     previous = [a for a in data.agreements
                 if a["agreement_id"] == current.get("previous_agreement_id")]
     plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
@@ -566,6 +591,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
 
     deals = _rows_of(data.deals, current_id)
     overdue = _rows_of(data.overdue, current_id)
+    buckets = _rows_of(data.overdue_buckets, current_id)
+    note = handoff_note(current)
     first_touch = by_id.get("first_touch_within_sla_rate")
     # The weeks the period and the data cover: a week cut by either is partial.
     span = {"first": current["period_start_date"], "last": current["evaluated_through_date"]}
@@ -592,11 +619,12 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             kpis=[k for k in kpis if k.section == section], charts=chart_paths,
             channels=_rows_of(data.channels, current_id),
             reps=team_rows, rep_pages=rep_pages,
-            lost_reasons=_lost_reasons(deals),
+            lost_reasons=_rows_of(data.lost_reasons, current_id),
             top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
-            rejections=_rejections_by_reason(_rows_of(data.rejections, current_id)),
+            rejections=_rows_of(data.rejection_reasons, current_id),
             lead_velocity=_period_velocity(data, current),
-            overdue_buckets=_age_buckets(overdue), root="", handoff_note=handoff_note)))
+            overdue_buckets=[b for b in buckets if b["rep_id"] is None], root="",
+            handoff_note=note)))
 
     # Rep pages are reached from the hand-off page's rep table and from the
     # search, not from the navigation: the theme copies the whole navigation
@@ -609,12 +637,12 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         rep_overdue = overdue_by_rep.get(rep["rep_id"], [])
         plan.pages.append((f"reps/{rep_pages[rep['rep_id']]}.md", "rep.md.j2", RepPage(
             agreement=current, rep=rep, overdue=rep_overdue,
-            overdue_buckets=_age_buckets(rep_overdue), root="../",
+            overdue_buckets=[b for b in buckets if b["rep_id"] == rep["rep_id"]], root="../",
             # Not in the navigation (issue #8), so MkDocs would take the
             # <title> from the heading's text, unescaped: name it here.
             title=nav_title(rep["rep_name"]),
-            handoff_note=handoff_note,
-            measures=_rep_measures(rep, team_rows, by_id, thresholds))))
+            handoff_note=note,
+            measures=_rep_measures(rep, by_id))))
 
     monthly_rows = _rows_of(data.monthly, current_id)
     months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})
@@ -628,7 +656,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         months=[{"month_start_date": m, "month_state": state} for m, state in months],
         volumes=[k for k in per_kpi if k["kpi"].is_paced],
         rates=[k for k in per_kpi if not k["kpi"].is_paced],
-        lead_velocity=_period_velocity(data, current), chart=monthly_chart)))
+        lead_velocity=_period_velocity(data, current), chart=monthly_chart,
+        funnel=_rows_of(data.funnel, current_id))))
 
     periods = []
     for agreement in reversed(data.agreements):
@@ -642,22 +671,11 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         _history(data, definitions),
         restated=[r for a in data.agreements for r in restated.get(a["agreement_id"], [])])))
     plan.pages.append(("definitions.md", "definitions.md.j2", DefinitionsPage(
-        kpis=definitions, on_track_min=thresholds[0], at_risk_min=thresholds[1])))
+        kpis=definitions, on_track_min=thresholds[0], at_risk_min=thresholds[1],
+        agreement=current)))
     plan.pages.append(("data-quality.md", "data_quality.md.j2", _data_quality(
         data, build, raw_source)))
     return plan
-
-
-def _lost_reasons(deals: list[dict]) -> list[dict]:
-    reasons: dict[str, dict] = {}
-    for deal in deals:
-        if deal["outcome"] != "lost":
-            continue
-        entry = reasons.setdefault(deal["lost_reason"], {"reason": deal["lost_reason"],
-                                                         "deals": 0, "amount": 0.0})
-        entry["deals"] += 1
-        entry["amount"] += float(deal["amount"] or 0)
-    return sorted(reasons.values(), key=lambda r: (-r["deals"], r["reason"]))
 
 
 TERMS = [

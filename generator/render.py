@@ -9,6 +9,7 @@ same filter writes `$1,234` on an English site, `฿1,234` on a Thai one and
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import fields
 from datetime import date, datetime
@@ -35,6 +36,7 @@ STATUS_LABELS = {
     "upcoming": N_("Upcoming"),
     "not_started": N_("Not started"),
     "too_few": N_("Too few to judge"),
+    "maturing": N_("Maturing"),
 }
 PERIOD_STATES = {"final": N_("Final"), "in_progress": N_("In progress"),
                  "upcoming": N_("Upcoming")}
@@ -56,18 +58,23 @@ AGE_BUCKETS = {"0-2 days": N_("0-2 days"), "3-7 days": N_("3-7 days"),
                "over 30 days": N_("over 30 days")}
 FUNNEL_NAMES = (
     N_("Web sessions"), N_("Leads"), N_("MQLs"), N_("SQLs"),
-    N_("Opportunities (lead-sourced)"), N_("Proposals (lead-sourced)"),
-    N_("Customers (lead-sourced)"), N_("Revenue (marketing-sourced)"),
+    N_("Opportunities (marketing-sourced)"), N_("Proposals (marketing-sourced)"),
+    N_("Customers (marketing-sourced)"), N_("Revenue (marketing-sourced)"),
     N_("Visit to lead"), N_("Lead to MQL (matured cohort)"), N_("MQL to SQL (matured cohort)"),
-    N_("SQL to opportunity"), N_("Opportunity to proposal"), N_("Proposal-to-close rate"),
+    N_("SQL to opportunity"), N_("Opportunity to proposal"), N_("Proposal to win"),
+    # What an actual rate is (rpt_funnel_plan_vs_actual.rate_basis, issue #19).
+    N_("matured cohort"), N_("period ratio"),
 )
 TEST_WORDS = {"pass": N_("pass"), "fail": N_("fail"), "warn": N_("warn"),
               "error": N_("error"), "skipped": N_("skipped"), "data test": N_("data test"),
               "unit test": N_("unit test")}
-# The inputs a KPI can lack (generator.availability): "needs lead activities".
+# The inputs a KPI can lack (macros/inputs.sql): "needs lead activities".
 NEEDS = (N_("leads"), N_("lead activities"), N_("opportunities"), N_("a revenue ledger"),
          N_("web sessions"), N_("the team list"), N_("SQL dates"), N_("acceptance dates"),
          N_("proposal dates"), N_("disqualification dates"))
+# Why a computed rate is no data all the same (the KPI models, issue #19).
+NO_DATA_REASONS = (N_("the data holds only MQLs"), N_("no lost deals recorded"),
+                   N_("no deal amounts recorded"))
 
 # Exactly the characters Python-Markdown (with the tables extension) lets a
 # backslash escape: escaping any other character would show the backslash.
@@ -187,6 +194,39 @@ def number(value: float | int | None, unit: str = "count") -> str:
     return _format(float(value), unit, ".0")
 
 
+def distinct_figure(value: float | int | None, target: float | int | None,
+                    unit: str = "count") -> str:
+    """Return a value as tables print it, with as many more decimals as it takes never to
+    print a value that differs from its target as the target itself (issue #19).
+
+    36.996% against a 37% target prints "36.996%", not "37.0%": a missed
+    target must not read as met. Equal values, counts and a missing target
+    print as `number` does.
+    """
+    shown = number(value, unit)
+    if value is None or target is None or unit == "count" \
+            or math.isclose(float(value), float(target), rel_tol=1e-12, abs_tol=1e-12) \
+            or shown != number(target, unit):
+        return shown
+    for digits in ((".00",) if unit == "currency" else (".00", ".000", ".0000")):
+        def write(figure: float, digits: str = digits) -> str:
+            return _amount(figure, digits) if unit == "currency" \
+                else _format(figure, unit, digits)
+        shown = write(float(value))
+        if shown != write(float(target)):
+            break
+    return shown
+
+
+def _amount(value: float, digits: str) -> str:
+    """Return an amount with cents: only where whole units would hide a difference."""
+    locale = i18n.current()
+    cldr = locale.babel
+    pattern = _fraction(cldr.currency_formats["standard"].pattern, digits)
+    return format_currency(value, locale.currency, format=pattern, locale=cldr,
+                           currency_digits=False)
+
+
 def prose(value: float | int | None, unit: str = "count") -> str:
     """Return a value as people write it in a sentence: 80%, 40 days, 12.5%, 2.5 hr.
 
@@ -203,7 +243,9 @@ def shortfall(value: float | int | None, unit: str = "count") -> str:
     if value is None:
         return "–"
     if unit == "rate":
-        points = format_decimal(abs(float(value)) * 100, "#,##0.0",
+        # A shortfall under 0.05 points is still one (issue #19): never "0.0 pts".
+        points = format_decimal(abs(float(value)) * 100,
+                                "#,##0.0" if abs(float(value)) >= 0.0005 else "#,##0.0##",
                                 locale=i18n.current().babel)
         return gettext("%(points)s pts") % {"points": points}
     return number(abs(value), unit)
@@ -275,14 +317,19 @@ def test_word(value: str) -> str:
 def no_data_reason(reason: str) -> str:
     """Return why a KPI has no data in the site's language: 'needs lead activities'.
 
-    generator.availability writes the reason in English (summary.json keeps
-    it so); each input it names is a catalog entry.
+    The models write the reason in English (macros/inputs.sql; summary.json
+    keeps it so): "needs A and B", where each part may be "X, Y or Z" (any
+    one of them would do); each input it names is a catalog entry.
     """
     if not reason.startswith("needs "):
         return gettext(reason)
-    needed = [gettext(part) for part in reason.removeprefix("needs ").split(" and ")]
-    joined = needed[0] if len(needed) == 1 else gettext("%(first)s and %(last)s") % {
-        "first": ", ".join(needed[:-1]), "last": needed[-1]}
+    parts = []
+    for part in reason.removeprefix("needs ").split(" and "):
+        options = [gettext(o) for o in re.split(r", | or ", part)]
+        parts.append(options[0] if len(options) == 1 else gettext("%(first)s or %(last)s") % {
+            "first": ", ".join(options[:-1]), "last": options[-1]})
+    joined = parts[0] if len(parts) == 1 else gettext("%(first)s and %(last)s") % {
+        "first": ", ".join(parts[:-1]), "last": parts[-1]}
     return gettext("needs %(inputs)s") % {"inputs": joined}
 
 
@@ -407,6 +454,7 @@ def make_environment() -> Environment:
     })
     environment.filters.update({name: _formatted(function) for name, function in {
         "number": number,
+        "distinct_figure": distinct_figure,
         "prose": prose,
         "shortfall": shortfall,
         "percent": percent,

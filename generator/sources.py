@@ -20,7 +20,7 @@ It also reads the org's settings file (`crm_source.yml`, see
 `crm_source.example.yml`): the custom field holding the MQL date, the
 statuses that mean disqualified, which users are marketing, and which raw
 tables the team does not have (declared unavailable, see
-generator/availability.py).
+macros/inputs.sql).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.contract import FILE_SUFFIXES, RAW_TABLES
+from generator.contract import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES
 from generator.exceptions import ConfigError
 from generator.raw_input import normalise_name
 
@@ -65,6 +65,9 @@ class Table:
     columns: tuple[Column, ...]
     optional: bool = False
     """May be declared unavailable (or be missing when another table of the same feed exists)."""
+    absent_ok: bool = False
+    """May be missing from the export altogether (issue #19: owner history); the rule it
+    feeds falls back and the page says which rule was used."""
 
 
 def _c(name: str, *spellings: str, required: bool = True, setting: str | None = None) -> Column:
@@ -116,6 +119,13 @@ SALESFORCE = (
         _c("user_role_id", "UserRoleId", required=False),
         _c("created_date", "CreatedDate", required=False),
     )),
+    # Issue #19: field history of leads, Data Loader's LeadHistory or
+    # Fivetran's lead_history; its Owner rows give the owner at MQL time.
+    Table("lead_history", "lead_owner_history", (
+        _c("id", "Id"), _c("lead_id", "LeadId"), _c("field", "Field"),
+        _c("old_value", "OldValue"), _c("new_value", "NewValue"),
+        _c("created_date", "CreatedDate"), _c("is_deleted", "IsDeleted", required=False),
+    ), optional=True, absent_ok=True),
 )
 
 # HubSpot as Fivetran lands it; Airbyte's flattened `properties_*` names too.
@@ -174,7 +184,19 @@ HUBSPOT = (
         _c("last_name", "last_name", "lastname"),
         _c("created_at", "created_at", "createdat", required=False),
     )),
+    # Issue #19: every value a contact property took, as Fivetran lands it
+    # (its dbt package renames `timestamp` to change_timestamp); the
+    # hubspot_owner_id rows give the owner at MQL time.
+    Table("contact_property_history", "lead_owner_history", (
+        _c("contact_id", "contact_id"), _c("name", "name", "property_name"),
+        _c("value", "value", "property_value"),
+        _c("timestamp", "timestamp", "change_timestamp"),
+    ), optional=True, absent_ok=True),
 )
+
+# The contract's optional tables (generator.contract.OPTIONAL_TABLES).
+LEAD_OWNER_HISTORY = Table("lead_owner_history", "lead_owner_history", tuple(
+    _c(name) for name in OPTIONAL_TABLES["lead_owner_history"]), optional=True, absent_ok=True)
 
 # Web analytics is its own system whatever the CRM: the contract's
 # web_sessions file, or declared unavailable.
@@ -182,25 +204,49 @@ WEB_SESSIONS = Table("web_sessions", "web_sessions", tuple(
     _c(name) for name in RAW_TABLES["web_sessions"]), optional=True)
 
 SOURCE_TABLES: dict[str, tuple[Table, ...]] = {
-    "contract": tuple(Table(name, name, tuple(_c(column) for column in columns),
-                            optional=name not in ("leads", "reps"))
-                      for name, columns in RAW_TABLES.items()),
+    "contract": (*(Table(name, name, tuple(_c(column) for column in columns),
+                          optional=name not in ("leads", "reps"))
+                    for name, columns in RAW_TABLES.items()), LEAD_OWNER_HISTORY),
     "salesforce": (*SALESFORCE, WEB_SESSIONS),
     "hubspot": (*HUBSPOT, WEB_SESSIONS),
 }
 
-# The phrase a no-data KPI shows: "needs lead activities".
-FEED_NOUNS = {
-    "leads": "leads", "lead_activities": "lead activities", "opportunities": "opportunities",
-    "revenue": "a revenue ledger", "web_sessions": "web sessions", "reps": "the team list",
+# Contract columns a team may lack while having the table (`unavailable:
+# [leads.sql_at]`): the KPIs that need one (meta.kpi.needs) are no data.
+# The words a reason uses for each are in macros/inputs.sql.
+UNAVAILABLE_COLUMNS = {
+    "leads": ("sql_at", "sal_at", "disqualified_at"),
+    "opportunities": ("proposal_sent_at",),
 }
 
-# Contract columns a team may lack while having the table (`unavailable:
-# [leads.sql_at]`): a KPI whose own SQL reads one is no data.
-COLUMN_NOUNS = {
-    "sql_at": "SQL dates", "sal_at": "acceptance dates", "proposal_sent_at": "proposal dates",
-    "disqualified_at": "disqualification dates",
-}
+# Tables without which a feed is unavailable even if its other tables have
+# rows (HubSpot: engagements without their type or contacts link nothing).
+ESSENTIAL = {"engagement", "engagement_contact", "deal", "deal_pipeline_stage"}
+
+# How marketing-sourced is decided (issue #19, macros/attribution.sql).
+ATTRIBUTION_RULES = ("mql_before_opportunity", "original_source", "any_lead")
+
+
+def missing_inputs(source: str, unavailable: dict[str, str]) -> dict[str, str]:
+    """Return the contract inputs the team lacks -> why: the `missing_inputs` dbt var.
+
+    A feed (a contract table: lead_activities, revenue, ...) is missing when
+    an essential raw table of it is unavailable, or all of them are; a
+    contract column declared unavailable (leads.sql_at) is missing by itself.
+    The models turn it into no data with a reason (macros/inputs.sql).
+    """
+    by_feed: dict[str, list[Table]] = {}
+    for table in SOURCE_TABLES.get(source, SOURCE_TABLES["contract"]):
+        by_feed.setdefault(table.feeds, []).append(table)
+    missing: dict[str, str] = {}
+    for feed, tables in by_feed.items():
+        down = [table for table in tables if table.name in unavailable]
+        essential = [table for table in down if table.name in ESSENTIAL]
+        if essential or (down and len(down) == len(tables)):
+            missing[feed] = "; ".join(f"{table.name}: {unavailable[table.name]}"
+                                      for table in (essential or down))
+    missing.update({name: why for name, why in unavailable.items() if "." in name})
+    return dict(sorted(missing.items()))
 
 # -- settings ----------------------------------------------------------------------
 
@@ -251,7 +297,7 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     "contract": {},
 }
 # `pull:` is read and checked by `sla-report pull` (generator/pull/settings.py).
-_TOP_KEYS = {"source", "unavailable", "pull", *SOURCES}
+_TOP_KEYS = {"source", "unavailable", "attribution", "pull", *SOURCES}
 _LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_user_ids",
               "marketing_role_ids", "disqualified_lead_statuses",
               "automated_engagement_sources", "marketing_owner_ids", "won_stage_labels",
@@ -274,6 +320,8 @@ class SourceSettings:
     """Raw tables the team does not have (file names without suffix)."""
     path: Path | None = None
     """The settings file read (None: defaults only)."""
+    attribution: dict | None = None
+    """`attribution:` as given ({rule, channels}); None: the project's default."""
 
 
 def _key(name: str) -> str:
@@ -335,7 +383,33 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
         if not table.optional:
             raise ConfigError(f"{path}: unavailable: {name!r} cannot be unavailable: every "
                               "report needs it")
-    return SourceSettings(chosen, settings, tuple(str(n).lower() for n in unavailable), path)
+    return SourceSettings(chosen, settings, tuple(str(n).lower() for n in unavailable), path,
+                          _attribution(path, document.get("attribution")))
+
+
+def _attribution(path: Path | None, given) -> dict | None:
+    """Return the attribution setting checked: a rule name, or {rule, channels}."""
+    if given is None:
+        return None
+    if isinstance(given, str):
+        given = {"rule": given}
+    if not isinstance(given, dict) or set(given) - {"rule", "channels"}:
+        raise ConfigError(f"{path}: attribution: expected a rule ({', '.join(ATTRIBUTION_RULES)})"
+                          " or a mapping with `rule` and `channels`")
+    rule = given.get("rule") or ATTRIBUTION_RULES[0]
+    if rule not in ATTRIBUTION_RULES:
+        hint = _did_you_mean(str(rule), ATTRIBUTION_RULES)
+        raise ConfigError(f"{path}: attribution: {rule!r} is not one of "
+                          f"{', '.join(ATTRIBUTION_RULES)}{hint}")
+    channels = given.get("channels") or []
+    if not isinstance(channels, list) or [c for c in channels if c not in CHANNELS]:
+        bad = [c for c in channels if c not in CHANNELS] if isinstance(channels, list) else []
+        raise ConfigError(f"{path}: attribution.channels: expected a list of channels "
+                          f"({', '.join(CHANNELS)})" + (f", not {bad[0]!r}" if bad else ""))
+    if rule == "original_source" and not channels:
+        raise ConfigError(f"{path}: attribution: original_source needs `channels`, the "
+                          "channels whose leads count as marketing-sourced")
+    return {"rule": rule, "channels": [str(c) for c in channels]}
 
 
 def _section(path: Path | None, source: str, given) -> dict:
@@ -378,10 +452,12 @@ def _check_unavailable_column(path: Path | None, name: str) -> None:
     if table not in RAW_TABLES:
         raise ConfigError(f"{path}: unavailable: {name!r}: no raw table {table!r}"
                           f"{_did_you_mean(table, RAW_TABLES)}")
-    if column not in COLUMN_NOUNS:
+    columns = UNAVAILABLE_COLUMNS.get(table, ())
+    if column not in columns:
+        known = sorted(f"{t}.{c}" for t, cs in UNAVAILABLE_COLUMNS.items() for c in cs)
         raise ConfigError(f"{path}: unavailable: {name!r}: only these columns can be declared "
-                          f"unavailable: {', '.join(sorted(COLUMN_NOUNS))}"
-                          f"{_did_you_mean(column, COLUMN_NOUNS)}")
+                          f"unavailable: {', '.join(known)}"
+                          f"{_did_you_mean(name.lower(), known)}")
 
 
 def _did_you_mean(word: str, options) -> str:
@@ -409,9 +485,11 @@ class ResolvedSource:
 
 def find_table_file(data_dir: Path, table: str) -> Path | None:
     """Return the file of a raw table in data_dir, matching its name without case."""
-    wanted = {f"{table}{suffix}" for suffix in FILE_SUFFIXES}
+    # Without case or underscores: Data Loader's LeadHistory.csv and
+    # Fivetran's lead_history.csv are one table (issue #19).
+    wanted = {_key(table) + suffix for suffix in FILE_SUFFIXES}
     found = sorted(path for path in data_dir.iterdir()
-                   if path.is_file() and path.name.lower() in wanted)
+                   if path.is_file() and _key(path.stem) + path.suffix.lower() in wanted)
     return found[0] if found else None
 
 

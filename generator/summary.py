@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from generator.pages import KpiView
-from generator.render import number, status_label
+from generator.render import distinct_figure, status_label
 
 SUMMARY_NAME = "summary.json"
 SCHEMA_VERSION = 1
@@ -40,23 +40,33 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
             "value": kpi.actual, "target": kpi.target, "expected_to_date": kpi.expected_to_date,
             "status": kpi.status, "display": kpi.figure, "sample_size": kpi.sample_size,
             "is_lower_bound": kpi.is_lower_bound, "all_sources": kpi.actual_all_sources,
+            "sales_sourced": kpi.actual_sales_sourced,
         })
         if kpi.no_data_reason:
             entries[-1]["reason"] = kpi.no_data_reason
+        # Issue #19: a cohort rate not matured yet, and a closed period's provisional one.
+        if kpi.matures_on is not None:
+            entries[-1]["matures_on"] = kpi.matures_on.isoformat()
+        if kpi.provisional_until is not None:
+            entries[-1]["provisional_until"] = kpi.provisional_until.isoformat()
         old = before.get(kpi.kpi_id)
         if old and old.get("status") != kpi.status:
             changes.append({"id": kpi.kpi_id, "title": kpi.title, "from": old.get("status"),
                             "to": kpi.status,
                             "text": f"{kpi.title}: {status_label(old.get('status', ''))} → "
                                     f"{status_label(kpi.status)}"})
-    off_pace = [e for e in entries if e["status"] in ("behind", "at_risk")]
+    # The exceptions in the models' order (rpt_kpi_scorecard.exception_rank,
+    # issue #19): a closed period's misses, then what it could not measure.
+    exceptions = [kpi for kpi in sorted(kpis, key=lambda k: (k.exception_rank or 0, k.title))
+                  if kpi.exception_rank is not None]
     revenue = next((k for k in kpis if k.kpi_id == "new_revenue"), None)
     headline = f"SLA report as of {as_of}: {agreement['title']}, day {agreement['elapsed_days']}" \
                f" of {agreement['period_days']}."
     if revenue is not None:
-        headline += (f" New revenue {number(revenue.actual, 'currency')} of "
-                     f"{number(revenue.target, 'currency')} ({status_label(revenue.status)}).")
-    headline += f" {len(off_pace)} of {len(entries)} KPIs behind or at risk."
+        headline += (f" New revenue {distinct_figure(revenue.actual, revenue.target, 'currency')}"
+                     f" of {distinct_figure(revenue.target, None, 'currency')}"
+                     f" ({status_label(revenue.status)}).")
+    headline += " " + _verdict(agreement, kpis, exceptions)
     if previous is None:
         headline += " First build."
     elif changes:
@@ -73,6 +83,7 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
         "period_state": agreement["period_state"],
         "days_left": agreement["days_left"],
         "headline": headline,
+        "exceptions": [kpi.kpi_id for kpi in exceptions],
         "kpis": entries,
         "changes_since_previous_build": changes,
         "previous_build": (previous or {}).get("built_at"),
@@ -90,6 +101,20 @@ def _alerts(changes: list[dict]) -> dict:
     """
     fell = [c for c in changes if c["to"] in OFF_PACE and c["from"] not in OFF_PACE]
     return {"status_changes": [c for c in changes if c not in fell], "fell_behind": fell}
+
+
+def _verdict(agreement: dict, kpis: list[KpiView], exceptions: list[KpiView]) -> str:
+    """Return the headline's verdict: a closed period names its misses (issue #19)."""
+    total = agreement.get("kpis_total") or len(kpis)
+    no_data = agreement.get("kpis_no_data", 0)
+    if agreement["period_state"] == "final":
+        missed = [kpi.title for kpi in exceptions if kpi.status == "missed"]
+        named = f" ({', '.join(missed)})" if missed else ""
+        return f"{agreement.get('kpis_missed', len(missed))} of {total} KPIs missed{named}, " \
+               f"{no_data} no data."
+    off_pace = [kpi for kpi in exceptions if kpi.status in ("behind", "at_risk")]
+    verdict = f"{len(off_pace)} of {total} KPIs behind or at risk"
+    return verdict + (f", {no_data} no data." if no_data else ".")
 
 
 def write_summary(site_dir: Path, summary: dict) -> Path:

@@ -172,3 +172,18 @@
 {% macro spark__regex_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
+
+{#- The texts of a group joined by a separator, sorted by the text itself,
+    so every engine writes the same list (issue #19: the revenue lines a
+    warning names). dbt's listagg cannot order on Spark. -#}
+{% macro sorted_text_agg(expression, separator) -%}
+    {{ return(adapter.dispatch('sorted_text_agg')(expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__sorted_text_agg(expression, separator) -%}
+    string_agg({{ expression }}, '{{ separator }}' order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__sorted_text_agg(expression, separator) -%}
+    array_join(array_sort(collect_list({{ expression }})), '{{ separator }}')
+{%- endmacro %}

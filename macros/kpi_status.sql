@@ -14,8 +14,14 @@
     end
 {%- endmacro %}
 
-{#- The status of a KPI in a window (a period or a month), first match wins:
+{#- The status of a KPI in a window (a period or a month), first match wins.
+    The one status rule of the site: the scorecard, the months and each rep
+    (issue #19) are judged by it.
     - not_started: the window has not begun (nothing can be judged yet);
+    - no_data with a reason: an input the team lacks, or a rate true by
+      construction in this data (`no_data_reason` is not null);
+    - maturing: a cohort rate none of whose cohort has had its conversion
+      window yet (`matures_on` is not null): the value so far is shown;
     - no_target / no_data: nothing to compare, or no value;
     - too_few: a rate or percentile over fewer than min_sample cases (the
       value is still shown);
@@ -24,9 +30,12 @@
     - on_track / at_risk / behind: attainment of pace against the thresholds.
     `window_state` is 'upcoming', 'final' (closed) or anything else (open). -#}
 {% macro kpi_status(attainment, has_target, actual, window_state, is_too_few,
-                    target_attainment, is_volume) -%}
+                    target_attainment, is_volume, no_data_reason='null',
+                    matures_on='null') -%}
     case
         when {{ window_state }} = 'upcoming' then 'not_started'
+        when {{ no_data_reason }} is not null then 'no_data'
+        when {{ matures_on }} is not null then 'maturing'
         when not ({{ has_target }}) then 'no_target'
         when {{ actual }} is null then 'no_data'
         when {{ is_too_few }} then 'too_few'

@@ -17,6 +17,33 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- An optional raw table (issue #19: lead_owner_history, Salesforce's
+    LeadHistory, HubSpot's contact property history): read like any raw
+    table when it is there. The CLI gives a data folder without the file a
+    header-only stand-in (generator/config.py); on a warehouse a table that
+    does not exist reads as no rows with the given columns. -#}
+{% macro optional_raw_table(source_name, table_name, columns) -%}
+    {%- set crm_source = var('crm_source', 'contract') -%}
+    {%- if source_name == 'crm' and crm_source != 'contract' -%}
+        {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
+    {%- elif table_name in var('raw_files', {}) or var('load_source_data', true) -%}
+        {{ raw_relation(source_name, table_name) }}
+    {%- else -%}
+        {%- set relation = source(source_name, table_name) -%}
+        {%- if execute and adapter.get_relation(database=relation.database,
+                schema=relation.schema, identifier=relation.identifier) is none -%}
+            (select
+            {%- for column in columns %}
+                cast(null as {{ dbt.type_string() }}) as {{ column }}
+                {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+            where 1 = 0)
+        {%- else -%}
+            {{ relation }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro raw_relation(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set files = var('raw_files', {}) -%}

@@ -20,7 +20,7 @@ import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from generator.contract import RAW_TABLES
+from generator.contract import OPTIONAL_TABLES, RAW_TABLES
 
 SF_LEAD_SOURCES = {"organic_search": "Web", "paid_search": "Advertisement",
                    "referral": "Partner Referral", "events": "Trade Show",
@@ -71,7 +71,19 @@ def contract_files(tables: dict[str, list[dict]], folder: Path) -> Path:
     """Write contract tables (the meaning of an export) for tests/independent.py."""
     for table, columns in RAW_TABLES.items():
         write_rows(folder / f"{table}.csv", columns, tables[table])
+    for table, columns in OPTIONAL_TABLES.items():
+        if table in tables:
+            write_rows(folder / f"{table}.csv", columns, tables[table])
     return folder
+
+
+def owner_changes(raw: Path) -> dict[str, list[dict]]:
+    """Return the demo's owner history per lead, oldest first (issue #19)."""
+    changes: dict[str, list[dict]] = {}
+    for row in sorted(read_rows(raw / "lead_owner_history.csv"),
+                      key=lambda r: (r["lead_id"], r["valid_from"])):
+        changes.setdefault(row["lead_id"], []).append(row)
+    return changes
 
 
 # -- Salesforce ----------------------------------------------------------------------
@@ -109,6 +121,7 @@ SF_FIELDS = {
                     "OwnerId", "LeadSource", "CreatedDate", "IsDeleted", "Proposal_Date__c",
                     "Loss_Reason__c"],
     "User": ["Id", "Name", "IsActive", "UserRoleId", "CreatedDate", "Email"],
+    "LeadHistory": ["Id", "LeadId", "Field", "OldValue", "NewValue", "CreatedDate", "IsDeleted"],
 }
 
 
@@ -242,8 +255,9 @@ def salesforce_export(raw: Path, out: Path, style: str) -> dict[str, list[dict]]
               "Email": f"{rep['rep_id'].lower()}@company.example"} for rep in reps]
     meant_reps = [{**rep, "ended_on": ""} for rep in reps]
 
+    history, meant_history = _sf_lead_history(raw, lead_id, reps, style)
     files = {"Lead": sf_leads, "Task": tasks, "Event": events, "Opportunity": sf_opps,
-             "User": users}
+             "User": users, "LeadHistory": history}
     for name, rows in files.items():
         fields = SF_FIELDS[name]
         if style == "dataloader":
@@ -258,7 +272,36 @@ def salesforce_export(raw: Path, out: Path, style: str) -> dict[str, list[dict]]
     (out / "web_sessions.csv").write_bytes((raw / "web_sessions.csv").read_bytes())
     return {"leads": meant_leads, "lead_activities": meant_activities,
             "opportunities": meant_opps, "revenue": meant_revenue, "reps": meant_reps,
-            "web_sessions": read_rows(raw / "web_sessions.csv")}
+            "web_sessions": read_rows(raw / "web_sessions.csv"),
+            "lead_owner_history": meant_history}
+
+
+def _sf_lead_history(raw: Path, lead_id: dict[str, str], reps: list[dict], style: str
+                     ) -> tuple[list[dict], list[dict]]:
+    """Return LeadHistory rows for the demo's owner changes, and the history they mean.
+
+    As Salesforce writes it: changes only, each owner change twice (the users'
+    Ids, then their names), beside other tracked fields' changes. The owner
+    before the first change owned the lead since it was created.
+    """
+    names = {rep["rep_id"]: rep["rep_name"] for rep in reps}
+    rows, meant = [], []
+    for number, (lead, changes) in enumerate(sorted(owner_changes(raw).items()), start=1):
+        sf_id = lead_id[lead]
+        meant.append({"lead_id": sf_id, "owner_id": changes[0]["owner_id"], "valid_from": ""})
+        for index, (old, new) in enumerate(zip(changes, changes[1:], strict=False)):
+            when = _sf_time(new["valid_from"], style)
+            base = {"LeadId": sf_id, "Field": "Owner", "CreatedDate": when, "IsDeleted": "false"}
+            rows.append({**base, "Id": f"017{number:07d}{index}A", "OldValue": old["owner_id"],
+                         "NewValue": new["owner_id"]})
+            rows.append({**base, "Id": f"017{number:07d}{index}B",
+                         "OldValue": names[old["owner_id"]], "NewValue": names[new["owner_id"]]})
+            meant.append({"lead_id": sf_id, "owner_id": new["owner_id"],
+                          "valid_from": new["valid_from"]})
+        rows.append({"Id": f"017{number:07d}S", "LeadId": sf_id, "Field": "Status",
+                     "OldValue": "Open", "NewValue": "Working", "IsDeleted": "false",
+                     "CreatedDate": _sf_time(changes[-1]["valid_from"], style)})
+    return rows, meant
 
 
 # -- HubSpot -------------------------------------------------------------------------
@@ -392,11 +435,31 @@ def hubspot_export(raw: Path, out: Path) -> dict[str, list[dict]]:
     write_rows(out / "deal_pipeline_stage.csv", list(stages[0]), stages)
     write_rows(out / "deal_contact.csv", ["deal_id", "contact_id"], deal_contacts)
     write_rows(out / "owner.csv", list(owners[0]), owners)
+    # Issue #19: every value the contact owner took, as Fivetran lands
+    # HubSpot's property history (`timestamp`), beside other properties.
+    changes = owner_changes(raw)
+    history, meant_history = [], []
+    for lead in leads:
+        if not lead["owner_id"]:
+            continue
+        values = changes.get(lead["lead_id"]) or [
+            {"lead_id": lead["lead_id"], "owner_id": lead["owner_id"],
+             "valid_from": lead["created_at"]}]
+        for row in values:
+            history.append({"contact_id": lead["lead_id"], "name": "hubspot_owner_id",
+                            "value": row["owner_id"], "timestamp": row["valid_from"],
+                            "source": "CRM_UI", "_fivetran_synced": "2015-10-16T03:00:00Z"})
+            meant_history.append(row)
+        history.append({"contact_id": lead["lead_id"], "name": "lifecyclestage",
+                        "value": "marketingqualifiedlead", "timestamp": lead["created_at"],
+                        "source": "CRM_UI", "_fivetran_synced": "2015-10-16T03:00:00Z"})
+    write_rows(out / "contact_property_history.csv", list(history[0]), history)
     (out / "web_sessions.csv").write_bytes((raw / "web_sessions.csv").read_bytes())
     return {"leads": meant_leads, "lead_activities": meant_activities,
             "opportunities": meant_opps, "revenue": meant_revenue,
             "reps": [{**rep, "ended_on": ""} for rep in reps],
-            "web_sessions": read_rows(raw / "web_sessions.csv")}
+            "web_sessions": read_rows(raw / "web_sessions.csv"),
+            "lead_owner_history": meant_history}
 
 
 def today() -> date:

@@ -6,7 +6,10 @@ overlaps with each business window, a different algorithm from the SQL's
 cumulative calendar, so a bug in one is unlikely to hide in the other.
 
 The rules are written from the issues' words (issue #7 for the definitions,
-targets, pace and status), not from the models.
+targets, pace and status; issue #19 for attribution, the owner at MQL time,
+"no data" for rates true by construction, maturing cohorts, provisional
+closed periods, "worked or settled" and the funnel at actual rates), not
+from the models.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ VOLUMES = {"web_sessions", "new_leads", "mqls", "marketing_sourced_pipeline",
            "marketing_sourced_customers", "new_revenue"}
 LOWER_IS_BETTER = {"median_first_touch_business_hours", "p90_first_touch_business_hours",
                    "sales_cycle_days"}
+# Issue #19: "an opportunity is marketing-sourced when its lead had become an
+# MQL at or before the opportunity was created" (the default), or "the lead's
+# channel is one of a listed set", or (the old rule) "it has any lead".
+ATTRIBUTION = "mql_before_opportunity"
+# The two cohort rates: a window none of whose cohort has matured "shows the
+# value so far with status maturing"; a closed period's are provisional.
+COHORT_RATES = ("lead_to_mql_rate", "mql_to_sql_rate")
 DEFAULT_CONVERSION_WINDOW_DAYS = 30
 DEFAULT_MIN_SAMPLE = 20
 ON_TRACK, AT_RISK = 1.0, 0.9
@@ -127,6 +137,59 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def cohort_rate(members: list[tuple[date, bool]], cutoff: date, window_days: int
+                ) -> tuple[float | None, int, date | None]:
+    """Return a cohort rate, the cases it is over, and the day it matures if not matured.
+
+    members are (local date, converted by as-of). "Only leads (MQLs) at least
+    conversion_window_days old count"; when none is, "show the value so far"
+    over every member, maturing on the youngest's date + the window (issue #19).
+    """
+    matured = [converted for day, converted in members if day <= cutoff]
+    if matured or not members:
+        return ratio(sum(matured), len(matured)), len(matured), None
+    youngest = max(day for day, _ in members)
+    return (ratio(sum(converted for _, converted in members), len(members)), len(members),
+            youngest + timedelta(days=window_days))
+
+
+def amount_sum(opportunities: list[dict]) -> float | None:
+    """Return the sum of the known amounts; None when every one is unknown (not $0)."""
+    amounts = [float(o["amount"]) for o in opportunities if o["amount"]]
+    if opportunities and not amounts:
+        return None
+    return sum(amounts)
+
+
+def funnel_at_actual_rates(a: Agreement, k: dict) -> dict[str, int]:
+    """Return the volumes each stage needs for the goal at the rates actually achieved.
+
+    Issue #19: "the volumes marketing and sales would need to reach the goal
+    at the rates they actually convert": marketing's revenue at the actual
+    average deal size, then each earlier stage over its actual conversion
+    (the cohort rates for lead to MQL and MQL to SQL), rounded up like the plan.
+    """
+    rates = {
+        "marketing_sourced_customers": ratio(k["marketing_sourced_customers"], k["proposals"]),
+        "proposals": ratio(k["proposals"], k["opportunities"]),
+        "opportunities": ratio(k["opportunities"], k["sqls"]),
+        "sqls": k["mql_to_sql_rate"], "mqls": k["lead_to_mql_rate"],
+        "new_leads": ratio(k["new_leads"], k["web_sessions"]),
+    }
+    needed: dict[str, int] = {}
+    if not k["average_deal_size"]:
+        return needed  # a stage without an actual rate leaves every earlier one unknown
+    needed["marketing_sourced_customers"] = clean_ceiling(
+        a.num("revenue_goal") * a.num("marketing_revenue_share") / k["average_deal_size"])
+    previous = "marketing_sourced_customers"
+    for stage in ("proposals", "opportunities", "sqls", "mqls", "new_leads", "web_sessions"):
+        if not rates[previous]:
+            break
+        needed[stage] = clean_ceiling(needed[previous] / rates[previous])
+        previous = stage
+    return needed
+
+
 def clean_ceiling(value: float) -> int:
     """ceil() after rounding to 6 decimals: 21 / 0.7 is 30, not 31 (issue #7)."""
     return math.ceil(round(value, 6))
@@ -180,10 +243,17 @@ def month_targets(months: list[Month], period_target: float,
 
 
 def status_of(kpi_id: str, actual: float | None, target: float | None, expected: float | None,
-              window_state: str, sample: float | None, min_sample: int) -> str:
-    """The status rules of issue #7, first match wins."""
+              window_state: str, sample: float | None, min_sample: int,
+              reason: str | None = None, maturing: bool = False) -> str:
+    """The status rules of issue #7, first match wins; issue #19 adds that a rate "whose
+    denominator cannot differ from its numerator in this data" is no data with its
+    reason, and that "not matured yet" is maturing, not no data."""
     if window_state == "upcoming":
         return "not_started"
+    if reason:
+        return "no_data"
+    if maturing:
+        return "maturing"
     if target is None:
         return "no_target"
     if actual is None:
@@ -205,8 +275,46 @@ def status_of(kpi_id: str, actual: float | None, target: float | None, expected:
     return "on_track" if value >= ON_TRACK else "at_risk" if value >= AT_RISK else "behind"
 
 
+def owners_at_mql(leads: list[dict], history: list[dict]) -> dict[str, str]:
+    """Return lead id -> who owned the lead when it became an MQL (issue #19).
+
+    "Use the owner at mql_at" from the owner history (a row without a date
+    counts since the lead was created); "without history, the current owner".
+    """
+    rows: dict[str, list[tuple[datetime | None, str]]] = {}
+    for row in history:
+        rows.setdefault(row["lead_id"], []).append((parse_utc(row["valid_from"]),
+                                                    row["owner_id"]))
+    owners = {}
+    for lead in leads:
+        mql_at = parse_utc(lead["mql_at"])
+        owner = lead["owner_id"]
+        if mql_at is not None and lead["lead_id"] in rows:
+            known = [(moment, who) for moment, who in rows[lead["lead_id"]]
+                     if moment is None or moment <= mql_at]
+            if known:
+                # The latest change at or before the MQL; "since created" is the earliest.
+                owner = max(known, key=lambda r: (r[0] is not None, r[0] or mql_at))[1]
+        owners[lead["lead_id"]] = owner
+    return owners
+
+
+def is_marketing_sourced(opportunity: dict, lead: dict | None, rule: str = ATTRIBUTION,
+                         channels: tuple[str, ...] = ()) -> bool:
+    """Return whether marketing sourced the opportunity, under the rule in force."""
+    if lead is None:
+        return False
+    if rule == "any_lead":
+        return True
+    if rule == "original_source":
+        return (lead["source"] if lead["source"] in CHANNELS else "other") in channels
+    mql_at, created = parse_utc(lead["mql_at"]), parse_utc(opportunity["created_at"])
+    return mql_at is not None and created is not None and mql_at <= created
+
+
 def compute(raw_dir: Path, reference_dir: Path, as_of: date,
-            details: dict | None = None) -> dict[str, dict[str, float]]:
+            details: dict | None = None, attribution: str = ATTRIBUTION,
+            channels: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
     """Return {agreement_id: {kpi_id: value, 'target:<kpi_id>': value}}.
 
     When `details` is a dict it is filled with {agreement_id: {...}}: MQLs per
@@ -216,6 +324,10 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
     still needs.
     """
     leads = read_csv(raw_dir / "leads.csv")
+    lead_by_id = {lead["lead_id"]: lead for lead in leads}
+    history = read_csv(raw_dir / "lead_owner_history.csv") \
+        if (raw_dir / "lead_owner_history.csv").is_file() else []
+    owner_at_mql = owners_at_mql(leads, history)
     activities = read_csv(raw_dir / "lead_activities.csv")
     opportunities = read_csv(raw_dir / "opportunities.csv")
     revenue = read_csv(raw_dir / "revenue.csv")
@@ -231,7 +343,13 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         if r.get("month"):
             explicit_months.setdefault((r["agreement_id"], r["kpi_id"]), {})[
                 date.fromisoformat(r["month"])] = float(r["target"])
-    opportunity_by_id = {o["opportunity_id"]: o for o in opportunities}
+    marketing = {o["opportunity_id"] for o in opportunities
+                 if is_marketing_sourced(o, lead_by_id.get(o["lead_id"]), attribution, channels)}
+    # Issue #19, true by construction: "no lead that is not an MQL, no lost
+    # deal recorded at all" in the data.
+    only_mqls = all(lead["mql_at"] for lead in leads)
+    no_lost_deals = not any(o["stage"] == "closed_lost" for o in opportunities)
+    no_amounts = not any(o["amount"] for o in opportunities)
     # A touch is an outbound touch by sales: non-automated, by a rep of the sales team.
     touches_by_lead: dict[str, list[datetime]] = {}
     for activity in activities:
@@ -248,6 +366,9 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         k: dict[str, float] = {}
         samples: dict[str, float] = {}
         all_sources: dict[str, float] = {}
+        sales_sourced: dict[str, float] = {}
+        reasons: dict[str, str] = {}
+        matures_on: dict[str, date] = {}
         k["web_sessions"] = sum(int(s["sessions"]) for s in sessions
                                 if a.date_in_window(date.fromisoformat(s["session_date"])))
         period_leads = [lead for lead in leads if a.in_window(parse_utc(lead["created_at"]))]
@@ -255,41 +376,61 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         mqls = [lead for lead in leads if a.in_window(parse_utc(lead["mql_at"]))]
         k["mqls"] = len(mqls)
         # Matured lead cohort: created at least conversion_window_days before as-of.
-        lead_cohort = [lead for lead in period_leads
-                       if a.local_day(parse_utc(lead["created_at"])) <= cohort_cutoff]
-        samples["lead_to_mql_rate"] = len(lead_cohort)
-        k["lead_to_mql_rate"] = ratio(
-            sum(1 for lead in lead_cohort if lead["mql_at"]
-                and a.local_day(parse_utc(lead["mql_at"])) <= as_of), len(lead_cohort))
+        window = a.setting("conversion_window_days", DEFAULT_CONVERSION_WINDOW_DAYS)
+        k["lead_to_mql_rate"], samples["lead_to_mql_rate"], when = cohort_rate(
+            [(a.local_day(parse_utc(lead["created_at"])), bool(lead["mql_at"]) and
+              a.local_day(parse_utc(lead["mql_at"])) <= as_of) for lead in period_leads],
+            cohort_cutoff, window)
+        if when:
+            matures_on["lead_to_mql_rate"] = when
+        if only_mqls:
+            k["lead_to_mql_rate"] = None
+            reasons["lead_to_mql_rate"] = "the data holds only MQLs"
         k["sqls"] = sum(1 for lead in leads if a.in_window(parse_utc(lead["sql_at"])))
-        k["marketing_sourced_pipeline"] = sum(
-            float(o["amount"]) for o in opportunities
-            if o["lead_id"] and a.in_window(parse_utc(o["created_at"])))
+        created = [o for o in opportunities if a.in_window(parse_utc(o["created_at"]))]
+        pipeline = [o for o in created if o["opportunity_id"] in marketing]
+        k["marketing_sourced_pipeline"] = amount_sum(pipeline)
+        all_sources["marketing_sourced_pipeline"] = amount_sum(created)
+        sales_sourced["marketing_sourced_pipeline"] = amount_sum(
+            [o for o in created if o["opportunity_id"] not in marketing])
+        if no_amounts:
+            reasons["marketing_sourced_pipeline"] = "no deal amounts recorded"
+            k["marketing_sourced_pipeline"] = None
+            all_sources["marketing_sourced_pipeline"] = None
+            sales_sourced["marketing_sourced_pipeline"] = None
         new_business = [r for r in revenue if r["revenue_type"] == "new_business"
                         and a.date_in_window(date.fromisoformat(r["booked_on"]))]
         # Booked lines by booking date, whatever the opportunity's stage, with or without one.
         k["new_revenue"] = sum(float(r["amount"]) for r in new_business)
         k["marketing_sourced_revenue"] = sum(
             float(r["amount"]) for r in new_business
-            if r["opportunity_id"] and opportunity_by_id[r["opportunity_id"]]["lead_id"])
+            if r["opportunity_id"] and r["opportunity_id"] in marketing)
         all_sources["marketing_sourced_revenue"] = k["new_revenue"]
-        created = [o for o in opportunities if a.in_window(parse_utc(o["created_at"]))]
-        k["opportunities"] = sum(1 for o in created if o["lead_id"])
+        sales_sourced["marketing_sourced_revenue"] = \
+            k["new_revenue"] - k["marketing_sourced_revenue"]
+        k["opportunities"] = sum(1 for o in created if o["opportunity_id"] in marketing)
         all_sources["opportunities"] = len(created)
+        sales_sourced["opportunities"] = len(created) - k["opportunities"]
         proposed = [o for o in opportunities if a.in_window(parse_utc(o["proposal_sent_at"]))]
-        k["proposals"] = sum(1 for o in proposed if o["lead_id"])
+        k["proposals"] = sum(1 for o in proposed if o["opportunity_id"] in marketing)
         all_sources["proposals"] = len(proposed)
+        sales_sourced["proposals"] = len(proposed) - k["proposals"]
         closed = [o for o in opportunities if o["stage"] in ("closed_won", "closed_lost")
                   and a.in_window(parse_utc(o["closed_at"]))]
         won = [o for o in closed if o["stage"] == "closed_won"]
         k["new_customers"] = len(won)
-        k["marketing_sourced_customers"] = sum(1 for o in won if o["lead_id"])
+        k["marketing_sourced_customers"] = sum(1 for o in won if o["opportunity_id"] in marketing)
         all_sources["marketing_sourced_customers"] = len(won)
-        k["win_rate"] = ratio(len(won), len(closed))
+        sales_sourced["marketing_sourced_customers"] = len(won) - k["marketing_sourced_customers"]
+        k["win_rate"] = None if no_lost_deals else ratio(len(won), len(closed))
+        if no_lost_deals:
+            reasons["win_rate"] = "no lost deals recorded"
         samples["win_rate"] = len(closed)
         with_amount = [float(o["amount"]) for o in won if o["amount"]]
         k["average_deal_size"] = ratio(sum(with_amount), len(with_amount))
         samples["average_deal_size"] = len(with_amount)
+        if no_amounts:
+            reasons["average_deal_size"] = "no deal amounts recorded"
         k["sales_cycle_days"] = percentile_cont(
             [(a.local(parse_utc(o["closed_at"])).date()
               - a.local(parse_utc(o["created_at"])).date()).days for o in won], 0.5)
@@ -299,9 +440,10 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         window_days = int(row["touch_window_days"])
         attempts_needed = int(row["min_touch_attempts"])
         as_of_end = datetime.combine(as_of + timedelta(days=1), time(0))
-        due = within = worked = dispositioned = window_closed = 0
-        cohort = cohort_converted = 0
+        due = within = worked = worked_by_attempts = dispositioned = window_closed = 0
         hours_waited: list[float] = []
+        mql_cohort: list[tuple[date, bool]] = []
+        mql_cohort_by_month: dict[date, list[tuple[date, bool]]] = {}
         mqls_by_month: dict[date, int] = {}
         mqls_by_channel: dict[str, int] = {}
         overdue: dict[str, set[str]] = {}
@@ -322,8 +464,9 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                     # Due and untouched: in the percentiles at its wait so far.
                     hours_waited.append(waited)
                     due += 1
-                    overdue.setdefault(lead["owner_id"] or "unassigned", set()).add(
-                        lead["lead_id"])
+                    # A breach belongs to whoever owned the lead at its MQL (issue #19).
+                    overdue.setdefault(owner_at_mql[lead["lead_id"]] or "unassigned",
+                                       set()).add(lead["lead_id"])
             channel = lead["source"] if lead["source"] in CHANNELS else "other"
             mqls_by_channel[channel] = mqls_by_channel.get(channel, 0) + 1
             month = mql_local.date().replace(day=1)
@@ -344,24 +487,28 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                     or between(disqualified_local, mql_local, window_end)
                 attempts = sum(1 for t in touches if t <= window_end)
                 worked += attempts >= attempts_needed or settled
+                # "worked or settled", with the split: the attempts, or settled early.
+                worked_by_attempts += attempts >= attempts_needed
                 dispositioned += between(sal_local, mql_local, window_end) \
                     or between(sql_local, mql_local, window_end) \
                     or (between(disqualified_local, mql_local, window_end)
                         and bool(lead["disqualified_reason"]))
-            if mql_local.date() <= cohort_cutoff:
-                cohort += 1
-                cohort_converted += sql_local is not None and sql_local.date() <= as_of
+            member = (mql_local.date(), sql_local is not None and sql_local.date() <= as_of)
+            mql_cohort.append(member)
+            mql_cohort_by_month.setdefault(month, []).append(member)
         k["first_touch_within_sla_rate"] = ratio(within, due)
         k["median_first_touch_business_hours"] = percentile_cont(hours_waited, 0.5)
         k["p90_first_touch_business_hours"] = percentile_cont(hours_waited, 0.9)
         k["mqls_worked_rate"] = ratio(worked, window_closed)
         k["mqls_dispositioned_rate"] = ratio(dispositioned, window_closed)
-        k["mql_to_sql_rate"] = ratio(cohort_converted, cohort)
+        k["mql_to_sql_rate"], samples["mql_to_sql_rate"], when = cohort_rate(
+            mql_cohort, cohort_cutoff, window)
+        if when:
+            matures_on["mql_to_sql_rate"] = when
         for kpi_id in ("first_touch_within_sla_rate", "median_first_touch_business_hours",
                        "p90_first_touch_business_hours"):
             samples[kpi_id] = due
         samples["mqls_worked_rate"] = samples["mqls_dispositioned_rate"] = window_closed
-        samples["mql_to_sql_rate"] = cohort
 
         # Targets: explicit rows win, else the reverse funnel from the goal. The
         # company's customers come from the whole goal; marketing's funnel
@@ -406,15 +553,22 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                     phased[kpi_id][m.start] * m.elapsed / m.days for m in months)
                 plan_left = {m.start: phased[kpi_id][m.start] * (m.days - m.elapsed) / m.days
                              for m in months if m.state != "finished"}
-                short = max(target - k[kpi_id], 0)
-                if a.state == "in_progress" and sum(plan_left.values()) > 0:
+                short = max(target - (k[kpi_id] or 0), 0)
+                if a.state == "in_progress" and sum(plan_left.values()) > 0 \
+                        and kpi_id not in reasons:
                     still_needed[kpi_id] = {
                         month: short * left / sum(plan_left.values())
                         for month, left in plan_left.items()}
             else:
                 expected[kpi_id] = target
             status[kpi_id] = status_of(kpi_id, k[kpi_id], target, expected[kpi_id], a.state,
-                                       samples.get(kpi_id), min_sample)
+                                       samples.get(kpi_id), min_sample, reasons.get(kpi_id),
+                                       kpi_id in matures_on)
+        # "A closed period's cohort KPIs stay provisional ... until
+        # conversion_window_days after the period ends" (issue #19).
+        final_on = a.end + timedelta(days=window)
+        provisional = {kpi_id: final_on for kpi_id in COHORT_RATES
+                       if a.state == "final" and final_on > as_of}
         if details is not None:
             details[agreement_id] = {
                 "mqls_by_month": mqls_by_month, "overdue": overdue,
@@ -422,6 +576,13 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                 "samples": samples, "all_sources": all_sources, "expected": expected,
                 "status": status, "month_targets": phased, "still_needed": still_needed,
                 "lower_bound": any(True for lead_set in overdue.values() if lead_set),
+                "sales_sourced": sales_sourced, "reasons": reasons, "matures_on": matures_on,
+                "provisional_until": provisional,
+                "worked_split": (worked_by_attempts, worked - worked_by_attempts),
+                "mql_to_sql_by_month": {
+                    m: cohort_rate(members, cohort_cutoff, window)
+                    for m, members in mql_cohort_by_month.items()},
+                "needed_at_actual_rates": funnel_at_actual_rates(a, k),
             }
         results[agreement_id] = k
     return results

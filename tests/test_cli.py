@@ -56,7 +56,7 @@ def test_demo_data_command_writes_every_table(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{t}.csv" for t in ["leads", "lead_activities", "opportunities", "revenue",
-                             "web_sessions", "reps"])
+                             "web_sessions", "reps", "lead_owner_history"])
 
 
 def test_a_usage_error_exits_2():

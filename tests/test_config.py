@@ -56,7 +56,21 @@ def test_data_builds_default_to_the_last_complete_day():
 def test_data_dir_resolves_every_raw_table():
     files = resolve_raw_files(DEMO_RAW)
     assert sorted(files) == sorted(["leads", "lead_activities", "opportunities", "revenue",
-                                    "web_sessions", "reps"])
+                                    "web_sessions", "reps", "lead_owner_history"])
+
+
+def test_the_owner_history_is_optional_but_checked_when_there(tmp_path):
+    """Issue #19: a folder without lead_owner_history builds (every breach stays with the
+    current owner); one with the file must have its columns."""
+    shutil.copytree(DEMO_RAW, tmp_path / "raw")
+    history = tmp_path / "raw" / "lead_owner_history.csv"
+    history.unlink()
+    files = resolve_raw_files(tmp_path / "raw")
+    assert files["lead_owner_history"].read_text() == "lead_id,owner_id,valid_from\n"
+    history.write_text("lead_id,owner\nL1,S01\n")
+    with pytest.raises(ConfigError, match=r"lead_owner_history.csv: missing required columns "
+                                          r"'owner_id', 'valid_from'"):
+        resolve_raw_files(tmp_path / "raw")
 
 
 def test_missing_raw_file_names_the_table(tmp_path):

@@ -93,19 +93,42 @@ def test_a_closed_period_says_met_or_missed_everywhere(demo_site, independent):
         assert f">{label}<" not in page, f"a final agreement's page says {label}"
 
 
-def test_revenue_on_an_opportunity_not_won_is_counted_and_flagged(demo_site):
+def test_revenue_on_an_opportunity_not_won_is_one_actionable_warning(demo_build, caplog):
+    """Issue #19: the lines are counted, and one plain sentence names each revenue line and
+    its opportunity by id (never lead data) so someone can fix the CRM; the build prints it
+    once."""
+    import logging
+
+    import yaml
+
+    from generator.build import _read_results
+    from generator.changes import load_last_good
+    from generator.pipeline import last_good_build
     from tests.independent import read_csv
 
+    config, summary = demo_build
+    demo_site = summary.out_dir
     stage = {o["opportunity_id"]: o["stage"] for o in read_csv(DEMO_RAW / "opportunities.csv")}
-    flagged: dict[str, list[float]] = {}
-    for line in read_csv(DEMO_RAW / "revenue.csv"):
-        if line["revenue_type"] == "new_business" and line["opportunity_id"] \
-                and stage[line["opportunity_id"]] != "closed_won":
-            flagged.setdefault(stage[line["opportunity_id"]], []).append(float(line["amount"]))
+    flagged = [line for line in read_csv(DEMO_RAW / "revenue.csv")
+               if line["revenue_type"] == "new_business" and line["opportunity_id"]
+               and stage[line["opportunity_id"]] != "closed_won"]
     assert flagged, "the demo holds a new-business line on a lost deal"
     table = next(t for t in html_tables(demo_site / "data-quality.html")
                  if t[0][0][0] == "Input" and t[0][1][0] == "Warning")
-    shown = {row[2][0]: (int(row[3][0]), row[4][0]) for row in table[1:]
-             if row[1][0] == "revenue on an opportunity not won"}
-    assert shown == {f"new-business lines on {s} opportunities": (len(v), f"${sum(v):,.0f}")
-                     for s, v in flagged.items()}
+    rows = [row for row in table[1:] if row[1][0] == "revenue on an opportunity not won"]
+    assert len(rows) == 1, rows
+    count, amount, sentence = rows[0][3][0], rows[0][4][0], rows[0][5][0]
+    assert (int(count), amount) == (len(flagged),
+                                    f"${sum(float(line['amount']) for line in flagged):,.0f}")
+    for line in flagged:
+        label = stage[line["opportunity_id"]].replace("_", " ")
+        assert f"{line['revenue_id']} (opportunity {line['opportunity_id']}, {label})" in sentence
+    assert "not won: correct the opportunity stage" in sentence
+    leads = read_csv(DEMO_RAW / "leads.csv")
+    assert not [lead for lead in leads if lead["lead_id"] in sentence or lead["email"] in sentence]
+    # Printed once per build, not once per stage or per line.
+    project_vars = yaml.safe_load((config.project_dir / "dbt_project.yml").read_text())["vars"]
+    with caplog.at_level(logging.WARNING, logger="generator.build"):
+        _read_results(config, project_vars, last_good_build(load_last_good(config)))
+    printed = [r.getMessage() for r in caplog.records if "not won" in r.getMessage()]
+    assert len(printed) == 1 and flagged[0]["revenue_id"] in printed[0], printed

@@ -33,7 +33,8 @@ def test_a_rep_page_shows_figure_target_team_and_status_with_its_denominators(de
         assert [cell for cell, _ in table[0]][2:] == ["Target", "Team", "Status"], page.name
         rows = {row[0][0]: [cell for cell, _ in row] for row in table[1:]}
         for label, kpi_title in (("Touched within the SLA", "MQLs touched within SLA"),
-                                 ("Worked to protocol", "MQLs worked to protocol")):
+                                 # Issue #19: "worked or settled", not "to protocol".
+                                 ("Worked or settled", "MQLs worked or settled")):
             mine, target, team, status = rows[label][1:]
             # The rate says its numerator and denominator, and they give the rate.
             found = re.search(r"([\d,]+) of ([\d,]+) MQLs", mine)
@@ -59,10 +60,11 @@ def test_the_agreement_gives_each_commitment_of_a_sentence_its_own_labelled_figu
         demo_site, independent):
     text = page_text(demo_site / "agreement.html")
     sentence = text[text.index("opportunities, "):text.index("new customers.")]
-    assert "Opportunities (lead-sourced):" in sentence
-    assert "Proposals sent (lead-sourced):" in sentence
+    # Issue #19: marketing-sourced by the attribution rule, not any lead.
+    assert "Opportunities (marketing-sourced):" in sentence
+    assert "Proposals sent (marketing-sourced):" in sentence
     # Each figure beside a commitment says which KPI it is.
-    assert re.search(r"MQLs worked to protocol: [\d.]+% to date", text)
+    assert re.search(r"MQLs worked or settled: [\d.]+% to date", text)
 
 
 def test_prose_numbers_are_rounded_as_people_write_them(demo_site):

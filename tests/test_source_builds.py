@@ -27,7 +27,7 @@ def source_build(request, export_build):
 
 
 def test_every_kpi_matches_the_independent_computation(source_build):
-    name, _, out, expected = source_build
+    name, _, out, (expected, _) = source_build
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["agreement_id"] == "2015-h2"
     values = expected["2015-h2"]
@@ -47,7 +47,7 @@ def test_every_kpi_matches_the_independent_computation(source_build):
 
 
 def test_the_final_period_matches_too(source_build):
-    name, _, out, expected = source_build
+    name, _, out, (expected, _) = source_build
     table = next(t for t in html_tables(out / "history.html") if t[0][0][0] == "KPI")
     cells = {row[0][1].split("#")[1]: row[1][0] for row in table[1:] if row[0][1]}
     shown = float(cells["mqls"].split("/")[0].replace(",", ""))
@@ -82,3 +82,32 @@ def test_lineage_shows_the_system_in_use(source_build):
     system = name.split("-")[0]
     assert f"{system}." in definitions
     assert "crm.leads" not in definitions
+
+
+def test_breaches_stay_with_the_owner_at_mql_time(source_build):
+    """Issue #19: Salesforce's LeadHistory (Field = Owner, written twice per change: Ids and
+    names) and HubSpot's property history of hubspot_owner_id give the owner when each lead
+    became an MQL; each rep page lists exactly the overdue MQLs the independent
+    computation gives that owner, and the hand-off page says which rule was used."""
+    from tests.conftest import page_text
+
+    _, _, out, (_, details) = source_build
+    overdue = details["2015-h2"]["overdue"]
+    assert overdue
+    for rep_id, lead_ids in overdue.items():
+        tables = html_tables(out / "reps" / f"{rep_id}.html")
+        assert {row[0][0] for row in tables[-1][1:]} == lead_ids, rep_id
+    assert "MQLs of the period reassigned since:" in page_text(out / "handoff.html", " ")
+
+
+def test_the_hubspot_unit_tests_ran(source_build):
+    import json
+
+    name, _, out, _ = source_build
+    if name != "hubspot":
+        pytest.skip("the HubSpot staging models' unit tests run in the HubSpot build")
+    results = json.loads((out.parent / f".{out.name}-work" / "target" / "run_results.json")
+                         .read_text())["results"]
+    ran = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results
+           if r["unique_id"].startswith("unit_test.")}
+    assert ran["a_deal_with_two_contacts_one_an_mql_in_time"] == "pass"

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.availability import assess, missing_feeds
 from generator.cli import cli
 from generator.config import make_config
 from generator.exceptions import ConfigError
-from generator.kpis import KpiDefinition
-from generator.sources import SALESFORCE, load_settings, resolve_columns
+from generator.sources import SALESFORCE, load_settings, missing_inputs, resolve_columns
 from tests.conftest import DEMO_RAW
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 
@@ -134,33 +132,46 @@ def test_hubspot_export_resolves_every_table(tmp_path):
     assert config.dbt_vars["crm_source"] == "hubspot"
 
 
-def _kpi(kpi_id: str, raw_tables: tuple[str, ...], sql: str = "") -> KpiDefinition:
-    return KpiDefinition(kpi_id=kpi_id, title=kpi_id, section="handoff", owner="sales",
-                         unit="rate", noun="", direction="higher", pacing="none",
-                         definition="", sample_noun="", model="m", model_path="m.sql",
-                         raw_sql="", compiled_sql=sql, sql_excerpt=sql, raw_tables=raw_tables)
-
-
 def test_a_feed_is_missing_only_when_all_its_tables_are():
-    assert missing_feeds("salesforce", {"task": "declared"}) == {}
-    assert set(missing_feeds("salesforce", {"task": "x", "event": "y"})) == {"lead_activities"}
+    assert missing_inputs("salesforce", {"task": "declared"}) == {}
+    assert set(missing_inputs("salesforce", {"task": "x", "event": "y"})) == {"lead_activities"}
     # HubSpot engagements link nothing without engagement_contact.
-    assert set(missing_feeds("hubspot", {"engagement_contact": "x"})) == {"lead_activities"}
+    assert set(missing_inputs("hubspot", {"engagement_contact": "x"})) == {"lead_activities"}
+    # A contract column the team lacks is an input of its own (issue #19).
+    assert missing_inputs("contract", {"revenue": "declared", "leads.sql_at": "declared"}) == {
+        "leads.sql_at": "declared", "revenue": "revenue: declared"}
 
 
-def test_no_data_follows_each_kpis_own_raw_tables_and_columns():
-    definitions = [
-        _kpi("first_touch", ("salesforce.lead", "salesforce.task", "salesforce.event")),
-        _kpi("mqls", ("salesforce.lead",), "select mql_at from leads"),
-        _kpi("sqls", ("salesforce.lead",), "select leads.sql_at from leads"),
-        _kpi("web_sessions", ("web.web_sessions",)),
-    ]
-    result = assess(definitions, "salesforce",
-                    {"task": "no rows", "event": "no rows", "web_sessions": "declared",
-                     "leads.sql_at": "declared"})
-    assert result.no_data == {"first_touch": "needs lead activities",
-                              "sqls": "needs SQL dates", "web_sessions": "needs web sessions"}
-    assert "hand-off clock cannot run" in result.handoff_reason
+def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_build):
+    """meta.kpi.needs (issue #19) names what a KPI's figure stands on; the models make the
+    KPI no data when one is missing (dbt unit test
+    an_input_the_team_lacks_is_no_data_with_its_reason). Each need must be a
+    raw table the KPI's own SQL reads, as the dbt graph says, so no KPI claims an input it
+    does not use, nor forgets the table it counts."""
+    import json
+
+    from generator.kpis import discover_kpis
+
+    config, _ = demo_build
+    manifest = json.loads((config.work_dir / "manifest.json").read_text())
+    definitions = discover_kpis(manifest, ["fct_marketing_kpis", "fct_handoff_kpis",
+                                           "fct_sales_kpis"])
+    metas = {column["name"]: (column.get("meta") or column.get("config", {}).get("meta"))["kpi"]
+             for node in manifest["nodes"].values() if node["resource_type"] == "model"
+             for column in node["columns"].values()
+             if (column.get("meta") or column.get("config", {}).get("meta") or {}).get("kpi")}
+    checked = 0
+    for definition in definitions:
+        needs = metas[definition.kpi_id].get("needs")
+        assert needs, f"{definition.kpi_id}: meta.kpi.needs is missing"
+        tables = {name.split(".")[-1] for name in definition.raw_tables}
+        for need in needs:
+            for option in ([need] if isinstance(need, str) else need):
+                assert option.split(".")[0] in tables, (definition.kpi_id, option, tables)
+                checked += 1
+    # MQL to SQL stands on SQL dates, not on the activity log (issue #19).
+    assert metas["mql_to_sql_rate"]["needs"] == ["leads.sql_at"]
+    assert checked >= 21
 
 
 def test_the_commented_example_documents_the_defaults():

@@ -35,6 +35,12 @@ def test_demo_summary_holds_the_independent_figures(demo_site, capsys):
         assert entry["status"] == independent["status"][kpi_id], kpi_id
         assert entry["sample_size"] == independent["samples"].get(kpi_id), kpi_id
         assert entry["all_sources"] == independent["all_sources"].get(kpi_id), kpi_id
+        # Issue #19: sales-sourced beside marketing-sourced, and why a figure is no data.
+        assert entry["sales_sourced"] == independent["sales_sourced"].get(kpi_id), kpi_id
+        assert entry.get("reason") == independent["reasons"].get(kpi_id), kpi_id
+        assert entry.get("matures_on") == (
+            independent["matures_on"][kpi_id].isoformat()
+            if kpi_id in independent["matures_on"] else None), kpi_id
     assert summary["headline"].startswith("SLA report as of 2015-10-15:")
     assert summary["headline"].endswith("First build.")
     with capsys.disabled():

@@ -12,8 +12,8 @@ use): this script reads them from where they are and writes
 
 - OUT/data: the raw contract files (leads, opportunities, reps) and a
   crm_source.yml declaring lead activities, revenue and web sessions
-  unavailable, plus the columns Olist does not record (SQL and proposal
-  dates, deal amounts);
+  unavailable, plus the columns Olist does not record (SQL, acceptance,
+  disqualification and proposal dates; deal amounts are left empty);
 - OUT/project: a copy of this project with the example's agreement
   (2018-H1, America/Sao_Paulo, written in Portuguese) in place of the
   demo's, and the site in Brazilian Portuguese with amounts in reais
@@ -57,6 +57,8 @@ unavailable:
   - revenue           # no revenue ledger
   - web_sessions      # no web analytics
   - leads.sql_at      # no SQL stage
+  - leads.sal_at      # no acceptance by sales
+  - leads.disqualified_at   # no record of rejected MQLs
   - opportunities.proposal_sent_at
 # Deal amounts are left empty (declared_monthly_revenue is self-reported, not
 # a deal size): unknown amounts are no data, never $0 (issue #7).

@@ -18,7 +18,11 @@
     - dispositioned: inside the window sales accepted (sal_at), converted
       (sql_at) or disqualified the lead with a reason;
     - the conversion cohort is matured when the local MQL date is at least
-      conversion_window_days before the as-of day. -#}
+      conversion_window_days before the as-of day;
+    - a breach belongs to whoever owned the lead when it became an MQL
+      (issue #19): the latest lead_owner_history row at or before mql_at
+      (a row without a date counts from the lead's creation); a lead with no
+      such row keeps its current owner. -#}
 with
 
 agreements as (
@@ -60,12 +64,19 @@ calendar as (
 
 ),
 
+owner_history as (
+
+    select * from {{ ref('stg_crm__lead_owner_history') }}
+    where rejection_reason is null
+
+),
+
 mqls as (
 
     select
         agreements.agreement_id,
         leads.lead_id,
-        leads.owner_id,
+        leads.owner_id as current_owner_id,
         leads.channel,
         leads.company_name,
         leads.mql_at,
@@ -92,6 +103,27 @@ mqls as (
     from leads
     inner join agreements
         on {{ in_agreement_window('leads.mql_at') }}
+
+),
+
+owners_at_mql as (
+
+    select
+        mqls.agreement_id,
+        mqls.lead_id,
+        owner_history.owner_id,
+        row_number() over (
+            partition by mqls.agreement_id, mqls.lead_id
+            order by
+                case when owner_history.valid_from_at is null then 0 else 1 end desc,
+                owner_history.valid_from_at desc,
+                owner_history.owner_id desc
+        ) as assignment_rank
+    from mqls
+    inner join owner_history
+        on mqls.lead_id = owner_history.lead_id
+        and (owner_history.valid_from_at is null
+            or mqls.mql_at >= owner_history.valid_from_at)
 
 ),
 
@@ -130,6 +162,11 @@ clocked as (
 
     select
         mqls.*,
+        case
+            when owners_at_mql.lead_id is not null then owners_at_mql.owner_id
+            else mqls.current_owner_id
+        end as owner_id,
+        owners_at_mql.lead_id is not null as is_owner_from_history,
         touches_summarised.first_touch_at,
         coalesce(touches_summarised.touch_attempts_in_window, 0) as touch_attempts_in_window,
         {{ business_clock_hours('touch_calendar', 'touches_summarised.first_touch_local_at') }}
@@ -142,6 +179,10 @@ clocked as (
     left join touches_summarised
         on mqls.agreement_id = touches_summarised.agreement_id
         and mqls.lead_id = touches_summarised.lead_id
+    left join owners_at_mql
+        on mqls.agreement_id = owners_at_mql.agreement_id
+        and mqls.lead_id = owners_at_mql.lead_id
+        and owners_at_mql.assignment_rank = 1
     left join calendar as mql_calendar
         on mqls.agreement_id = mql_calendar.agreement_id
         and cast(mqls.mql_local_at as date) = mql_calendar.calendar_date
@@ -176,6 +217,8 @@ final as (
         agreement_id,
         lead_id,
         owner_id,
+        current_owner_id,
+        is_owner_from_history,
         channel,
         company_name,
         disqualified_reason,
@@ -186,6 +229,7 @@ final as (
         first_touch_business_hours,
         min_touch_attempts,
         touch_window_days,
+        conversion_window_days,
         business_hours_to_first_touch,
         business_hours_open_at_as_of,
         touch_attempts_in_window,
@@ -212,6 +256,10 @@ final as (
             and (touch_attempts_in_window >= min_touch_attempts
                 or coalesce(is_sql_in_window or is_disqualified_in_window, false))
             as is_worked,
+        {# Issue #19: "worked or settled" says which: the attempts made, or
+           settled early (converted or disqualified) without them. #}
+        is_touch_window_closed and touch_attempts_in_window >= min_touch_attempts
+            as is_worked_by_attempts,
         is_touch_window_closed
             and coalesce(is_accepted_in_window or is_sql_in_window
                 or (is_disqualified_in_window and disqualified_reason is not null), false)

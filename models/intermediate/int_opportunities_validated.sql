@@ -1,5 +1,7 @@
 {#- Opportunities that pass staging checks; one that names a lead we do not
-    have is quarantined (an empty lead_id is fine: sales-sourced). -#}
+    have is quarantined (an empty lead_id is fine: sales-sourced). Whether
+    marketing sourced it follows the attribution rule in force (issue #19,
+    macros/attribution.sql), from its lead. -#}
 with
 
 opportunities as (
@@ -10,7 +12,11 @@ opportunities as (
 
 leads as (
 
-    select lead_id from {{ ref('stg_crm__leads') }}
+    select
+        lead_id,
+        channel,
+        mql_at
+    from {{ ref('stg_crm__leads') }}
     where rejection_reason is null
 
 ),
@@ -25,7 +31,9 @@ final as (
         opportunities.stage,
         opportunities.lost_reason,
         opportunities.amount,
-        opportunities.is_marketing_sourced,
+        {{ is_marketing_sourced('leads.lead_id', 'leads.mql_at', 'leads.channel',
+            'opportunities.created_at') }} as is_marketing_sourced,
+        leads.mql_at as lead_mql_at,
         opportunities.is_won,
         opportunities.is_lost,
         opportunities.created_at,

@@ -66,9 +66,15 @@ handoffs_summarised as (
             as mqls_due_untouched,
         {{ count_where("is_touch_window_closed") }} as mqls_touch_window_closed,
         {{ count_where("is_worked") }} as mqls_worked,
+        {{ count_where("is_worked_by_attempts") }} as mqls_worked_by_attempts,
+        {{ count_where("is_worked and not is_worked_by_attempts") }} as mqls_settled_early,
         {{ count_where("is_dispositioned") }} as mqls_dispositioned,
         {{ count_where("is_conversion_matured") }} as mql_cohort_size,
         {{ count_where("is_conversion_matured and is_sql") }} as mql_cohort_converted_to_sql,
+        {{ count_where("is_sql") }} as mqls_converted_so_far,
+        {# The day the youngest MQL of the window has had its conversion window. #}
+        cast({{ dbt.dateadd('day', 'max(conversion_window_days)', 'max(mql_local_date)') }}
+            as date) as mql_cohort_matures_on,
         {# business_hours_waited is null for pending MQLs, which percentiles skip. #}
         {{ percentile_cont('business_hours_waited', 0.5) }}
             as median_first_touch_business_hours,
@@ -96,8 +102,26 @@ final as (
             'handoffs_summarised.mqls_touch_window_closed') }} as mqls_worked_rate,
         {{ safe_ratio('handoffs_summarised.mqls_dispositioned',
             'handoffs_summarised.mqls_touch_window_closed') }} as mqls_dispositioned_rate,
-        {{ safe_ratio('handoffs_summarised.mql_cohort_converted_to_sql',
-            'handoffs_summarised.mql_cohort_size') }} as mql_to_sql_rate,
+        {# Issue #19: a window none of whose MQLs has had its conversion
+           window is maturing: the share converted so far, and the day it
+           matures; not "no data". #}
+        case
+            when coalesce(handoffs_summarised.mql_cohort_size, 0) = 0
+                then {{ safe_ratio('handoffs_summarised.mqls_converted_so_far',
+                    'handoffs_summarised.mqls_in_handoff') }}
+            else {{ safe_ratio('handoffs_summarised.mql_cohort_converted_to_sql',
+                'handoffs_summarised.mql_cohort_size') }}
+        end as mql_to_sql_rate,
+        case
+            when coalesce(handoffs_summarised.mql_cohort_size, 0) = 0
+                and handoffs_summarised.mqls_in_handoff > 0
+                then handoffs_summarised.mql_cohort_matures_on
+        end as mql_to_sql_rate_matures_on,
+        case
+            when coalesce(handoffs_summarised.mql_cohort_size, 0) = 0
+                then coalesce(handoffs_summarised.mqls_in_handoff, 0)
+            else handoffs_summarised.mql_cohort_size
+        end as mql_conversion_cases,
         coalesce(handoffs_summarised.mqls_in_handoff, 0) as mqls_in_handoff,
         coalesce(handoffs_summarised.mqls_due_for_first_touch, 0) as mqls_due_for_first_touch,
         coalesce(handoffs_summarised.mqls_touched_within_sla, 0) as mqls_touched_within_sla,
@@ -105,10 +129,13 @@ final as (
         coalesce(handoffs_summarised.mqls_due_untouched, 0) as mqls_due_untouched,
         coalesce(handoffs_summarised.mqls_touch_window_closed, 0) as mqls_touch_window_closed,
         coalesce(handoffs_summarised.mqls_worked, 0) as mqls_worked,
+        coalesce(handoffs_summarised.mqls_worked_by_attempts, 0) as mqls_worked_by_attempts,
+        coalesce(handoffs_summarised.mqls_settled_early, 0) as mqls_settled_early,
         coalesce(handoffs_summarised.mqls_dispositioned, 0) as mqls_dispositioned,
         coalesce(handoffs_summarised.mql_cohort_size, 0) as mql_cohort_size,
         coalesce(handoffs_summarised.mql_cohort_converted_to_sql, 0)
-            as mql_cohort_converted_to_sql
+            as mql_cohort_converted_to_sql,
+        coalesce(handoffs_summarised.mqls_converted_so_far, 0) as mqls_converted_so_far
     from windows
     left join sqls_counted
         on windows.agreement_id = sqls_counted.agreement_id

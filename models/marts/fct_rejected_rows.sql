@@ -8,6 +8,7 @@ with
     ('revenue', 'int_revenue_validated', 'revenue_id'),
     ('reps', 'stg_crm__reps', 'rep_id'),
     ('web_sessions', 'stg_web__sessions', 'web_session_day_id'),
+    ('lead_owner_history', 'stg_crm__lead_owner_history', 'lead_owner_assignment_id'),
 ] %}
 
 {% for table_name, model, key in checked %}

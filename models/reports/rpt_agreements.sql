@@ -1,5 +1,10 @@
 {#- Every agreement period, final or in progress, with its terms and the
-    headline result: what the History and Overview pages show. -#}
+    headline result: what the History and Overview pages show. Issue #19:
+    also the rules the figures were made by (attribution, owner at MQL time)
+    and why the hand-off clock cannot run, so every page states them from
+    this table. -#}
+{%- set chosen_attribution = attribution() %}
+{%- set missing = var('missing_inputs', {}) %}
 with
 
 agreements as (
@@ -14,6 +19,12 @@ scorecard as (
 
 ),
 
+handoffs as (
+
+    select * from {{ ref('fct_mql_handoffs') }}
+
+),
+
 scorecard_summarised as (
 
     select
@@ -25,11 +36,27 @@ scorecard_summarised as (
         {{ count_where("status = 'missed'") }} as kpis_missed,
         {{ count_where("status = 'too_few'") }} as kpis_too_few,
         {{ count_where("status = 'no_data'") }} as kpis_no_data,
+        {{ count_where("status = 'maturing'") }} as kpis_maturing,
+        {{ count_where("status = 'no_target'") }} as kpis_no_target,
+        {{ count_where("provisional_until is not null") }} as kpis_provisional,
+        count(*) as kpis_total,
         {{ count_where("is_target_met") }} as kpis_target_met,
         {{ count_where("target is not null") }} as kpis_with_target,
         max(case when kpi_id = 'new_revenue' then actual end) as new_revenue,
         max(case when kpi_id = 'new_revenue' then status end) as revenue_status
     from scorecard
+    group by agreement_id
+
+),
+
+owners_summarised as (
+
+    select
+        agreement_id,
+        {{ count_where("is_owner_from_history") }} as mqls_owner_from_history,
+        {{ count_where("coalesce(owner_id, '') <> coalesce(current_owner_id, '')") }}
+            as mqls_reassigned_since_mql
+    from handoffs
     group by agreement_id
 
 ),
@@ -78,7 +105,11 @@ final as (
         agreements.min_sample,
         agreements.business_day_start_minute,
         agreements.business_day_end_minute,
-        coalesce(scorecard_summarised.new_revenue, 0) as new_revenue,
+        {# No data is not $0 (issue #19): a team without a revenue ledger. #}
+        case
+            when coalesce(scorecard_summarised.revenue_status, '') <> 'no_data'
+                then coalesce(scorecard_summarised.new_revenue, 0)
+        end as new_revenue,
         {{ safe_ratio('scorecard_summarised.new_revenue', 'agreements.revenue_goal') }}
             as revenue_goal_attainment,
         scorecard_summarised.revenue_status,
@@ -90,12 +121,30 @@ final as (
         coalesce(scorecard_summarised.kpis_too_few, 0) as kpis_too_few,
         coalesce(scorecard_summarised.kpis_no_data, 0) as kpis_no_data,
         coalesce(scorecard_summarised.kpis_target_met, 0) as kpis_target_met,
-        coalesce(scorecard_summarised.kpis_with_target, 0) as kpis_with_target
+        coalesce(scorecard_summarised.kpis_with_target, 0) as kpis_with_target,
+        coalesce(scorecard_summarised.kpis_maturing, 0) as kpis_maturing,
+        coalesce(scorecard_summarised.kpis_no_target, 0) as kpis_no_target,
+        coalesce(scorecard_summarised.kpis_provisional, 0) as kpis_provisional,
+        coalesce(scorecard_summarised.kpis_total, 0) as kpis_total,
+        '{{ chosen_attribution.rule }}' as attribution_rule,
+        {{ text_literal(chosen_attribution.channels | join(', ')
+            if chosen_attribution.channels else none) }} as attribution_channels,
+        {# Which owner a breach belongs to: the owner at MQL time when the
+           lead_owner_history gave one for any MQL of the period. #}
+        case
+            when coalesce(owners_summarised.mqls_owner_from_history, 0) > 0
+                then 'owner_at_mql'
+            else 'current_owner'
+        end as owner_rule,
+        coalesce(owners_summarised.mqls_reassigned_since_mql, 0) as mqls_reassigned_since_mql,
+        {{ text_literal(missing.get('lead_activities')) }} as handoff_clock_missing_because
     from agreements
     inner join sequenced
         on agreements.agreement_id = sequenced.agreement_id
     left join scorecard_summarised
         on agreements.agreement_id = scorecard_summarised.agreement_id
+    left join owners_summarised
+        on agreements.agreement_id = owners_summarised.agreement_id
 
 )
 

@@ -1,5 +1,7 @@
 {#- Per agreement period and acquisition channel: traffic, leads, MQLs, the
-    MQL->SQL conversion, pipeline and new-business revenue. -#}
+    MQL->SQL conversion, and the marketing-sourced pipeline and new-business
+    revenue (the attribution rule in force, issue #19). A measure whose KPI
+    lacks an input is null (no data). -#}
 with
 
 agreements as (
@@ -91,7 +93,8 @@ pipeline_by_channel as (
         cast(sum(opportunities.amount) as {{ type_double() }}) as pipeline
     from agreements
     inner join opportunities
-        on {{ in_agreement_window('opportunities.created_at') }}
+        on opportunities.is_marketing_sourced
+        and {{ in_agreement_window('opportunities.created_at') }}
     inner join leads
         on opportunities.lead_id = leads.lead_id
     group by agreements.agreement_id, leads.channel
@@ -109,39 +112,52 @@ revenue_by_channel as (
         on {{ date_in_agreement_window('revenue.booked_date') }}
     inner join opportunities
         on revenue.opportunity_id = opportunities.opportunity_id
+        and opportunities.is_marketing_sourced
     inner join leads
         on opportunities.lead_id = leads.lead_id
     group by agreements.agreement_id, leads.channel
 
 ),
 
+channels as (
+
+    {# Every channel with sessions, leads or MQLs in the period: a team
+       without web analytics still sees its MQLs by channel. #}
+    {% for cte in ['sessions_by_channel', 'leads_by_channel', 'mqls_by_channel'] %}
+    select
+        agreement_id,
+        channel
+    from {{ cte }}
+    {% if not loop.last %}union{% endif %}
+    {% endfor %}
+
+),
+
 final as (
 
     select
-        {{ composite_key(['sessions_by_channel.agreement_id',
-            'sessions_by_channel.channel']) }} as agreement_channel_id,
-        sessions_by_channel.agreement_id,
-        sessions_by_channel.channel,
-        sessions_by_channel.web_sessions,
+        {{ composite_key(['channels.agreement_id', 'channels.channel']) }}
+            as agreement_channel_id,
+        channels.agreement_id,
+        channels.channel,
+        {{ measured_for('web_sessions', 'coalesce(sessions_by_channel.web_sessions, 0)',
+            dbt.type_bigint()) }} as web_sessions,
         coalesce(leads_by_channel.new_leads, 0) as new_leads,
         coalesce(mqls_by_channel.mqls, 0) as mqls,
-        {{ safe_ratio('mqls_by_channel.mql_cohort_converted_to_sql',
-            'mqls_by_channel.mql_cohort_size') }} as mql_to_sql_rate,
-        coalesce(pipeline_by_channel.pipeline, 0) as pipeline,
-        coalesce(revenue_by_channel.new_revenue, 0) as new_revenue
-    from sessions_by_channel
-    left join leads_by_channel
-        on sessions_by_channel.agreement_id = leads_by_channel.agreement_id
-        and sessions_by_channel.channel = leads_by_channel.channel
-    left join mqls_by_channel
-        on sessions_by_channel.agreement_id = mqls_by_channel.agreement_id
-        and sessions_by_channel.channel = mqls_by_channel.channel
-    left join pipeline_by_channel
-        on sessions_by_channel.agreement_id = pipeline_by_channel.agreement_id
-        and sessions_by_channel.channel = pipeline_by_channel.channel
-    left join revenue_by_channel
-        on sessions_by_channel.agreement_id = revenue_by_channel.agreement_id
-        and sessions_by_channel.channel = revenue_by_channel.channel
+        {{ measured_for('mql_to_sql_rate',
+            safe_ratio('mqls_by_channel.mql_cohort_converted_to_sql',
+                'mqls_by_channel.mql_cohort_size')) }} as mql_to_sql_rate,
+        {{ measured_for('marketing_sourced_pipeline',
+            'coalesce(pipeline_by_channel.pipeline, 0)') }} as pipeline,
+        {{ measured_for('marketing_sourced_revenue',
+            'coalesce(revenue_by_channel.new_revenue, 0)') }} as new_revenue
+    from channels
+    {% for cte in ['sessions_by_channel', 'leads_by_channel', 'mqls_by_channel',
+                   'pipeline_by_channel', 'revenue_by_channel'] %}
+    left join {{ cte }}
+        on channels.agreement_id = {{ cte }}.agreement_id
+        and channels.channel = {{ cte }}.channel
+    {% endfor %}
 
 )
 

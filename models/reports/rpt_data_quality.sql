@@ -9,6 +9,7 @@ with
     ('revenue', 'int_revenue_validated'),
     ('reps', 'stg_crm__reps'),
     ('web_sessions', 'stg_web__sessions'),
+    ('lead_owner_history', 'stg_crm__lead_owner_history'),
 ] %}
 
 counted as (

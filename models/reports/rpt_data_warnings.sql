@@ -4,7 +4,9 @@
     - month rows in sla_targets that cannot be phased (no period target, a
       rate or duration, a month outside the period): they are ignored;
     - new-business revenue lines on an opportunity that is not won: they are
-      counted (revenue is by booking date, whatever the stage). -#}
+      counted (revenue is by booking date, whatever the stage). Issue #19:
+      one plain sentence naming each line and its opportunity by id (never
+      lead data), so someone can correct the CRM; one row, printed once. -#}
 {%- set cumulative = cumulative_kpi_ids() %}
 with
 
@@ -67,19 +69,36 @@ ignored_month_targets as (
 
 ),
 
+revenue_lines_listed as (
+
+    select
+        count(*) as row_count,
+        cast(sum(amount) as {{ type_double() }}) as amount,
+        {{ sorted_text_agg(dbt.concat(["revenue_id", "' (opportunity '", "opportunity_id",
+            "', '", "replace(opportunity_stage, '_', ' ')", "')'"]), ', ') }} as line_list
+    from revenue
+
+),
+
 revenue_on_unwon_opportunities as (
 
     select
         'revenue on an opportunity not won' as warning_type,
         'revenue' as table_name,
-        {{ dbt.concat(["'new-business lines on '", "opportunity_stage",
-            "' opportunities'"]) }} as subject,
-        'counted in new-business revenue by booking date; check the opportunity stage'
-            as detail,
-        count(*) as row_count,
-        cast(sum(amount) as {{ type_double() }}) as amount
-    from revenue
-    group by opportunity_stage
+        'new-business revenue lines' as subject,
+        {{ dbt.concat([
+            "case when row_count = 1 then 'Revenue line ' else 'Revenue lines ' end",
+            "line_list",
+            "case when row_count = 1 then ' is' else ' are' end",
+            "' counted in new-business revenue by booking date, but '",
+            "case when row_count = 1 then 'its opportunity is' else 'their opportunities are'"
+            ~ " end",
+            "' not won: correct the opportunity stage in the CRM, or the revenue line.'",
+        ]) }} as detail,
+        row_count,
+        amount
+    from revenue_lines_listed
+    where row_count > 0
 
 ),
 

@@ -56,6 +56,13 @@ joined as (
             as actual,
         case when months.month_state = 'upcoming' then null else actuals.sample_size end
             as sample_size,
+        {# Issue #19: a lower bound says so (">="), a month of a KPI the team
+           lacks the inputs for is no data with the reason, a month whose
+           cohort has not matured is maturing with the day it will. #}
+        months.month_state <> 'upcoming' and actuals.is_lower_bound as is_lower_bound,
+        actuals.no_data_reason,
+        case when months.month_state = 'upcoming' then null else actuals.matures_on end
+            as matures_on,
         month_targets.month_target,
         month_targets.month_target_source,
         case
@@ -131,6 +138,9 @@ final as (
         kpi_order,
         actual,
         sample_size,
+        is_lower_bound,
+        no_data_reason,
+        matures_on,
         month_target,
         month_target_source,
         expected_to_date,
@@ -140,13 +150,15 @@ final as (
         cumulative_expected,
         case
             when month_state <> 'finished' and needed_rest_of_period is not null
+                and no_data_reason is null
                 and period_plan_remaining > 0
                 then needed_rest_of_period * plan_remaining / period_plan_remaining
         end as still_needed,
         attainment,
         {{ kpi_status('attainment', 'month_target is not null', 'actual', 'window_state',
             'coalesce(sample_size < min_sample, false)', 'target_attainment',
-            "pacing = 'cumulative' and direction = 'higher'") }} as status
+            "pacing = 'cumulative' and direction = 'higher'",
+            'no_data_reason', 'matures_on') }} as status
     from assessed
 
 )

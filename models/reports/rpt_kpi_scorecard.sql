@@ -4,7 +4,13 @@
 
     A volume is paced by the one pace curve of fct_kpi_monthly_targets
     (finished months' targets + the current month's target x elapsed days /
-    days); rates and durations are compared with their target as they are. -#}
+    days); rates and durations are compared with their target as they are.
+
+    Issue #19: a KPI whose inputs the team lacks, or whose rate is true by
+    construction in this data, is null with status no_data and the reason;
+    a cohort rate none of whose cohort has matured is `maturing` with its
+    value so far and the day it matures; a closed period's cohort rates are
+    provisional until conversion_window_days after it ended. -#}
 {{ kpi_model_dependencies() }}
 with
 
@@ -53,6 +59,14 @@ paced as (
         actuals.*,
         agreements.period_state,
         agreements.min_sample,
+        case
+            when actuals.is_cohort_rate and agreements.period_state = 'final'
+                and actuals.no_data_reason is null
+                and {{ dbt.dateadd('day', 'agreements.conversion_window_days',
+                    'agreements.period_end_date') }} > agreements.as_of_date
+                then cast({{ dbt.dateadd('day', 'agreements.conversion_window_days',
+                    'agreements.period_end_date') }} as date)
+        end as provisional_until,
         targets.target,
         targets.target_source,
         case
@@ -87,6 +101,7 @@ assessed as (
         case
             when pacing = 'cumulative' and direction = 'higher'
                 and period_state = 'in_progress' and target is not null
+                and no_data_reason is null
                 then case when target > coalesce(actual, 0) then target - coalesce(actual, 0)
                     else 0 end
         end as needed_rest_of_period
@@ -94,7 +109,7 @@ assessed as (
 
 ),
 
-final as (
+judged as (
 
     select
         {{ composite_key(['agreement_id', 'kpi_id']) }} as agreement_kpi_id,
@@ -111,9 +126,16 @@ final as (
         period_state,
         actual,
         actual_all_sources,
+        actual_sales_sourced,
         sample_size,
         min_sample,
         is_lower_bound,
+        no_data_reason,
+        matures_on,
+        is_cohort_rate,
+        provisional_until,
+        split_first,
+        split_second,
         target,
         target_source,
         expected_to_date,
@@ -139,9 +161,29 @@ final as (
         attainment,
         {{ kpi_status('attainment', 'target is not null', 'actual', 'period_state',
             'is_too_few', 'target_attainment',
-            "pacing = 'cumulative' and direction = 'higher'") }} as status,
-        target is not null and actual is not null and target_attainment >= 1 as is_target_met
+            "pacing = 'cumulative' and direction = 'higher'",
+            'no_data_reason', 'matures_on') }} as status,
+        target is not null and actual is not null and matures_on is null
+            and target_attainment >= 1 as is_target_met
     from assessed
+
+),
+
+final as (
+
+    select
+        *,
+        {# Issue #19: the exceptions the Overview, the headline and
+           summary.json list first. A closed period names its misses, then
+           what could not be measured; a period in progress what is behind,
+           then at risk. #}
+        cast(case
+            when period_state = 'final' and status = 'missed' then 1
+            when period_state = 'final' and status = 'no_data' then 2
+            when period_state = 'in_progress' and status = 'behind' then 1
+            when period_state = 'in_progress' and status = 'at_risk' then 2
+        end as {{ dbt.type_int() }}) as exception_rank
+    from judged
 
 )
 

@@ -1,6 +1,8 @@
 {#- MQLs whose first-touch allowance has run out with no touch: the list the
-    weekly review works through, per rep. Leads appear by id and company
-    only: never a person's name or e-mail. -#}
+    weekly review works through, per rep (the owner when the lead became an
+    MQL). Leads appear by id and company only: never a person's name or
+    e-mail. Without lead activities the clock cannot run and nothing is
+    listed (issue #19: every MQL would look untouched). -#}
 with
 
 handoffs as (
@@ -8,6 +10,9 @@ handoffs as (
     select * from {{ ref('fct_mql_handoffs') }}
     where is_deadline_passed
         and not is_touched
+        {% if kpi_missing_reason('first_touch_within_sla_rate') %}
+        and false
+        {% endif %}
 
 ),
 

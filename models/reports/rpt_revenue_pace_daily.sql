@@ -92,18 +92,19 @@ final as (
         period_days.agreement_id,
         period_days.calendar_date,
         period_days.day_number,
-        case
+        {# Issue #19: no revenue ledger, no line on the chart (never $0). #}
+        {{ measured_for('new_revenue', "case
             when period_days.calendar_date <= period_days.evaluated_through_date
                 then coalesce(booked_per_day.booked_revenue, 0)
-        end as booked_revenue,
-        case
+        end") }} as booked_revenue,
+        {{ measured_for('new_revenue', "case
             when period_days.calendar_date <= period_days.evaluated_through_date
                 then sum(coalesce(booked_per_day.booked_revenue, 0)) over (
                     partition by period_days.agreement_id
                     order by period_days.calendar_date
                     rows between unbounded preceding and current row
                 )
-        end as cumulative_revenue,
+        end") }} as cumulative_revenue,
         month_curve.target_before_month + month_curve.month_target
             * ({{ dbt.datediff('month_curve.first_day_in_period', 'period_days.calendar_date',
                 'day') }} + 1) / month_curve.days_in_period as pace_revenue

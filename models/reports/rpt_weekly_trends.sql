@@ -97,13 +97,17 @@ final as (
         {{ composite_key(['agreement_id', 'week_start_date']) }} as agreement_week_id,
         agreement_id,
         week_start_date,
-        new_leads,
-        mqls,
-        mqls_due_for_first_touch,
-        mqls_touched_within_sla,
-        {{ safe_ratio('mqls_touched_within_sla', 'mqls_due_for_first_touch') }}
+        {# Issue #19: a week of a KPI the team lacks the input for is no data. #}
+        {{ measured_for('new_leads', 'new_leads', dbt.type_bigint()) }} as new_leads,
+        {{ measured_for('mqls', 'mqls', dbt.type_bigint()) }} as mqls,
+        {{ measured_for('first_touch_within_sla_rate', 'mqls_due_for_first_touch',
+            dbt.type_bigint()) }} as mqls_due_for_first_touch,
+        {{ measured_for('first_touch_within_sla_rate', 'mqls_touched_within_sla',
+            dbt.type_bigint()) }} as mqls_touched_within_sla,
+        {{ measured_for('first_touch_within_sla_rate',
+            safe_ratio('mqls_touched_within_sla', 'mqls_due_for_first_touch')) }}
             as first_touch_within_sla_rate,
-        new_revenue
+        {{ measured_for('new_revenue', 'new_revenue') }} as new_revenue
     from weekly
 
 )

@@ -102,8 +102,6 @@ final as (
            the average deal size leaves it out. A bad amount is unknown too,
            and flagged above. #}
         case when coalesce(is_bad_amount, false) then null else amount end as amount,
-        {# Marketing-sourced means the deal came from a lead (issue #2). #}
-        lead_id is not null as is_marketing_sourced,
         coalesce(is_known_stage and stage = 'closed_won', false) as is_won,
         coalesce(is_known_stage and stage = 'closed_lost', false) as is_lost,
         created_at,

@@ -3,8 +3,11 @@
     Won and lost come from the deal's pipeline stage: its label
     (won_stage_labels, lost_stage_labels) or else its probability (1 won,
     0 lost); the stage's old `closed_won` flag means closed, not won, and is
-    not read. A deal with an associated contact is lead-sourced (the first
-    contact by id). The stage and contact lookups are the key joins
+    not read. The deal's lead is one of its contacts (issue #19): the first
+    by id among those that qualify under the attribution rule in force (by
+    default: an MQL at or before the deal was created), else the first by
+    id, so a deal with two contacts of which one was an MQL in time is
+    marketing-sourced. The stage and contact lookups are the key joins
     HubSpot's layout needs; downstream reads only the contract. -#}
 with
 
@@ -23,6 +26,12 @@ stages as (
 deal_contacts as (
 
     select * from {{ raw_table('hubspot', 'deal_contact') }}
+
+),
+
+contacts as (
+
+    select * from {{ raw_table('hubspot', 'contact') }}
 
 ),
 
@@ -73,13 +82,62 @@ stages_judged as (
 
 ),
 
-first_contacts as (
+contacts_qualified as (
+
+    select
+        {{ clean_text(source_column('contact', 'id')) }} as contact_id,
+        {{ parse_utc_timestamp('coalesce('
+            ~ crm_timestamp_text(source_column('contact', 'mql_date_new')) ~ ', '
+            ~ crm_timestamp_text(source_column('contact', 'mql_date_old')) ~ ')') }}
+            as mql_at,
+        {{ mapped_value(source_column('contact', 'analytics_source'),
+            source_setting('analytics_source_channels')) }} as channel
+    from contacts
+    where not coalesce({{ parse_boolean(source_column('contact', 'is_deleted')) }}, false)
+
+),
+
+deal_contacts_renamed as (
 
     select
         {{ clean_text(source_column('deal_contact', 'deal_id')) }} as opportunity_id,
-        min({{ clean_text(source_column('deal_contact', 'contact_id')) }}) as lead_id
+        {{ clean_text(source_column('deal_contact', 'contact_id')) }} as lead_id
     from deal_contacts
-    group by 1
+
+),
+
+deal_contacts_ranked as (
+
+    select
+        deal_contacts_renamed.opportunity_id,
+        deal_contacts_renamed.lead_id,
+        row_number() over (
+            partition by deal_contacts_renamed.opportunity_id
+            order by
+                case
+                    when {{ is_marketing_sourced('contacts_qualified.contact_id',
+                        'contacts_qualified.mql_at', 'contacts_qualified.channel',
+                        parse_utc_timestamp('deals_renamed.created_at')) }} then 0
+                    else 1
+                end,
+                deal_contacts_renamed.lead_id
+        ) as contact_rank
+    from deal_contacts_renamed
+    inner join deals_renamed
+        on deal_contacts_renamed.opportunity_id = deals_renamed.opportunity_id
+    left join contacts_qualified
+        on deal_contacts_renamed.lead_id = contacts_qualified.contact_id
+    where deal_contacts_renamed.lead_id is not null
+
+),
+
+first_contacts as (
+
+    select
+        opportunity_id,
+        lead_id
+    from deal_contacts_ranked
+    where contact_rank = 1
 
 ),
 
