@@ -234,5 +234,5 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],
                           project_vars["status_at_risk_min"]), raw_source,
-                         restatements(history, data.agreements))
+                         restatements(history, data.agreements), config.crm_links)
     return plan, history, data

@@ -128,8 +128,34 @@ def time_format_locale() -> dict:
             "shortMonths": names("months", "abbreviated", list(range(1, 13)))}
 
 
-def _svg(spec: dict) -> str:
-    spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": 640, "height": 240, **spec}
+class Chart(str):
+    """A chart's SVG, with its narrow twin for phones (issue #20).
+
+    Scaled down to a 390 px screen, a 640 px chart's 11 px labels shrink to
+    about 6 px; the twin is drawn NARROW_WIDTH wide with the same type, so
+    its text stays at least 10 px there.
+    """
+
+    narrow: str = ""
+
+
+WIDE_WIDTH = 640
+NARROW_WIDTH = 290
+
+
+def narrow_path(path: str) -> str:
+    """Return where a chart's narrow twin is written: charts/x.svg -> charts/x-narrow.svg."""
+    return path.removesuffix(".svg") + "-narrow.svg"
+
+
+def _svg(spec: dict) -> Chart:
+    spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": WIDE_WIDTH, "height": 240, **spec}
+    chart = Chart(_render(spec))
+    chart.narrow = _render({**spec, "width": NARROW_WIDTH})
+    return chart
+
+
+def _render(spec: dict) -> str:
     locales = {"format_locale": format_locale(), "time_format_locale": time_format_locale()}
     folder = _cache["folder"]
     if folder is None:

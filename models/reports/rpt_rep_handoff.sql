@@ -141,7 +141,22 @@ final as (
         cast(avg(judged.mqls_assigned) over (partition by judged.agreement_id)
             as {{ type_double() }}) as team_average_mqls_assigned,
         cast(avg(judged.mqls_untouched_past_deadline) over (partition by judged.agreement_id)
-            as {{ type_double() }}) as team_average_untouched_past_deadline
+            as {{ type_double() }}) as team_average_untouched_past_deadline,
+        {# Issue #20: the By rep table worst first: by the rep's worst status
+           among the hand-off measures, then by the share touched within the
+           SLA, lowest first. #}
+        cast(row_number() over (
+            partition by judged.agreement_id
+            order by
+                least(
+                    {{ status_severity('judged.first_touch_status') }},
+                    {{ status_severity('judged.median_status') }},
+                    {{ status_severity('judged.worked_status') }}
+                ),
+                case when judged.first_touch_within_sla_rate is null then 1 else 0 end,
+                judged.first_touch_within_sla_rate,
+                judged.rep_id
+        ) as {{ dbt.type_int() }}) as rep_order
     from judged
     left join reps
         on judged.rep_id = reps.rep_id
