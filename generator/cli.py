@@ -242,7 +242,10 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
     # The whole command's time: the input check runs before the build proper.
-    click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
+    click.echo(f"Built {summary.pages} pages ({summary.generated_pages} generated, "
+               f"{summary.pages - summary.generated_pages} from site/docs and the theme; "
+               f"{summary.kpis} KPIs, "
+               "data as of "
                f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
                f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
     say(f"Site: {summary.out_dir}")
@@ -420,11 +423,15 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 @click.option("--timeout", "timeout", default=10.0, show_default=True,
               type=click.FloatRange(0.1, 120), metavar="SECONDS",
               help="How long one attempt may take; a timeout or a 5xx is tried 3 times.")
+@click.option("--digest/--no-digest", default=None,
+              help="Add the weekly digest (team verdicts, week over week). Default: when the "
+                   "summary is as of a Sunday, the build read on Monday morning.")
 @click.option("--dry-run", is_flag=True, help="Print the payload instead of posting it.")
 @project_dir_option
 @verbosity_options
 def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_env: str,
-           site_url: str | None, timeout: float, dry_run: bool, project_dir: str | None) -> None:
+           site_url: str | None, timeout: float, digest: bool | None, dry_run: bool,
+           project_dir: str | None) -> None:
     """Post the night's news (summary.json) to a Slack, Teams or Google Chat webhook.
 
     Status changes, commitments that fell behind pace, new hand-off breaches
@@ -445,7 +452,7 @@ def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_
     else:
         root = find_project(project_dir)
         path = (Path(out) if out else root / "build" / "site") / "summary.json"
-    message = compose(read_summary(path), site_url)
+    message = compose(read_summary(path), site_url, digest)
     url = os.environ.get(webhook_env, "").strip()
     chat = chat or webhook_chat(url, webhook_env, required=not dry_run)
     if dry_run:

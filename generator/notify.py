@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -67,26 +68,41 @@ def read_summary(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot be read as a summary ({error})") from error
 
 
-def compose(summary: dict, site_url: str | None = None) -> Message:
+def compose(summary: dict, site_url: str | None = None, digest: bool | None = None) -> Message:
     """Return the message for a summary: its alerts, section by section.
 
-    Every line comes from the summary, which the build wrote from the report
-    models; nothing here counts or compares.
+    The weekly digest (the team verdicts and each KPI week over week) comes
+    on Monday mornings: when the summary is as of a Sunday, or `digest` says
+    so. Every line comes from the summary, which the build wrote from the
+    report models; nothing here counts or compares.
     """
     alerts = summary.get("alerts") or {}
     sections = []
-    for key, heading in (("status_changes", "Status changed"),
-                         ("fell_behind", "Fell behind pace"),
+    for key, heading in (("fell_behind", "Fell behind pace"),
+                         ("status_changes", "Status changed"),
                          ("new_breaches", "New hand-off breaches"),
-                         ("due_today", "MQLs due today"),
-                         ("weekly_digest", "Weekly review")):
+                         ("due_today", "Due by the end of the next business day"),
+                         ("target_changes", "Targets changed")):
         lines = [str(item.get("text", "")) for item in alerts.get(key) or []
                  if item.get("text")]
         if lines:
             sections.append(Section(heading, lines))
+    if digest is None:
+        digest = _is_sunday(summary.get("as_of"))
+    if digest and summary.get("weekly_digest"):
+        sections.append(Section("Weekly review", [str(item["text"])
+                                                  for item in summary["weekly_digest"]]))
     link = (site_url.rstrip("/") + "/") if site_url else None
     return Message(title=str(summary.get("agreement_title", "SLA report")),
                    summary=str(summary.get("headline", "")), sections=sections, link=link)
+
+
+def _is_sunday(as_of: object) -> bool:
+    """Return whether the data is as of a Sunday: the build read on Monday morning."""
+    try:
+        return date.fromisoformat(str(as_of)).isoweekday() == 7
+    except ValueError:
+        return False
 
 
 # -- how each chat wants it -------------------------------------------------------

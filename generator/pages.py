@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -256,6 +257,9 @@ class AgreementPage:
     restated: list[dict] = field(default_factory=list, metadata={"help": (
         "final period only: KPIs whose figures recomputed today differ from those recorded "
         "when it closed (history.json), see generator.history.restatements")})
+    changes: list[dict] = field(default_factory=list, metadata={"help": (
+        "targets and terms changed while the period ran, newest first, each with its label "
+        "(history.json term_changes, generator.terms)")})
 
 
 @dataclass(frozen=True)
@@ -333,6 +337,8 @@ class HistoryPage:
     restated: list[dict] = field(default_factory=list, metadata={"help": (
         "KPIs of final periods whose figures recomputed today differ from those recorded "
         "when the period closed (history.json), see generator.history.restatements")})
+    changes: list[dict] = field(default_factory=list, metadata={"help": (
+        "every target and term changed while its period ran, newest first, labelled")})
 
 
 @dataclass(frozen=True)
@@ -602,13 +608,16 @@ HANDOFF_REASON = N_("The hand-off clock cannot run without lead activities (%(wh
 def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
               agreement_bodies: dict[str, tuple[str, str]], thresholds: tuple[float, float],
               raw_source: str, restated: dict[str, list[dict]] | None = None,
-              crm_links: dict | None = None) -> SitePlan:
+              crm_links: dict | None = None,
+              term_changes: list[dict] | None = None) -> SitePlan:
     """Return every page (path, template, context) and chart of the site.
 
     `restated`: per final agreement, the KPIs whose recomputed figures differ
     from those recorded when it closed (generator.history.restatements).
     `crm_links`: crm_source.yml's lead URL template (issue #20), or None.
+    `term_changes`: targets and terms changed while a period ran (generator.terms).
     """
+    changes = labelled_changes(term_changes or [], definitions)
     # The record keeps each KPI's title as it closed; pages show it in the site's language.
     titles = {d.kpi_id: d.text("title") for d in definitions}
     restated = {agreement_id: [{**row, "title": titles.get(row["kpi_id"], row["title"])}
@@ -653,7 +662,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                 agreement=agreement, body=body,
                 kpis=kpi_views(data, definitions, agreement_id), source_path=source_path,
                 is_in_force=agreement_id == current_id, root=root,
-                restated=restated.get(agreement_id, []))))
+                restated=restated.get(agreement_id, []),
+                changes=[c for c in changes if c["agreement_id"] == agreement_id])))
 
     deals = _rows_of(data.deals, current_id)
     overdue = _rows_of(data.overdue, current_id)
@@ -737,7 +747,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
 
     plan.pages.append(("history.md", "history.md.j2", replace(
         _history(data, definitions),
-        restated=[r for a in data.agreements for r in restated.get(a["agreement_id"], [])])))
+        restated=[r for a in data.agreements for r in restated.get(a["agreement_id"], [])],
+        changes=changes)))
     plan.pages.append(("definitions.md", "definitions.md.j2", DefinitionsPage(
         kpis=definitions, on_track_min=thresholds[0], at_risk_min=thresholds[1],
         agreement=current)))
@@ -760,6 +771,31 @@ TERMS = [
     (N_("Touch attempts required"), "min_touch_attempts", "count"),
     (N_("Touch window (days)"), "touch_window_days", "count"),
 ]
+
+
+def labelled_changes(changes: list[dict], definitions: list[KpiDefinition]) -> list[dict]:
+    """Return the recorded changes newest first, each with the label the pages show:
+    the KPI's title in the site's language, or the term's name."""
+    titles = {d.kpi_id: d.text("title") for d in definitions}
+    terms = {key: label for label, key, _unit in TERMS}
+    labelled = []
+    for change in changes:
+        label = (titles.get(change["id"], change["id"]) if change["kind"] == "target"
+                 else gettext(terms[change["id"]]) if change["id"] in terms
+                 else gettext(_END_DATE) if change["id"] == "period_end_date"
+                 else change["id"].replace("_", " "))
+        values = {key: _recorded_value(change[key], change["unit"]) for key in ("from", "to")}
+        labelled.append({**change, **values, "label": label,
+                         "changed_on": date.fromisoformat(change["changed_on"])})
+    return sorted(labelled, key=lambda c: c["changed_on"], reverse=True)
+
+
+_END_DATE = N_("Last day of the period")
+
+
+def _recorded_value(value: object, unit: str) -> object:
+    """Return a value as history.json records it, a date as a date (for the `day` filter)."""
+    return date.fromisoformat(value) if unit == "date" and isinstance(value, str) else value
 
 
 def _history(data: ReportData, definitions: list[KpiDefinition]) -> HistoryPage:

@@ -15,6 +15,19 @@
 {%- set bigint = dbt.type_bigint() %}
 with
 
+due_soon as (
+
+    {# Issue #20: each rep's MQLs due by the end of the next business day. #}
+    select
+        agreement_id,
+        rep_id,
+        count(*) as mqls_due_soon
+    from {{ ref('rpt_breach_queue') }}
+    where queue_state = 'due_soon'
+    group by agreement_id, rep_id
+
+),
+
 handoffs as (
 
     select * from {{ ref('fct_mql_handoffs') }}
@@ -137,6 +150,7 @@ final as (
         judged.mqls_worked_rate,
         judged.worked_target,
         judged.worked_status,
+        cast(coalesce(due_soon.mqls_due_soon, 0) as {{ dbt.type_bigint() }}) as mqls_due_soon,
         count(*) over (partition by judged.agreement_id) as team_reps,
         cast(avg(judged.mqls_assigned) over (partition by judged.agreement_id)
             as {{ type_double() }}) as team_average_mqls_assigned,
@@ -160,6 +174,9 @@ final as (
     from judged
     left join reps
         on judged.rep_id = reps.rep_id
+    left join due_soon
+        on judged.agreement_id = due_soon.agreement_id
+        and judged.rep_id = due_soon.rep_id
 
 )
 
