@@ -148,11 +148,30 @@ def narrow_path(path: str) -> str:
     return path.removesuffix(".svg") + "-narrow.svg"
 
 
+NARROW_MAX = 380
+"""The narrow twin's whole width: shown 358 px wide on a 390 px phone, 11 px text stays 10."""
+
+
 def _svg(spec: dict) -> Chart:
     spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": WIDE_WIDTH, "height": 240, **spec}
     chart = Chart(_render(spec))
-    chart.narrow = _render({**spec, "width": NARROW_WIDTH})
+    # On a phone a legend lists its entries one under the other.
+    narrow_spec = {**spec, "width": NARROW_WIDTH, "config": {
+        **spec["config"], "legend": {**spec["config"].get("legend", {}),
+                                     "direction": "vertical"}}}
+    narrow = _render(narrow_spec)
+    # Axis labels and legends come on top of the plot's width: a chart with long
+    # labels (the funnel's stages) gets a narrower plot, so the whole stays narrow.
+    overflow = _width(narrow) - NARROW_MAX
+    if overflow > 0:
+        narrow = _render({**narrow_spec, "width": max(NARROW_WIDTH - overflow, 120)})
+    chart.narrow = narrow
     return chart
+
+
+def _width(svg: str) -> float:
+    found = re.search(r'<svg[^>]*\swidth="([\d.]+)', svg)
+    return float(found.group(1)) if found else 0.0
 
 
 def _render(spec: dict) -> str:

@@ -87,7 +87,7 @@ def test_chart_text_is_at_least_10_px(chromium, site_url, demo_site, viewport, s
                  "plan-vs-actual.html"):
         page, log = _open(context, site_url + path)
         for chart in page.evaluate(CHARTS):
-            name = chart["src"].rsplit("/", 1)[-1]
+            name = chart["src"].rsplit("/", 1)[-1].split("#")[0]
             if viewport is PHONE:
                 assert "-narrow" in name, (path, name)  # the phone's own twin
             assert ("-dark" in name) == (scheme == "dark"), (path, name)

@@ -24,12 +24,7 @@ agreements as (
 
 digits as (
 
-    {% for digit in range(10) %}
-    select {{ digit }} as digit
-    {% if not loop.last %}
-    union all
-    {% endif %}
-    {% endfor %}
+    {{ digit_rows() }}
 
 ),
 

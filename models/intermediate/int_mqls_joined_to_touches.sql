@@ -191,7 +191,7 @@ clocked as (
         on mqls.evaluated_agreement_id = touches_summarised.agreement_id
         and mqls.lead_id = touches_summarised.lead_id
         {# An earlier evaluation: only a first touch before its day ended. #}
-        and touches_summarised.first_touch_local_at < mqls.as_of_end_local_at
+        and mqls.as_of_end_local_at > touches_summarised.first_touch_local_at
     left join owners_at_mql
         on mqls.agreement_id = owners_at_mql.agreement_id
         and mqls.lead_id = owners_at_mql.lead_id

@@ -51,10 +51,10 @@ as_of_clock as (
     from agreements
     inner join calendar as as_of_end
         on agreements.agreement_id = as_of_end.agreement_id
-        and as_of_end.calendar_date = {{ dbt.dateadd('day', 1, 'agreements.as_of_date') }}
+        and {{ dbt.dateadd('day', 1, 'agreements.as_of_date') }} = as_of_end.calendar_date
     inner join calendar as later
         on agreements.agreement_id = later.agreement_id
-        and later.calendar_date > agreements.as_of_date
+        and agreements.as_of_date < later.calendar_date
     group by agreements.agreement_id, as_of_end.business_hours_before
 
 ),
@@ -121,7 +121,7 @@ deadlines as (
     inner join calendar
         on queued.agreement_id = calendar.agreement_id
         and calendar.is_business_day
-        and calendar.business_hours_before < queued.deadline_clock
+        and queued.deadline_clock > calendar.business_hours_before
         and queued.deadline_clock <= calendar.business_hours_before
             + calendar.business_seconds_in_day / cast(3600 as {{ type_double() }})
     group by queued.agreement_id, queued.lead_id
@@ -151,10 +151,10 @@ final as (
         cast(row_number() over (
             partition by queued.agreement_id
             order by
-                case when queued.queue_state = 'overdue' then 0 else 1 end,
+                case when queued.queue_state = 'overdue' then 0 else 1 end asc,
                 queued.business_hours_overdue desc,
-                queued.business_hours_left,
-                queued.lead_id
+                queued.business_hours_left asc,
+                queued.lead_id asc
         ) as {{ dbt.type_int() }}) as urgency_order
     from queued
     left join deadlines
