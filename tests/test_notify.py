@@ -200,3 +200,31 @@ def test_make_notify_announces_the_published_summary(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert 'curl -fsS "https://example.github.io/sla/summary.json"' in dry
     assert "sla-report notify --summary build/notify/summary.json" in dry
+
+
+def test_an_alert_is_posted_the_night_it_happens_and_not_again(tmp_path):
+    """The news compares with the summary published the night before: a status that
+    changed and a rep's new breaches are posted once; the next night, with nothing new,
+    they are not posted again (what falls due tomorrow is, each night it is true)."""
+    out = tmp_path / "site"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "--out", str(out)]).exit_code == 0
+    published = json.loads((out / "summary.json").read_text())
+    # Last night, as published: MQLs were behind and S08 had 3 fewer overdue MQLs.
+    mqls = next(k for k in published["kpis"] if k["id"] == "mqls")
+    mqls["status"] = "behind"
+    rep = next(r for r in published["reps"] if r["rep_id"] == "S08")
+    rep["overdue_untouched"] -= 3
+    (out / "summary.json").write_text(json.dumps(published))
+    posted = []
+    for _night in range(2):
+        assert runner.invoke(cli, ["build", "--out", str(out)]).exit_code == 0
+        with receiver() as hook:
+            result = _notify(str(out / "summary.json"), hook.url, "--no-digest")
+        assert result.exit_code == 0, result.output
+        posted.append(json.dumps(hook.requests[0]["body"], ensure_ascii=False)
+                      if hook.requests else "")
+    assert "MQLs delivered: Behind → On track" in posted[0]
+    assert "Ines Brandt: 3 more MQLs past deadline untouched" in posted[0]
+    assert "MQLs delivered: Behind" not in posted[1] and "more MQLs past" not in posted[1]
+    assert "due by the end of the next business day" in posted[1]  # tomorrow's work

@@ -50,11 +50,14 @@ def _open(context, url):
     return page, log
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_on_a_phone_every_status_is_in_view_and_badges_are_readable(chromium, site_url,
-                                                                      scheme):
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                   device_scale_factor=2, color_scheme=scheme)
+def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, viewport,
+                                                         scheme):
+    phone = viewport is PHONE
+    context = chromium.new_context(viewport=viewport, is_mobile=phone, has_touch=phone,
+                                   device_scale_factor=2 if phone else 1,
+                                   color_scheme=scheme)
     out_of_view, small, counted = {}, {}, 0
     for path in SCORECARD_PAGES:
         page, log = _open(context, site_url + path)
@@ -73,7 +76,8 @@ def test_on_a_phone_every_status_is_in_view_and_badges_are_readable(chromium, si
         assert log.problems() == [], path
         page.close()
     context.close()
-    print(f"{scheme}, 390 px: {counted} statuses in view on {len(SCORECARD_PAGES)} pages")
+    print(f"{scheme}, {viewport['width']} px: {counted} statuses in view on "
+          f"{len(SCORECARD_PAGES)} pages")
     assert counted > 50 and out_of_view == {}
     assert small == {}
 

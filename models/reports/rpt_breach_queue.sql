@@ -130,6 +130,8 @@ deadlines as (
 
 final as (
 
+    {# The deadline is rounded to the second: a cast alone rounds in DuckDB
+       but truncates in Spark, one second apart. #}
     select
         {{ composite_key(['queued.agreement_id', 'queued.lead_id']) }} as breach_queue_id,
         queued.agreement_id,
@@ -141,7 +143,7 @@ final as (
         queued.mql_local_date,
         queued.queue_state,
         {{ dbt.dateadd('second',
-            'cast((queued.deadline_clock - calendar.business_hours_before) * 3600 as '
+            'cast(round((queued.deadline_clock - calendar.business_hours_before) * 3600) as '
                 ~ dbt.type_bigint() ~ ')',
             'calendar.business_day_start_at') }} as deadline_local_at,
         queued.business_hours_overdue,

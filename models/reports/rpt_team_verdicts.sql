@@ -72,6 +72,8 @@ final as (
         counted.at_risk,
         counted.behind,
         counted.met,
+        {# An open period's tile counts a commitment already met as on track. #}
+        counted.on_track + counted.met as on_track_or_met,
         counted.missed,
         counted.no_data,
         counted.not_judged,
