@@ -25,7 +25,7 @@ FUZZ_EXAMPLES ?= 200
 # Where `make screenshots` writes (CI keeps the folder as an artifact).
 SCREENSHOTS ?= build/screenshots
 
-.PHONY: install install-test browser warehouses demo test messages lint lint-sql nightly fuzz previous-summary serve bench bench-rebuild screenshots clean
+.PHONY: install install-test browser warehouses demo test messages lint lint-sql nightly notify fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -131,6 +131,18 @@ ifdef PAGES_URL
 	esac
 else
 	@echo "PAGES_URL not set: the summary will say this is a first build"
+endif
+
+# Post the night's news to a chat (issue #20). The webhook's address comes from
+# SLA_REPORT_WEBHOOK_URL (a repository secret), never from a file. With
+# PAGES_URL, the summary announced is the one just published there.
+notify: install
+ifdef PAGES_URL
+	mkdir -p build/notify
+	curl -fsS "$(PAGES_URL)/summary.json" -o build/notify/summary.json
+	$(BIN)/sla-report notify --summary build/notify/summary.json --site-url "$(PAGES_URL)"
+else
+	$(BIN)/sla-report notify --out $(OUT)
 endif
 
 # Live preview: builds, serves on 127.0.0.1:8000, rebuilds on save.

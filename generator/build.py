@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import time
@@ -34,9 +35,10 @@ from generator.pages import agreement_in_force, kpi_views, load_report_data, pla
 from generator.pipeline import last_good_build, run_dbt_build
 from generator.progress import DbtProgress, Progress
 from generator.quality import QualityReport, check_quality, load_quality, site_stamp
-from generator.render import check_templates, make_environment, render_page
+from generator.render import check_templates, day, make_environment, moment, render_page
 from generator.site import build_site, publish, stage_docs, theme_words, write_mkdocs_config
 from generator.summary import make_summary, read_previous, write_summary
+from generator.terms import changes_of, record_term_changes
 from generator.warehouse import open_warehouse
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,8 @@ class BuildSummary:
     """What the input lost, printed after the build (issue #11)."""
     timings: tuple[tuple[str, float], ...] = ()
     """(stage, seconds) in order: what the final line reports (issue #8)."""
+    generated_pages: int = 0
+    """Of `pages`, those generated from the report models; the rest are site/docs pages."""
 
 
 def build_report(config: BuildConfig, full: bool = False,
@@ -116,7 +120,8 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
         files = {path: render_page(environment, template, page)
                  for path, template, page in plan.pages}
         files.update(plan.charts)
-        progress.update(f"{len(plan.pages)} pages, {len(plan.charts)} charts")
+        # Issue #20: counts that agree with the final line's.
+        progress.update(f"{len(plan.pages)} generated pages, {len(plan.charts)} chart files")
     docs_dir = config.work_dir / "docs"
     built_dir = config.work_dir / "site"
     with progress.stage("MkDocs"), use(language):
@@ -125,9 +130,11 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
         stage_docs(config.project_dir, docs_dir, files)
         mkdocs_config = write_mkdocs_config(
             config.project_dir, docs_dir, built_dir,
-            {"data_as_of": config.as_of.isoformat(),
-             "built_at": config.built_at.strftime("%Y-%m-%d %H:%M UTC"),
-             **site_stamp(quality), **theme_words()},
+            # Issue #20: the header's dates in the site's locale.
+            {"data_as_of": day(config.as_of),
+             "built_at": f"{moment(config.built_at.replace(tzinfo=None))} UTC",
+             **site_stamp(quality, agreement_in_force(data.agreements)["time_zone"]),
+             **theme_words()},
             config.work_dir / "mkdocs.yml", plan.nav_children)
         build_site(mkdocs_config)
     # summary.json is read by programs and chat notices: English words, the
@@ -137,14 +144,19 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
         write_summary(built_dir, make_summary(
             current, kpi_views(data, definitions, current["agreement_id"]),
             config.as_of.isoformat(), config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            read_previous(config.out_dir)))
+            read_previous(config.out_dir),
+            changes_of(history, current["agreement_id"]),
+            {name: [row for row in getattr(data, name)
+                    if row["agreement_id"] == current["agreement_id"]]
+             for name in ("teams", "reps", "breach_queue")}))
         write_history(built_dir, history)
         publish(built_dir, config.out_dir)
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
     summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
                            dbt_seconds=dbt_build.seconds,
                            total_seconds=time.perf_counter() - started, mode=mode,
-                           quality=quality, timings=tuple(progress.timings))
+                           quality=quality, timings=tuple(progress.timings),
+                           generated_pages=len(plan.pages))
     log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
              summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
     return summary
@@ -179,14 +191,15 @@ def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
     check_quality(quality, project_vars)
     # Issue #19: the models say which KPIs have no data and why; the build
     # only repeats it, once per KPI.
-    reasons = {row["kpi_id"]: row["no_data_reason"] for row in data.scorecard
-               if row["status"] == "no_data" and row["no_data_reason"]}
-    for kpi_id, reason in reasons.items():
-        log.warning("%s: no data (%s)", kpi_id, reason)
-    for warning in data.warnings:
-        log.warning("%s: %s %s (%d row%s): %s", warning["table_name"], warning["warning_type"],
-                    warning["subject"], warning["row_count"],
-                    "" if warning["row_count"] == 1 else "s", warning["detail"])
+    # Issue #20: printed once each, as one plain sentence (cli.build prints
+    # the quality lines).
+    current = agreement_in_force(data.agreements)["agreement_id"]
+    sentences = [f"{row['kpi_title']} has no data: {row['no_data_reason']}."
+                 for row in data.scorecard
+                 if row["agreement_id"] == current and row["status"] == "no_data"
+                 and row["no_data_reason"]]
+    sentences += [row["detail"] for row in data.warnings]
+    quality = dataclasses.replace(quality, warnings=sentences)
     return data, quality, definitions
 
 
@@ -218,6 +231,9 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
          for a in data.agreements if a["period_state"] == "final"},
         definition_hashes(dbt_build.manifest, definitions, defining_vars(config, project_vars)),
         built_at, config.as_of.isoformat())
+    # Issue #20: a target or term edited while its period runs leaves a trace.
+    history = record_term_changes(history, previous_history, data.agreements, data.scorecard,
+                                  built_at)
     data = as_closed(data, history)
 
     bodies = {}
@@ -234,5 +250,6 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],
                           project_vars["status_at_risk_min"]), raw_source,
-                         restatements(history, data.agreements))
+                         restatements(history, data.agreements), config.crm_links,
+                         history.get("term_changes", []))
     return plan, history, data

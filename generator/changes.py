@@ -82,11 +82,18 @@ class Plan:
     tests: int = 0
     """How many data and unit tests dbt will run (mode 'models'; estimated likewise)."""
 
+    build_time_models: int = 0
+    """Of `models`, the staging and intermediate tables every partial build rebuilds."""
+
     def describe(self) -> str:
         """Return the line printed before the build starts."""
         if self.mode == "models":
-            return (f"{self.reason}; rebuilding {_count(self.models, 'model')}, "
-                    f"{_count(self.tests, 'test')}")
+            # Issue #20: the counts add up: the changed and downstream models
+            # of the reason, plus the build-time tables rebuilt every time.
+            edited = self.models - self.build_time_models
+            return (f"{self.reason}; rebuilding {_count(self.models, 'model')} ({edited} "
+                    f"changed or downstream, {self.build_time_models} staging and "
+                    f"intermediate) and {_count(self.tests, 'test')}")
         if self.mode == "pages":
             return f"{self.reason}: re-rendering pages from the last good warehouse (no dbt)"
         return f"{self.reason}: full build"
@@ -248,12 +255,14 @@ def plan_build(config: BuildConfig, fingerprint: Fingerprint, last: LastGoodBuil
         return Plan("full", f"removed: {_summarise(removed)}")
     names = sorted({name for path in changed
                     for name in _node_names(config.project_dir / path)})
-    models, tests, downstream = _downstream(last.manifest, names, config.unit_tests)
+    models, tests, downstream, build_time = _downstream(last.manifest, names,
+                                                       config.unit_tests)
     kind = "models changed" if all(path.startswith("models/") for path in changed) \
         else "models and tests changed"
     reason = f"{kind}: {', '.join(names)}" + (f" (+{downstream} downstream)" if downstream
                                                else "")
-    return Plan("models", reason, changed_models=names, models=models, tests=tests)
+    return Plan("models", reason, changed_models=names, models=models, tests=tests,
+                build_time_models=build_time)
 
 
 def _node_names(path: Path) -> list[str]:
@@ -265,8 +274,9 @@ def _node_names(path: Path) -> list[str]:
 
 
 def _downstream(manifest: dict, names: list[str],
-                unit_tests_run: bool = False) -> tuple[int, int, int]:
-    """Return (models, tests, downstream models) dbt will build for `names+`.
+                unit_tests_run: bool = False) -> tuple[int, int, int, int]:
+    """Return (models, tests, downstream models, build-time models) dbt will build
+    for `names+`.
 
     Estimated from the last good manifest: a brand-new model has no entry yet
     and counts as one model.
@@ -298,4 +308,4 @@ def _downstream(manifest: dict, names: list[str],
     changed_models = {by_name[name] for name in names if name in by_name
                       and nodes[by_name[name]]["resource_type"] == "model"}
     models = len(selected_models) + len(new_models)
-    return models, tests, len(downstream - changed_models)
+    return models, tests, len(downstream - changed_models), len(scratch - downstream)

@@ -128,8 +128,53 @@ def time_format_locale() -> dict:
             "shortMonths": names("months", "abbreviated", list(range(1, 13)))}
 
 
-def _svg(spec: dict) -> str:
-    spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": 640, "height": 240, **spec}
+class Chart(str):
+    """A chart's SVG, with its narrow twin for phones (issue #20).
+
+    Scaled down to a 390 px screen, a 640 px chart's 11 px labels shrink to
+    about 6 px; the twin is drawn NARROW_WIDTH wide with the same type, so
+    its text stays at least 10 px there.
+    """
+
+    narrow: str = ""
+
+
+WIDE_WIDTH = 640
+NARROW_WIDTH = 290
+
+
+def narrow_path(path: str) -> str:
+    """Return where a chart's narrow twin is written: charts/x.svg -> charts/x-narrow.svg."""
+    return path.removesuffix(".svg") + "-narrow.svg"
+
+
+NARROW_MAX = 380
+"""The narrow twin's whole width: shown 358 px wide on a 390 px phone, 11 px text stays 10."""
+
+
+def _svg(spec: dict) -> Chart:
+    spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": WIDE_WIDTH, "height": 240, **spec}
+    chart = Chart(_render(spec))
+    # On a phone a legend lists its entries one under the other.
+    narrow_spec = {**spec, "width": NARROW_WIDTH, "config": {
+        **spec["config"], "legend": {**spec["config"].get("legend", {}),
+                                     "direction": "vertical"}}}
+    narrow = _render(narrow_spec)
+    # Axis labels and legends come on top of the plot's width: a chart with long
+    # labels (the funnel's stages) gets a narrower plot, so the whole stays narrow.
+    overflow = _width(narrow) - NARROW_MAX
+    if overflow > 0:
+        narrow = _render({**narrow_spec, "width": max(NARROW_WIDTH - overflow, 120)})
+    chart.narrow = narrow
+    return chart
+
+
+def _width(svg: str) -> float:
+    found = re.search(r'<svg[^>]*\swidth="([\d.]+)', svg)
+    return float(found.group(1)) if found else 0.0
+
+
+def _render(spec: dict) -> str:
     locales = {"format_locale": format_locale(), "time_format_locale": time_format_locale()}
     folder = _cache["folder"]
     if folder is None:

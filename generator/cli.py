@@ -12,6 +12,9 @@ from pathlib import Path
 
 import click
 
+# Light (no dbt): the notify options need its list of formats.
+from generator.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+
 log = logging.getLogger(__name__)
 
 
@@ -112,6 +115,13 @@ def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter("must not be empty (leave the option out for the default)",
                                  ctx, param)
     return value
+
+
+def _web_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Accept an http(s) address: it becomes a link in a chat message."""
+    if value and not re.fullmatch(r"https?://[^\s<>|]+", value):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// address", ctx, param)
+    return value or None
 
 
 def _memory_limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -232,7 +242,10 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
     # The whole command's time: the input check runs before the build proper.
-    click.echo(f"Built {summary.pages} pages ({summary.kpis} KPIs, data as of "
+    click.echo(f"Built {summary.pages} pages ({summary.generated_pages} generated, "
+               f"{summary.pages - summary.generated_pages} from site/docs and the theme; "
+               f"{summary.kpis} KPIs, "
+               "data as of "
                f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
                f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
     say(f"Site: {summary.out_dir}")
@@ -388,6 +401,69 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 
     counts = write_demo_data(Path(out), seed=seed, scale=scale)
     say(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(file_okay=False), callback=_not_empty,
+              help="The built site whose summary.json to announce. Default: build/site in "
+                   "the project.")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False),
+              callback=_not_empty, help="A summary.json to announce instead of --out's.")
+@click.option("--format", "chat", type=click.Choice(FORMATS),
+              help="The chat's payload format. Default: from the webhook's address "
+                   "(hooks.slack.com, *.webhook.office.com, chat.googleapis.com), else slack.")
+@click.option("--webhook-env", "webhook_env", default=DEFAULT_WEBHOOK_VARIABLE,
+              show_default=True, metavar="NAME", callback=_not_empty,
+              help="The environment variable holding the webhook's address (in CI, a "
+                   "repository secret). The address is never read from a file or printed.")
+@click.option("--site-url", "site_url", envvar="SLA_REPORT_PAGES_URL", metavar="URL",
+              callback=_web_address,
+              help="The published report, linked from the notice. Default: "
+                   "SLA_REPORT_PAGES_URL.")
+@click.option("--timeout", "timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 120), metavar="SECONDS",
+              help="How long one attempt may take; a timeout or a 5xx is tried 3 times.")
+@click.option("--digest/--no-digest", default=None,
+              help="Add the weekly digest (team verdicts, week over week). Default: when the "
+                   "summary is as of a Sunday, the build read on Monday morning.")
+@click.option("--dry-run", is_flag=True, help="Print the payload instead of posting it.")
+@project_dir_option
+@verbosity_options
+def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_env: str,
+           site_url: str | None, timeout: float, digest: bool | None, dry_run: bool,
+           project_dir: str | None) -> None:
+    """Post the night's news (summary.json) to a Slack, Teams or Google Chat webhook.
+
+    Status changes, commitments that fell behind pace, new hand-off breaches
+    and MQLs due today per rep (counts only), and the weekly digest on
+    Mondays. Nothing new: nothing is posted. Exit 7 when the webhook does not
+    take the notice; the published site is never affected.
+
+    Example: SLA_REPORT_WEBHOOK_URL=https://hooks.slack.com/... sla-report notify
+    """
+    import json
+    import os
+
+    from generator.config import find_project
+    from generator.notify import compose, payload, post, read_summary, webhook_chat
+
+    if summary_path:
+        path = Path(summary_path)
+    else:
+        root = find_project(project_dir)
+        path = (Path(out) if out else root / "build" / "site") / "summary.json"
+    message = compose(read_summary(path), site_url, digest)
+    url = os.environ.get(webhook_env, "").strip()
+    chat = chat or webhook_chat(url, webhook_env, required=not dry_run)
+    if dry_run:
+        click.echo(json.dumps(payload(message, chat), indent=2, ensure_ascii=False))
+        return
+    if message.is_empty:
+        say("Nothing new to post: no status changed, no new breach, nothing due today.")
+        return
+    status = post(url, payload(message, chat), timeout=timeout)
+    say(f"Posted to {chat} (HTTP {status}): "
+        f"{', '.join(s.heading for s in message.sections)}.")
 
 
 @cli.group()

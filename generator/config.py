@@ -110,6 +110,8 @@ class BuildConfig:
 
     attribution: dict | None = None
     """crm_source.yml `attribution:` ({rule, channels}); None: the project's default (issue #19)."""
+    crm_links: dict | None = None
+    """crm_source.yml `crm_links:` (a lead URL template, issue #20): pages only, no dbt var."""
 
     target: Target = Target(name="duckdb", type=EMBEDDED)
     """The dbt profile target the models run on (issue #13): embedded DuckDB by default."""
@@ -514,6 +516,7 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
         source_columns=columns,
         unavailable=unavailable,
         attribution=settings.attribution,
+        crm_links=settings.crm_links,
         unit_tests=unit_tests,
         memory_limit=memory_limit,
         target=chosen,

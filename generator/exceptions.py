@@ -2,7 +2,8 @@
 
 Exit codes: 0 built; 1 internal error; 2 command-line usage (click);
 3 bad configuration or input; 4 data tests failed; 5 the site failed to build;
-6 another build of the same site is running; 7 the CRM's API did not answer a pull.
+6 another build of the same site is running; 7 an outside service failed: the
+CRM's API did not answer a pull, or the chat webhook did not take a notice.
 """
 
 from __future__ import annotations
@@ -48,5 +49,14 @@ class BuildLockedError(SlaReportError):
 
 class PullError(SlaReportError):
     """The CRM's API did not answer (outage, timeouts, quota used up): nothing was replaced."""
+
+    exit_code = 7
+
+
+class NotifyError(SlaReportError):
+    """The chat webhook did not take the notice (the site is published regardless).
+
+    The same code as a failed pull: an outside service failed, nothing of ours.
+    """
 
     exit_code = 7

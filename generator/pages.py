@@ -7,7 +7,9 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from generator import charts
 from generator.exceptions import ConfigError
@@ -15,7 +17,14 @@ from generator.i18n import N_, gettext
 from generator.kpis import KpiDefinition
 from generator.pipeline import DbtBuild
 from generator.privacy import EMAIL
-from generator.render import day, decimal, distinct_figure, no_data_reason, number
+from generator.render import (
+    day,
+    decimal,
+    distinct_figure,
+    no_data_reason,
+    number,
+    signed_change,
+)
 
 
 def _help(text: str) -> Any:
@@ -61,6 +70,17 @@ class KpiView:
     """The second kind (settled early)."""
     exception_rank: int | None = None
     """Its place among the exceptions listed first (missed, no data; behind, at risk)."""
+    exception_order: int | None = None
+    """The exceptions' order, worst first (rpt_kpi_scorecard.exception_order, issue #20)."""
+    week_before_date: object = None
+    """The evaluation a week before the as-of day (issue #20), in a period in progress."""
+    actual_week_before: float | None = None
+    status_week_before: str | None = None
+    is_lower_bound_week_before: bool = False
+    change_since_week_before: float | None = None
+    weeks_behind: int | None = None
+    """Weekly evaluations in a row at which the KPI was behind pace."""
+    week_before_missing_because: str = ""
 
     # The definition's fields, by the names the templates use.
     kpi_id = property(lambda self: self.spec.kpi_id)
@@ -121,6 +141,19 @@ class KpiView:
         return "; ".join(parts)
 
     @property
+    def figure_week_before(self) -> str:
+        """Return the week-before value as printed, "≥" for a lower bound; "–" without one."""
+        if self.actual_week_before is None:
+            return "–"
+        shown = distinct_figure(self.actual_week_before, self.target, self.unit)
+        return f"≥ {shown}" if self.is_lower_bound_week_before else shown
+
+    @property
+    def change(self) -> str:
+        """Return the change since the week before, signed, in the KPI's unit (rates in points)."""
+        return signed_change(self.change_since_week_before, self.unit)
+
+    @property
     def sample_noun(self) -> str:
         """Return what the sample counts ("matured leads"), from meta.kpi."""
         return self.spec.text("sample_noun")
@@ -150,6 +183,8 @@ class ReportData:
     lost_reasons: list[dict]
     rejection_reasons: list[dict]
     overdue_buckets: list[dict]
+    teams: list[dict]
+    breach_queue: list[dict]
     report_row_counts: dict[str, int]
 
 
@@ -160,8 +195,9 @@ REPORT_MODELS = {
     "funnel": ("rpt_funnel_plan_vs_actual", "agreement_id, stage_order"),
     "channels": ("rpt_channel_performance", "agreement_id, mqls desc, channel"),
     "weekly": ("rpt_weekly_trends", "agreement_id, week_start_date"),
-    "reps": ("rpt_rep_handoff",
-             "agreement_id, first_touch_within_sla_rate desc nulls last, rep_id"),
+    "reps": ("rpt_rep_handoff", "agreement_id, rep_order"),
+    "teams": ("rpt_team_verdicts", "agreement_id, team_order"),
+    "breach_queue": ("rpt_breach_queue", "agreement_id, urgency_order"),
     "deals": ("rpt_deal_outcomes", "agreement_id, outcome desc, amount_rank"),
     "data_quality": ("rpt_data_quality", "raw_table"),
     "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, rejection_reason"),
@@ -202,6 +238,8 @@ class OverviewPage:
     revenue_chart: str = _help("path of the revenue-vs-pace SVG, relative to the page")
     sections: dict[str, str] = _help("section id -> title, in page order")
     previous: dict | None = _help("rpt_agreements row of the period before, if any")
+    teams: list[dict] = field(default_factory=list, metadata={"help": (
+        "rpt_team_verdicts rows of the agreement in force: one verdict tile per team")})
     sparklines: dict[str, str] = field(default_factory=dict, metadata={"help": (
         "kpi_id -> inline SVG of its month-by-month trend against target ('' if too short)")})
 
@@ -219,6 +257,9 @@ class AgreementPage:
     restated: list[dict] = field(default_factory=list, metadata={"help": (
         "final period only: KPIs whose figures recomputed today differ from those recorded "
         "when it closed (history.json), see generator.history.restatements")})
+    changes: list[dict] = field(default_factory=list, metadata={"help": (
+        "targets and terms changed while the period ran, newest first, each with its label "
+        "(history.json term_changes, generator.terms)")})
 
 
 @dataclass(frozen=True)
@@ -243,6 +284,8 @@ class TeamPage:
     handoff_note: str = field(default="", metadata={"help": (
         "why the hand-off clock cannot run (rpt_agreements.handoff_clock_missing_because, "
         "issue #9); empty when it can")})
+    breach_queue: list[dict] = field(default_factory=list, metadata={"help": (
+        "rpt_breach_queue rows, most urgent first, each with crm_url (or None) (hand-off)")})
 
 
 @dataclass(frozen=True)
@@ -294,6 +337,8 @@ class HistoryPage:
     restated: list[dict] = field(default_factory=list, metadata={"help": (
         "KPIs of final periods whose figures recomputed today differ from those recorded "
         "when the period closed (history.json), see generator.history.restatements")})
+    changes: list[dict] = field(default_factory=list, metadata={"help": (
+        "every target and term changed while its period ran, newest first, labelled")})
 
 
 @dataclass(frozen=True)
@@ -383,6 +428,18 @@ def page_names(identifiers: Iterable[str]) -> dict[str, str]:
         repr(i) for ids in clashes for i in ids))
 
 
+def lead_url(crm_links: dict | None, lead_id: str) -> str | None:
+    """Return the CRM's address of a lead record from the crm_links template, or None.
+
+    The id is quoted whole, so no id can change the address's host or path;
+    a pseudonymized id (an address as an id, issue #24) gets no link.
+    """
+    if not crm_links or not lead_id or lead_id.startswith("private-"):
+        return None
+    values = {key: value for key, value in crm_links.items() if key != "lead"}
+    return crm_links["lead"].format(lead_id=quote(str(lead_id), safe=""), **values)
+
+
 def agreement_in_force(agreements: list[dict]) -> dict:
     """Return the agreement whose period holds the as-of date, else the latest started."""
     current = [a for a in agreements if a["period_state"] == "in_progress"]
@@ -413,7 +470,15 @@ def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: 
             provisional_until=row.get("provisional_until"),
             actual_sales_sourced=row.get("actual_sales_sourced"),
             split_first=row.get("split_first"), split_second=row.get("split_second"),
-            exception_rank=row.get("exception_rank")))
+            exception_rank=row.get("exception_rank"),
+            exception_order=row.get("exception_order"),
+            week_before_date=row.get("week_before_date"),
+            actual_week_before=row.get("actual_week_before"),
+            status_week_before=row.get("status_week_before"),
+            is_lower_bound_week_before=bool(row.get("is_lower_bound_week_before")),
+            change_since_week_before=row.get("change_since_week_before"),
+            weeks_behind=row.get("weeks_behind"),
+            week_before_missing_because=row.get("week_before_missing_because") or ""))
     return views
 
 
@@ -433,9 +498,13 @@ class SitePlan:
 
 
 def _add_chart(plan: SitePlan, path: str, svg: str) -> None:
-    """Add a chart and its dark-scheme twin to the plan (issue #12)."""
+    """Add a chart and its dark-scheme twin to the plan (issue #12), and both of its
+    narrow twin for phones (issue #20)."""
     plan.charts[path] = svg
     plan.charts[charts.dark_path(path)] = charts.dark_twin(svg)
+    narrow = getattr(svg, "narrow", "") or svg
+    plan.charts[charts.narrow_path(path)] = narrow
+    plan.charts[charts.dark_path(charts.narrow_path(path))] = charts.dark_twin(narrow)
 
 
 def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]:
@@ -538,12 +607,17 @@ HANDOFF_REASON = N_("The hand-off clock cannot run without lead activities (%(wh
 
 def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuild,
               agreement_bodies: dict[str, tuple[str, str]], thresholds: tuple[float, float],
-              raw_source: str, restated: dict[str, list[dict]] | None = None) -> SitePlan:
+              raw_source: str, restated: dict[str, list[dict]] | None = None,
+              crm_links: dict | None = None,
+              term_changes: list[dict] | None = None) -> SitePlan:
     """Return every page (path, template, context) and chart of the site.
 
     `restated`: per final agreement, the KPIs whose recomputed figures differ
     from those recorded when it closed (generator.history.restatements).
+    `crm_links`: crm_source.yml's lead URL template (issue #20), or None.
+    `term_changes`: targets and terms changed while a period ran (generator.terms).
     """
+    changes = labelled_changes(term_changes or [], definitions)
     # The record keeps each KPI's title as it closed; pages show it in the site's language.
     titles = {d.kpi_id: d.text("title") for d in definitions}
     restated = {agreement_id: [{**row, "title": titles.get(row["kpi_id"], row["title"])}
@@ -563,8 +637,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         current["period_end_date"]))
     # Issue #19: the models rank the exceptions (a closed period names its
     # misses, then what it could not measure); the page keeps their order.
-    off_pace = sorted((k for k in kpis if k.exception_rank is not None),
-                      key=lambda k: (k.exception_rank, k.title))
+    off_pace = sorted((k for k in kpis if k.exception_order is not None),
+                      key=lambda k: k.exception_order)
     previous = [a for a in data.agreements
                 if a["agreement_id"] == current.get("previous_agreement_id")]
     plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
@@ -572,6 +646,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
         revenue_chart=revenue_chart,
         sections={key: gettext(title) for key, title in SECTION_TITLES.items()},
         previous=previous[0] if previous else None,
+        teams=_rows_of(data.teams, current_id),
         sparklines=_sparklines(kpis, _rows_of(data.monthly, current_id)))))
     plan.nav_children["history.md"] = [
         {nav_title(a["title"]): f"agreements/{a['agreement_id']}.md"}
@@ -587,7 +662,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
                 agreement=agreement, body=body,
                 kpis=kpi_views(data, definitions, agreement_id), source_path=source_path,
                 is_in_force=agreement_id == current_id, root=root,
-                restated=restated.get(agreement_id, []))))
+                restated=restated.get(agreement_id, []),
+                changes=[c for c in changes if c["agreement_id"] == agreement_id])))
 
     deals = _rows_of(data.deals, current_id)
     overdue = _rows_of(data.overdue, current_id)
@@ -624,7 +700,9 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
             rejections=_rows_of(data.rejection_reasons, current_id),
             lead_velocity=_period_velocity(data, current),
             overdue_buckets=[b for b in buckets if b["rep_id"] is None], root="",
-            handoff_note=note)))
+            handoff_note=note,
+            breach_queue=[{**row, "crm_url": lead_url(crm_links, row["lead_id"])}
+                          for row in _rows_of(data.breach_queue, current_id)])))
 
     # Rep pages are reached from the hand-off page's rep table and from the
     # search, not from the navigation: the theme copies the whole navigation
@@ -669,7 +747,8 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
 
     plan.pages.append(("history.md", "history.md.j2", replace(
         _history(data, definitions),
-        restated=[r for a in data.agreements for r in restated.get(a["agreement_id"], [])])))
+        restated=[r for a in data.agreements for r in restated.get(a["agreement_id"], [])],
+        changes=changes)))
     plan.pages.append(("definitions.md", "definitions.md.j2", DefinitionsPage(
         kpis=definitions, on_track_min=thresholds[0], at_risk_min=thresholds[1],
         agreement=current)))
@@ -692,6 +771,31 @@ TERMS = [
     (N_("Touch attempts required"), "min_touch_attempts", "count"),
     (N_("Touch window (days)"), "touch_window_days", "count"),
 ]
+
+
+def labelled_changes(changes: list[dict], definitions: list[KpiDefinition]) -> list[dict]:
+    """Return the recorded changes newest first, each with the label the pages show:
+    the KPI's title in the site's language, or the term's name."""
+    titles = {d.kpi_id: d.text("title") for d in definitions}
+    terms = {key: label for label, key, _unit in TERMS}
+    labelled = []
+    for change in changes:
+        label = (titles.get(change["id"], change["id"]) if change["kind"] == "target"
+                 else gettext(terms[change["id"]]) if change["id"] in terms
+                 else gettext(_END_DATE) if change["id"] == "period_end_date"
+                 else change["id"].replace("_", " "))
+        values = {key: _recorded_value(change[key], change["unit"]) for key in ("from", "to")}
+        labelled.append({**change, **values, "label": label,
+                         "changed_on": date.fromisoformat(change["changed_on"])})
+    return sorted(labelled, key=lambda c: c["changed_on"], reverse=True)
+
+
+_END_DATE = N_("Last day of the period")
+
+
+def _recorded_value(value: object, unit: str) -> object:
+    """Return a value as history.json records it, a date as a date (for the `day` filter)."""
+    return date.fromisoformat(value) if unit == "date" and isinstance(value, str) else value
 
 
 def _history(data: ReportData, definitions: list[KpiDefinition]) -> HistoryPage:

@@ -43,6 +43,9 @@ class QualityReport:
     """rpt_data_freshness: the latest event per raw table."""
     masked: list[dict] = field(default_factory=list)
     """rpt_masked_values: e-mail addresses and phone numbers masked per table and column."""
+    warnings: list[str] = field(default_factory=list)
+    """Sentences the build prints once each (issue #20): a KPI with no data and why, an
+    input used but suspect (rpt_data_warnings.detail)."""
 
     @property
     def latest_event(self) -> datetime | None:
@@ -65,8 +68,14 @@ class QualityReport:
 
     def lines(self) -> list[str]:
         """Return what the build prints: one line per table and reason, then freshness."""
+        # Issue #20: rows dated after the as-of day are not lost, only not
+        # counted yet (a rebuild of an earlier day): said so, not "quarantined".
         lines = [f"Quarantined {row['rows_rejected']:,} {row['raw_table']} row(s): "
                  f"{row['rejection_reason']} (e.g. {row['example_row_key']})"
+                 if _BY_DESIGN not in row["rejection_reason"] else
+                 f"Not counted yet: {row['rows_rejected']:,} {row['raw_table']} row(s) "
+                 f"{row['rejection_reason'].replace('the as-of date', 'the as-of day')} "
+                 f"(e.g. {row['example_row_key']})"
                  for row in self.rejected]
         lines += [f"Flagged {row['rows_flagged']:,} {row['raw_table']}.{row['column_name']} "
                   f"value(s): {row['flag_reason']}, nulled, row kept (e.g. "
@@ -77,6 +86,7 @@ class QualityReport:
                 "an e-mail address or a phone number, never published: " + ", ".join(
                     f"{row['raw_table']}.{row['column_name']} {row['values_masked']:,}"
                     for row in self.masked))
+        lines += [f"Warning: {sentence}" for sentence in self.warnings]
         age = self.data_age
         if age is None:
             lines.append("Warning: the input holds no event at all")
@@ -171,8 +181,19 @@ def check_quality(report: QualityReport, project_vars: dict) -> None:
             f"{age_limit:g} days, the max_data_age_days var); the site was not published")
 
 
-def site_stamp(report: QualityReport) -> dict[str, str]:
-    """Return the mkdocs.yml `extra` values every page shows: latest event and banner."""
+def site_stamp(report: QualityReport, time_zone: str) -> dict[str, str]:
+    """Return the mkdocs.yml `extra` values every page shows: latest event and banner.
+
+    Issue #20: the latest event on the agreement's wall clock, in the site's
+    locale ("Fri 16 Oct 2015, 12:25 AM CDT"), as every deadline is shown.
+    """
+    from zoneinfo import ZoneInfo
+
+    from generator.render import moment
+
     latest = report.latest_event
-    return {"latest_event": f"{latest:%Y-%m-%d %H:%M} UTC" if latest else "none",
+    if latest is None:
+        return {"latest_event": gettext("none"), "quality_banner": report.banner()}
+    local = latest.replace(tzinfo=UTC).astimezone(ZoneInfo(time_zone))
+    return {"latest_event": f"{moment(local.replace(tzinfo=None))} {local.tzname()}",
             "quality_banner": report.banner()}

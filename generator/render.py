@@ -15,7 +15,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -74,6 +74,7 @@ NEEDS = (N_("leads"), N_("lead activities"), N_("opportunities"), N_("a revenue 
          N_("proposal dates"), N_("disqualification dates"))
 # Why a computed rate is no data all the same (the KPI models, issue #19).
 NO_DATA_REASONS = (N_("the data holds only MQLs"), N_("no lost deals recorded"),
+                   N_("the period began less than a week before the as-of day"),
                    N_("no deal amounts recorded"))
 
 # Exactly the characters Python-Markdown (with the tables extension) lets a
@@ -251,6 +252,20 @@ def shortfall(value: float | int | None, unit: str = "count") -> str:
     return number(abs(value), unit)
 
 
+def signed_change(value: float | int | None, unit: str = "count") -> str:
+    """Return a change with its sign, in the KPI's unit (rates in points): +71, −2.4 pts.
+
+    Zero is "±0" (issue #20: week over week, "no change" is news too).
+    """
+    if value is None:
+        return "–"
+    cldr = i18n.current().babel
+    if float(value) == 0:
+        return "±" + (shortfall(0, unit) if unit == "rate" else number(0, unit))
+    sign = cldr.number_symbols["latn"]["minusSign" if float(value) < 0 else "plusSign"]
+    return sign + shortfall(value, unit)
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     """Return a 0-1 fraction as a percentage."""
     if value is None:
@@ -363,6 +378,28 @@ def day(value: date | datetime | None) -> str:
     return format_date(value, DAY_PATTERNS.get(locale.code, "medium"), locale=locale.babel)
 
 
+def moment(value: datetime | None) -> str:
+    """Return a local date and time in the site's locale: 'Thu 15 Oct 2015, 14:27'."""
+    if value is None:
+        return "–"
+    locale = i18n.current()
+    return gettext("%(day)s, %(time)s") % {
+        "day": day(value), "time": format_time(value, "short", locale=locale.babel)}
+
+
+def url(value: str) -> Markdown:
+    """Return an address built by the project (a CRM link) for a Markdown link target.
+
+    Brackets, angle brackets and spaces are percent-encoded, so no character
+    of it can end the link or start markup.
+    """
+    encoded = str(value)
+    for character, code in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"),
+                            (" ", "%20"), ('"', "%22")):
+        encoded = encoded.replace(character, code)
+    return Markdown(encoded)
+
+
 def month(value: date | datetime | None, width: str = "short") -> str:
     """Return a month as a column or row label: 'Oct' (short) or 'October 2015' (long)."""
     if value is None:
@@ -379,14 +416,24 @@ def clock(minutes: int) -> str:
 
 
 def chart(path: str, caption: str) -> str:
-    """Return a chart as Markdown images: the light one, and its dark twin for dark mode.
+    """Return a chart as two pictures: the light one, and its dark twin for dark mode.
 
     The theme shows `#only-light` images in the light scheme and `#only-dark`
-    ones in the dark scheme (issue #12); the file names follow charts.dark_path.
+    ones in the dark scheme (issue #12); on a phone each picture takes its
+    narrow twin, whose text stays readable (issue #20). The file names
+    follow charts.dark_path and charts.narrow_path.
     """
-    dark = path.removesuffix(".svg") + "-dark.svg"
-    return (f"![{caption}]({path}#only-light){{ .sla-chart }}"
-            f"![{caption}]({dark}#only-dark){{ .sla-chart }}")
+    alt = html.escape(caption, quote=True)
+    pictures = []
+    for scheme, wide in (("light", path), ("dark", path.removesuffix(".svg") + "-dark.svg")):
+        narrow = (path.removesuffix(".svg") + "-narrow"
+                  + ("-dark" if scheme == "dark" else "") + ".svg")
+        pictures.append(
+            f'<picture class="sla-chart"><source media="(max-width: 600px)" '
+            f'srcset="{html.escape(narrow, quote=True)}">'
+            f'<img src="{html.escape(wide, quote=True)}#only-{scheme}" alt="{alt}" '
+            f'class="sla-chart"></picture>')
+    return "".join(pictures)
 
 
 def _formatted(function):
@@ -441,6 +488,7 @@ def make_environment() -> Environment:
         "text": text,
         "markdown": markdown,
         "code": code,
+        "url": url,
         "display_name": display_name,
         "status_label": status_label,
         "unit_name": unit_name,
@@ -459,9 +507,11 @@ def make_environment() -> Environment:
         "shortfall": shortfall,
         "percent": percent,
         "signed_percent": signed_percent,
+        "signed_change": signed_change,
         "status_badge": status_badge,
         "seconds": seconds,
         "day": day,
+        "moment": moment,
         "month": month,
         "clock": clock,
         "chart": chart,

@@ -47,3 +47,28 @@
         else 'behind'
     end
 {%- endmacro %}
+
+{#- The pace a volume expects of one month by a day (issue #20: the one pace
+    curve, for the as-of day and for every earlier weekly evaluation): its
+    whole target once all its days in the period have passed, its target x
+    elapsed days / days while it runs, nothing before it starts. -#}
+{% macro month_expected_to_date(month_target, days_elapsed, days_in_period) -%}
+    case
+        when {{ days_elapsed }} >= {{ days_in_period }} then {{ month_target }}
+        when {{ days_elapsed }} > 0
+            then {{ month_target }} * {{ days_elapsed }} / {{ days_in_period }}
+        else 0
+    end
+{%- endmacro %}
+
+{#- How bad a status is, for ordering worst first (issue #20): behind or
+    missed, then at risk, then judged good, then what cannot be judged. -#}
+{% macro status_severity(status) -%}
+    case
+        when {{ status }} in ('behind', 'missed') then 1
+        when {{ status }} = 'at_risk' then 2
+        when {{ status }} in ('on_track', 'met') then 3
+        when {{ status }} in ('too_few', 'maturing') then 4
+        else 5
+    end
+{%- endmacro %}

@@ -12,3 +12,15 @@
     {{ local_date_expression }}
         between {{ agreements }}.period_start_date and {{ agreements }}.evaluated_through_date
 {%- endmacro %}
+
+{#- The digits 0..9 as rows (`digit`): cross joined, a portable number spine
+    without generate_series, which PostgreSQL and DuckDB spell differently
+    (int_business_calendar's days, int_kpi_evaluations' weeks). -#}
+{% macro digit_rows() -%}
+    {%- for digit in range(10) %}
+    select {{ digit }} as digit
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

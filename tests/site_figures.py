@@ -125,8 +125,10 @@ def shown_figures(site: Path, agreements: list[str], current: str,
              **{f"agreements/{a}.html": a for a in agreements}}
     for page, agreement_id in pages.items():
         for row in read_page(site / page).rows:
-            if len(row) >= 5 and kpi_of(row[0]) and row[-1].statuses:
-                found.append(Shown(page, kpi_of(row[0]), row[2].text, row[-1].statuses[0],
+            # The status is the row's badge (issue #20 put it right after the KPI).
+            badges = [cell.statuses[0] for cell in row[1:] if cell.statuses]
+            if len(row) >= 5 and kpi_of(row[0]) and badges:
+                found.append(Shown(page, kpi_of(row[0]), row[2].text, badges[0],
                                    agreement_id=agreement_id))
     for row in read_page(site / "history.html").rows:
         if kpi_of(row[0]) and len(row) == len(agreements) + 1:

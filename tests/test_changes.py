@@ -143,9 +143,12 @@ def test_the_decision_names_the_model_and_counts_what_is_rebuilt(demo_build, pro
                   if node["resource_type"] == "model"
                   and node["original_file_path"].split("/")[1] in ("staging", "intermediate")]
     assert children and build_time and plan.changed_models == ["fct_sales_kpis"]
+    # Issue #20: the counts printed add up (the changed and downstream models,
+    # plus the build-time tables).
     assert plan.describe().startswith(
         f"models changed: fct_sales_kpis (+{len(children)} downstream); "
-        f"rebuilding {len(children) + 1 + len(build_time)} models, ")
+        f"rebuilding {len(children) + 1 + len(build_time)} models ({len(children) + 1} "
+        f"changed or downstream, {len(build_time)} staging and intermediate) and ")
     assert plan.tests > len(children)
 
 

@@ -90,7 +90,7 @@ def test_serve_previews_the_built_site_on_localhost(demo_site):
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        assert "Data as of <strong>2015-10-15</strong>" in body
+        assert "Data as of <strong>Thu 15 Oct 2015</strong>" in body
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from tests.conftest import ROOT, html_tables
+from tests.conftest import ROOT, html_tables, page_text
 
 OLIST = Path(os.environ.get(
     "SLA_REPORT_OLIST_DIR", ROOT.parent / "shared" / "data" / "real" / "olist_marketing_funnel"))
@@ -171,3 +171,18 @@ def test_every_figure_and_status_on_the_olist_site_is_in_the_rpt_tables(olist_si
     checked = check_against_models(database, olist_site, "pt_BR", "sem dados")
     assert checked["summary.json"] == 21 and checked["index.html"] >= 21
     print(f"Olist site vs rpt_ tables: {sum(checked.values())} figures and statuses")
+
+
+def test_the_hand_off_page_without_activities_is_one_note_not_empty_charts(olist_site):
+    """Issue #20: a page whose source is missing shows one note saying what is missing,
+    not an empty chart and rows of dashes (Olist's hand-off page before)."""
+    handoff = olist_site / "handoff.html"
+    html = handoff.read_text(encoding="utf-8")
+    assert html.count("relógio de repasse não pode correr") == 1
+    assert "<picture" not in html and 'class="sla-chart"' not in html
+    for table in html_tables(handoff):
+        body = [[cell for cell, _ in row] for row in table[1:]]
+        # What is still measured is listed; no row is only dashes.
+        assert all(any(cell not in ("–", "") for cell in row[1:]) for row in body), body
+    headings = page_text(handoff, " ")
+    assert "Por vendedor" not in headings and "fila" not in headings.lower()

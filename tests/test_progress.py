@@ -105,6 +105,11 @@ def test_quiet_build_prints_only_the_final_line_with_stage_timings(tmp_path):
     lines = quiet.output.splitlines()
     assert len(lines) == 1, lines
     # Today's form, then the stage timings.
-    assert re.fullmatch(r"Built \d+ pages \(\d+ KPIs, data as of 2015-10-15\) in \d+\.\d s "
+    # Issue #20: the page counts agree with the stage line's ("22 generated pages").
+    generated = re.search(r"^pages and charts: (\d+) generated pages", loud.output, re.M)
+    assert generated, loud.output
+    assert re.fullmatch(rf"Built \d+ pages \({generated[1]} generated, \d+ from site/docs and the "
+                        r"theme; "
+                        r"\d+ KPIs, data as of 2015-10-15\) in \d+\.\d s "
                         r"\(dbt \d+\.\d s; checking input \d+\.\d s, planning .*, "
                         r"publish \d+\.\d s\)\.", lines[0]), lines[0]

@@ -230,8 +230,10 @@ def test_a_stale_export_fails_with_exit_4(tmp_path):
 
 def test_every_page_shows_the_latest_event_next_to_data_as_of(demo_site):
     pages = list(demo_site.rglob("*.html"))
-    stamped = [page for page in pages if "Data as of 2015-10-15 · latest event 2015-10-16 "
-               "04:25 UTC · built at" in page_text(page)]
+    # Issue #20: the latest event (2015-10-16 04:25 UTC) on the agreement's
+    # clock (America/Chicago, daylight time) and in the site's locale.
+    stamped = [page for page in pages if "Data as of Thu 15 Oct 2015 · latest event Thu 15 Oct "
+               "2015, 11:25 PM CDT · built at" in page_text(page)]
     assert len(pages) > 10 and len(stamped) >= len(pages) - 1  # all but 404.html
     assert "Incomplete input" not in page_text(demo_site / "index.html")
 

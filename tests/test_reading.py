@@ -30,12 +30,14 @@ def test_a_rep_page_shows_figure_target_team_and_status_with_its_denominators(de
     checked = 0
     for page in sorted((demo_site / "reps").glob("*.html")):
         table = html_tables(page)[0]
-        assert [cell for cell, _ in table[0]][2:] == ["Target", "Team", "Status"], page.name
+        # Issue #20: the status right after the measure, so a phone shows both.
+        header = [cell for cell, _ in table[0]]
+        assert header[1] == "Status" and header[3:] == ["Target", "Team"], page.name
         rows = {row[0][0]: [cell for cell, _ in row] for row in table[1:]}
         for label, kpi_title in (("Touched within the SLA", "MQLs touched within SLA"),
                                  # Issue #19: "worked or settled", not "to protocol".
                                  ("Worked or settled", "MQLs worked or settled")):
-            mine, target, team, status = rows[label][1:]
+            status, mine, target, team = rows[label][1:]
             # The rate says its numerator and denominator, and they give the rate.
             found = re.search(r"([\d,]+) of ([\d,]+) MQLs", mine)
             assert found, (page.name, mine)
@@ -52,7 +54,7 @@ def test_a_rep_page_shows_figure_target_team_and_status_with_its_denominators(de
             else:
                 assert status in ("At risk", "Behind", "Too few to judge"), status
             checked += 1
-        assert "average of" in rows["MQLs assigned"][3]
+        assert "average of" in rows["MQLs assigned"][4]
     assert checked == 20  # 10 reps, 2 rates each
 
 

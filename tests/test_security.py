@@ -467,6 +467,10 @@ INVALID = {
                          "--data": [FILE, ""], "--project-dir": [MISSING]},
     ("demo-data", "OUT"): {"--scale": ["-1", "0", "nan", "inf", "1e400", "x", "100000"],
                            "--seed": ["x", "1.5", ""], "OUT": [UNWRITABLE, FILE]},
+    ("notify",): {"--out": [MISSING, FILE, ""], "--summary": [MISSING, "", "FOLDER"],
+                  "--format": ["nope", ""], "--webhook-env": ["", "NO_SUCH_VARIABLE"],
+                  "--site-url": ["javascript:alert(1)", "ftp://x", "https://a b"],
+                  "--timeout": ["0", "-1", "x", "1000"], "--project-dir": [MISSING]},
     ("agreement", "new"): {
         "--from": ["nope", ""], "--starts": ["x", "2016-02-30"], "--ends": ["2015-01-01", "x"],
         "--revenue-goal": ["-5", "abc", "1e400", "nan", "0", ""],
@@ -488,7 +492,8 @@ def _value(value: str, tmp_path, project) -> str:
     if value == UNWRITABLE:
         (tmp_path / "a-file").write_text("x")
         return str(tmp_path / "a-file" / "below")
-    return {MISSING: str(tmp_path / "missing"), "PROJECT": str(project)}.get(value, value)
+    return {MISSING: str(tmp_path / "missing"), "PROJECT": str(project),
+            "FOLDER": str(tmp_path)}.get(value, value)
 
 
 def _arguments(command, option, value, project, tmp_path) -> list[str]:

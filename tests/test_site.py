@@ -26,8 +26,12 @@ def test_every_page_is_built(demo_site, demo_build):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_says_data_as_of_and_built_at(demo_site, demo_build, page):
     html = (demo_site / page).read_text(encoding="utf-8")
-    assert "Data as of <strong>2015-10-15</strong>" in html
-    assert f"built at <time>{demo_build[0].built_at:%Y-%m-%d %H:%M} UTC</time>" in html
+    # Issue #20: dates in the site's locale (English: weekday, day, month, year).
+    built = demo_build[0].built_at
+    assert "Data as of <strong>Thu 15 Oct 2015</strong>" in html
+    assert (f"built at <time>{built:%a} {built.day} {built:%b %Y}, "
+            f"{built.hour % 12 or 12}:{built:%M} {'AM' if built.hour < 12 else 'PM'} UTC</time>"
+            in html.replace("\u202f", " "))
 
 
 def test_no_resource_is_loaded_from_the_network(demo_site):

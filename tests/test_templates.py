@@ -24,8 +24,11 @@ PAGE_TYPES = {
     "monthly.md.j2": pages.MonthlyPage,
 }
 # Set by {% with %} around the shared partials (the KPI table, the legend of
-# derived targets) on pages whose dataclass names them otherwise.
-LOCAL_NAMES = {"final", "kpis", "root"}
+# derived targets, the changed terms) on pages whose dataclass names them
+# otherwise; `kpi`, the row of the loop that includes the week-before cells
+# (issue #20); `first`, the By rep table's first row (its targets, set in a
+# branch, which Jinja's analysis reads as undeclared).
+LOCAL_NAMES = {"final", "kpis", "root", "show_period", "kpi", "first"}
 
 
 def _variables(environment, name: str) -> set[str]:

@@ -1,51 +1,46 @@
 {#- Each agreement seen from the as-of date: how much of it has elapsed,
-    through which local day it is evaluated, and whether it is final. -#}
+    through which local day it is evaluated, and whether it is final. The
+    as-of day's evaluations of int_kpi_evaluations (issue #20: the same
+    columns are computed there for earlier weekly evaluations too). -#}
 with
 
-agreements as (
+evaluations as (
 
-    select * from {{ ref('stg_sla__agreements') }}
-
-),
-
-as_of as (
-
-    select cast('{{ var("as_of") }}' as date) as as_of_date
-
-),
-
-windowed as (
-
-    select
-        agreements.*,
-        as_of.as_of_date,
-        case
-            when as_of.as_of_date < agreements.period_end_date then as_of.as_of_date
-            else agreements.period_end_date
-        end as evaluated_through_date,
-        {{ dbt.datediff('agreements.period_start_date', 'agreements.period_end_date', 'day') }}
-            + 1 as period_days
-    from agreements
-    cross join as_of
+    select * from {{ ref('int_kpi_evaluations') }}
 
 ),
 
 final as (
 
     select
-        *,
-        case
-            when as_of_date < period_start_date then 0
-            -- noqa: disable=LT05
-            else {{ dbt.datediff('period_start_date', 'evaluated_through_date', 'day') }} + 1
-            -- noqa: enable=LT05
-        end as elapsed_days,
-        case
-            when as_of_date >= period_end_date then 'final'
-            when as_of_date >= period_start_date then 'in_progress'
-            else 'upcoming'
-        end as period_state
-    from windowed
+        agreement_id,
+        title,
+        time_zone,
+        revenue_goal,
+        marketing_revenue_share,
+        average_deal_size,
+        visit_to_lead_rate,
+        lead_to_mql_rate,
+        mql_to_sql_rate,
+        sql_to_opportunity_rate,
+        opportunity_to_proposal_rate,
+        proposal_to_win_rate,
+        first_touch_business_hours,
+        min_touch_attempts,
+        touch_window_days,
+        conversion_window_days,
+        min_sample,
+        business_day_start_minute,
+        business_day_end_minute,
+        period_start_date,
+        period_end_date,
+        as_of_date,
+        evaluated_through_date,
+        period_days,
+        elapsed_days,
+        period_state
+    from evaluations
+    where weeks_before_as_of = 0
 
 )
 

@@ -20,14 +20,8 @@ holidays as (
 
 digits as (
 
-    {# A portable number spine (0..9999 days, 27 years) without
-       generate_series, which PostgreSQL and DuckDB spell differently. #}
-    {% for digit in range(10) %}
-    select {{ digit }} as digit
-    {% if not loop.last %}
-    union all
-    {% endif %}
-    {% endfor %}
+    {# A number spine: 0..9999 days, 27 years. #}
+    {{ digit_rows() }}
 
 ),
 

@@ -1,10 +1,12 @@
 {#- The windows every KPI is computed over: each agreement's whole period
-    (window_key 'period', no month) and each of its months. -#}
+    (window_key 'period', no month) and each of its months; and the whole
+    period as of each earlier weekly evaluation of the agreement in progress
+    (issue #20, int_kpi_evaluations: its agreement_id names the evaluation). -#}
 with
 
 agreements as (
 
-    select * from {{ ref('int_agreements_evaluated') }}
+    select * from {{ ref('int_kpi_evaluations') }}
 
 ),
 

@@ -22,12 +22,18 @@
     - a breach belongs to whoever owned the lead when it became an MQL
       (issue #19): the latest lead_owner_history row at or before mql_at
       (a row without a date counts from the lead's creation); a lead with no
-      such row keeps its current owner. -#}
+      such row keeps its current owner.
+
+    Issue #20: one row per MQL and evaluation (int_kpi_evaluations): as of
+    the as-of day, and for the agreement in progress as of each earlier
+    weekly evaluation day, every flag as it stood that day. Touches are
+    joined once, for the as-of day; an earlier evaluation sees the first
+    touch only if it came before its day ended. -#}
 with
 
 agreements as (
 
-    select * from {{ ref('int_agreements_evaluated') }}
+    select * from {{ ref('int_kpi_evaluations') }}
 
 ),
 
@@ -75,6 +81,8 @@ mqls as (
 
     select
         agreements.agreement_id,
+        agreements.evaluated_agreement_id,
+        agreements.weeks_before_as_of,
         leads.lead_id,
         leads.owner_id as current_owner_id,
         leads.channel,
@@ -129,6 +137,8 @@ owners_at_mql as (
 
 touches as (
 
+    {# The as-of day's MQLs only: an earlier evaluation's MQLs are among
+       them, and reuse their touches (issue #20). #}
     select
         mqls.agreement_id,
         mqls.lead_id,
@@ -141,6 +151,7 @@ touches as (
         and mqls.mql_at <= activities.occurred_at
         and {{ to_local_timestamp('activities.occurred_at', 'mqls.time_zone') }}
             < mqls.as_of_end_local_at
+    where mqls.weeks_before_as_of = 0
 
 ),
 
@@ -177,20 +188,22 @@ clocked as (
             as business_hours_open_at_as_of
     from mqls
     left join touches_summarised
-        on mqls.agreement_id = touches_summarised.agreement_id
+        on mqls.evaluated_agreement_id = touches_summarised.agreement_id
         and mqls.lead_id = touches_summarised.lead_id
+        {# An earlier evaluation: only a first touch before its day ended. #}
+        and mqls.as_of_end_local_at > touches_summarised.first_touch_local_at
     left join owners_at_mql
         on mqls.agreement_id = owners_at_mql.agreement_id
         and mqls.lead_id = owners_at_mql.lead_id
         and owners_at_mql.assignment_rank = 1
     left join calendar as mql_calendar
-        on mqls.agreement_id = mql_calendar.agreement_id
+        on mqls.evaluated_agreement_id = mql_calendar.agreement_id
         and cast(mqls.mql_local_at as date) = mql_calendar.calendar_date
     left join calendar as touch_calendar
-        on mqls.agreement_id = touch_calendar.agreement_id
+        on mqls.evaluated_agreement_id = touch_calendar.agreement_id
         and cast(touches_summarised.first_touch_local_at as date) = touch_calendar.calendar_date
     left join calendar as as_of_calendar
-        on mqls.agreement_id = as_of_calendar.agreement_id
+        on mqls.evaluated_agreement_id = as_of_calendar.agreement_id
         and cast(mqls.as_of_end_local_at as date) = as_of_calendar.calendar_date
 
 ),
@@ -215,6 +228,8 @@ final as (
     select
         {{ composite_key(['agreement_id', 'lead_id']) }} as mql_handoff_id,
         agreement_id,
+        evaluated_agreement_id,
+        weeks_before_as_of,
         lead_id,
         owner_id,
         current_owner_id,

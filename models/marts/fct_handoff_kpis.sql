@@ -4,7 +4,7 @@ with
 
 agreements as (
 
-    select * from {{ ref('int_agreements_evaluated') }}
+    select * from {{ ref('int_kpi_evaluations') }}
 
 ),
 

@@ -31,6 +31,7 @@ month_targets as (
     select
         months.agreement_id,
         months.month_start_date,
+        months.first_day_in_period,
         months.days_in_period,
         months.business_days_in_period,
         months.days_elapsed,
@@ -77,6 +78,7 @@ phased as (
         kpi_id,
         month_start_date,
         month_state,
+        first_day_in_period,
         days_in_period,
         days_elapsed,
         is_phased,
@@ -106,16 +108,17 @@ final as (
         kpi_id,
         month_start_date,
         month_state,
+        first_day_in_period,
+        days_in_period,
+        is_phased,
         month_target,
         month_target_source,
         {#- The one pace curve of a volume: a finished month expects its whole
             target, the current one its target x elapsed days / days, an
             upcoming one nothing yet. What is left of the plan is the rest. -#}
         case
-            when not is_phased then null
-            when month_state = 'finished' then month_target
-            when month_state = 'current' then month_target * days_elapsed / days_in_period
-            else 0
+            when is_phased
+                then {{ month_expected_to_date('month_target', 'days_elapsed', 'days_in_period') }}
         end as expected_to_date,
         case
             when not is_phased then null

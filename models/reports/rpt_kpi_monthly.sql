@@ -4,7 +4,10 @@
     one is paced by its elapsed days; rates are compared with their target as
     they are. Each open month of a volume also says what it still needs: the
     period's shortfall (the scorecard's needed_rest_of_period) shared in
-    proportion to the plan left in each month. -#}
+    proportion to the plan left in each month. Issue #20: the month in
+    progress is judged against that re-phased need (what it has brought plus
+    what it still needs, paced by its elapsed days), not against its original
+    plan, so a month cannot read "on track" while the period falls behind. -#}
 {{ kpi_model_dependencies() }}
 with
 
@@ -51,6 +54,8 @@ joined as (
         actuals.kpi_order,
         months.month_number,
         months.month_state,
+        months.days_elapsed,
+        months.days_in_period,
         agreements.min_sample,
         case when months.month_state = 'upcoming' then null else actuals.actual end
             as actual,
@@ -108,17 +113,57 @@ running as (
 
 ),
 
+rephased as (
+
+    select
+        *,
+        case
+            when month_state <> 'finished' and needed_rest_of_period is not null
+                and no_data_reason is null
+                and period_plan_remaining > 0
+                then needed_rest_of_period * plan_remaining / period_plan_remaining
+        end as still_needed
+    from running
+
+),
+
+judged_against as (
+
+    select
+        *,
+        case
+            when month_state = 'current' and pacing = 'cumulative' and still_needed is not null
+                then coalesce(actual, 0) + still_needed
+        end as rephased_month_target
+    from rephased
+
+),
+
+paced as (
+
+    select
+        *,
+        case
+            when rephased_month_target is not null
+                then {{ month_expected_to_date('rephased_month_target', 'days_elapsed',
+                    'days_in_period') }}
+            else expected_to_date
+        end as judged_expected
+    from judged_against
+
+),
+
 assessed as (
 
     select
         *,
-        {{ kpi_attainment('actual', 'expected_to_date', 'direction') }} as attainment,
+        {{ kpi_attainment('actual', 'judged_expected', 'direction') }} as attainment,
         {{ kpi_attainment('actual', 'month_target', 'direction') }} as target_attainment,
         case
             when month_state = 'finished' then 'final'
             else month_state
         end as window_state
-    from running
+    from paced
 
 ),
 
@@ -148,12 +193,9 @@ final as (
             as cumulative_actual,
         cumulative_target,
         cumulative_expected,
-        case
-            when month_state <> 'finished' and needed_rest_of_period is not null
-                and no_data_reason is null
-                and period_plan_remaining > 0
-                then needed_rest_of_period * plan_remaining / period_plan_remaining
-        end as still_needed,
+        still_needed,
+        rephased_month_target,
+        judged_expected as expected_to_date_judged,
         attainment,
         {{ kpi_status('attainment', 'month_target is not null', 'actual', 'window_state',
             'coalesce(sample_size < min_sample, false)', 'target_attainment',

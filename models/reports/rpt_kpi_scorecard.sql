@@ -1,118 +1,80 @@
-{#- Every KPI of every agreement period: actual, target, pace and status.
+{#- Every KPI of every agreement period as of the as-of day: actual, target,
+    pace and status (fct_kpi_evaluations), and for the period in progress the
+    same KPI a week earlier, what changed since, and for how many weekly
+    evaluations in a row it has been behind pace (issue #20: the agreement's
+    "a KPI behind its pace two weeks running gets an owner and an action").
+
     KPIs are discovered from the dbt graph (columns with meta.kpi in the
-    models of the `kpi_models` var), so a new KPI needs SQL + YAML only.
-
-    A volume is paced by the one pace curve of fct_kpi_monthly_targets
-    (finished months' targets + the current month's target x elapsed days /
-    days); rates and durations are compared with their target as they are.
-
-    Issue #19: a KPI whose inputs the team lacks, or whose rate is true by
-    construction in this data, is null with status no_data and the reason;
-    a cohort rate none of whose cohort has matured is `maturing` with its
-    value so far and the day it matures; a closed period's cohort rates are
-    provisional until conversion_window_days after it ended. -#}
-{{ kpi_model_dependencies() }}
+    models of the `kpi_models` var), so a new KPI needs SQL + YAML only. -#}
 with
 
-agreements as (
+evaluations as (
 
-    select * from {{ ref('int_agreements_evaluated') }}
-
-),
-
-targets as (
-
-    select * from {{ ref('fct_kpi_targets') }}
+    select * from {{ ref('fct_kpi_evaluations') }}
 
 ),
 
-month_targets as (
+as_of_day as (
 
-    select * from {{ ref('fct_kpi_monthly_targets') }}
-
-),
-
-actuals as (
-
-    select * from ({{ kpi_actuals_unpivoted() }}) as unpivoted
-    where window_key = 'period'
+    select * from evaluations
+    where weeks_before_as_of = 0
 
 ),
 
-pace as (
+week_before as (
 
+    select * from evaluations
+    where weeks_before_as_of = 1
+
+),
+
+behind_streaks as (
+
+    {# The evaluations in a row, from the as-of day back, that were behind:
+       the first week that was not ends the streak. #}
     select
-        agreement_id,
+        evaluated_agreement_id,
         kpi_id,
-        sum(expected_to_date) as expected_to_date,
-        sum(plan_remaining) as plan_remaining,
-        sum(case when month_state = 'current' then plan_remaining end)
-            as plan_remaining_this_month
-    from month_targets
-    group by agreement_id, kpi_id
+        coalesce(
+            min(case when status <> 'behind' then weeks_before_as_of end),
+            max(weeks_before_as_of) + 1
+        ) as weeks_behind
+    from evaluations
+    group by evaluated_agreement_id, kpi_id
 
 ),
 
-paced as (
+compared as (
 
     select
-        actuals.*,
-        agreements.period_state,
-        agreements.min_sample,
+        as_of_day.*,
+        week_before.as_of_date as week_before_date,
+        week_before.actual as actual_week_before,
+        week_before.status as status_week_before,
+        week_before.is_lower_bound as is_lower_bound_week_before,
         case
-            when actuals.is_cohort_rate and agreements.period_state = 'final'
-                and actuals.no_data_reason is null
-                and {{ dbt.dateadd('day', 'agreements.conversion_window_days',
-                    'agreements.period_end_date') }} > agreements.as_of_date
-                then cast({{ dbt.dateadd('day', 'agreements.conversion_window_days',
-                    'agreements.period_end_date') }} as date)
-        end as provisional_until,
-        targets.target,
-        targets.target_source,
-        case
-            when actuals.pacing = 'cumulative' then pace.expected_to_date
-            else targets.target
-        end as expected_to_date,
-        pace.plan_remaining,
-        pace.plan_remaining_this_month
-    from actuals
-    inner join agreements
-        on actuals.agreement_id = agreements.agreement_id
-    left join targets
-        on actuals.agreement_id = targets.agreement_id
-        and actuals.kpi_id = targets.kpi_id
-    left join pace
-        on actuals.agreement_id = pace.agreement_id
-        and actuals.kpi_id = pace.kpi_id
+            when as_of_day.period_state <> 'in_progress' then null
+            when week_before.agreement_id is null
+                then 'the period began less than a week before the as-of day'
+        end as week_before_missing_because,
+        as_of_day.actual - week_before.actual as change_since_week_before,
+        cast(case
+            when as_of_day.period_state = 'in_progress' then behind_streaks.weeks_behind
+        end as {{ dbt.type_int() }}) as weeks_behind
+    from as_of_day
+    left join week_before
+        on as_of_day.agreement_id = week_before.evaluated_agreement_id
+        and as_of_day.kpi_id = week_before.kpi_id
+    left join behind_streaks
+        on as_of_day.agreement_id = behind_streaks.evaluated_agreement_id
+        and as_of_day.kpi_id = behind_streaks.kpi_id
 
 ),
 
-assessed as (
+final as (
 
     select
-        *,
-        case
-            when period_state = 'upcoming' then null
-            else {{ kpi_attainment('actual', 'expected_to_date', 'direction') }}
-        end as attainment,
-        {{ kpi_attainment('actual', 'target', 'direction') }} as target_attainment,
-        sample_size is not null and sample_size < min_sample as is_too_few,
-        {# What is still missing to reach the target, for a volume in progress. #}
-        case
-            when pacing = 'cumulative' and direction = 'higher'
-                and period_state = 'in_progress' and target is not null
-                and no_data_reason is null
-                then case when target > coalesce(actual, 0) then target - coalesce(actual, 0)
-                    else 0 end
-        end as needed_rest_of_period
-    from paced
-
-),
-
-judged as (
-
-    select
-        {{ composite_key(['agreement_id', 'kpi_id']) }} as agreement_kpi_id,
+        agreement_kpi_id,
         agreement_id,
         kpi_id,
         kpi_title,
@@ -139,51 +101,37 @@ judged as (
         target,
         target_source,
         expected_to_date,
-        {# The run rate against the plan: the rest of the period at the
-           attainment of pace so far. #}
-        case
-            when pacing <> 'cumulative' then actual
-            when period_state = 'final' then actual
-            when expected_to_date > 0 then actual * target / expected_to_date
-        end as projected,
-        case
-            when expected_to_date is null or actual is null then null
-            else actual - expected_to_date
-        end as gap_to_expected,
+        projected,
+        gap_to_expected,
         needed_rest_of_period,
-        {# The current month's share of what is missing: the shortfall is
-           shared by the months left in proportion to their remaining plan. #}
-        case
-            when needed_rest_of_period is not null and plan_remaining > 0
-                then needed_rest_of_period * coalesce(plan_remaining_this_month, 0)
-                    / plan_remaining
-        end as needed_this_month,
+        needed_this_month,
         attainment,
-        {{ kpi_status('attainment', 'target is not null', 'actual', 'period_state',
-            'is_too_few', 'target_attainment',
-            "pacing = 'cumulative' and direction = 'higher'",
-            'no_data_reason', 'matures_on') }} as status,
-        target is not null and actual is not null and matures_on is null
-            and target_attainment >= 1 as is_target_met
-    from assessed
-
-),
-
-final as (
-
-    select
-        *,
-        {# Issue #19: the exceptions the Overview, the headline and
-           summary.json list first. A closed period names its misses, then
-           what could not be measured; a period in progress what is behind,
-           then at risk. #}
+        status,
+        is_target_met,
+        exception_rank,
+        week_before_date,
+        actual_week_before,
+        status_week_before,
+        is_lower_bound_week_before,
+        week_before_missing_because,
+        change_since_week_before,
+        weeks_behind,
+        {# Issue #20: the exceptions worst first, by severity then by how far
+           from pace (or, closed, from target) the KPI is. #}
         cast(case
-            when period_state = 'final' and status = 'missed' then 1
-            when period_state = 'final' and status = 'no_data' then 2
-            when period_state = 'in_progress' and status = 'behind' then 1
-            when period_state = 'in_progress' and status = 'at_risk' then 2
-        end as {{ dbt.type_int() }}) as exception_rank
-    from judged
+            when exception_rank is not null then row_number() over (
+                partition by agreement_id, exception_rank is null
+                order by exception_rank,
+                    {# Nulls last on every engine (Spark puts them first). #}
+                    case when period_state = 'final' and target_attainment is null then 1
+                        when period_state <> 'final' and attainment is null then 1
+                        else 0 end,
+                    case when period_state = 'final' then target_attainment
+                        else attainment end,
+                    kpi_order
+            )
+        end as {{ dbt.type_int() }}) as exception_order
+    from compared
 
 )
 

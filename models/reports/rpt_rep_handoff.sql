@@ -15,6 +15,19 @@
 {%- set bigint = dbt.type_bigint() %}
 with
 
+due_soon as (
+
+    {# Issue #20: each rep's MQLs due by the end of the next business day. #}
+    select
+        agreement_id,
+        rep_id,
+        count(*) as mqls_due_soon
+    from {{ ref('rpt_breach_queue') }}
+    where queue_state = 'due_soon'
+    group by agreement_id, rep_id
+
+),
+
 handoffs as (
 
     select * from {{ ref('fct_mql_handoffs') }}
@@ -137,14 +150,33 @@ final as (
         judged.mqls_worked_rate,
         judged.worked_target,
         judged.worked_status,
+        cast(coalesce(due_soon.mqls_due_soon, 0) as {{ dbt.type_bigint() }}) as mqls_due_soon,
         count(*) over (partition by judged.agreement_id) as team_reps,
         cast(avg(judged.mqls_assigned) over (partition by judged.agreement_id)
             as {{ type_double() }}) as team_average_mqls_assigned,
         cast(avg(judged.mqls_untouched_past_deadline) over (partition by judged.agreement_id)
-            as {{ type_double() }}) as team_average_untouched_past_deadline
+            as {{ type_double() }}) as team_average_untouched_past_deadline,
+        {# Issue #20: the By rep table worst first: by the rep's worst status
+           among the hand-off measures, then by the share touched within the
+           SLA, lowest first. #}
+        cast(row_number() over (
+            partition by judged.agreement_id
+            order by
+                least(
+                    {{ status_severity('judged.first_touch_status') }},
+                    {{ status_severity('judged.median_status') }},
+                    {{ status_severity('judged.worked_status') }}
+                ),
+                case when judged.first_touch_within_sla_rate is null then 1 else 0 end,
+                judged.first_touch_within_sla_rate,
+                judged.rep_id
+        ) as {{ dbt.type_int() }}) as rep_order
     from judged
     left join reps
         on judged.rep_id = reps.rep_id
+    left join due_soon
+        on judged.agreement_id = due_soon.agreement_id
+        and judged.rep_id = due_soon.rep_id
 
 )
 
