@@ -25,7 +25,7 @@ FUZZ_EXAMPLES ?= 200
 # Where `make screenshots` writes (CI keeps the folder as an artifact).
 SCREENSHOTS ?= build/screenshots
 
-.PHONY: install install-test browser warehouses demo test messages lint lint-sql nightly notify fuzz previous-summary serve bench bench-rebuild screenshots clean
+.PHONY: install install-test browser warehouses demo docs test messages lint lint-sql nightly notify fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -144,6 +144,11 @@ ifdef PAGES_URL
 else
 	$(BIN)/sla-report notify --out $(OUT)
 endif
+
+# The project's documentation (docs/, linked from the README) as a site in
+# build/docs, built strictly with the same MkDocs as the report.
+docs: install
+	$(BIN)/mkdocs build --strict -f mkdocs.docs.yml
 
 # Live preview: builds, serves on 127.0.0.1:8000, rebuilds on save.
 serve: install
