@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-OUT ?= build/site
+# Empty: the site folder of sla-report.yml (`out:`), else build/site. SITE_DIR
+# asks the CLI, after install, so make and sla-report always agree.
+OUT ?=
+SITE_DIR = $(or $(OUT),$(shell $(BIN)/sla-report settings --get out))
 # The nightly build reads this folder of raw files; without it `make nightly`
 # fails rather than publish the demo every night (issue #11).
 SLA_REPORT_DATA ?=
@@ -90,7 +93,7 @@ ifneq ($(filter-out duckdb,$(strip $(SLA_REPORT_TARGET))),)
 ifneq ($(strip $(WAREHOUSE_EXTRA)),)
 	$(BIN)/pip install --quiet '.[$(WAREHOUSE_EXTRA)]'
 endif
-	$(BIN)/sla-report build --out $(OUT) --target $(SLA_REPORT_TARGET) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(BIN)/sla-report build $(if $(OUT),--out $(OUT),) --target $(SLA_REPORT_TARGET) $(if $(AS_OF),--as-of $(AS_OF),)
 else
 ifeq ($(strip $(SLA_REPORT_DATA)),)
 	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA), or SLA_REPORT_TARGET to a warehouse target; use 'make demo' for the demo." >&2
@@ -99,9 +102,9 @@ endif
 ifneq ($(strip $(SLA_REPORT_PULL)),)
 	$(BIN)/pip install --quiet '.[pull]'
 	$(BIN)/sla-report pull $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA)
-	$(BIN)/sla-report build --out $(OUT) --source $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(BIN)/sla-report build $(if $(OUT),--out $(OUT),) --source $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
 else
-	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(BIN)/sla-report build $(if $(OUT),--out $(OUT),) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
 endif
 endif
 
@@ -115,17 +118,18 @@ fuzz: install-test
 # history.json holds the figures of closed periods as they were agreed: only
 # "not published yet" (HTTP 404) starts a new record; any other failure stops
 # here, so a network error cannot replace the record with today's figures.
-previous-summary:
-	mkdir -p $(OUT)
+previous-summary: install
+	$(eval SITE := $(SITE_DIR))
+	mkdir -p $(SITE)
 ifdef PAGES_URL
-	curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json
-	@status=$$(curl -sS -o $(OUT)/history.json -w '%{http_code}' "$(PAGES_URL)/history.json") \
+	curl -fsS "$(PAGES_URL)/summary.json" -o $(SITE)/summary.json || rm -f $(SITE)/summary.json
+	@status=$$(curl -sS -o $(SITE)/history.json -w '%{http_code}' "$(PAGES_URL)/history.json") \
 		|| status=000; \
 	case "$$status" in \
 		200) echo "Fetched the published history.json";; \
-		404) rm -f $(OUT)/history.json; \
+		404) rm -f $(SITE)/history.json; \
 			echo "No history.json published yet: this build starts the record";; \
-		*) rm -f $(OUT)/history.json; \
+		*) rm -f $(SITE)/history.json; \
 			echo "Could not fetch $(PAGES_URL)/history.json (HTTP $$status): stopping" \
 				"so the record of closed periods is not lost" >&2; exit 1;; \
 	esac
@@ -142,7 +146,7 @@ ifdef PAGES_URL
 	curl -fsS "$(PAGES_URL)/summary.json" -o build/notify/summary.json
 	$(BIN)/sla-report notify --summary build/notify/summary.json --site-url "$(PAGES_URL)"
 else
-	$(BIN)/sla-report notify --out $(OUT)
+	$(BIN)/sla-report notify $(if $(OUT),--out $(OUT),)
 endif
 
 # The project's documentation (docs/, linked from the README) as a site in
@@ -152,7 +156,7 @@ docs: install
 
 # Live preview: builds, serves on 127.0.0.1:8000, rebuilds on save.
 serve: install
-	$(BIN)/sla-report serve --out $(OUT)
+	$(BIN)/sla-report serve $(if $(OUT),--out $(OUT),)
 
 # Build time, peak memory and the ratio to plain DuckDB at growing sizes,
 # plus the demo (issue #8). BENCH_SIZES=10m BENCH_ARGS="--repeat 1

@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from generator.config import BuildConfig
+from generator.environment import read
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def make_fingerprint(config: BuildConfig) -> Fingerprint:
         except metadata.PackageNotFoundError:
             full[f"package {package}"] = "absent"
     for name in PROFILE_ENV:
-        full[f"environment {name}"] = os.environ.get(name, "")
+        full[f"environment {name}"] = read(name) or ""
     return Fingerprint(full=full, models=models)
 
 

@@ -81,15 +81,16 @@ def cli() -> None:
     _configure_logging(context.meta.get("sla_report.verbosity", "normal"))
 
 
-def serve_hint(project: Path, out: Path) -> str:
+def serve_hint(project: Path, given: list[str]) -> str:
     """Return a command that previews this site exactly as it was built.
 
-    `sla-report` is not on PATH after `make demo` (it lives in .venv/bin), so
-    the hint names `make serve` for the default site and otherwise the path
-    of the running executable with the same --out.
+    `given` is the build's one-run options (one_run_options): the preview
+    repeats them, and reads sla-report.yml for everything else, as the build
+    did. `sla-report` is not on PATH after `make demo` (it lives in
+    .venv/bin), so the hint names `make serve` when nothing was given and
+    otherwise the path of the running executable.
     """
-    default_out = project / "build" / "site"
-    if out == default_out and (project / "Makefile").is_file() and Path.cwd() == project:
+    if not given and (project / "Makefile").is_file() and Path.cwd() == project:
         return "make serve"
     executable = Path(sys.argv[0])
     program = (shlex.quote(str(executable.resolve()))
@@ -98,15 +99,26 @@ def serve_hint(project: Path, out: Path) -> str:
     parts = [program, "serve"]
     if Path.cwd() != project:
         parts += ["--project-dir", shlex.quote(str(project))]
-    if out != default_out:
-        parts += ["--out", shlex.quote(str(out))]
-    return " ".join(parts)
+    return " ".join(parts + [shlex.quote(part) for part in given])
+
+
+def one_run_options(**given: str | None) -> list[str]:
+    """Return the settings given on the command line as arguments to repeat.
+
+    Folders become absolute, so the hint works from wherever it is run.
+    """
+    arguments: list[str] = []
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name in ("data", "out"):
+            value = str(Path(value).resolve())
+        arguments += [f"--{name.replace('_', '-')}", value]
+    return arguments
 
 
 # Issue #24: a value the command cannot use is a usage error (exit 2) here,
 # before anything runs; an empty value is usually an unset variable in a script.
-_MEMORY_LIMIT = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)|\d+(?:\.\d+)?%)\s*",
-                           re.IGNORECASE)
 
 
 def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -126,11 +138,9 @@ def _web_address(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def _memory_limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Accept DuckDB's sizes ('8GB', '500MB', '8GiB') or a share of RAM ('50%')."""
-    if value is None:
-        return value
-    number = re.match(r"\s*(\d+(?:\.\d+)?)", value)
-    if not _MEMORY_LIMIT.fullmatch(value) or not number or float(number.group(1)) <= 0 \
-            or (value.strip().endswith("%") and float(number.group(1)) > 100):
+    from generator.project_settings import is_memory_limit
+
+    if value is not None and not is_memory_limit(value):
         raise click.BadParameter(f"{value!r} is not a size like 8GB, 500MB or 50%", ctx, param)
     return value
 
@@ -249,8 +259,9 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
                f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
                f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
     say(f"Site: {summary.out_dir}")
-    say(f"Open {index.as_uri()} in a browser, or run: "
-        f"{serve_hint(config.project_dir, config.out_dir)}")
+    given = one_run_options(data=data, source=source, as_of=as_of, out=out, target=target,
+                            memory_limit=memory_limit, locale=locale, currency=currency)
+    say(f"Open {index.as_uri()} in a browser, or run: {serve_hint(config.project_dir, given)}")
 
 
 @cli.command()
@@ -295,6 +306,47 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
 # `sla-report dev`: the name Evidence and Observable give their live preview.
 cli.add_command(serve, "dev")
+
+
+SETTING_NAMES = ("data", "source", "as_of", "out", "locale", "currency", "target",
+                 "memory_limit", "crm_links", "notify")
+
+
+@cli.command("settings")
+@click.option("--get", "name", type=click.Choice(SETTING_NAMES),
+              help="Print one setting's value only (empty when unset; out: the folder "
+                   "the build writes), for scripts and the Makefile.")
+@project_dir_option
+@verbosity_options
+def settings_command(name: str | None, project_dir: str | None) -> None:
+    """Show the project's settings (sla-report.yml at its root), checked.
+
+    A command-line option overrides a setting for one run; an unknown key or
+    a bad value stops every command with the file, the key and what was
+    expected (exit 3). See docs/settings.md.
+
+    Example: sla-report settings --get out
+    """
+    import dataclasses
+
+    from generator.config import find_project
+    from generator.project_settings import SETTINGS_FILE, read_settings
+
+    root = find_project(project_dir)
+    settings = read_settings(root)
+    values = dataclasses.asdict(settings)
+    values["out"] = settings.out or root / "build" / "site"
+    if name:
+        value = values[name]
+        click.echo("" if value is None else value)
+        return
+    say(f"{settings.path or root / SETTINGS_FILE}"
+        f"{'' if settings.path else ' (none: every setting is its default)'}")
+    for key in SETTING_NAMES:
+        value = values[key]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None) or None
+        click.echo(f"{key}: {'(default)' if value is None else value}")
 
 
 @cli.command()
@@ -410,16 +462,18 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False),
               callback=_not_empty, help="A summary.json to announce instead of --out's.")
 @click.option("--format", "chat", type=click.Choice(FORMATS),
-              help="The chat's payload format. Default: from the webhook's address "
-                   "(hooks.slack.com, *.webhook.office.com, chat.googleapis.com), else slack.")
-@click.option("--webhook-env", "webhook_env", default=DEFAULT_WEBHOOK_VARIABLE,
-              show_default=True, metavar="NAME", callback=_not_empty,
+              help="The chat's payload format. Default: notify.format in sla-report.yml, "
+                   "else from the webhook's address (hooks.slack.com, *.webhook.office.com, "
+                   "chat.googleapis.com), else slack.")
+@click.option("--webhook-env", "webhook_env", metavar="NAME", callback=_not_empty,
               help="The environment variable holding the webhook's address (in CI, a "
-                   "repository secret). The address is never read from a file or printed.")
+                   "repository secret). The address is never read from a file or printed. "
+                   f"Default: notify.webhook_env in sla-report.yml, else "
+                   f"{DEFAULT_WEBHOOK_VARIABLE}.")
 @click.option("--site-url", "site_url", envvar="SLA_REPORT_PAGES_URL", metavar="URL",
               callback=_web_address,
               help="The published report, linked from the notice. Default: "
-                   "SLA_REPORT_PAGES_URL.")
+                   "SLA_REPORT_PAGES_URL, else notify.site_url in sla-report.yml.")
 @click.option("--timeout", "timeout", default=10.0, show_default=True,
               type=click.FloatRange(0.1, 120), metavar="SECONDS",
               help="How long one attempt may take; a timeout or a 5xx is tried 3 times.")
@@ -429,9 +483,9 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the payload instead of posting it.")
 @project_dir_option
 @verbosity_options
-def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_env: str,
-           site_url: str | None, timeout: float, digest: bool | None, dry_run: bool,
-           project_dir: str | None) -> None:
+def notify(out: str | None, summary_path: str | None, chat: str | None,
+           webhook_env: str | None, site_url: str | None, timeout: float,
+           digest: bool | None, dry_run: bool, project_dir: str | None) -> None:
     """Post the night's news (summary.json) to a Slack, Teams or Google Chat webhook.
 
     Status changes, commitments that fell behind pace, new hand-off breaches
@@ -442,19 +496,31 @@ def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_
     Example: SLA_REPORT_WEBHOOK_URL=https://hooks.slack.com/... sla-report notify
     """
     import json
-    import os
 
     from generator.config import find_project
+    from generator.environment import read_named
+    from generator.exceptions import ConfigError
     from generator.notify import compose, payload, post, read_summary, webhook_chat
+    from generator.project_settings import ProjectSettings, read_settings
 
+    try:
+        root = find_project(project_dir)
+    except ConfigError:
+        # A --summary from elsewhere (the published one, in CI) needs no
+        # project; inside one, its sla-report.yml still gives the defaults.
+        if not summary_path or project_dir:
+            raise
+        root = None
+    settings = (read_settings(root) if root else ProjectSettings()).overridden(out=out)
     if summary_path:
         path = Path(summary_path)
     else:
-        root = find_project(project_dir)
-        path = (Path(out) if out else root / "build" / "site") / "summary.json"
-    message = compose(read_summary(path), site_url, digest)
-    url = os.environ.get(webhook_env, "").strip()
-    chat = chat or webhook_chat(url, webhook_env, required=not dry_run)
+        path = (settings.out or root / "build" / "site") / "summary.json"
+    message = compose(read_summary(path), site_url or settings.notify.site_url, digest)
+    webhook_env = webhook_env or settings.notify.webhook_env or DEFAULT_WEBHOOK_VARIABLE
+    url = read_named(webhook_env) or ""
+    chat = chat or settings.notify.format or webhook_chat(url, webhook_env,
+                                                          required=not dry_run)
     if dry_run:
         click.echo(json.dumps(payload(message, chat), indent=2, ensure_ascii=False))
         return

@@ -18,6 +18,7 @@ from generator.exceptions import ConfigError
 from generator.exports import prepare as prepare_exports
 from generator.i18n import SiteLocale, site_locale
 from generator.kpis import project_kpi_models
+from generator.project_settings import read_settings
 from generator.raw_input import RawFile, broken_link, read_raw_file, scratch_dir
 from generator.reference import check_reference
 from generator.site import check_out_dir
@@ -111,7 +112,7 @@ class BuildConfig:
     attribution: dict | None = None
     """crm_source.yml `attribution:` ({rule, channels}); None: the project's default (issue #19)."""
     crm_links: dict | None = None
-    """crm_source.yml `crm_links:` (a lead URL template, issue #20): pages only, no dbt var."""
+    """sla-report.yml `crm_links:` (a lead URL template, issue #20): pages only, no dbt var."""
 
     target: Target = Target(name="duckdb", type=EMBEDDED)
     """The dbt profile target the models run on (issue #13): embedded DuckDB by default."""
@@ -419,10 +420,12 @@ def _reader(path: Path) -> str:
             f"quote = '\"', escape = '\"', max_line_size = 1000000000)")
 
 
-def site_settings(root: Path, locale: str | None = None,
-                  currency: str | None = None) -> SiteLocale:
-    """Return the site's locale: --locale/--currency, else `extra.locale`/`extra.currency`
-    in mkdocs.yml, else English and US dollars (issue #14).
+def site_settings(root: Path, locale: str | None = None, currency: str | None = None,
+                  settings_file: Path | None = None) -> SiteLocale:
+    """Return the site's locale: --locale/--currency or sla-report.yml (settings_file,
+    when the values came from it), else `extra.locale`/`extra.currency` in mkdocs.yml
+    (where projects made before sla-report.yml keep them), else English and US
+    dollars (issue #14).
 
     In mkdocs.yml, not dbt's vars: the language is how the figures are
     written, not what they are, so changing it re-renders the pages without
@@ -434,7 +437,8 @@ def site_settings(root: Path, locale: str | None = None,
     except (OSError, yaml.YAMLError):
         document = {}  # MkDocs reports a broken mkdocs.yml with more context
     extra = (document.get("extra") or {}) if isinstance(document, dict) else {}
-    where = "--locale/--currency" if (locale or currency) else "mkdocs.yml extra"
+    where = (str(settings_file) if settings_file else "--locale/--currency") \
+        if (locale or currency) else "mkdocs.yml extra"
     return site_locale(locale or extra.get("locale"), currency or extra.get("currency"),
                        where)
 
@@ -454,27 +458,35 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
                 unit_tests: bool = False, memory_limit: str | None = None,
                 target: str | None = None, locale: str | None = None,
                 currency: str | None = None) -> BuildConfig:
-    """Return a validated BuildConfig from command-line style arguments."""
+    """Return a validated BuildConfig from command-line style arguments.
+
+    An argument left out (None) takes the project's sla-report.yml value, else
+    the default: build, serve and a hint printed by either read the same file.
+    """
     root = find_project(project_dir)
-    chosen = resolve_target(root, target)
-    if chosen.is_warehouse and data:
+    options = read_settings(root).overridden(
+        data=data, source=source, as_of=as_of, out=out, target=target,
+        memory_limit=memory_limit, locale=locale, currency=currency)
+    chosen = resolve_target(root, target, options.target)
+    if chosen.is_warehouse and options.data:
         raise ConfigError(
             f"--data reads raw files through embedded DuckDB; target {chosen.name} is a "
             f"{chosen.type} warehouse. Load the files into it first: sla-report load "
-            f"--target {chosen.name} --data {data}, then build with --target {chosen.name}")
+            f"--target {chosen.name} --data {options.data}, then build with --target "
+            f"{chosen.name}")
     project_vars = yaml.safe_load(
         (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
     check_reference(root, project_kpi_models(project_vars))
-    data_dir = Path(data).resolve() if data else None
+    data_dir = options.data
     last_complete = last_complete_day(agreement_time_zones(root))
     # The demo's day for the demo seeds; a team's own data (files or a
     # warehouse) is evaluated as of the last complete day.
     default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse \
         else last_complete[0]
-    out_dir = Path(out).resolve() if out else root / "build" / "site"
+    out_dir = options.out or root / "build" / "site"
     check_out_dir(out_dir)
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
-    settings = load_settings(settings_path(root, data_dir), source)
+    settings = load_settings(settings_path(root, data_dir), options.source)
     if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
         raise ConfigError(f"--source {settings.source} reads an export: pass --data DIR, the "
                           "folder of its raw tables (the demo is in the contract's layout)")
@@ -501,14 +513,15 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
             else "no proposal_date_field is set")
     for table, why in sorted(unavailable.items()):
         log.warning("%s: %s; the KPIs that need it show no data", table, why)
-    language = site_settings(root, locale, currency)
+    language = site_settings(root, options.locale, options.currency,
+                             None if (locale or currency) else options.path)
     return BuildConfig(
         locale=language.code,
         currency=language.currency,
         project_dir=root,
         out_dir=out_dir,
         work_dir=work_dir,
-        as_of=parse_as_of(as_of, default_as_of, last_complete),
+        as_of=parse_as_of(options.as_of, default_as_of, last_complete),
         data_dir=data_dir,
         raw_files=raw_files,
         source=settings.source,
@@ -516,9 +529,9 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
         source_columns=columns,
         unavailable=unavailable,
         attribution=settings.attribution,
-        crm_links=settings.crm_links,
+        crm_links=options.crm_links,
         unit_tests=unit_tests,
-        memory_limit=memory_limit,
+        memory_limit=options.memory_limit,
         target=chosen,
     )
 

@@ -27,7 +27,7 @@ import duckdb
 
 from generator.exceptions import ConfigError, InternalError
 from generator.raw_input import scratch_dir
-from generator.targets import Target, use_engine_folders
+from generator.targets import Target, profile_vars
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,6 @@ def load_files(project_dir: Path, target: Target, files: dict[str, Path],
             f"{target.type}. Load the files with the warehouse's own loader into schema "
             f"{', '.join(sorted(set(schemas.values())))}, one text column per header "
             "(see the README's Warehouses section)")
-    use_engine_folders(project_dir)
     adapter = _connect(project_dir, target, sorted(set(schemas.values())))
     loaded = []
     with adapter.connection_named("sla_report_load"):
@@ -97,6 +96,7 @@ def _connect(project_dir: Path, target: Target, schemas: list[str]):
     outcome = dbtRunner().invoke([
         "run-operation", "create_raw_schemas",
         "--args", json.dumps({"schema_names": schemas}),
+        "--vars", json.dumps(profile_vars(project_dir, target)),
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target", target.name,
         "--log-path", str(project_dir / "build" / "logs"),

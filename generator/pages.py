@@ -614,7 +614,7 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
 
     `restated`: per final agreement, the KPIs whose recomputed figures differ
     from those recorded when it closed (generator.history.restatements).
-    `crm_links`: crm_source.yml's lead URL template (issue #20), or None.
+    `crm_links`: sla-report.yml's lead URL template (issue #20), or None.
     `term_changes`: targets and terms changed while a period ran (generator.terms).
     """
     changes = labelled_changes(term_changes or [], definitions)

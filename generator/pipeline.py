@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.changes import SCRATCH_FOLDERS, Fingerprint, LastGoodBuild, Plan
 from generator.config import BuildConfig
 from generator.exceptions import DataTestError, InternalError
-from generator.targets import use_engine_folders
+from generator.targets import profile_vars
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +74,11 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
             stale.unlink(missing_ok=True)
         if partial:
             shutil.copy2(config.database_path, building)
-        # The profile reads the database path and DuckDB's settings from the
-        # environment (profiles.yml); a variable the user set wins.
-        os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
-        os.environ.setdefault("SLA_REPORT_DUCKDB_THREADS", str(os.cpu_count() or 1))
-        if config.memory_limit:
-            os.environ["SLA_REPORT_DUCKDB_MEMORY_LIMIT"] = config.memory_limit
-    else:
-        use_engine_folders(config.project_dir)
+    # The profile reads the database file, DuckDB's settings and Spark's
+    # folders from these vars (profiles.yml), never from a changed os.environ.
+    dbt_vars = {**config.dbt_vars,
+                **profile_vars(config.project_dir, config.target, building if embedded else None,
+                               config.memory_limit)}
     args = [
         "build",
         "--project-dir", str(config.project_dir),
@@ -89,7 +86,7 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
         "--target-path", str(config.target_dir),
         "--log-path", str(config.work_dir / "logs"),
         "--target", config.target.name,
-        "--vars", json.dumps(config.dbt_vars),
+        "--vars", json.dumps(dbt_vars),
         # Parsing is most of a small build's dbt time. dbt's partial parsing
         # (partial_parse.msgpack in the target folder) re-reads only the
         # files whose hashes changed, and parses everything again by itself

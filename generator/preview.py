@@ -32,7 +32,7 @@ SCRIPT_PATH = "/__sla-report/reload.js"
 POLL_SECONDS = 0.5
 QUIET_SECONDS = 0.3  # an editor's save can touch a file more than once
 WATCHED_FOLDERS = ("models", "macros", "seeds", "data-tests", "site")
-WATCHED_FILES = ("mkdocs.yml", "dbt_project.yml", "profiles.yml")
+WATCHED_FILES = ("mkdocs.yml", "dbt_project.yml", "profiles.yml", "sla-report.yml")
 _LOCATION = re.compile(r"((?:[\w.-]+/)*[\w.-]+\.(?:sql|yml|yaml|md|csv|j2|html|parquet))"
                        r"(?::(\d+))?")
 

@@ -297,7 +297,7 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     "contract": {},
 }
 # `pull:` is read and checked by `sla-report pull` (generator/pull/settings.py).
-_TOP_KEYS = {"source", "unavailable", "attribution", "pull", "crm_links", *SOURCES}
+_TOP_KEYS = {"source", "unavailable", "attribution", "pull", *SOURCES}
 _LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_user_ids",
               "marketing_role_ids", "disqualified_lead_statuses",
               "automated_engagement_sources", "marketing_owner_ids", "won_stage_labels",
@@ -322,8 +322,6 @@ class SourceSettings:
     """The settings file read (None: defaults only)."""
     attribution: dict | None = None
     """`attribution:` as given ({rule, channels}); None: the project's default."""
-    crm_links: dict | None = None
-    """`crm_links:` checked: {"lead": template, **values}; None: no links (issue #20)."""
 
 
 def _key(name: str) -> str:
@@ -359,6 +357,9 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
     if path is not None:
         document = read_document(path)
         unknown = sorted(set(document) - _TOP_KEYS)
+        if "crm_links" in unknown:
+            raise ConfigError(f"{path}: crm_links belongs in the project's sla-report.yml "
+                              "(the project's settings, issue #22), not in the CRM's settings")
         if unknown:
             raise ConfigError(f"{path}: unknown setting {unknown[0]!r}"
                               f"{_did_you_mean(unknown[0], _TOP_KEYS)}")
@@ -386,46 +387,7 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
             raise ConfigError(f"{path}: unavailable: {name!r} cannot be unavailable: every "
                               "report needs it")
     return SourceSettings(chosen, settings, tuple(str(n).lower() for n in unavailable), path,
-                          _attribution(path, document.get("attribution")),
-                          crm_links(path, document.get("crm_links")))
-
-
-# A value filled into a link template: an account id or a My Domain name.
-_LINK_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,99}")
-
-
-def crm_links(path: Path | None, given) -> dict | None:
-    """Return `crm_links:` checked: a `lead` URL template and the values it names.
-
-    The template is the CRM's address of a lead record, with `{lead_id}` and
-    any other `{name}` given beside it (issue #20):
-
-        crm_links:
-          lead: https://app.hubspot.com/contacts/{portal_id}/record/0-1/{lead_id}
-          portal_id: "1234567"
-    """
-    if given is None:
-        return None
-    where = f"{path}: crm_links"
-    if not isinstance(given, dict) or not isinstance(given.get("lead"), str):
-        raise ConfigError(f"{where}: expected a `lead:` URL template with {{lead_id}}")
-    template = given["lead"].strip()
-    if not re.match(r"https://[^\s/]+/", template) or "{lead_id}" not in template:
-        raise ConfigError(f"{where}.lead: expected an https:// address with {{lead_id}}, "
-                          f"not {template!r}")
-    values = {str(key): str(value) for key, value in given.items() if key != "lead"}
-    for key, value in values.items():
-        if not _LINK_VALUE.fullmatch(value):
-            raise ConfigError(f"{where}.{key}: {value!r} is not an id or a host name "
-                              "(letters, digits, '.' and '-')")
-    try:
-        template.format(lead_id="x", **values)
-    except KeyError as error:
-        raise ConfigError(f"{where}.lead: {{{error.args[0]}}} has no value: add "
-                          f"`{error.args[0]}: ...` under crm_links") from None
-    except (ValueError, IndexError) as error:
-        raise ConfigError(f"{where}.lead: not a template ({error})") from None
-    return {"lead": template, **values}
+                          _attribution(path, document.get("attribution")))
 
 
 def _attribution(path: Path | None, given) -> dict | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.environment import read
 from generator.exceptions import ConfigError
 
 PROFILE = "sla_report"
@@ -40,9 +41,11 @@ class Target:
         return self.type != EMBEDDED
 
 
-def resolve_target(project_dir: Path, name: str | None = None) -> Target:
-    """Return the target named (or SLA_REPORT_TARGET, or duckdb) from the project's profile."""
-    chosen = name or os.environ.get(TARGET_VARIABLE) or DEFAULT_TARGET
+def resolve_target(project_dir: Path, name: str | None = None,
+                   configured: str | None = None) -> Target:
+    """Return the target named, else SLA_REPORT_TARGET, else the one configured
+    (sla-report.yml `target:`), else duckdb, from the project's profile."""
+    chosen = name or read(TARGET_VARIABLE) or configured or DEFAULT_TARGET
     path = project_dir / "profiles.yml"
     try:
         profile = (yaml.safe_load(path.read_text(encoding="utf-8")) or {})[PROFILE]
@@ -59,15 +62,23 @@ def resolve_target(project_dir: Path, name: str | None = None) -> Target:
     return Target(name=chosen, type=adapter_type)
 
 
-def use_engine_folders(project_dir: Path) -> None:
-    """Point an in-process engine's files at the project's build folder.
+def profile_vars(project_dir: Path, target: Target, database: Path | None = None,
+                 memory_limit: str | None = None) -> dict:
+    """Return the --vars profiles.yml reads for this run (never os.environ, issue #22).
 
-    Spark in `session` mode keeps its tables and its Derby metastore on local
-    disk; `sla-report load` and `sla-report build` run in separate processes
-    and must find the same ones, wherever the command ran (profiles.yml reads
-    SLA_REPORT_SPARK_WAREHOUSE). A variable the user set wins.
+    Embedded DuckDB: the build's own database file, DuckDB's threads (the
+    machine's cores unless SLA_REPORT_DUCKDB_THREADS says otherwise) and the
+    memory limit when one was given. Spark in `session` mode keeps its tables
+    and its Derby metastore on local disk; `sla-report load` and `sla-report
+    build` run in separate processes and must find the same ones, wherever
+    the command ran: the project's build folder, unless
+    SLA_REPORT_SPARK_WAREHOUSE names another.
     """
-    os.environ.setdefault("SLA_REPORT_SPARK_WAREHOUSE",
-                          str(project_dir.resolve() / "build" / "spark-warehouse"))
-    # Local Spark listens on loopback only, not on the machine's public address.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if not target.is_warehouse:
+        values: dict = {"duckdb_threads": str(os.cpu_count() or 1)}
+        if database is not None:
+            values["duckdb_path"] = str(database)
+        if memory_limit:
+            values["duckdb_memory_limit"] = memory_limit
+        return values
+    return {"spark_warehouse": str(project_dir.resolve() / "build" / "spark-warehouse")}

@@ -123,7 +123,7 @@ def copy_project(target: Path) -> Path:
     """Copy the parts of the project a build reads into target; return it."""
     for name in ("models", "macros", "seeds", "data-tests", "site"):
         shutil.copytree(ROOT / name, target / name)
-    for name in ("dbt_project.yml", "profiles.yml", "mkdocs.yml"):
+    for name in ("dbt_project.yml", "profiles.yml", "mkdocs.yml", "sla-report.yml"):
         shutil.copy2(ROOT / name, target / name)
     return target
 

@@ -471,6 +471,7 @@ INVALID = {
                   "--format": ["nope", ""], "--webhook-env": ["", "NO_SUCH_VARIABLE"],
                   "--site-url": ["javascript:alert(1)", "ftp://x", "https://a b"],
                   "--timeout": ["0", "-1", "x", "1000"], "--project-dir": [MISSING]},
+    ("settings",): {"--get": ["nope", ""], "--project-dir": [MISSING]},
     ("agreement", "new"): {
         "--from": ["nope", ""], "--starts": ["x", "2016-02-30"], "--ends": ["2015-01-01", "x"],
         "--revenue-goal": ["-5", "abc", "1e400", "nan", "0", ""],

@@ -19,11 +19,11 @@ and str never show it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from generator.environment import read_named
 from generator.exceptions import ConfigError
 from generator.sources import (
     SETTINGS_NAME,
@@ -132,7 +132,6 @@ _TOP = {"data", "hubspot", "salesforce", *_NUMBERS}
 def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
                        environ: dict[str, str] | None = None) -> PullSettings:
     """Return the validated settings of a pull from crm_source.yml, --data and the environment."""
-    environ = os.environ if environ is None else environ
     path = project_dir / SETTINGS_NAME
     document = read_document(path) if path.is_file() else {}
     section = document.get("pull") or {}
@@ -158,11 +157,11 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
     salesforce = _salesforce(where, section.get("salesforce") or {}, org)
     chosen = hubspot if system == "hubspot" else salesforce
     check_url(f"{where}.{system}.base_url", chosen.base_url)
-    token = environ.get(chosen.token_env, "").strip()
+    token = read_named(chosen.token_env, environ) or ""
     credentials = None
     if system == "salesforce" and not token:
-        client_id = environ.get(salesforce.client_id_env, "").strip()
-        secret = environ.get(salesforce.client_secret_env, "").strip()
+        client_id = read_named(salesforce.client_id_env, environ) or ""
+        secret = read_named(salesforce.client_secret_env, environ) or ""
         if client_id and secret:
             credentials = (client_id, Secret(secret))
     if not token and credentials is None:
