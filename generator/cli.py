@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 # Light (no dbt): the notify options need its list of formats.
-from generator.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+from generator.commands.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def _run_build(configure: Callable, full: bool):
     Returns (config, summary, progress): progress holds every stage's time,
     including the input check that runs before the build proper.
     """
-    from generator.build import build_report
+    from generator.commands.build import build_report
     from generator.exceptions import InternalError, SlaReportError
     from generator.progress import Progress
 
@@ -230,7 +230,7 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     """
     import time
 
-    from generator.config import make_config
+    from generator.settings.build_config import make_config
 
     started = time.perf_counter()
     config, summary, progress = _run_build(
@@ -275,8 +275,8 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report serve --port 8001
     """
-    from generator.config import make_config
-    from generator.preview import Preview
+    from generator.commands.serve import Preview
+    from generator.settings.build_config import make_config
 
     def configure():
         return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
@@ -322,9 +322,9 @@ def load(target: str | None, data: str | None, source: str | None,
     """
     import time
 
-    from generator.config import files_to_load, find_project
-    from generator.load import load_files
-    from generator.targets import resolve_target
+    from generator.commands.load import load_files
+    from generator.settings.build_config import files_to_load, find_project
+    from generator.settings.profiles import resolve_target
 
     started = time.perf_counter()
     root = find_project(project_dir)
@@ -370,7 +370,7 @@ def pull(system: str, since: str | None, full: bool, data: str | None,
 
     Example: sla-report pull hubspot && sla-report build --source hubspot --data crm-data
     """
-    from generator.pull.command import pull_command
+    from generator.commands.pull import pull_command
 
     pull_command(system.lower(), since, full, data, project_dir, say, click.echo)
 
@@ -397,7 +397,7 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 
     Example: sla-report demo-data /tmp/big --scale 20
     """
-    from generator.demo_data import write_demo_data
+    from generator.commands.demo_data import write_demo_data
 
     counts = write_demo_data(Path(out), seed=seed, scale=scale)
     say(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
@@ -444,8 +444,8 @@ def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_
     import json
     import os
 
-    from generator.config import find_project
-    from generator.notify import compose, payload, post, read_summary, webhook_chat
+    from generator.commands.notify import compose, payload, post, read_summary, webhook_chat
+    from generator.settings.build_config import find_project
 
     if summary_path:
         path = Path(summary_path)
@@ -490,8 +490,8 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
 
     Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
     """
-    from generator.agreements import create_agreement, parse_date
-    from generator.config import find_project
+    from generator.commands.agreement import create_agreement, parse_date
+    from generator.settings.build_config import find_project
 
     root = find_project(project_dir)
     created = create_agreement(root, from_id, parse_date(starts, "--starts"),
@@ -516,8 +516,8 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
 
     Example: sla-report agreement reset 2015-h2 --on 2015-10-01 --revenue-goal 900000
     """
-    from generator.agreements import parse_date, reset_agreement
-    from generator.config import find_project
+    from generator.commands.agreement import parse_date, reset_agreement
+    from generator.settings.build_config import find_project
 
     root = find_project(project_dir)
     created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,

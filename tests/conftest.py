@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildSummary, build_report
-from generator.config import BuildConfig, make_config
+from generator.commands.build import BuildSummary, build_report
+from generator.settings.build_config import BuildConfig, make_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RAW = ROOT / "seeds" / "raw"

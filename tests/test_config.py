@@ -7,8 +7,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from generator.config import last_complete_day, make_config, parse_as_of, resolve_raw_files
 from generator.exceptions import ConfigError
+from generator.settings.build_config import (
+    last_complete_day,
+    make_config,
+    parse_as_of,
+    resolve_raw_files,
+)
 from tests.conftest import DEMO_RAW
 
 

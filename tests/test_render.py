@@ -8,7 +8,7 @@ import markdown
 import pytest
 from jinja2 import UndefinedError
 
-from generator import render
+from generator.site import render
 
 EXTENSIONS = ["abbr", "admonition", "attr_list", "md_in_html", "tables", "toc",
               "pymdownx.details", "pymdownx.superfences"]

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from jinja2 import meta
 
-from generator import pages
-from generator.render import make_environment
+from generator.site import pages
+from generator.site.render import make_environment
 
 PAGE_TYPES = {
     "overview.md.j2": pages.OverviewPage,

@@ -42,8 +42,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.exceptions import ConfigError
-from generator.raw_input import decode, scratch_dir
-from generator.sources import (
+from generator.inputs.raw_files import decode, scratch_dir
+from generator.inputs.source_tables import (
     DATE_FORMATS,
     SETTINGS_NAME,
     SourceSettings,

@@ -12,16 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import yaml
 
-from generator.contract import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES, TYPED_COLUMNS
-from generator.demo_data import DEMO_AS_OF
+from generator.commands.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
-from generator.exports import prepare as prepare_exports
 from generator.i18n import SiteLocale, site_locale
-from generator.kpis import project_kpi_models
-from generator.raw_input import RawFile, broken_link, read_raw_file, scratch_dir
-from generator.reference import check_reference
-from generator.site import check_out_dir
-from generator.sources import (
+from generator.inputs.exports import prepare as prepare_exports
+from generator.inputs.raw_columns import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES, TYPED_COLUMNS
+from generator.inputs.raw_files import RawFile, broken_link, read_raw_file, scratch_dir
+from generator.inputs.reference_seeds import check_reference
+from generator.inputs.source_tables import (
     SETTINGS_NAME,
     SOURCE_TABLES,
     ResolvedSource,
@@ -33,7 +31,9 @@ from generator.sources import (
     resolve_columns,
     settings_path,
 )
-from generator.targets import EMBEDDED, Target, resolve_target
+from generator.report.kpis import project_kpi_models
+from generator.settings.profiles import EMBEDDED, Target, resolve_target
+from generator.site.mkdocs import check_out_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 def project_root() -> Path:
     """Return the folder of this package's own repository (its demo project)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parent.parent.parent
 
 
 def find_project(project_dir: Path | str | None = None) -> Path:
@@ -532,7 +532,7 @@ def files_to_load(root: Path, data_dir: Path | None,
     Without --data, the demo's raw tables (seeds/raw) are loaded, so a team
     can try a warehouse before its own data is ready.
     """
-    from generator.load import raw_schema_of
+    from generator.commands.load import raw_schema_of
 
     project_vars = yaml.safe_load(
         (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}

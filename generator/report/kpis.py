@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from generator.dbt.lineage import column_excerpt, upstream_sources
 from generator.exceptions import ConfigError
-from generator.lineage import column_excerpt, upstream_sources
 
 # libyaml when present: a build reads every model's YAML before dbt starts.
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from generator.agreement_text import AGREEMENT_ID, agreement_text_path
 from generator.exceptions import ConfigError
-from generator.reference import check_agreements
+from generator.inputs.reference_seeds import check_agreements
+from generator.site.agreement_text import AGREEMENT_ID, agreement_text_path
 
 AGREEMENTS_SEED = Path("seeds") / "reference" / "sla_agreements.csv"
 TARGETS_SEED = Path("seeds") / "reference" / "sla_targets.csv"

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from generator.exceptions import ConfigError
-from generator.sources import (
+from generator.inputs.source_tables import (
     SETTINGS_NAME,
     _did_you_mean,
     load_settings,

@@ -28,9 +28,9 @@ from datetime import datetime
 import dlt
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from generator.pull.http import Api, pages
-from generator.pull.records import RawTable, emit, text, tombstones
-from generator.pull.settings import HubSpotSettings
+from generator.inputs.pull.http import Api, pages
+from generator.inputs.pull.records import RawTable, emit, text, tombstones
+from generator.inputs.pull.settings import HubSpotSettings
 
 log = logging.getLogger(__name__)
 

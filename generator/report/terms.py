@@ -66,7 +66,7 @@ def record_term_changes(history: dict, previous: dict | None, agreements: list[d
     """Return the record with this build's `in_force` terms and every `term_changes` since.
 
     Only agreements not yet closed are watched: a closed period's figures are
-    fixed as closed (generator.history), its targets with them.
+    fixed as closed (generator.report.history), its targets with them.
     """
     before = (previous or {}).get("in_force", {})
     changes = list((previous or {}).get("term_changes", []))

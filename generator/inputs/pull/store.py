@@ -33,10 +33,10 @@ from pathlib import Path
 import duckdb
 
 from generator.exceptions import SlaReportError
+from generator.inputs.pull.http import Api
+from generator.inputs.pull.records import DELETED, RawTable
+from generator.inputs.pull.settings import PullSettings
 from generator.lock import build_lock
-from generator.pull.http import Api
-from generator.pull.records import DELETED, RawTable
-from generator.pull.settings import PullSettings
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _connect(settings: PullSettings) -> Api:
     """Return the API client, signed in (Salesforce client credentials when no token)."""
     if settings.token is not None:
         return Api(settings, settings.token)
-    from generator.pull.salesforce import client_credentials
+    from generator.inputs.pull.salesforce import client_credentials
 
     token, instance_url = client_credentials(settings)
     return Api(settings, token, instance_url)
@@ -150,10 +150,10 @@ def _run_dlt(settings: PullSettings, api: Api, state: Path, work: Path,
 
 def _source(settings: PullSettings, api: Api, since, full, report):
     if settings.system == "hubspot":
-        from generator.pull.hubspot import hubspot_source
+        from generator.inputs.pull.hubspot import hubspot_source
 
         return hubspot_source(api, settings.hubspot, since, full, report)
-    from generator.pull.salesforce import salesforce_source
+    from generator.inputs.pull.salesforce import salesforce_source
 
     return salesforce_source(api, settings.salesforce, since, full, report)
 
@@ -174,19 +174,19 @@ def _cause(error: BaseException) -> BaseException:
 def raw_tables(settings: PullSettings) -> dict[str, RawTable]:
     """Return the tables the pull of this system writes."""
     if settings.system == "hubspot":
-        from generator.pull.hubspot import tables
+        from generator.inputs.pull.hubspot import tables
 
         return tables(settings.hubspot)
-    from generator.pull.salesforce import tables
+    from generator.inputs.pull.salesforce import tables
 
     return tables(settings.salesforce)
 
 
 def _prune_sql(settings: PullSettings) -> list[tuple[tuple[str, ...], str]]:
     if settings.system == "hubspot":
-        from generator.pull.hubspot import prune_sql
+        from generator.inputs.pull.hubspot import prune_sql
     else:
-        from generator.pull.salesforce import prune_sql
+        from generator.inputs.pull.salesforce import prune_sql
     return prune_sql(settings.system)
 
 

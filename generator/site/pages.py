@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from generator import charts
+from generator.dbt.runner import DbtBuild
 from generator.exceptions import ConfigError
 from generator.i18n import N_, gettext
-from generator.kpis import KpiDefinition
-from generator.pipeline import DbtBuild
 from generator.privacy import EMAIL
-from generator.render import (
+from generator.report.kpis import KpiDefinition
+from generator.site import charts
+from generator.site.render import (
     day,
     decimal,
     distinct_figure,
@@ -256,10 +256,10 @@ class AgreementPage:
     root: str = _help("relative path from the page to the site root ('' or '../')")
     restated: list[dict] = field(default_factory=list, metadata={"help": (
         "final period only: KPIs whose figures recomputed today differ from those recorded "
-        "when it closed (history.json), see generator.history.restatements")})
+        "when it closed (history.json), see generator.report.history.restatements")})
     changes: list[dict] = field(default_factory=list, metadata={"help": (
         "targets and terms changed while the period ran, newest first, each with its label "
-        "(history.json term_changes, generator.terms)")})
+        "(history.json term_changes, generator.report.terms)")})
 
 
 @dataclass(frozen=True)
@@ -336,7 +336,7 @@ class HistoryPage:
     term_rows: list[dict] = _help("per agreement term: label, unit and value per agreement")
     restated: list[dict] = field(default_factory=list, metadata={"help": (
         "KPIs of final periods whose figures recomputed today differ from those recorded "
-        "when the period closed (history.json), see generator.history.restatements")})
+        "when the period closed (history.json), see generator.report.history.restatements")})
     changes: list[dict] = field(default_factory=list, metadata={"help": (
         "every target and term changed while its period ran, newest first, labelled")})
 
@@ -613,9 +613,9 @@ def plan_site(data: ReportData, definitions: list[KpiDefinition], build: DbtBuil
     """Return every page (path, template, context) and chart of the site.
 
     `restated`: per final agreement, the KPIs whose recomputed figures differ
-    from those recorded when it closed (generator.history.restatements).
+    from those recorded when it closed (generator.report.history.restatements).
     `crm_links`: crm_source.yml's lead URL template (issue #20), or None.
-    `term_changes`: targets and terms changed while a period ran (generator.terms).
+    `term_changes`: targets and terms changed while a period ran (generator.report.terms).
     """
     changes = labelled_changes(term_changes or [], definitions)
     # The record keeps each KPI's title as it closed; pages show it in the site's language.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.pages import KpiView
-from generator.render import distinct_figure, number, prose, status_label
+from generator.site.pages import KpiView
+from generator.site.render import distinct_figure, number, prose, status_label
 
 SUMMARY_NAME = "summary.json"
 SCHEMA_VERSION = 1
@@ -33,7 +33,7 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
     """Return the summary of this build, with the changes since `previous`.
 
     `term_changes`: targets and terms changed while the period ran
-    (generator.terms); `review`: the agreement's rpt_team_verdicts, rpt_rep_handoff
+    (generator.report.terms); `review`: the agreement's rpt_team_verdicts, rpt_rep_handoff
     and rpt_breach_queue rows (issue #20), for the teams, the reps' breaches and
     the news `sla-report notify` posts.
     """
@@ -151,7 +151,7 @@ def _rep(row: dict) -> dict:
 
 
 def _term_change(change: dict, kpis: list[KpiView]) -> dict:
-    """Return a recorded target or term change (generator.terms) with its sentence."""
+    """Return a recorded target or term change (generator.report.terms) with its sentence."""
     titles = {kpi.kpi_id: kpi.title for kpi in kpis}
     name = titles.get(change["id"], change["id"].replace("_", " "))
     unit = change["unit"]

@@ -467,7 +467,7 @@ def make_environment() -> Environment:
     sentences and `| markdown` (text from the repository) are; data is not.
     """
     environment = Environment(
-        loader=PackageLoader("generator", "templates"),
+        loader=PackageLoader("generator.site", "templates"),
         undefined=StrictUndefined,
         # Markdown, not HTML: Jinja's HTML autoescape would not stop `[x](javascript:)`;
         # `finalize` escapes for both.
@@ -530,7 +530,7 @@ def check_templates(environment: Environment) -> int:
         try:
             environment.get_template(name)
         except TemplateSyntaxError as error:
-            raise ConfigError(f"generator/templates/{name}:{error.lineno}: "
+            raise ConfigError(f"generator/site/templates/{name}:{error.lineno}: "
                               f"{error.message}") from error
     return len(names)
 

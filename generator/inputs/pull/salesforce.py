@@ -31,9 +31,9 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
 from generator.exceptions import ConfigError, PullError
-from generator.pull.http import Api, error_detail, pages
-from generator.pull.records import DELETED, RawTable, emit, text
-from generator.pull.settings import PullSettings, SalesforceSettings, Secret, check_url
+from generator.inputs.pull.http import Api, error_detail, pages
+from generator.inputs.pull.records import DELETED, RawTable, emit, text
+from generator.inputs.pull.settings import PullSettings, SalesforceSettings, Secret, check_url
 
 log = logging.getLogger(__name__)
 

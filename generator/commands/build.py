@@ -12,15 +12,13 @@ from pathlib import Path
 
 import yaml
 
-from generator.agreement_text import (
-    agreement_text_path,
-    check_agreement_texts,
-    render_agreement_text,
-)
-from generator.changes import load_last_good, make_fingerprint, plan_build, state_dir
-from generator.charts import svg_cache
-from generator.config import BuildConfig
-from generator.history import (
+from generator.dbt.changes import load_last_good, make_fingerprint, plan_build, state_dir
+from generator.dbt.runner import last_good_build, run_dbt_build
+from generator.dbt.warehouse import open_warehouse
+from generator.i18n import SOURCE_LOCALE, SiteLocale, gettext, use
+from generator.lock import build_lock
+from generator.progress import DbtProgress, Progress
+from generator.report.history import (
     as_closed,
     definition_hashes,
     merge_history,
@@ -28,18 +26,20 @@ from generator.history import (
     restatements,
     write_history,
 )
-from generator.i18n import SOURCE_LOCALE, SiteLocale, gettext, use
-from generator.kpis import declared_kpis, discover_kpis, project_kpi_models
-from generator.lock import build_lock
-from generator.pages import agreement_in_force, kpi_views, load_report_data, plan_site
-from generator.pipeline import last_good_build, run_dbt_build
-from generator.progress import DbtProgress, Progress
-from generator.quality import QualityReport, check_quality, load_quality, site_stamp
-from generator.render import check_templates, day, make_environment, moment, render_page
-from generator.site import build_site, publish, stage_docs, theme_words, write_mkdocs_config
-from generator.summary import make_summary, read_previous, write_summary
-from generator.terms import changes_of, record_term_changes
-from generator.warehouse import open_warehouse
+from generator.report.kpis import declared_kpis, discover_kpis, project_kpi_models
+from generator.report.quality import QualityReport, check_quality, load_quality, site_stamp
+from generator.report.summary import make_summary, read_previous, write_summary
+from generator.report.terms import changes_of, record_term_changes
+from generator.settings.build_config import BuildConfig
+from generator.site.agreement_text import (
+    agreement_text_path,
+    check_agreement_texts,
+    render_agreement_text,
+)
+from generator.site.charts import svg_cache
+from generator.site.mkdocs import build_site, publish, stage_docs, theme_words, write_mkdocs_config
+from generator.site.pages import agreement_in_force, kpi_views, load_report_data, plan_site
+from generator.site.render import check_templates, day, make_environment, moment, render_page
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class BuildSummary:
     dbt_seconds: float
     total_seconds: float
     mode: str = "full"
-    """What was rebuilt: 'full', 'models' or 'pages' (see generator/changes.py)."""
+    """What was rebuilt: 'full', 'models' or 'pages' (see generator/dbt/changes.py)."""
     quality: QualityReport | None = None
     """What the input lost, printed after the build (issue #11)."""
     timings: tuple[tuple[str, float], ...] = ()

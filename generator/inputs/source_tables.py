@@ -33,9 +33,9 @@ from pathlib import Path
 
 import yaml
 
-from generator.contract import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES
 from generator.exceptions import ConfigError
-from generator.raw_input import normalise_name
+from generator.inputs.raw_columns import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES
+from generator.inputs.raw_files import normalise_name
 
 SOURCES = ("contract", "salesforce", "hubspot")
 SETTINGS_NAME = "crm_source.yml"
@@ -194,7 +194,7 @@ HUBSPOT = (
     ), optional=True, absent_ok=True),
 )
 
-# The contract's optional tables (generator.contract.OPTIONAL_TABLES).
+# The contract's optional tables (generator.inputs.raw_columns.OPTIONAL_TABLES).
 LEAD_OWNER_HISTORY = Table("lead_owner_history", "lead_owner_history", tuple(
     _c(name) for name in OPTIONAL_TABLES["lead_owner_history"]), optional=True, absent_ok=True)
 
@@ -296,7 +296,7 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     },
     "contract": {},
 }
-# `pull:` is read and checked by `sla-report pull` (generator/pull/settings.py).
+# `pull:` is read and checked by `sla-report pull` (generator/inputs/pull/settings.py).
 _TOP_KEYS = {"source", "unavailable", "attribution", "pull", "crm_links", *SOURCES}
 _LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_user_ids",
               "marketing_role_ids", "disqualified_lead_statuses",
@@ -539,7 +539,7 @@ def resolve_columns(path: Path, table: Table, headers: list[str],
     """Return staging name -> normalised header for one file; all missing columns in one error.
 
     headers are the file's own spellings (for the message); the clean copy dbt
-    reads has them normalised (generator.raw_input.normalise_name).
+    reads has them normalised (generator.inputs.raw_files.normalise_name).
     """
     by_key: dict[str, str] = {}
     for header in headers:

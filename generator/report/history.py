@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 
 from generator.exceptions import ConfigError
-from generator.kpis import TRANSLATED_KEY, KpiDefinition
-from generator.pages import KpiView, ReportData
+from generator.report.kpis import TRANSLATED_KEY, KpiDefinition
+from generator.site.pages import KpiView, ReportData
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.config import BuildConfig
+from generator.settings.build_config import BuildConfig
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ def _downstream(manifest: dict, names: list[str],
                 seen.add(child)
                 queue.append(child)
     # The build-time tables (staging, intermediate) are rebuilt with every
-    # partial build, and their tests with them (generator/pipeline.py).
+    # partial build, and their tests with them (generator/dbt/runner.py).
     scratch = {uid for uid, node in nodes.items() if node.get("resource_type") == "model"
                and node.get("original_file_path", "").startswith(SCRATCH_FOLDERS)}
     downstream = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}

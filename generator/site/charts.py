@@ -102,7 +102,7 @@ def format_locale() -> dict:
     currency symbol before or after) is built here rather than named, since
     d3 ships no Thai locale.
     """
-    from generator.render import number
+    from generator.site.render import number
 
     symbols = i18n.current().babel.number_symbols["latn"]
     # The symbol and its place (฿1, R$ 1, 1 €), as the pages write amounts.
@@ -330,7 +330,7 @@ def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
         },
     ]
     if target is not None:
-        from generator.render import percent
+        from generator.site.render import percent
 
         layers += _target_rule("y", float(target),
                                gettext("Target %(target)s") % {"target": percent(target)})

@@ -28,7 +28,7 @@ from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests.auth import AuthBase
 
 from generator.exceptions import ConfigError, PullError
-from generator.pull.settings import PullSettings, Secret
+from generator.inputs.pull.settings import PullSettings, Secret
 
 log = logging.getLogger(__name__)
 

@@ -44,8 +44,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator import i18n
 from generator.exceptions import ConfigError
 from generator.i18n import gettext
-from generator.pages import KpiView
-from generator.render import clock, day, no_data_reason, number, prose, status_badge, text
+from generator.site.pages import KpiView
+from generator.site.render import clock, day, no_data_reason, number, prose, status_badge, text
 
 AGREEMENTS_DIR = Path("site") / "agreements"
 KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")

@@ -3,7 +3,7 @@
 A team tries the report on its own PostgreSQL or Spark in two commands:
 `sla-report load --target NAME --data DIR`, then `sla-report build --target
 NAME`. The files pass the same checks as `build --data` (columns, types,
-encoding; generator/config.py), every column is loaded as text, so staging
+encoding; generator/settings/build_config.py), every column is loaded as text, so staging
 types and quarantines each value exactly as it does for files, and each
 table's row count in the warehouse is checked against the file's.
 
@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 
 from generator.exceptions import ConfigError, InternalError
-from generator.raw_input import scratch_dir
-from generator.targets import Target, use_engine_folders
+from generator.inputs.raw_files import scratch_dir
+from generator.settings.profiles import Target, use_engine_folders
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.changes import SCRATCH_FOLDERS, Fingerprint, LastGoodBuild, Plan
-from generator.config import BuildConfig
+from generator.dbt.changes import SCRATCH_FOLDERS, Fingerprint, LastGoodBuild, Plan
 from generator.exceptions import DataTestError, InternalError
-from generator.targets import use_engine_folders
+from generator.settings.build_config import BuildConfig
+from generator.settings.profiles import use_engine_folders
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     """
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
-    from generator.changes import forget_last_good, save_last_good, state_dir
+    from generator.dbt.changes import forget_last_good, save_last_good, state_dir
 
     partial = plan is not None and plan.mode == "models" and last is not None
     config.work_dir.mkdir(parents=True, exist_ok=True)

@@ -13,11 +13,11 @@ def pull_command(system: str, since: str | None, full: bool, data: str | None,
                  project_dir: str | None, say: Callable[[str], None],
                  echo: Callable[[str], None]) -> None:
     """Pull one CRM into the data folder and say what was pulled."""
-    from generator.config import find_project
+    from generator.settings.build_config import find_project
 
     try:
-        from generator.pull.settings import load_pull_settings
-        from generator.pull.store import run_pull
+        from generator.inputs.pull.settings import load_pull_settings
+        from generator.inputs.pull.store import run_pull
     except ImportError as error:
         raise ConfigError(f"sla-report pull needs dlt ({error.name} is missing): "
                           "pip install 'sla-report[pull]'") from error

@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.contract import OPTIONAL_TABLES, RAW_TABLES
 from generator.exceptions import ConfigError
+from generator.inputs.raw_columns import OPTIONAL_TABLES, RAW_TABLES
 
 log = logging.getLogger(__name__)
 

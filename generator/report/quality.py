@@ -99,7 +99,7 @@ class QualityReport:
     def banner(self) -> str:
         """Return the Overview's warning in the site's language, or '' when no figure
         lost anything."""
-        from generator.render import number
+        from generator.site.render import number
 
         parts = []
         lost = self.lost()
@@ -189,7 +189,7 @@ def site_stamp(report: QualityReport, time_zone: str) -> dict[str, str]:
     """
     from zoneinfo import ZoneInfo
 
-    from generator.render import moment
+    from generator.site.render import moment
 
     latest = report.latest_event
     if latest is None:

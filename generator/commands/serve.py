@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from generator.config import BuildConfig
+from generator.settings.build_config import BuildConfig
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def locate(message: str, project_dir: Path) -> tuple[str | None, int | None]:
 def watched_files(config: BuildConfig) -> dict[str, tuple[int, int]]:
     """Return path -> (mtime, size) of every file a build reads."""
     roots = [config.project_dir / name for name in WATCHED_FOLDERS]
-    roots.append(Path(__file__).resolve().parent / "templates")
+    roots.append(Path(__file__).resolve().parent.parent / "site" / "templates")
     if config.data_dir is not None:
         roots.append(config.data_dir)
     files = [config.project_dir / name for name in WATCHED_FILES]
@@ -125,7 +125,7 @@ class Preview:
 
     def rebuild(self, full: bool = False) -> None:
         """Build once; record success or the failure the browser will show."""
-        from generator.build import build_report
+        from generator.commands.build import build_report
         from generator.exceptions import SlaReportError
 
         with self.lock:
