@@ -230,7 +230,7 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     """
     import time
 
-    from generator.settings.build_config import make_config
+    from generator.commands.configure import make_config
 
     started = time.perf_counter()
     config, summary, progress = _run_build(
@@ -275,8 +275,8 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report serve --port 8001
     """
+    from generator.commands.configure import make_config
     from generator.commands.serve import Preview
-    from generator.settings.build_config import make_config
 
     def configure():
         return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
@@ -322,9 +322,9 @@ def load(target: str | None, data: str | None, source: str | None,
     """
     import time
 
-    from generator.commands.load import load_files
-    from generator.settings.build_config import files_to_load, find_project
+    from generator.commands.load import files_to_load, load_files
     from generator.settings.profiles import resolve_target
+    from generator.settings.project import find_project
 
     started = time.perf_counter()
     root = find_project(project_dir)
@@ -445,7 +445,7 @@ def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_
     import os
 
     from generator.commands.notify import compose, payload, post, read_summary, webhook_chat
-    from generator.settings.build_config import find_project
+    from generator.settings.project import find_project
 
     if summary_path:
         path = Path(summary_path)
@@ -491,7 +491,7 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
     Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
     """
     from generator.commands.agreement import create_agreement, parse_date
-    from generator.settings.build_config import find_project
+    from generator.settings.project import find_project
 
     root = find_project(project_dir)
     created = create_agreement(root, from_id, parse_date(starts, "--starts"),
@@ -517,7 +517,7 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
     Example: sla-report agreement reset 2015-h2 --on 2015-10-01 --revenue-goal 900000
     """
     from generator.commands.agreement import parse_date, reset_agreement
-    from generator.settings.build_config import find_project
+    from generator.settings.project import find_project
 
     root = find_project(project_dir)
     created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from generator.exceptions import ConfigError
+from generator.report.kpi_views import KpiView
 from generator.report.kpis import KpiDefinition
 from generator.site.agreement_text import render_agreement_text
-from generator.site.pages import KpiView
 
 AGREEMENT = {"agreement_id": "a1", "title": "Test", "revenue_goal": 1000000.0,
              "first_touch_business_hours": 4.0, "time_zone": "UTC",

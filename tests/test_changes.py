@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.commands.configure import make_config
 from generator.dbt.changes import LastGoodBuild, make_fingerprint, plan_build
-from generator.settings.build_config import make_config
 from tests.conftest import DEMO_RAW, copy_project
 
 

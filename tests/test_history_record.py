@@ -14,7 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from generator.commands.build import build_report
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
+from generator.report.data import ReportData
 from generator.report.history import (
     as_closed,
     definition_hashes,
@@ -23,8 +25,6 @@ from generator.report.history import (
     restatements,
 )
 from generator.report.kpis import KpiDefinition
-from generator.settings.build_config import make_config
-from generator.site.pages import ReportData
 from tests.conftest import DEMO_RAW, REFERENCE, copy_project, html_tables, page_text
 from tests.independent import compute
 from tests.test_agreement_text import kpi

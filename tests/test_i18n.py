@@ -21,8 +21,8 @@ from babel.messages.pofile import read_po
 
 from generator import i18n
 from generator.commands.build import build_report
-from generator.settings.build_config import make_config
-from generator.site.render import day, number, prose
+from generator.commands.configure import make_config
+from generator.formats import day, number, prose
 from tests.conftest import ROOT, html_tables, page_text
 
 LOCALE_DIR = ROOT / "generator" / "locale"

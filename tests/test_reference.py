@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.commands.agreement import create_agreement, parse_amount
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
 from generator.inputs.reference_seeds import check_reference
-from generator.settings.build_config import make_config
 from tests.conftest import REFERENCE, copy_project
 
 KPI_MODELS = ["fct_marketing_kpis", "fct_handoff_kpis", "fct_sales_kpis"]

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.site.mkdocs import SITE_MARKER, check_out_dir
-from generator.site.pages import page_names
+from generator.site.names import page_names
 from tests.conftest import DEMO_RAW, copy_project, html_tables, page_text
 
 # -- hostile and private input -----------------------------------------------------

@@ -13,14 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.inputs.source_tables import (
-    SALESFORCE,
-    load_settings,
-    missing_inputs,
-    resolve_columns,
-)
-from generator.settings.build_config import make_config
+from generator.inputs.headers import resolve_columns
+from generator.inputs.source_settings import load_settings
+from generator.inputs.source_tables import SALESFORCE, missing_inputs
 from tests.conftest import DEMO_RAW
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 
@@ -181,8 +178,8 @@ def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_b
 
 def test_the_commented_example_documents_the_defaults():
     """crm_source.example.yml says what a build does when a key is left out."""
-    from generator.inputs.source_tables import DEFAULT_SETTINGS
-    from generator.settings.build_config import project_root
+    from generator.inputs.source_settings import DEFAULT_SETTINGS
+    from generator.settings.project import project_root
 
     example = project_root() / "crm_source.example.yml"
     for source in ("contract", "salesforce", "hubspot"):

@@ -15,9 +15,11 @@ import yaml
 from generator.dbt.changes import load_last_good, make_fingerprint, plan_build, state_dir
 from generator.dbt.runner import last_good_build, run_dbt_build
 from generator.dbt.warehouse import open_warehouse
+from generator.formats import day, moment
 from generator.i18n import SOURCE_LOCALE, SiteLocale, gettext, use
 from generator.lock import build_lock
 from generator.progress import DbtProgress, Progress
+from generator.report.data import agreement_in_force, load_report_data, test_results
 from generator.report.history import (
     as_closed,
     definition_hashes,
@@ -26,11 +28,13 @@ from generator.report.history import (
     restatements,
     write_history,
 )
-from generator.report.kpis import declared_kpis, discover_kpis, project_kpi_models
+from generator.report.kpi_views import kpi_views
+from generator.report.kpis import discover_kpis
 from generator.report.quality import QualityReport, check_quality, load_quality, site_stamp
 from generator.report.summary import make_summary, read_previous, write_summary
 from generator.report.terms import changes_of, record_term_changes
 from generator.settings.build_config import BuildConfig
+from generator.settings.project import declared_kpis, project_kpi_models
 from generator.site.agreement_text import (
     agreement_text_path,
     check_agreement_texts,
@@ -38,8 +42,8 @@ from generator.site.agreement_text import (
 )
 from generator.site.charts import svg_cache
 from generator.site.mkdocs import build_site, publish, stage_docs, theme_words, write_mkdocs_config
-from generator.site.pages import agreement_in_force, kpi_views, load_report_data, plan_site
-from generator.site.render import check_templates, day, make_environment, moment, render_page
+from generator.site.pages import SiteInput, plan_site
+from generator.site.render import check_templates, make_environment, render_page
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +79,8 @@ def build_report(config: BuildConfig, full: bool = False,
         return _build(config, full, report or log.info, progress or Progress("quiet"))
 
 
-def check_sources(config: BuildConfig, project_vars: dict, environment) -> None:
-    """Check page templates and agreement texts before anything slow runs."""
+def check_templates_and_texts(config: BuildConfig, project_vars: dict, environment) -> None:
+    """Compile the page templates and check the agreement texts (syntax, KPI names) before dbt."""
     kpi_ids = declared_kpis(config.project_dir, project_kpi_models(project_vars))
     check_templates(environment)  # compiled once: rendering reuses them
     check_agreement_texts(config.project_dir, kpi_ids)
@@ -89,7 +93,7 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None],
         project_vars = yaml.safe_load((config.project_dir / "dbt_project.yml").read_text(
             encoding="utf-8")).get("vars", {})
         environment = make_environment()
-        check_sources(config, project_vars, environment)
+        check_templates_and_texts(config, project_vars, environment)
         # Read first: an unreadable record of closed periods stops the build before dbt.
         previous_history = read_history(config.out_dir)
         fingerprint = make_fingerprint(config)
@@ -247,9 +251,12 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
     raw_source = (gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
                   if config.data_dir else gettext("the demo seeds (seeds/raw)"))
     with svg_cache(state_dir(config) / "charts"):
-        plan = plan_site(data, definitions, dbt_build, bodies,
-                         (project_vars["status_on_track_min"],
-                          project_vars["status_at_risk_min"]), raw_source,
-                         restatements(history, data.agreements), config.crm_links,
-                         history.get("term_changes", []))
+        plan = plan_site(SiteInput(
+            data=data, definitions=definitions, agreement_bodies=bodies,
+            thresholds=(project_vars["status_on_track_min"],
+                        project_vars["status_at_risk_min"]),
+            raw_source=raw_source, tests=test_results(dbt_build.results),
+            dbt_seconds=dbt_build.seconds,
+            restated=restatements(history, data.agreements), crm_links=config.crm_links,
+            term_changes=history.get("term_changes", [])))
     return plan, history, data

@@ -3,7 +3,7 @@
 A team tries the report on its own PostgreSQL or Spark in two commands:
 `sla-report load --target NAME --data DIR`, then `sla-report build --target
 NAME`. The files pass the same checks as `build --data` (columns, types,
-encoding; generator/settings/build_config.py), every column is loaded as text, so staging
+encoding; generator/inputs/precheck.py), every column is loaded as text, so staging
 types and quarantines each value exactly as it does for files, and each
 table's row count in the warehouse is checked against the file's.
 
@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from generator.exceptions import ConfigError, InternalError
+from generator.inputs.precheck import resolve_raw_files, resolve_source_files
 from generator.inputs.raw_files import scratch_dir
+from generator.inputs.source_settings import load_settings, settings_path
 from generator.settings.profiles import Target, use_engine_folders
 
 log = logging.getLogger(__name__)
@@ -166,3 +169,36 @@ def _load_spark(relation: str, path: Path) -> None:
 def _count(adapter, relation: str) -> int:
     _, table = adapter.execute(f"select count(*) as row_count from {relation}", fetch=True)
     return int(table.rows[0][0])
+
+
+def files_to_load(root: Path, data_dir: Path | None,
+                  source: str | None
+                  ) -> tuple[dict[str, Path], dict[str, str], dict[str, dict[str, str]]]:
+    """Return the checked raw files `sla-report load` puts in a warehouse, each one's
+    schema, and each table's header -> staging column renames (another CRM's export).
+
+    Without --data, the demo's raw tables (seeds/raw) are loaded, so a team
+    can try a warehouse before its own data is ready.
+    """
+    project_vars = yaml.safe_load(
+        (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
+    settings = load_settings(settings_path(root, data_dir), source)
+    if data_dir is None:
+        if settings.source != "contract":
+            raise ConfigError(f"--source {settings.source}: pass --data DIR, the folder of "
+                              "its export (the demo is in the contract's layout)")
+        data_dir = root / "seeds" / "raw"
+    renames: dict[str, dict[str, str]] = {}
+    if settings.source == "contract":
+        paths = resolve_raw_files(data_dir)
+    else:
+        resolved = resolve_source_files(data_dir, settings)
+        paths = resolved.files
+        # The warehouse's tables get the column names the staging models
+        # read (a build from a warehouse cannot look at the files' headers).
+        renames = {table: {header: name for name, header in found.items() if header}
+                   for table, found in resolved.columns.items()}
+    # Web sessions are never the CRM's: they stay in the contract's raw schema.
+    schemas = {table: raw_schema_of("contract" if table == "web_sessions" else settings.source,
+                                    project_vars) for table in paths}
+    return paths, schemas, renames

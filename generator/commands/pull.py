@@ -13,7 +13,7 @@ def pull_command(system: str, since: str | None, full: bool, data: str | None,
                  project_dir: str | None, say: Callable[[str], None],
                  echo: Callable[[str], None]) -> None:
     """Pull one CRM into the data folder and say what was pulled."""
-    from generator.settings.build_config import find_project
+    from generator.settings.project import find_project
 
     try:
         from generator.inputs.pull.settings import load_pull_settings

@@ -32,11 +32,9 @@ from pathlib import Path
 import yaml
 
 from generator.settings.build_config import BuildConfig
+from generator.settings.project import FAST_LOADER
 
 log = logging.getLogger(__name__)
-
-# libyaml when present: a build reads every model's YAML before dbt starts.
-FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Installed versions that change what dbt produces.
 PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "sla-report")

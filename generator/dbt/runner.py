@@ -63,25 +63,59 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     """
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
-    from generator.dbt.changes import forget_last_good, save_last_good, state_dir
-
     partial = plan is not None and plan.mode == "models" and last is not None
-    config.work_dir.mkdir(parents=True, exist_ok=True)
     embedded = not config.target.is_warehouse
-    building = config.building_database_path
+    _prepare_target(config, partial)
+    started = time.perf_counter()
+    outcome = dbtRunner(callbacks=[on_event] if on_event else None).invoke(
+        _dbt_arguments(config, plan if partial else None))
+    seconds = time.perf_counter() - started
     if embedded:
-        for stale in (building, building.with_name(building.name + ".wal")):
-            stale.unlink(missing_ok=True)
-        if partial:
-            shutil.copy2(config.database_path, building)
-        # The profile reads the database path and DuckDB's settings from the
-        # environment (profiles.yml); a variable the user set wins.
-        os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
-        os.environ.setdefault("SLA_REPORT_DUCKDB_THREADS", str(os.cpu_count() or 1))
-        if config.memory_limit:
-            os.environ["SLA_REPORT_DUCKDB_MEMORY_LIMIT"] = config.memory_limit
-    else:
+        _release_duckdb()
+    if outcome.exception is not None:
+        raise _classify_exception(outcome.exception)
+    results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
+    _raise_for_failures(results, config.project_dir)
+    if not outcome.success:
+        raise InternalError("dbt build failed without naming a node; see "
+                            f"{config.work_dir / 'logs' / 'dbt.log'}")
+    # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
+    manifest_path = config.target_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if partial:
+        manifest = _with_compiled_code_of(manifest, last.manifest)
+        results = _merged_results(manifest, last.results, results)
+    _keep_as_last_good(config, fingerprint, manifest, results)
+    log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
+    return DbtBuild(manifest=manifest, results=results, seconds=seconds)
+
+
+def _prepare_target(config: BuildConfig, partial: bool) -> None:
+    """Make the work folder, and the fresh database dbt builds into (embedded DuckDB).
+
+    A partial build starts from a copy of the last good database.
+    """
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    if config.target.is_warehouse:
         use_engine_folders(config.project_dir)
+        return
+    building = config.building_database_path
+    for stale in (building, building.with_name(building.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if partial:
+        shutil.copy2(config.database_path, building)
+    # The profile reads the database path and DuckDB's settings from the
+    # environment (profiles.yml); a variable the user set wins.
+    os.environ["SLA_REPORT_DUCKDB_PATH"] = str(building)
+    os.environ.setdefault("SLA_REPORT_DUCKDB_THREADS", str(os.cpu_count() or 1))
+    if config.memory_limit:
+        os.environ["SLA_REPORT_DUCKDB_MEMORY_LIMIT"] = config.memory_limit
+
+
+def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
+    """Return the `dbt build` command line; `partial`: the plan of a 'models' build."""
+    from generator.dbt.changes import state_dir
+
     args = [
         "build",
         "--project-dir", str(config.project_dir),
@@ -110,11 +144,11 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
         # unit tests), not to every nightly or preview build. Data tests
         # check the data and always run.
         args += ["--exclude-resource-type", "unit_test"]
-    if partial:
+    if partial is not None:
         # dbt's own comparison, plus the models whose files we saw change: a
         # YAML-only edit (a KPI's meta) changes what rpt_kpi_scorecard compiles
         # to, which state:modified alone does not see.
-        selectors = ["state:modified+", *(f"{name}+" for name in plan.changed_models)]
+        selectors = ["state:modified+", *(f"{name}+" for name in partial.changed_models)]
         # Staging and intermediate tables live in memory during a build
         # (dbt_project.yml), so the copied database lacks them: rebuild them
         # all, in memory, which is cheap. Not only the ones the selection
@@ -122,27 +156,18 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
         # needs the other too.
         selectors += [f"path:{folder.rstrip('/')}" for folder in SCRATCH_FOLDERS]
         args += ["--select", " ".join(selectors), "--state", str(state_dir(config))]
-    started = time.perf_counter()
-    outcome = dbtRunner(callbacks=[on_event] if on_event else None).invoke(args)
-    seconds = time.perf_counter() - started
-    if embedded:
-        _release_duckdb()
-    if outcome.exception is not None:
-        raise _classify_exception(outcome.exception)
-    results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
-    _raise_for_failures(results, config.project_dir)
-    if not outcome.success:
-        raise InternalError("dbt build failed without naming a node; see "
-                            f"{config.work_dir / 'logs' / 'dbt.log'}")
-    # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
-    manifest_path = config.target_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if partial:
-        manifest = _with_compiled_code_of(manifest, last.manifest)
-        results = _merged_results(manifest, last.results, results)
+    return args
+
+
+def _keep_as_last_good(config: BuildConfig, fingerprint: Fingerprint | None, manifest: dict,
+                       results: list[NodeResult]) -> None:
+    """Make the finished build the last good one: its database, state and artifacts."""
+    from generator.dbt.changes import forget_last_good, save_last_good
+
+    embedded = not config.target.is_warehouse
     forget_last_good(config)
     if embedded:
-        os.replace(building, config.database_path)
+        os.replace(config.building_database_path, config.database_path)
     if fingerprint is not None and embedded:
         # A warehouse build is never reused (see changes.plan_build), and it
         # leaves no DuckDB file that a later embedded build could reuse.
@@ -150,8 +175,6 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     # The manifest of the site as built (a partial build's, completed above).
     (config.work_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.copy2(config.target_dir / "run_results.json", config.work_dir / "run_results.json")
-    log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
-    return DbtBuild(manifest=manifest, results=results, seconds=seconds)
 
 
 def last_good_build(last: LastGoodBuild) -> DbtBuild:

@@ -42,14 +42,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.exceptions import ConfigError
+from generator.inputs.headers import find_table_file, header_key
 from generator.inputs.raw_files import decode, scratch_dir
-from generator.inputs.source_tables import (
-    DATE_FORMATS,
-    SETTINGS_NAME,
-    SourceSettings,
-    _key,
-    find_table_file,
-)
+from generator.inputs.source_settings import DATE_FORMATS, SETTINGS_NAME, SourceSettings
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +162,7 @@ _DEAL_TABLES = ("deal", "deal_pipeline_stage", "deal_contact")
 
 
 def _is_hubspot_ui(header: list[str]) -> bool:
-    keys = {_key(name) for name in header}
+    keys = {header_key(name) for name in header}
     return bool(keys & set(_HS_ID[:2])) and "createdate" in keys \
         and not any(name.startswith("property_") for name in header)
 
@@ -236,7 +231,7 @@ def _hubspot_contacts(path: Path, header: list[str], rows: list[list[str]], zone
     """Write contact.csv in Fivetran's layout from a contacts export; return its rows."""
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
-        key = _key(name)
+        key = header_key(name)
         became, entered = _BECAME.match(name.strip()), _ENTERED.match(name.strip())
         if key in _HS_ID and "id" not in columns.values():
             columns[index] = "id"
@@ -271,7 +266,7 @@ def _index(columns: dict[int, str], column: str) -> int:
 def _hubspot_deals(path: Path, zone: ZoneInfo, owners: set[str]) -> None:
     """Write deal, deal_pipeline_stage and deal_contact from a deals export."""
     header, rows = _rows(path)
-    keys = [_key(name) for name in header]
+    keys = [header_key(name) for name in header]
     link = next((keys.index(k) for k in _ASSOCIATED_CONTACTS if k in keys), None)
     if link is None:
         raise ConfigError(f"{path}: no 'Associated Contact IDs' column: export the deals with "
@@ -314,7 +309,7 @@ def _hubspot_activities(exports: dict[str, Path | None], zone: ZoneInfo,
         if path is None:
             continue
         header, rows = _rows(path)
-        keys = [_key(name) for name in header]
+        keys = [header_key(name) for name in header]
         link = next((keys.index(k) for k in _ASSOCIATED_CONTACTS if k in keys), None)
         if link is None:
             raise ConfigError(f"{path}: no 'Associated Contact IDs' column: export the "
@@ -378,7 +373,7 @@ _NUMBER_FIELDS = {"Amount"}
 def _is_salesforce_report(path: Path) -> bool:
     text = decode(path, path.read_bytes())
     header = next(csv.reader(io.StringIO(text)), [])
-    labels = {_key(name) for name in header}
+    labels = {header_key(name) for name in header}
     return bool(_FOOTER.search(text[-2000:])) or bool(labels & {"leadid", "leadowner"})
 
 
@@ -393,7 +388,7 @@ def _salesforce_report(data_dir: Path, settings: dict) -> Prepared:
             continue
         header, rows = _rows(path)
         labels = _labels(table, settings)
-        names = [labels.get(_key(name), name) for name in header]
+        names = [labels.get(header_key(name), name) for name in header]
         if table == "user" and "Id" not in names and "Name" in names:
             # Reports name a record's owner, not its id: users are known by name.
             names.append("Id")
@@ -416,7 +411,7 @@ def _labels(table: str, settings: dict) -> dict[str, str]:
     for setting in fields:
         field = settings.get(setting)
         if field:
-            labels[_key(field.removesuffix("__c").replace("_", " "))] = field
+            labels[header_key(field.removesuffix("__c").replace("_", " "))] = field
     return labels
 
 

@@ -45,3 +45,10 @@ TYPED_COLUMNS: dict[str, dict[str, str]] = {
     "reps": {"started_on": "date", "ended_on": "date"},
     "lead_owner_history": {"valid_from": "timestamp"},
 }
+
+# The acquisition channels: the values of leads.source and web_sessions.channel
+# that staging accepts. The one Python list: crm_source.yml's channel
+# maps are checked against it and the demo data draws one traffic profile per
+# entry; the SQL and YAML copies are models/staging/*/stg_*.sql and their YAML.
+CHANNELS = ("organic_search", "paid_search", "social", "email", "referral", "direct",
+            "events", "other")

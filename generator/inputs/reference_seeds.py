@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from generator.exceptions import ConfigError
+from generator.settings.project import declared_kpis
 
 REFERENCE_DIR = Path("seeds") / "reference"
 
@@ -161,22 +161,6 @@ def check_agreements(path: Path) -> list[Agreement]:
     return agreements
 
 
-def known_kpis(project_dir: Path, kpi_models: list[str]) -> set[str]:
-    """Return the KPI ids declared (meta.kpi) in the YAML of the KPI models."""
-    found: set[str] = set()
-    for path in sorted((project_dir / "models").rglob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for model in document.get("models") or []:
-            if model.get("name") not in kpi_models:
-                continue
-            for column in model.get("columns") or []:
-                meta = (column.get("meta") or {}) | ((column.get("config") or {}).get("meta")
-                                                     or {})
-                if meta.get("kpi"):
-                    found.add(column["name"])
-    return found
-
-
 def check_targets(path: Path, agreements: list[Agreement], kpis: set[str]) -> None:
     """Raise a ConfigError for the first target naming an unknown agreement, KPI or month."""
     by_id = {agreement.agreement_id: agreement for agreement in agreements}
@@ -220,5 +204,5 @@ def check_reference(project_dir: Path, kpi_models: list[str]) -> None:
     """Check every reference seed of a project; raise a ConfigError naming the first problem."""
     folder = project_dir / REFERENCE_DIR
     agreements = check_agreements(folder / "sla_agreements.csv")
-    check_targets(folder / "sla_targets.csv", agreements, known_kpis(project_dir, kpi_models))
+    check_targets(folder / "sla_targets.csv", agreements, declared_kpis(project_dir, kpi_models))
     check_holidays(folder / "holidays.csv")

@@ -20,8 +20,9 @@ from datetime import date
 from pathlib import Path
 
 from generator.exceptions import ConfigError
+from generator.report.data import ReportData
+from generator.report.kpi_views import KpiView
 from generator.report.kpis import TRANSLATED_KEY, KpiDefinition
-from generator.site.pages import KpiView, ReportData
 
 log = logging.getLogger(__name__)
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-
-import yaml
 
 from generator.dbt.lineage import column_excerpt, upstream_sources
 from generator.exceptions import ConfigError
-
-# libyaml when present: a build reads every model's YAML before dbt starts.
-FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from generator.settings.project import kpi_meta
 
 UNITS = {"count", "currency", "rate", "hours", "days"}
 # The words of meta.kpi a team shows in its own language (issue #14).
@@ -93,37 +88,12 @@ def discover_kpis(manifest: dict, kpi_models: list[str],
         if node is None:
             raise ConfigError(f"kpi_models names {model_name!r}, which is not a dbt model")
         for column in node["columns"].values():
-            meta = (column.get("meta") or {}).get("kpi") or \
-                (column.get("config", {}).get("meta") or {}).get("kpi")
+            meta = kpi_meta(column)
             if meta:
                 found.append(_with_lineage(_definition(node, column, meta), manifest,
                                            node, repository_url))
     if not found:
         raise ConfigError("no KPI found: no column of the kpi_models has meta.kpi")
-    return found
-
-
-def declared_kpis(project_dir: Path, kpi_models: list[str]) -> set[str]:
-    """Return the KPI ids the models' YAML declares (meta.kpi), read without dbt.
-
-    Lets agreement texts be checked before the dbt build; the manifest stays
-    the source of truth for everything else.
-    """
-    wanted = set(kpi_models)
-    found: set[str] = set()
-    for path in sorted((project_dir / "models").rglob("*.yml")):
-        try:
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
-        except yaml.YAMLError:
-            continue  # dbt reports YAML errors with more context
-        for model in (document.get("models") or []) if isinstance(document, dict) else []:
-            if model.get("name") not in wanted:
-                continue
-            for column in model.get("columns") or []:
-                meta = (column.get("meta") or {}).get("kpi") or \
-                    ((column.get("config") or {}).get("meta") or {}).get("kpi")
-                if meta and column.get("name"):
-                    found.add(column["name"])
     return found
 
 
@@ -136,14 +106,6 @@ def _with_lineage(definition: KpiDefinition, manifest: dict, node: dict,
     url = f"{repository_url.rstrip('/')}/{definition.model_path}" if repository_url else ""
     return replace(definition, sql_excerpt=excerpt, raw_tables=tuple(raw),
                    reference_tables=tuple(reference), model_url=url)
-
-
-def project_kpi_models(project_vars: dict) -> list[str]:
-    """Return the kpi_models var from dbt_project.yml's vars."""
-    models = project_vars.get("kpi_models")
-    if not isinstance(models, list) or not models:
-        raise ConfigError("dbt_project.yml: vars.kpi_models must list the KPI models")
-    return [str(model) for model in models]
 
 
 def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from generator.exceptions import ConfigError, DataTestError
+from generator.formats import moment, number
 from generator.i18n import gettext
 from generator.privacy import mask_emails
 
@@ -99,8 +100,6 @@ class QualityReport:
     def banner(self) -> str:
         """Return the Overview's warning in the site's language, or '' when no figure
         lost anything."""
-        from generator.site.render import number
-
         parts = []
         lost = self.lost()
         if lost:
@@ -188,8 +187,6 @@ def site_stamp(report: QualityReport, time_zone: str) -> dict[str, str]:
     locale ("Fri 16 Oct 2015, 12:25 AM CDT"), as every deadline is shown.
     """
     from zoneinfo import ZoneInfo
-
-    from generator.site.render import moment
 
     latest = report.latest_event
     if latest is None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.site.pages import KpiView
-from generator.site.render import distinct_figure, number, prose, status_label
+from generator.formats import distinct_figure, number, prose, status_label
+from generator.report.kpi_views import KpiView
 
 SUMMARY_NAME = "summary.json"
 SCHEMA_VERSION = 1

@@ -43,9 +43,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator import i18n
 from generator.exceptions import ConfigError
+from generator.formats import clock, day, no_data_reason, number, prose
 from generator.i18n import gettext
-from generator.site.pages import KpiView
-from generator.site.render import clock, day, no_data_reason, number, prose, status_badge, text
+from generator.report.kpi_views import KpiView
+from generator.site.render import status_badge, text
 
 AGREEMENTS_DIR = Path("site") / "agreements"
 KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")

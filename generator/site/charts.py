@@ -14,6 +14,7 @@ import vl_convert
 from babel.dates import format_date, format_skeleton
 
 from generator import i18n
+from generator.formats import number, percent
 from generator.i18n import gettext
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -102,8 +103,6 @@ def format_locale() -> dict:
     currency symbol before or after) is built here rather than named, since
     d3 ships no Thai locale.
     """
-    from generator.site.render import number
-
     symbols = i18n.current().babel.number_symbols["latn"]
     # The symbol and its place (฿1, R$ 1, 1 €), as the pages write amounts.
     prefix, _, suffix = number(1, "currency").partition("1")
@@ -330,8 +329,6 @@ def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
         },
     ]
     if target is not None:
-        from generator.site.render import percent
-
         layers += _target_rule("y", float(target),
                                gettext("Target %(target)s") % {"target": percent(target)})
     return _svg({"data": {"values": weeks}, "layer": layers})

@@ -25,9 +25,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from generator.exceptions import ConfigError
-from generator.inputs.source_tables import (
+from generator.inputs.source_settings import (
     SETTINGS_NAME,
-    _did_you_mean,
+    did_you_mean,
     load_settings,
     read_document,
     settings_path,
@@ -179,7 +179,7 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
 def _check_keys(where: str, section: dict, known) -> None:
     for name in section:
         if name not in known:
-            raise ConfigError(f"{where}: unknown setting {name!r}{_did_you_mean(name, known)}")
+            raise ConfigError(f"{where}: unknown setting {name!r}{did_you_mean(name, known)}")
 
 
 def _number(where: str, name: str, value, kind):
