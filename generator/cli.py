@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import click
 
 # Light (no dbt): the notify options need its list of formats.
 from generator.commands.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+from generator.inputs.source_tables import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +138,49 @@ def _memory_limit(ctx: click.Context, param: click.Parameter, value: str | None)
     return value
 
 
-def _build_options(command: Callable) -> Callable:
-    """Add the options shared by `build` and `serve`."""
+@dataclass(frozen=True)
+class BuildOptions:
+    """The options `build` and `serve` share, as given on the command line."""
+
+    data: str | None
+    source: str | None
+    as_of: str | None
+    out: str | None
+    full: bool
+    memory_limit: str | None
+    locale: str | None
+    currency: str | None
+    unit_tests: bool
+    target: str | None
+    project_dir: str | None
+
+    def make_config(self):
+        """Return the validated build configuration these options ask for."""
+        from generator.commands.configure import make_config
+
+        return make_config(data=self.data, as_of=self.as_of, out=self.out,
+                           project_dir=self.project_dir,
+                           source=self.source and self.source.lower(),
+                           unit_tests=self.unit_tests, memory_limit=self.memory_limit,
+                           target=self.target, locale=self.locale, currency=self.currency)
+
+
+def build_options(command: Callable) -> Callable:
+    """Add the options shared by `build` and `serve`, declared once; the command
+    receives them as one BuildOptions, its first argument."""
+
+    @functools.wraps(command)
+    def run(**values):
+        shared = {name: values.pop(name) for name in BuildOptions.__dataclass_fields__}
+        return command(BuildOptions(**shared), **values)
+
+    # The command's own options stay; the shared ones are added after them.
+    run.__click_params__ = list(getattr(command, "__click_params__", []))  # type: ignore[attr-defined]
     for option in reversed([
         click.option("--data", "data", callback=_not_empty, type=click.Path(file_okay=False),
                      help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
         click.option("--source", "source",
-                     type=click.Choice(["contract", "salesforce", "hubspot"],
-                                       case_sensitive=False),
+                     type=click.Choice(SOURCES, case_sensitive=False),
                      help="The system the --data files come from: our input contract, a "
                           "Salesforce export or landing, HubSpot as Fivetran lands it. "
                           "Default: `source:` in crm_source.yml, else contract."),
@@ -175,8 +213,8 @@ def _build_options(command: Callable) -> Callable:
                           "reads its raw schema (fill it with `sla-report load`). "
                           "Default: SLA_REPORT_TARGET, else duckdb."),
     ]):
-        command = option(command)
-    return project_dir_option(command)
+        run = option(run)
+    return project_dir_option(run)
 
 
 def _run_build(configure: Callable, full: bool):
@@ -206,11 +244,9 @@ def _run_build(configure: Callable, full: bool):
 
 
 @cli.command()
-@_build_options
+@build_options
 @verbosity_options
-def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          locale: str | None, currency: str | None, project_dir: str | None) -> None:
+def build(options: BuildOptions) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -230,14 +266,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     """
     import time
 
-    from generator.commands.configure import make_config
-
     started = time.perf_counter()
-    config, summary, progress = _run_build(
-        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                            source=source and source.lower(), unit_tests=unit_tests,
-                            memory_limit=memory_limit, target=target, locale=locale,
-                            currency=currency), full)
+    config, summary, progress = _run_build(options.make_config, options.full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
@@ -254,16 +284,13 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
 
 
 @cli.command()
-@_build_options
+@build_options
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--no-watch", is_flag=True,
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
-def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          locale: str | None, currency: str | None, project_dir: str | None, port: int,
-          no_watch: bool) -> None:
+def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -275,21 +302,15 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report serve --port 8001
     """
-    from generator.commands.configure import make_config
     from generator.commands.serve import Preview
 
-    def configure():
-        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                           source=source and source.lower(), unit_tests=unit_tests,
-                           memory_limit=memory_limit, target=target, locale=locale,
-                           currency=currency)
-
-    config = configure()  # a bad option or folder stops here, before serving
+    config = options.make_config()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():
         from generator.exceptions import ConfigError
 
         raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
-    preview = Preview(configure, port=port, full=full, watch=not no_watch, report=say)
+    preview = Preview(options.make_config, port=port, full=options.full, watch=not no_watch,
+                      report=say)
     preview.run()
 
 
@@ -303,8 +324,7 @@ cli.add_command(serve, "dev")
                    "Default: SLA_REPORT_TARGET.")
 @click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
               help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.")
-@click.option("--source", "source",
-              type=click.Choice(["contract", "salesforce", "hubspot"], case_sensitive=False),
+@click.option("--source", "source", type=click.Choice(SOURCES, case_sensitive=False),
               help="The layout of the --data files (as for build). Default: `source:` in "
                    "crm_source.yml, else contract.")
 @project_dir_option
