@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.exceptions import ConfigError
+from generator.inputs.raw_columns import CHANNELS as CONTRACT_CHANNELS
 from generator.inputs.raw_columns import OPTIONAL_TABLES, RAW_TABLES
 
 log = logging.getLogger(__name__)
@@ -57,16 +58,20 @@ class Channel:
     mql_to_sql: float
 
 
-CHANNELS = [
-    Channel("organic_search", 700, 0.0075, 0.42, 0.42),
-    Channel("paid_search", 380, 0.0090, 0.38, 0.36),
-    Channel("social", 320, 0.0045, 0.28, 0.25),
-    Channel("email", 150, 0.0120, 0.50, 0.40),
-    Channel("referral", 90, 0.0160, 0.62, 0.55),
-    Channel("direct", 240, 0.0050, 0.35, 0.40),
-    Channel("events", 15, 0.0700, 0.55, 0.45),
-    Channel("other", 50, 0.0040, 0.22, 0.20),
-]
+# Per channel of the contract (generator.inputs.raw_columns.CHANNELS, whose
+# order the draws follow): sessions per day, visit to lead, lead to MQL, MQL
+# to SQL.
+TRAFFIC = {
+    "organic_search": (700, 0.0075, 0.42, 0.42),
+    "paid_search": (380, 0.0090, 0.38, 0.36),
+    "social": (320, 0.0045, 0.28, 0.25),
+    "email": (150, 0.0120, 0.50, 0.40),
+    "referral": (90, 0.0160, 0.62, 0.55),
+    "direct": (240, 0.0050, 0.35, 0.40),
+    "events": (15, 0.0700, 0.55, 0.45),
+    "other": (50, 0.0040, 0.22, 0.20),
+}
+CHANNELS = [Channel(name, *TRAFFIC[name]) for name in CONTRACT_CHANNELS]
 
 DISQUALIFY_REASONS = ["no budget", "bad fit", "no response", "student or job seeker", "competitor"]
 LOST_REASONS = ["price", "chose competitor", "no decision", "timing", "missing feature"]
@@ -467,8 +472,6 @@ class DemoBuilder:
         self.build_reassignments()
         self.world.lead_activities.sort(key=lambda r: (r["occurred_at"], r["activity_id"]))
         return self.world
-
-
 
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
