@@ -509,7 +509,3 @@ def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
     return counts
 
 
-def write_holidays(path: Path) -> None:
-    """Write the holidays reference seed."""
-    write_csv(path, ["holiday_date", "name"],
-              ({"holiday_date": d.isoformat(), "name": n} for d, n in HOLIDAYS_2015))

@@ -25,10 +25,6 @@ OPTIONAL_TABLES: dict[str, list[str]] = {
     "lead_owner_history": ["lead_id", "owner_id", "valid_from"],
 }
 
-# Columns that hold personal data of leads: never read past staging, and the
-# privacy test scans the built site for every value found in them.
-PRIVATE_LEAD_COLUMNS = ["email", "full_name"]
-
 FILE_SUFFIXES = (".csv", ".parquet")
 
 # Typed columns per raw table: a column where not one non-empty value parses

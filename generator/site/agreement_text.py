@@ -49,7 +49,6 @@ from generator.report.kpi_views import KpiView
 from generator.site.render import status_badge, text
 
 AGREEMENTS_DIR = Path("site") / "agreements"
-KPI_FUNCTIONS = ("kpi", "actual", "target", "expected", "status")
 _CALL = re.compile(r"\b(kpi|actual|target|expected|status|term)\(([^)]*)\)")
 _NAME = re.compile(r"[\"']([^\"']*)[\"']")
 
