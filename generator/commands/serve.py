@@ -82,8 +82,10 @@ def locate(message: str, project_dir: Path) -> tuple[str | None, int | None]:
 
 def watched_files(config: BuildConfig) -> dict[str, tuple[int, int]]:
     """Return path -> (mtime, size) of every file a build reads."""
+    from generator.site.render import TEMPLATES_DIR
+
     roots = [config.project_dir / name for name in WATCHED_FOLDERS]
-    roots.append(Path(__file__).resolve().parent.parent / "site" / "templates")
+    roots.append(TEMPLATES_DIR)
     if config.data_dir is not None:
         roots.append(config.data_dir)
     files = [config.project_dir / name for name in WATCHED_FILES]

@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import fields
 from decimal import Decimal
+from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -36,6 +37,9 @@ from generator.formats import (
 )
 from generator.i18n import N_, gettext
 from generator.privacy import mask_emails
+
+# The page templates (*.md.j2; partials start with `_`), shipped as package data.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 UNIT_NAMES = {"count": N_("count"), "currency": N_("currency"), "rate": N_("rate"),
               "hours": N_("hours"), "days": N_("days")}
