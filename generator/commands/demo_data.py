@@ -507,5 +507,3 @@ def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
             raise ConfigError(f"{path}: cannot write ({error.strerror or error})") from error
     log.info("wrote demo data to %s: %s", out_dir, counts)
     return counts
-
-

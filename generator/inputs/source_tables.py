@@ -224,10 +224,3 @@ def missing_inputs(source: str, unavailable: dict[str, str]) -> dict[str, str]:
                                       for table in (essential or down))
     missing.update({name: why for name, why in unavailable.items() if "." in name})
     return dict(sorted(missing.items()))
-
-# -- settings ----------------------------------------------------------------------
-
-
-# -- finding tables and columns -----------------------------------------------------
-
-

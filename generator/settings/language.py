@@ -36,5 +36,3 @@ class _MkDocsLoader(yaml.SafeLoader):
 _MkDocsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/",
                                     lambda loader, suffix, node: None)
-
-

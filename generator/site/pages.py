@@ -34,6 +34,7 @@ SECTION_TITLES = {"marketing": N_("Marketing"), "handoff": N_("Lead hand-off"),
 
 
 def _rows_of(rows: list[dict], agreement_id: str) -> list[dict]:
+    """Return the rows of one agreement."""
     return [row for row in rows if row["agreement_id"] == agreement_id]
 
 
