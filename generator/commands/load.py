@@ -60,7 +60,7 @@ def load_files(project_dir: Path, target: Target, files: dict[str, Path],
     """Load each table's clean file into its schema on the target; return what was loaded.
 
     `files` maps a raw table name to its checked, clean file and `schemas` to
-    its schema (config.py); `renames` maps a table's headers to the column
+    its schema (files_to_load); `renames` maps a table's headers to the column
     names staging reads.
     Existing tables of those names are replaced, one by one.
     """
