@@ -1,6 +1,6 @@
 """Raw contract files at any size: the demo world, copied until it has N leads.
 
-The demo generator (generator/demo_data.py) draws every row in Python, which
+The demo generator (generator/commands/demo_data.py) draws every row in Python, which
 takes minutes for millions of rows. Here it draws one small world, and
 DuckDB copies it: copy k gets ids suffixed ".k", so every lead, activity,
 opportunity and revenue line is distinct, while timing, conversion and
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from generator.contract import RAW_TABLES
-from generator.demo_data import write_demo_data
+from generator.commands.demo_data import write_demo_data
+from generator.inputs.raw_columns import RAW_TABLES
 
 BASE_SCALE = 1.0
 """The demo world at scale 1: ~5,500 leads, 13 reps (10 sales, 3 marketing)."""

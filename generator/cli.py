@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import click
 
 # Light (no dbt): the notify options need its list of formats.
-from generator.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+from generator.commands.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+from generator.inputs.source_tables import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -138,43 +141,81 @@ def _web_address(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def _memory_limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Accept DuckDB's sizes ('8GB', '500MB', '8GiB') or a share of RAM ('50%')."""
-    from generator.project_settings import is_memory_limit
+    from generator.settings.settings_file import is_memory_limit
 
     if value is not None and not is_memory_limit(value):
         raise click.BadParameter(f"{value!r} is not a size like 8GB, 500MB or 50%", ctx, param)
     return value
 
 
-def _build_options(command: Callable) -> Callable:
-    """Add the options shared by `build` and `serve`."""
+@dataclass(frozen=True)
+class BuildOptions:
+    """The options `build` and `serve` share, as given on the command line."""
+
+    data: str | None
+    source: str | None
+    as_of: str | None
+    out: str | None
+    full: bool
+    memory_limit: str | None
+    locale: str | None
+    currency: str | None
+    unit_tests: bool
+    target: str | None
+    project_dir: str | None
+
+    def make_config(self):
+        """Return the validated build configuration these options ask for."""
+        from generator.commands.configure import make_config
+
+        return make_config(data=self.data, as_of=self.as_of, out=self.out,
+                           project_dir=self.project_dir,
+                           source=self.source and self.source.lower(),
+                           unit_tests=self.unit_tests, memory_limit=self.memory_limit,
+                           target=self.target, locale=self.locale, currency=self.currency)
+
+
+def build_options(command: Callable) -> Callable:
+    """Add the options shared by `build` and `serve`, declared once; the command
+    receives them as one BuildOptions, its first argument."""
+
+    @functools.wraps(command)
+    def run(**values):
+        shared = {name: values.pop(name) for name in BuildOptions.__dataclass_fields__}
+        return command(BuildOptions(**shared), **values)
+
+    # The command's own options stay; the shared ones are added after them.
+    run.__click_params__ = list(getattr(command, "__click_params__", []))  # type: ignore[attr-defined]
     for option in reversed([
         click.option("--data", "data", callback=_not_empty, type=click.Path(file_okay=False),
-                     help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
+                     help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, "
+                          "else the committed demo data."),
         click.option("--source", "source",
-                     type=click.Choice(["contract", "salesforce", "hubspot"],
-                                       case_sensitive=False),
+                     type=click.Choice(SOURCES, case_sensitive=False),
                      help="The system the --data files come from: our input contract, a "
                           "Salesforce export or landing, HubSpot as Fivetran lands it. "
-                          "Default: `source:` in crm_source.yml, else contract."),
+                          "Default: `source:` in sla-report.yml, then in crm_source.yml, else "
+                          "contract."),
         click.option("--as-of", "as_of", callback=_not_empty, metavar="DATE",
                      help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
-                          "for the last complete day). Default: 2015-10-15 for the demo, the "
-                          "last complete local day for --data; a day that has not ended is "
-                          "refused."),
+                          "for the last complete day). Default: `as_of:` in sla-report.yml, else "
+                          "2015-10-15 for the demo and the last complete local day for "
+                          "--data; a day that has not ended is refused."),
         click.option("--out", "out", callback=_not_empty, type=click.Path(file_okay=False),
-                     help="Folder of the published site. Default: build/site in the project."),
+                     help="Folder of the published site. Default: `out:` in sla-report.yml, else "
+                          "build/site in the project."),
         click.option("--full", is_flag=True,
                      help="Rebuild everything, even what has not changed."),
         click.option("--memory-limit", "memory_limit", metavar="SIZE", callback=_memory_limit,
                      help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
-                          "sorts spill to disk. Default: DuckDB's (80% of RAM), or "
-                          "SLA_REPORT_DUCKDB_MEMORY_LIMIT."),
+                          "sorts spill to disk. Default: `memory_limit:` in sla-report.yml, "
+                          "else SLA_REPORT_DUCKDB_MEMORY_LIMIT, else 80% of RAM."),
         click.option("--locale", "locale", callback=_not_empty, metavar="LOCALE",
                      help="The site's language and number/date formats: en, th, pt_BR. "
-                          "Default: extra.locale in mkdocs.yml, else en."),
+                          "Default: `locale:` in sla-report.yml, else en."),
         click.option("--currency", "currency", callback=_not_empty, metavar="CODE",
                      help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
-                          "nothing is converted. Default: extra.currency in mkdocs.yml, "
+                          "nothing is converted. Default: `currency:` in sla-report.yml, "
                           "else USD."),
         click.option("--unit-tests", "unit_tests", is_flag=True,
                      help="Also run the dbt unit tests (make test and CI do; site builds "
@@ -183,10 +224,11 @@ def _build_options(command: Callable) -> Callable:
                      help="The profiles.yml target the models run on: duckdb (embedded, "
                           "the default), postgres, spark or your own. A warehouse target "
                           "reads its raw schema (fill it with `sla-report load`). "
-                          "Default: SLA_REPORT_TARGET, else duckdb."),
+                          "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml, "
+                          "else duckdb."),
     ]):
-        command = option(command)
-    return project_dir_option(command)
+        run = option(run)
+    return project_dir_option(run)
 
 
 def _run_build(configure: Callable, full: bool):
@@ -195,7 +237,7 @@ def _run_build(configure: Callable, full: bool):
     Returns (config, summary, progress): progress holds every stage's time,
     including the input check that runs before the build proper.
     """
-    from generator.build import build_report
+    from generator.commands.build import build_report
     from generator.exceptions import InternalError, SlaReportError
     from generator.progress import Progress
 
@@ -216,11 +258,9 @@ def _run_build(configure: Callable, full: bool):
 
 
 @cli.command()
-@_build_options
+@build_options
 @verbosity_options
-def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          locale: str | None, currency: str | None, project_dir: str | None) -> None:
+def build(options: BuildOptions) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -240,14 +280,8 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     """
     import time
 
-    from generator.config import make_config
-
     started = time.perf_counter()
-    config, summary, progress = _run_build(
-        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                            source=source and source.lower(), unit_tests=unit_tests,
-                            memory_limit=memory_limit, target=target, locale=locale,
-                            currency=currency), full)
+    config, summary, progress = _run_build(options.make_config, options.full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
@@ -259,22 +293,21 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
                f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
                f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
     say(f"Site: {summary.out_dir}")
-    given = one_run_options(data=data, source=source, as_of=as_of, out=out, target=target,
-                            memory_limit=memory_limit, locale=locale, currency=currency)
+    given = one_run_options(data=options.data, source=options.source, as_of=options.as_of,
+                            out=options.out, target=options.target,
+                            memory_limit=options.memory_limit, locale=options.locale,
+                            currency=options.currency)
     say(f"Open {index.as_uri()} in a browser, or run: {serve_hint(config.project_dir, given)}")
 
 
 @cli.command()
-@_build_options
+@build_options
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--no-watch", is_flag=True,
               help="Serve the last built site as it is: no build, no reload.")
 @verbosity_options
-def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          locale: str | None, currency: str | None, project_dir: str | None, port: int,
-          no_watch: bool) -> None:
+def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -286,21 +319,15 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report serve --port 8001
     """
-    from generator.config import make_config
-    from generator.preview import Preview
+    from generator.commands.serve import Preview
 
-    def configure():
-        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                           source=source and source.lower(), unit_tests=unit_tests,
-                           memory_limit=memory_limit, target=target, locale=locale,
-                           currency=currency)
-
-    config = configure()  # a bad option or folder stops here, before serving
+    config = options.make_config()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():
         from generator.exceptions import ConfigError
 
         raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
-    preview = Preview(configure, port=port, full=full, watch=not no_watch, report=say)
+    preview = Preview(options.make_config, port=port, full=options.full, watch=not no_watch,
+                      report=say)
     preview.run()
 
 
@@ -329,8 +356,8 @@ def settings_command(name: str | None, project_dir: str | None) -> None:
     """
     import dataclasses
 
-    from generator.config import find_project
-    from generator.project_settings import SETTINGS_FILE, read_settings
+    from generator.settings.project import find_project
+    from generator.settings.settings_file import SETTINGS_FILE, read_settings
 
     root = find_project(project_dir)
     settings = read_settings(root)
@@ -355,8 +382,7 @@ def settings_command(name: str | None, project_dir: str | None) -> None:
                    "Default: SLA_REPORT_TARGET.")
 @click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
               help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.")
-@click.option("--source", "source",
-              type=click.Choice(["contract", "salesforce", "hubspot"], case_sensitive=False),
+@click.option("--source", "source", type=click.Choice(SOURCES, case_sensitive=False),
               help="The layout of the --data files (as for build). Default: `source:` in "
                    "crm_source.yml, else contract.")
 @project_dir_option
@@ -374,21 +400,22 @@ def load(target: str | None, data: str | None, source: str | None,
     """
     import time
 
-    from generator.config import files_to_load, find_project
-    from generator.load import load_files
-    from generator.targets import resolve_target
+    from generator.commands.load import files_to_load, load_files
+    from generator.settings.profiles import resolve_target
+    from generator.settings.project import find_project
+    from generator.settings.settings_file import read_settings
 
     started = time.perf_counter()
     root = find_project(project_dir)
-    chosen = resolve_target(root, target)
+    settings = read_settings(root).overridden(data=data, source=source and source.lower())
+    chosen = resolve_target(root, target, settings.target)
     if not chosen.is_warehouse:
         from generator.exceptions import ConfigError
 
         raise ConfigError(f"target {chosen.name} is embedded DuckDB, which reads raw files "
                           "directly: sla-report build --data DIR (load is for warehouses, "
                           "e.g. --target postgres)")
-    files, schemas, renames = files_to_load(root, Path(data).resolve() if data else None,
-                                            source and source.lower())
+    files, schemas, renames = files_to_load(root, settings.data, settings.source)
     loaded = load_files(root, chosen, files, schemas, renames)
     for table in loaded:
         say(f"{table.relation}: {table.rows:,} rows from {table.source_file.name}")
@@ -422,7 +449,7 @@ def pull(system: str, since: str | None, full: bool, data: str | None,
 
     Example: sla-report pull hubspot && sla-report build --source hubspot --data crm-data
     """
-    from generator.pull.command import pull_command
+    from generator.commands.pull import pull_command
 
     pull_command(system.lower(), since, full, data, project_dir, say, click.echo)
 
@@ -449,7 +476,7 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 
     Example: sla-report demo-data /tmp/big --scale 20
     """
-    from generator.demo_data import write_demo_data
+    from generator.commands.demo_data import write_demo_data
 
     counts = write_demo_data(Path(out), seed=seed, scale=scale)
     say(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
@@ -497,11 +524,11 @@ def notify(out: str | None, summary_path: str | None, chat: str | None,
     """
     import json
 
-    from generator.config import find_project
-    from generator.environment import read_named
+    from generator.commands.notify import compose, payload, post, read_summary, webhook_chat
     from generator.exceptions import ConfigError
-    from generator.notify import compose, payload, post, read_summary, webhook_chat
-    from generator.project_settings import ProjectSettings, read_settings
+    from generator.settings.environment import read_named
+    from generator.settings.project import find_project
+    from generator.settings.settings_file import ProjectSettings, read_settings
 
     try:
         root = find_project(project_dir)
@@ -556,8 +583,8 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
 
     Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
     """
-    from generator.agreements import create_agreement, parse_date
-    from generator.config import find_project
+    from generator.commands.agreement import create_agreement, parse_date
+    from generator.settings.project import find_project
 
     root = find_project(project_dir)
     created = create_agreement(root, from_id, parse_date(starts, "--starts"),
@@ -582,8 +609,8 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
 
     Example: sla-report agreement reset 2015-h2 --on 2015-10-01 --revenue-goal 900000
     """
-    from generator.agreements import parse_date, reset_agreement
-    from generator.config import find_project
+    from generator.commands.agreement import parse_date, reset_agreement
+    from generator.settings.project import find_project
 
     root = find_project(project_dir)
     created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,

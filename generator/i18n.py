@@ -2,7 +2,7 @@
 
 `extra.locale` and `extra.currency` in mkdocs.yml (or `sla-report build
 --locale th --currency THB`) choose them. Numbers, dates and amounts are
-formatted by Babel from CLDR data (generator.render); every word the
+formatted by Babel from CLDR data (generator.formats); every word the
 generator writes goes through gettext, from the catalogs in
 generator/locale/<locale>/LC_MESSAGES/messages.po. The catalogs are
 compiled in memory when a build first needs them: no manual step, and a

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildSummary, build_report
-from generator.config import BuildConfig, make_config
+from generator.commands.build import BuildSummary, build_report
+from generator.commands.configure import make_config
+from generator.settings.build_config import BuildConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RAW = ROOT / "seeds" / "raw"

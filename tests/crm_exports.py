@@ -20,7 +20,7 @@ import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from generator.contract import OPTIONAL_TABLES, RAW_TABLES
+from generator.inputs.raw_columns import OPTIONAL_TABLES, RAW_TABLES
 
 SF_LEAD_SOURCES = {"organic_search": "Web", "paid_search": "Advertisement",
                    "referral": "Partner Referral", "events": "Trade Show",

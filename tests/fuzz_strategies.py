@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from generator.contract import RAW_TABLES
+from generator.inputs.raw_columns import RAW_TABLES
 
 # Text of any kind: Hypothesis' own text (any code point but surrogates), plus
 # the values that broke builds before.

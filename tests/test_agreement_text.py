@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator.agreement_text import render_agreement_text
 from generator.exceptions import ConfigError
-from generator.kpis import KpiDefinition
-from generator.pages import KpiView
+from generator.report.kpi_views import KpiView
+from generator.report.kpis import KpiDefinition
+from generator.site.agreement_text import render_agreement_text
 
 AGREEMENT = {"agreement_id": "a1", "title": "Test", "revenue_goal": 1000000.0,
              "first_touch_business_hours": 4.0, "time_zone": "UTC",
@@ -88,7 +88,7 @@ def test_an_unknown_kpi_suggests_the_closest_name(tmp_path):
 def test_term_names_are_the_sla_agreements_columns():
     import csv
 
-    from generator.agreement_text import COMPUTED_TERMS, SEED_TERMS
+    from generator.site.agreement_text import COMPUTED_TERMS, SEED_TERMS
     from tests.conftest import REFERENCE
 
     with (REFERENCE / "sla_agreements.csv").open() as handle:
@@ -99,8 +99,8 @@ def test_term_names_are_the_sla_agreements_columns():
 
 def test_every_term_renders_from_the_demo_agreements(demo_build):
     """Each term() name reads an existing rpt_agreements column."""
-    from generator.agreement_text import TERMS, _term
-    from generator.warehouse import Warehouse
+    from generator.dbt.warehouse import Warehouse
+    from generator.site.agreement_text import TERMS, _term
 
     config, _ = demo_build
     with Warehouse(config.database_path) as warehouse:
@@ -122,7 +122,7 @@ def test_a_typo_in_an_agreement_text_fails_before_dbt_runs(tmp_path, monkeypatch
     """The build stops at the check, not after the dbt build (it never starts)."""
     from click.testing import CliRunner
 
-    import generator.build
+    import generator.commands.build
     from generator.cli import cli
     from tests.conftest import copy_project
 
@@ -135,8 +135,8 @@ def test_a_typo_in_an_agreement_text_fails_before_dbt_runs(tmp_path, monkeypatch
     def no_dbt(*args, **kwargs):
         raise AssertionError("dbt ran before the agreement texts were checked")
 
-    monkeypatch.setattr(generator.build, "run_dbt_build", no_dbt)
-    monkeypatch.setattr(generator.build, "make_fingerprint", no_dbt)
+    monkeypatch.setattr(generator.commands.build, "run_dbt_build", no_dbt)
+    monkeypatch.setattr(generator.commands.build, "make_fingerprint", no_dbt)
     result = CliRunner().invoke(cli, ["build", "--project-dir", str(project),
                                       "--out", str(tmp_path / "site")])
     assert result.exit_code == 3, result.output
@@ -147,11 +147,11 @@ def test_a_typo_in_an_agreement_text_fails_before_dbt_runs(tmp_path, monkeypatch
 def test_a_template_syntax_error_is_caught_before_dbt(tmp_path):
     from jinja2 import DictLoader, Environment
 
-    from generator.render import check_templates
+    from generator.site.render import check_templates
 
     environment = Environment(loader=DictLoader({"ok.md.j2": "{{ x }}",
                                                  "bad.md.j2": "a\n{% for %}\n"}))
-    with pytest.raises(ConfigError, match=r"generator/templates/bad.md.j2:2:"):
+    with pytest.raises(ConfigError, match=r"generator/site/templates/bad.md.j2:2:"):
         check_templates(environment)
 
 

@@ -15,9 +15,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from generator.changes import LastGoodBuild, make_fingerprint, plan_build
 from generator.cli import cli
-from generator.config import make_config
+from generator.commands.configure import make_config
+from generator.dbt.changes import LastGoodBuild, make_fingerprint, plan_build
 from tests.conftest import DEMO_RAW, copy_project
 
 
@@ -110,7 +110,7 @@ def test_as_of_raw_data_and_package_versions_need_a_full_build(project, tmp_path
 
     config = make_config(project_dir=project, data=str(raw), as_of="2015-10-15")
     last = _baseline(config)
-    import generator.changes as changes
+    import generator.dbt.changes as changes
 
     real = changes.metadata.version
     monkeypatch.setattr(changes.metadata, "version",

@@ -104,7 +104,7 @@ def test_serve_without_a_built_site_says_what_to_do(tmp_path):
 
 def test_the_project_is_the_current_directory(tmp_path, monkeypatch):
     """Inside a copy of the project, the copy is used, not the installed package's folder."""
-    from generator.config import make_config
+    from generator.commands.configure import make_config
     from tests.conftest import copy_project
 
     project = copy_project(tmp_path / "copy")

@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from generator.config import last_complete_day, make_config, parse_as_of, resolve_raw_files
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
+from generator.inputs.precheck import resolve_raw_files
+from generator.settings.as_of import last_complete_day, parse_as_of
 from tests.conftest import DEMO_RAW
 
 

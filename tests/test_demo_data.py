@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import filecmp
 
-from generator.contract import RAW_TABLES
-from generator.demo_data import write_demo_data
+from generator.commands.demo_data import write_demo_data
+from generator.inputs.raw_columns import RAW_TABLES
 from tests.conftest import DEMO_RAW
 
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.config import make_config
+from generator.commands.configure import make_config
 from tests.conftest import DEMO_RAW, EXPORT_AS_OF, REFERENCE
 from tests.crm_exports import contract_files, read_rows
 from tests.crm_ui_exports import (

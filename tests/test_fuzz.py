@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import cli
-from generator.contract import RAW_TABLES
 from generator.exceptions import ConfigError
-from generator.raw_input import read_raw_file
+from generator.inputs.raw_columns import RAW_TABLES
+from generator.inputs.raw_files import read_raw_file
 from tests.conftest import copy_project, without_progress
 from tests.fuzz_strategies import (
     FILE_STYLES,

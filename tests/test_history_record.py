@@ -13,18 +13,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from generator.build import build_report
-from generator.config import make_config
+from generator.commands.build import build_report
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.history import (
+from generator.report.data import ReportData
+from generator.report.history import (
     as_closed,
     definition_hashes,
     merge_history,
     read_history,
     restatements,
 )
-from generator.kpis import KpiDefinition
-from generator.pages import ReportData
+from generator.report.kpis import KpiDefinition
 from tests.conftest import DEMO_RAW, REFERENCE, copy_project, html_tables, page_text
 from tests.independent import compute
 from tests.test_agreement_text import kpi
@@ -434,7 +434,7 @@ def test_an_unreadable_record_stops_the_build_before_dbt_and_keeps_the_site(tmp_
     from click.testing import CliRunner
 
     from generator.cli import cli
-    from generator.site import SITE_MARKER
+    from generator.site.mkdocs import SITE_MARKER
 
     out = tmp_path / "site"
     out.mkdir()

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.build import build_report
-from generator.config import make_config
+from generator.commands.build import build_report
+from generator.commands.configure import make_config
 from tests.conftest import DEMO_RAW, REFERENCE, html_tables, page_text
 from tests.independent import compute, owners_at_mql, parse_utc, read_csv
 

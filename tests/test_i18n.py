@@ -20,9 +20,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from generator import i18n
-from generator.build import build_report
-from generator.config import make_config
-from generator.render import day, number, prose
+from generator.commands.build import build_report
+from generator.commands.configure import make_config
+from generator.formats import day, number, prose
 from tests.conftest import ROOT, html_tables, page_text
 
 LOCALE_DIR = ROOT / "generator" / "locale"
@@ -216,8 +216,8 @@ def test_brazilian_pages_use_brazilian_words_and_reais(localized_sites):
 
 
 def test_a_kpi_without_a_translation_falls_back_with_a_warning_naming_it(caplog):
-    from generator.build import warn_untranslated
-    from generator.kpis import KpiDefinition
+    from generator.commands.build import warn_untranslated
+    from generator.report.kpis import KpiDefinition
 
     spec = dict(section="sales", unit="count", direction="higher", pacing="cumulative",
                 definition="", model="m", model_path="m.sql", raw_sql="", compiled_sql="")
@@ -235,8 +235,8 @@ def test_a_kpi_without_a_translation_falls_back_with_a_warning_naming_it(caplog)
 
 
 def test_an_agreement_text_can_set_the_locale_of_its_figures(tmp_path):
-    from generator.agreement_text import agreement_locale, split_front_matter
     from generator.exceptions import ConfigError
+    from generator.site.agreement_text import agreement_locale, split_front_matter
 
     settings, body, offset = split_front_matter(
         "a.md", "---\nlocale: pt_BR\ncurrency: BRL\n---\n## Meta\n{{ target('mqls') }}\n")

@@ -99,9 +99,9 @@ def test_revenue_on_an_opportunity_not_won_is_one_actionable_warning(demo_build)
     once."""
     import yaml
 
-    from generator.build import _read_results
-    from generator.changes import load_last_good
-    from generator.pipeline import last_good_build
+    from generator.commands.build import _read_results
+    from generator.dbt.changes import load_last_good
+    from generator.dbt.runner import last_good_build
     from tests.independent import read_csv
 
     config, summary = demo_build

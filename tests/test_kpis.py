@@ -8,7 +8,7 @@ import re
 import pytest
 
 from generator.exceptions import ConfigError
-from generator.kpis import discover_kpis
+from generator.report.kpis import discover_kpis
 
 
 def manifest(columns: dict) -> dict:
@@ -90,7 +90,7 @@ select * from final
 
 
 def test_the_excerpt_holds_the_column_its_joins_and_only_the_ctes_it_reads():
-    from generator.lineage import column_excerpt
+    from generator.dbt.lineage import column_excerpt
 
     orders = column_excerpt(MODEL_SQL, "orders")
     assert "coalesce(orders_counted.orders, 0) as orders" in orders
@@ -108,14 +108,14 @@ def test_the_excerpt_holds_the_column_its_joins_and_only_the_ctes_it_reads():
 
 
 def test_a_model_without_the_house_shape_is_shown_whole():
-    from generator.lineage import column_excerpt
+    from generator.dbt.lineage import column_excerpt
 
     assert column_excerpt("select 1 as x", "y") == "select 1 as x"
     assert column_excerpt("select * from somewhere", "x") == "select * from somewhere"
 
 
 def test_raw_tables_come_from_the_dbt_graph():
-    from generator.lineage import upstream_sources
+    from generator.dbt.lineage import upstream_sources
 
     manifest = {
         "nodes": {

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.notify import chat_of
+from generator.commands.notify import chat_of
 
 SITE_URL = "https://example.github.io/sla/"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.preview import SCRIPT_PATH, STATUS_PATH, locate
+from generator.commands.serve import SCRIPT_PATH, STATUS_PATH, locate
 from tests.conftest import copy_project
 
 

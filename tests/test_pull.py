@@ -29,7 +29,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.demo_data import write_demo_data
+from generator.commands.demo_data import write_demo_data
 from tests.conftest import EXPORT_AS_OF, ROOT
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 from tests.crm_servers import TOKEN, Answer, FakeHubSpot, FakeSalesforce, Fault
@@ -245,7 +245,7 @@ def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(system, sma
 def test_a_nightly_pull_reads_a_long_search_in_slices(small_world, tmp_path, monkeypatch):
     """HubSpot's search API stops at 10,000 results: longer lists are read in slices,
     and more records than a slice modified in one millisecond are read by id."""
-    import generator.pull.hubspot
+    import generator.inputs.pull.hubspot
 
     export = _export(small_world, "hubspot", tmp_path / "export")
     nightly, full = tmp_path / "nightly", tmp_path / "full"
@@ -258,7 +258,7 @@ def test_a_nightly_pull_reads_a_long_search_in_slices(small_world, tmp_path, mon
         for contact in sorted(server.records["contacts"])[:420]:
             server.touch("contacts", contact, hs_lead_status="IN_PROGRESS")
         server.search_cap = 200
-        monkeypatch.setattr(generator.pull.hubspot, "SEARCH_LIMIT", 200)
+        monkeypatch.setattr(generator.inputs.pull.hubspot, "SEARCH_LIMIT", 200)
         result = pull(root, "hubspot")
         assert result.exit_code == 0, result.output
         assert server.requests_to("/contacts/search") >= 9
@@ -429,7 +429,7 @@ def test_salesforce_client_credentials_and_a_wrong_secret(good_pulls, tmp_path):
 
 
 def test_a_swap_cut_short_is_finished_by_the_next_pull(good_pulls, tmp_path):
-    from generator.pull.store import recover_swap
+    from generator.inputs.pull.store import recover_swap
 
     _, good = good_pulls["hubspot"]
     data = tmp_path / "data"
@@ -446,7 +446,7 @@ def test_telemetry_is_off_by_dlts_config_file(good_pulls):
     config = Container()[PluggableRunContext].context.runtime_config
     assert config.dlthub_telemetry is False
     assert anon_tracker._ANON_TRACKER_ENDPOINT is None
-    text = (ROOT / "generator" / "pull" / ".dlt" / "config.toml").read_text()
+    text = (ROOT / "generator" / "inputs" / "pull" / ".dlt" / "config.toml").read_text()
     assert "dlthub_telemetry = false" in text
 
 
@@ -469,7 +469,11 @@ def test_bad_pull_settings_are_exit_3_with_a_suggestion(tmp_path):
 
 def test_the_commented_example_documents_the_pull_defaults(tmp_path):
     """crm_source.example.yml's pull section says what a pull does when a key is left out."""
-    from generator.pull.settings import HubSpotSettings, SalesforceSettings, load_pull_settings
+    from generator.inputs.pull.settings import (
+        HubSpotSettings,
+        SalesforceSettings,
+        load_pull_settings,
+    )
 
     root = tmp_path / "project"
     root.mkdir()

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.exceptions import ConfigError, DataTestError
-from generator.quality import QualityReport, check_quality
-from generator.site import SITE_MARKER, check_out_dir
+from generator.report.quality import QualityReport, check_quality
+from generator.site.mkdocs import SITE_MARKER, check_out_dir
 from tests.conftest import DEMO_RAW, REFERENCE, html_tables, page_text
 from tests.independent import compute
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.config import resolve_raw_files
 from generator.exceptions import ConfigError
-from generator.raw_input import SOURCE_LINE, read_raw_file
+from generator.inputs.precheck import resolve_raw_files
+from generator.inputs.raw_files import SOURCE_LINE, read_raw_file
 from tests.conftest import DEMO_RAW, staging_kept_in
 
 COLUMNS = ["lead_id", "created_at", "company"]

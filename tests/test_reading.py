@@ -136,7 +136,7 @@ def test_channels_are_shown_by_name_not_by_id(demo_site):
 
 
 def test_every_chart_has_a_dark_twin_without_the_light_colours(demo_site):
-    from generator.charts import COLORS, DARK
+    from generator.site.charts import COLORS, DARK
 
     light = sorted(p for p in (demo_site / "charts").glob("*.svg")
                    if not p.name.endswith("-dark.svg"))

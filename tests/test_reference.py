@@ -8,11 +8,11 @@ import io
 import pytest
 from click.testing import CliRunner
 
-from generator.agreements import create_agreement, parse_amount
 from generator.cli import cli
-from generator.config import make_config
+from generator.commands.agreement import create_agreement, parse_amount
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.reference import check_reference
+from generator.inputs.reference_seeds import check_reference
 from tests.conftest import REFERENCE, copy_project
 
 KPI_MODELS = ["fct_marketing_kpis", "fct_handoff_kpis", "fct_sales_kpis"]

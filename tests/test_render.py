@@ -8,7 +8,8 @@ import markdown
 import pytest
 from jinja2 import UndefinedError
 
-from generator import render
+from generator import formats
+from generator.site import render
 
 EXTENSIONS = ["abbr", "admonition", "attr_list", "md_in_html", "tables", "toc",
               "pymdownx.details", "pymdownx.superfences"]
@@ -58,12 +59,12 @@ def test_text_folds_newlines_so_a_value_cannot_break_a_table():
     (None, "rate", "–"),
 ])
 def test_number_formats_each_unit(value, unit, shown):
-    assert render.number(value, unit) == shown
+    assert formats.number(value, unit) == shown
 
 
 def test_shortfall_of_a_rate_is_in_percentage_points():
-    assert render.shortfall(-0.173, "rate") == "17.3 pts"
-    assert render.shortfall(-84135.2, "currency") == "$84,135"
+    assert formats.shortfall(-0.173, "rate") == "17.3 pts"
+    assert formats.shortfall(-84135.2, "currency") == "$84,135"
 
 
 def test_status_badge_has_a_text_label_not_only_a_colour():

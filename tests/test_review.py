@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.pages import lead_url
+from generator.site.names import lead_url
 from tests.conftest import DEMO_RAW, REFERENCE, copy_project, html_tables, page_text
 from tests.independent import (
     Agreement,

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.pages import page_names
-from generator.site import SITE_MARKER, check_out_dir
+from generator.site.mkdocs import SITE_MARKER, check_out_dir
+from generator.site.names import page_names
 from tests.conftest import DEMO_RAW, copy_project, html_tables, page_text
 
 # -- hostile and private input -----------------------------------------------------
@@ -386,7 +386,7 @@ def test_a_dangling_link_is_named(linked_exports, tmp_path):
 @pytest.fixture()
 def served(demo_build):
     """Serve the built demo without rebuilding (--no-watch), on a free port."""
-    from generator.preview import Preview
+    from generator.commands.serve import Preview
 
     config = demo_build[0]
     preview = Preview(lambda: config, port=0, watch=False, report=lambda message: None)
@@ -432,14 +432,14 @@ class _WouldRun(Exception):
 @pytest.fixture()
 def no_run(monkeypatch, tmp_path):
     """A project copy to change, and build/serve stubbed out: only checks run."""
-    import generator.build
-    import generator.preview
+    import generator.commands.build
+    import generator.commands.serve
 
     def refuse(*_args, **_kwargs):
         raise _WouldRun
 
-    monkeypatch.setattr(generator.build, "build_report", refuse)
-    monkeypatch.setattr(generator.preview.Preview, "run", refuse)
+    monkeypatch.setattr(generator.commands.build, "build_report", refuse)
+    monkeypatch.setattr(generator.commands.serve.Preview, "run", refuse)
     return copy_project(tmp_path / "project")
 
 

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.config import make_config
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.project_settings import SETTINGS_FILE, read_settings
+from generator.settings.settings_file import SETTINGS_FILE, read_settings
 from tests.conftest import ROOT, copy_project, html_tables
 
 HUBSPOT = "https://app.hubspot.com/contacts/{portal_id}/record/0-1/{lead_id}"
@@ -104,7 +104,7 @@ def test_every_command_stops_on_a_bad_settings_file_with_exit_3(tmp_path):
 
 
 def test_crm_links_moved_from_the_crm_settings_say_where_they_belong(tmp_path):
-    from generator.sources import load_settings
+    from generator.inputs.source_settings import load_settings
 
     path = tmp_path / "crm_source.yml"
     path.write_text(f"crm_links:\n  lead: {HUBSPOT}\n", encoding="utf-8")
@@ -198,7 +198,7 @@ def test_the_generator_reads_the_environment_only_through_the_registry():
 
     offenders = []
     for path in _python_files("generator"):
-        if path.name == "environment.py" and path.parent.name == "generator":
+        if path.name == "environment.py" and path.parent.name == "settings":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
@@ -226,7 +226,7 @@ def _names_read() -> dict[str, set[str]]:
 
 
 def test_every_variable_read_is_registered_and_documented():
-    from generator.environment import BY_NAME, VARIABLES
+    from generator.settings.environment import BY_NAME, VARIABLES
 
     found = _names_read()
     assert "SLA_REPORT_DUCKDB_MEMORY_LIMIT" in found["profiles.yml"]  # the scan works

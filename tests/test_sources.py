@@ -13,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.config import make_config
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.sources import SALESFORCE, load_settings, missing_inputs, resolve_columns
+from generator.inputs.headers import resolve_columns
+from generator.inputs.source_settings import load_settings
+from generator.inputs.source_tables import SALESFORCE, missing_inputs
 from tests.conftest import DEMO_RAW
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 
@@ -150,7 +152,7 @@ def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_b
     does not use, nor forgets the table it counts."""
     import json
 
-    from generator.kpis import discover_kpis
+    from generator.report.kpis import discover_kpis
 
     config, _ = demo_build
     manifest = json.loads((config.work_dir / "manifest.json").read_text())
@@ -176,8 +178,8 @@ def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_b
 
 def test_the_commented_example_documents_the_defaults():
     """crm_source.example.yml says what a build does when a key is left out."""
-    from generator.config import project_root
-    from generator.sources import DEFAULT_SETTINGS
+    from generator.inputs.source_settings import DEFAULT_SETTINGS
+    from generator.settings.project import project_root
 
     example = project_root() / "crm_source.example.yml"
     for source in ("contract", "salesforce", "hubspot"):

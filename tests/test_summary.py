@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from generator.summary import make_summary
+from generator.report.summary import make_summary
 from tests.conftest import DEMO_RAW, REFERENCE
 from tests.independent import compute
 from tests.test_agreement_text import kpi
