@@ -20,6 +20,13 @@ from generator.settings.settings_file import SETTINGS_FILE, read_settings
 from tests.conftest import ROOT, copy_project, html_tables
 
 HUBSPOT = "https://app.hubspot.com/contacts/{portal_id}/record/0-1/{lead_id}"
+MATERIAL_EXTENSIONS = """markdown_extensions:
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
+      emoji_generator: !!python/name:material.extensions.emoji.to_svg
+"""
+UNSET = "SLA_REPORT_TEST_NEVER_SET"
+REPO = "https://example.com/acme/sla/blob/main"
 
 
 def _write(root: Path, text: str) -> Path:
@@ -144,6 +151,12 @@ def built_with_options(tmp_path_factory):
     base = tmp_path_factory.mktemp("settings")
     project = copy_project(base / "project")
     _write(project, f"crm_links:\n  lead: {HUBSPOT}\n  portal_id: \"1234567\"\n")
+    # Material's common settings that plain YAML cannot read (issue #22): MkDocs'
+    # own loader reads them, and the build writes them back for MkDocs.
+    mkdocs = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    mkdocs = mkdocs.replace("markdown_extensions:\n", MATERIAL_EXTENSIONS, 1)
+    mkdocs = mkdocs.replace('repository_url: ""', f"repository_url: !ENV [{UNSET}, {REPO}]")
+    (project / "mkdocs.yml").write_text(mkdocs, encoding="utf-8")
     data = base / "exports"
     data.mkdir()
     for path in (ROOT / "seeds" / "raw").glob("*.csv"):
@@ -245,3 +258,9 @@ def test_a_build_leaves_the_environment_as_it_found_it(built_with_options):
     *_, environment_changes = built_with_options
     # Material for MkDocs sets this one itself when it is first imported.
     assert set(environment_changes) <= {"NO_MKDOCS_2_WARNING"}, environment_changes
+
+
+def test_mkdocs_settings_plain_yaml_cannot_read_still_build(built_with_options):
+    project, *_ = built_with_options
+    definitions = (project / "build" / "site" / "definitions.html").read_text(encoding="utf-8")
+    assert f"{REPO}/models/marts/fct_sales_kpis.sql" in definitions  # the !ENV default
