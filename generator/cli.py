@@ -542,6 +542,7 @@ def notify(out: str | None, summary_path: str | None, chat: str | None,
     if summary_path:
         path = Path(summary_path)
     else:
+        assert root is not None  # without --summary, a missing project raised above
         path = (settings.out or root / "build" / "site") / "summary.json"
     message = compose(read_summary(path), site_url or settings.notify.site_url, digest)
     webhook_env = webhook_env or settings.notify.webhook_env or DEFAULT_WEBHOOK_VARIABLE

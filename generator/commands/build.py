@@ -98,7 +98,8 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None],
         last = load_last_good(config)
         rebuild = plan_build(config, fingerprint, last, full)
     report(rebuild.describe())
-    if rebuild.mode == "pages":
+    # plan_build plans "pages" only from a last good build.
+    if rebuild.mode == "pages" and last is not None:
         dbt_build = last_good_build(last)
     else:
         with progress.stage("dbt"):

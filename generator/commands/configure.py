@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def make_config(*, data: str | None = None, as_of: str | None = None,
-                out: str | None = None, project_dir: Path | None = None,
+                out: str | None = None, project_dir: Path | str | None = None,
                 work: str | None = None, source: str | None = None,
                 unit_tests: bool = False, memory_limit: str | None = None,
                 target: str | None = None, locale: str | None = None,

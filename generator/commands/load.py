@@ -129,9 +129,10 @@ def _as_text_csv(path: Path, table: str, renames: dict[str, str]) -> tuple[Path,
         columns = ", ".join(
             f'cast("{_quoted(name)}" as varchar) as "{_quoted(renames.get(name, name))}"'
             for name in names)
-        rows = connection.execute(f"copy (select {columns} from {reader}) to '{target}' "
-                                  f"(header, delimiter ',', quote '\"', escape '\"')"
-                                  ).fetchone()[0]
+        # COPY answers one row: the number of rows written.
+        [(rows,)] = connection.execute(f"copy (select {columns} from {reader}) to '{target}' "
+                                       f"(header, delimiter ',', quote '\"', escape '\"')"
+                                       ).fetchall()
     return out, int(rows)
 
 

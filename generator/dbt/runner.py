@@ -63,7 +63,9 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     """
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
-    partial = plan is not None and plan.mode == "models" and last is not None
+    # A partial build completes its manifest and results from the last good build.
+    previous = last if plan is not None and plan.mode == "models" else None
+    partial = previous is not None
     embedded = not config.target.is_warehouse
     _prepare_target(config, partial)
     started = time.perf_counter()
@@ -82,9 +84,9 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
     manifest_path = config.target_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if partial:
-        manifest = _with_compiled_code_of(manifest, last.manifest)
-        results = _merged_results(manifest, last.results, results)
+    if previous is not None:
+        manifest = _with_compiled_code_of(manifest, previous.manifest)
+        results = _merged_results(manifest, previous.results, results)
     _keep_as_last_good(config, fingerprint, manifest, results)
     log.info("dbt build: %d nodes in %.1f s", len(results), seconds)
     return DbtBuild(manifest=manifest, results=results, seconds=seconds)

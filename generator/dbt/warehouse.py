@@ -76,12 +76,16 @@ class AdapterWarehouse:
     """
 
     def __init__(self, adapter_type: str, manifest: dict):
+        from dbt.adapters.base import BaseAdapter
         from dbt.adapters.factory import FACTORY
 
-        self.adapter = FACTORY.adapters.get(adapter_type)
-        if self.adapter is None:
+        # dbt types its registry by AdapterProtocol, which lacks the named
+        # connections read here; every registered adapter is a BaseAdapter.
+        adapter: object = FACTORY.adapters.get(adapter_type)
+        if not isinstance(adapter, BaseAdapter):
             raise InternalError(f"no {adapter_type} adapter is registered: read the "
                                 "warehouse right after its dbt build, in the same process")
+        self.adapter = adapter
         self.relations = {node["name"]: node["relation_name"]
                           for node in manifest.get("nodes", {}).values()
                           if node.get("resource_type") == "model" and node.get("relation_name")}

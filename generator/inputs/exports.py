@@ -272,7 +272,9 @@ def _hubspot_deals(path: Path, zone: ZoneInfo, owners: set[str]) -> None:
         raise ConfigError(f"{path}: no 'Associated Contact IDs' column: export the deals with "
                           "their associated contact IDs, or lead-sourced deals cannot be told "
                           "from sales-sourced ones")
-    deals, links, stages = [], [], {}
+    deals: list[dict] = []
+    links: list[dict] = []
+    stages: dict[str, str] = {}
     for record in rows:
         row = {_HS_DEAL[k]: record[i].strip() for i, k in enumerate(keys) if k in _HS_DEAL}
         row["deal_id"] = next(record[i].strip() for i, k in enumerate(keys) if k in _HS_ID)
@@ -303,7 +305,8 @@ def _ids(cell: str) -> list[str]:
 def _hubspot_activities(exports: dict[str, Path | None], zone: ZoneInfo,
                         owners: set[str]) -> None:
     """Write the engagement tables from call, meeting and e-mail exports."""
-    engagements, links = [], []
+    engagements: list[dict] = []
+    links: list[dict] = []
     details: dict[str, list[dict]] = {kind: [] for kind in _ACTIVITY_KINDS}
     for kind, path in exports.items():
         if path is None:
@@ -332,10 +335,10 @@ def _hubspot_activities(exports: dict[str, Path | None], zone: ZoneInfo,
                          for contact in _ids(record[link]))
     _write("engagement", ["id", "type"], engagements)
     _write("engagement_contact", ["engagement_id", "contact_id"], links)
-    for kind, rows in details.items():
+    for kind, kind_rows in details.items():
         _write(f"engagement_{kind}", ["engagement_id", "property_hs_timestamp",
                                       "property_hubspot_owner_id",
-                                      "property_hs_engagement_source"], rows)
+                                      "property_hs_engagement_source"], kind_rows)
 
 
 # -- Salesforce report exports -------------------------------------------------------
@@ -422,8 +425,8 @@ def _report_values(path: Path, header: list[str], names: list[str], rows: list[l
              if any(_LOCAL_DATE.match(r[i].strip()) for r in rows if i < len(r))]
     day_first = _day_first(path, header, rows, dated, order)
     zone = _zone(settings, "salesforce", any(
-        _LOCAL_DATE.match(r[i].strip()).group(5) for r in rows for i in dated
-        if _LOCAL_DATE.match(r[i].strip())))
+        found.group(5) for r in rows for i in dated
+        if (found := _LOCAL_DATE.match(r[i].strip()))))
     decimal = settings.get("decimal_separator") or "."
     out = []
     for record in rows:

@@ -194,7 +194,8 @@ def _check_types(raw: RawFile, typed: dict[str, str]) -> None:
             for column, kind in typed.items():
                 value = f'trim(cast("{column}" as varchar))'
                 parsed = _PARSERS[kind].format(value)
-                present, parseable, example, record = connection.execute(f"""
+                # An aggregate over the whole file: exactly one row.
+                [(present, parseable, example, record)] = connection.execute(f"""
                     with numbered as (
                         select {value} as value, {parsed} as parsed,
                             row_number() over () as record
@@ -205,7 +206,7 @@ def _check_types(raw: RawFile, typed: dict[str, str]) -> None:
                         arg_min(value, record) filter (where value <> '' and parsed is null),
                         min(record) filter (where value <> '' and parsed is null)
                     from numbered
-                """).fetchone()
+                """).fetchall()
                 # A few values that do not parse are row-level (flagged and
                 # printed); a wrong format shows on many values at once.
                 if present >= STRUCTURAL_MIN_VALUES and not parseable:

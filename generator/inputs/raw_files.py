@@ -192,8 +192,8 @@ def read_parquet_file(path: Path, out_dir: Path, name: str | None = None) -> Raw
         with duckdb.connect() as connection:
             names = [row[0] for row in connection.execute(
                 f"describe select * from read_parquet('{quoted}')").fetchall()]
-            rows = connection.execute(
-                f"select count(*) from read_parquet('{quoted}')").fetchone()[0]
+            [(rows,)] = connection.execute(
+                f"select count(*) from read_parquet('{quoted}')").fetchall()
             columns = _header_names(path, names)
             if columns == names:
                 return RawFile(path, path, columns, rows, [], tuple(names))

@@ -335,13 +335,15 @@ def _recounted(agreement: dict, rows: list[dict]) -> dict:
                   kpis_provisional=sum(1 for r in rows if r.get("provisional_until")))
     revenue = next((r for r in rows if r["kpi_id"] == "new_revenue"), None)
     goal = agreement.get("revenue_goal")
+    figures: dict[str, object] = {}
     if revenue is not None:
-        counts.update(
+        figures.update(
             new_revenue=None if revenue["status"] == "no_data" else revenue["actual"] or 0,
             revenue_status=revenue["status"],
             revenue_goal_attainment=revenue["actual"] / goal
             if revenue["actual"] is not None and goal else None)
-    return {**agreement, **{k: v for k, v in counts.items() if k in agreement}}
+    recounted = {**counts, **figures}
+    return {**agreement, **{k: v for k, v in recounted.items() if k in agreement}}
 
 
 def restatements(history: dict, agreements: list[dict]) -> dict[str, list[dict]]:

@@ -4,6 +4,7 @@ its definition (meta.kpi) joined to its rpt_kpi_scorecard row."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from generator.formats import day, distinct_figure, no_data_reason, number, signed_change
 from generator.i18n import gettext
@@ -38,9 +39,9 @@ class KpiView:
     no_data_reason: str = ""
     """Why the KPI has no data: an input the team lacks ("needs lead activities") or a rate
     true by construction ("no lost deals recorded"); rpt_kpi_scorecard.no_data_reason."""
-    matures_on: object = None
+    matures_on: date | None = None
     """A cohort rate not matured yet (status maturing): the day it matures."""
-    provisional_until: object = None
+    provisional_until: date | None = None
     """A closed period's cohort rate whose cohort has not fully matured: until when."""
     actual_sales_sourced: float | None = None
     """A marketing-sourced KPI's figure over what marketing did not source (issue #19)."""
@@ -52,7 +53,7 @@ class KpiView:
     """Its place among the exceptions listed first (missed, no data; behind, at risk)."""
     exception_order: int | None = None
     """The exceptions' order, worst first (rpt_kpi_scorecard.exception_order, issue #20)."""
-    week_before_date: object = None
+    week_before_date: date | None = None
     """The evaluation a week before the as-of day (issue #20), in a period in progress."""
     actual_week_before: float | None = None
     status_week_before: str | None = None
@@ -137,6 +138,12 @@ class KpiView:
     def sample_noun(self) -> str:
         """Return what the sample counts ("matured leads"), from meta.kpi."""
         return self.spec.text("sample_noun")
+
+
+def exceptions_in_order(kpis: list[KpiView]) -> list[KpiView]:
+    """Return the KPIs the models name as exceptions, in the models' order (worst first)."""
+    ranked = [(kpi.exception_order, kpi) for kpi in kpis if kpi.exception_order is not None]
+    return [kpi for _, kpi in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: str

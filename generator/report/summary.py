@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from generator.formats import distinct_figure, number, prose, status_label
-from generator.report.kpi_views import KpiView
+from generator.report.kpi_views import KpiView, exceptions_in_order
 
 SUMMARY_NAME = "summary.json"
 SCHEMA_VERSION = 1
@@ -44,8 +44,7 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
     # The exceptions in the models' order (rpt_kpi_scorecard.exception_order,
     # issues #19 and #20): a closed period's misses, then what it could not
     # measure; behind then at risk, worst first.
-    exceptions = sorted((k for k in kpis if k.exception_order is not None),
-                        key=lambda k: k.exception_order)
+    exceptions = exceptions_in_order(kpis)
     review = review or {}
     teams = [_team(row) for row in review.get("teams", [])]
     reps = [_rep(row) for row in review.get("reps", [])]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import vl_convert
 from babel.dates import format_date, format_skeleton
@@ -173,8 +174,16 @@ def _width(svg: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+class _Locales(TypedDict):
+    """vl_convert's locale arguments, passed by name and hashed into the cache key."""
+
+    format_locale: dict
+    time_format_locale: dict
+
+
 def _render(spec: dict) -> str:
-    locales = {"format_locale": format_locale(), "time_format_locale": time_format_locale()}
+    locales: _Locales = {"format_locale": format_locale(),
+                         "time_format_locale": time_format_locale()}
     folder = _cache["folder"]
     if folder is None:
         return vl_convert.vegalite_to_svg(spec, **locales)

@@ -159,3 +159,8 @@ class DataQualityPage:
     report_row_counts: dict[str, int] = _help("report model -> rows")
     dbt_seconds: float = _help("how long dbt build took")
     raw_source: str = _help("where the raw rows came from")
+
+
+# What a site plan lists and render_page renders: one of the page types above.
+PageContext = (OverviewPage | AgreementPage | TeamPage | RepPage | MonthlyPage | PlanPage
+               | HistoryPage | DefinitionsPage | DataQualityPage)

@@ -119,11 +119,12 @@ def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
     """
     config = mkdocs_config(project_dir)
     _localize(config, project_dir)
+    children = nav_children or {}
     for entry in config.get("nav", []):
         for title, target in list(entry.items()):
-            if isinstance(target, str) and (nav_children or {}).get(target):
+            if isinstance(target, str) and children.get(target):
                 entry[title] = [{gettext("%(section)s overview") % {"section": title}: target},
-                                *nav_children[target]]
+                                *children[target]]
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(project_dir / config["theme"]["custom_dir"])

@@ -13,7 +13,7 @@ from datetime import date
 from generator.formats import decimal, distinct_figure, number
 from generator.i18n import N_, gettext
 from generator.report.data import ReportData, agreement_in_force
-from generator.report.kpi_views import KpiView, kpi_views
+from generator.report.kpi_views import KpiView, exceptions_in_order, kpi_views
 from generator.report.kpis import KpiDefinition
 from generator.site import charts
 from generator.site.contexts import (
@@ -23,6 +23,7 @@ from generator.site.contexts import (
     HistoryPage,
     MonthlyPage,
     OverviewPage,
+    PageContext,
     PlanPage,
     RepPage,
     TeamPage,
@@ -42,7 +43,7 @@ def _rows_of(rows: list[dict], agreement_id: str) -> list[dict]:
 class SitePlan:
     """Everything to write into the docs folder: pages, chart files, nested navigation."""
 
-    pages: list[tuple[str, str, object]] = field(default_factory=list)
+    pages: list[tuple[str, str, PageContext]] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
     """Chart path -> SVG; each chart has its dark-scheme twin beside it (charts.dark_path)."""
     nav_children: dict[str, list] = field(default_factory=dict)
@@ -243,8 +244,7 @@ def _add_overview(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
         current["period_end_date"]))
     # Issue #19: the models rank the exceptions (a closed period names its
     # misses, then what it could not measure); the page keeps their order.
-    off_pace = sorted((k for k in in_force.kpis if k.exception_order is not None),
-                      key=lambda k: k.exception_order)
+    off_pace = exceptions_in_order(in_force.kpis)
     previous = [a for a in data.agreements
                 if a["agreement_id"] == current.get("previous_agreement_id")]
     plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
@@ -355,7 +355,8 @@ def _add_monthly(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
     current, current_id = in_force.agreement, in_force.agreement_id
     monthly_rows = _rows_of(data.monthly, current_id)
     months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})
-    per_kpi = [{"kpi": kpi, "months": [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id]}
+    per_kpi = [(kpi, {"kpi": kpi,
+                      "months": [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id]})
                for kpi in in_force.kpis]
     monthly_chart = f"charts/monthly-mqls-{current_id}.svg"
     _add_chart(plan, monthly_chart, charts.monthly_actual_vs_target(
@@ -363,8 +364,8 @@ def _add_monthly(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
     plan.pages.append(("monthly.md", "monthly.md.j2", MonthlyPage(
         agreement=current,
         months=[{"month_start_date": m, "month_state": state} for m, state in months],
-        volumes=[k for k in per_kpi if k["kpi"].is_paced],
-        rates=[k for k in per_kpi if not k["kpi"].is_paced],
+        volumes=[entry for kpi, entry in per_kpi if kpi.is_paced],
+        rates=[entry for kpi, entry in per_kpi if not kpi.is_paced],
         lead_velocity=_period_velocity(data, current), chart=monthly_chart,
         funnel=_rows_of(data.funnel, current_id))))
 

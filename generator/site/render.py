@@ -37,6 +37,7 @@ from generator.formats import (
 )
 from generator.i18n import N_, gettext
 from generator.privacy import mask_emails
+from generator.site.contexts import PageContext
 
 # The page templates (*.md.j2; partials start with `_`), shipped as package data.
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -270,8 +271,10 @@ def make_environment() -> Environment:
     # the locale in force when the page is rendered (generator.i18n.use).
     # Trimmed: a paragraph wrapped over several lines is one message.
     environment.policies["ext.i18n.trimmed"] = True
-    environment.install_gettext_callables(_catalog(i18n.gettext), _catalog(i18n.ngettext),
-                                          newstyle=True)
+    # jinja2.ext.i18n adds this method to the environment when it loads, so
+    # Environment's own annotations cannot know it.
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        _catalog(i18n.gettext), _catalog(i18n.ngettext), newstyle=True)
     environment.filters.update({
         "text": text,
         "markdown": markdown,
@@ -323,7 +326,7 @@ def check_templates(environment: Environment) -> int:
     return len(names)
 
 
-def render_page(environment: Environment, template: str, page: object) -> str:
+def render_page(environment: Environment, template: str, page: PageContext) -> str:
     """Render one page dataclass with its template."""
     context = {field.name: getattr(page, field.name) for field in fields(page)}
     return environment.get_template(template).render(**context)

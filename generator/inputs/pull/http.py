@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 import requests
 from dlt.sources.helpers.requests import Client
@@ -102,7 +103,8 @@ class Api:
         try:
             yield
         except requests.HTTPError as error:
-            self.raise_for_status(error.response)
+            if error.response is not None:  # None when raised without an answer
+                self.raise_for_status(error.response)
             raise
         except requests.Timeout as error:
             raise PullError(
@@ -211,7 +213,8 @@ class Api:
         return "this release of sla-report uses a HubSpot API HubSpot has retired; upgrade it"
 
 
-def pages(api: Api, path: str, paginator: BasePaginator, *, method: str = "GET",
+def pages(api: Api, path: str, paginator: BasePaginator, *,
+          method: Literal["GET", "POST"] = "GET",
           params: dict | None = None, body: dict | None = None, data_selector: str,
           max_pages: int = 1_000_000) -> Iterator[list[dict]]:
     """Yield the records of each page of a paged list, paged by one of dlt's paginators.

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import dlt
+from dlt.common.schema.typing import TColumnSchema
 
 DELETED = "_pull_deleted"
 """A row flagged here deletes the stored row with the same key (dlt's hard_delete)."""
@@ -33,8 +34,9 @@ class RawTable:
 
     def hints(self):
         """Return dlt's hints for this table."""
-        columns = {name: {"data_type": "text", "nullable": name not in self.primary_key}
-                   for name in self.columns}
+        columns: dict[str, TColumnSchema] = {
+            name: {"data_type": "text", "nullable": name not in self.primary_key}
+            for name in self.columns}
         columns[DELETED] = {"data_type": "bool", "hard_delete": not self.replace}
         return dlt.mark.make_hints(
             table_name=self.name,

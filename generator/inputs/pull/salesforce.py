@@ -30,7 +30,7 @@ import dlt
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
-from generator.exceptions import ConfigError, PullError
+from generator.exceptions import ConfigError, InternalError, PullError
 from generator.inputs.pull.http import Api, error_detail, pages
 from generator.inputs.pull.records import DELETED, RawTable, emit, text
 from generator.inputs.pull.settings import PullSettings, SalesforceSettings, Secret, check_url
@@ -143,10 +143,12 @@ class _Pull:
             rows = []
             for record in batch:
                 # Named here as the table declares them (MQL_Date__c -> mql_date_c).
-                row = {column: _value(record.get(field))
-                       for field, column in zip(sobject.fields, table.columns, strict=True)}
-                row[DELETED] = row.get("is_deleted") == "true"
-                deleted += row[DELETED]
+                row: dict[str, str | bool | None] = {
+                    column: _value(record.get(field))
+                    for field, column in zip(sobject.fields, table.columns, strict=True)}
+                is_deleted = row.get("is_deleted") == "true"
+                row[DELETED] = is_deleted
+                deleted += is_deleted
                 rows.append(row)
                 stamp = record.get(sobject.cursor) if sobject.cursor else None
                 stamp = _value(stamp)
@@ -207,6 +209,8 @@ class _Pull:
 def client_credentials(settings: PullSettings) -> tuple[Secret, str]:
     """Return an access token and the org's instance URL from a connected app's
     client credentials (OAuth 2.0 client credentials flow)."""
+    if settings.client_credentials is None:  # load_pull_settings: a token, else these
+        raise InternalError("Salesforce: client credentials asked for, none were read")
     client_id, secret = settings.client_credentials
     api = Api(settings, Secret(""))
     url = f"{settings.base_url}/services/oauth2/token"

@@ -174,12 +174,12 @@ def _cause(error: BaseException) -> BaseException:
 def raw_tables(settings: PullSettings) -> dict[str, RawTable]:
     """Return the tables the pull of this system writes."""
     if settings.system == "hubspot":
-        from generator.inputs.pull.hubspot import tables
+        from generator.inputs.pull.hubspot import tables as hubspot_tables
 
-        return tables(settings.hubspot)
-    from generator.inputs.pull.salesforce import tables
+        return hubspot_tables(settings.hubspot)
+    from generator.inputs.pull.salesforce import tables as salesforce_tables
 
-    return tables(settings.salesforce)
+    return salesforce_tables(settings.salesforce)
 
 
 def _prune_sql(settings: PullSettings) -> list[tuple[tuple[str, ...], str]]:
@@ -218,8 +218,9 @@ def _write_tables(settings: PullSettings, state: Path, out: Path) -> dict[str, i
                 query = "select " + ", ".join(
                     f'cast(null as varchar) as "{name}"' for name in table.columns) + " limit 0"
             connection.execute(f"copy ({query}) to '{target}' (format parquet)")
-            counts[table.name] = connection.execute(
-                f"select count(*) from read_parquet('{target}')").fetchone()[0]
+            [(rows,)] = connection.execute(
+                f"select count(*) from read_parquet('{target}')").fetchall()
+            counts[table.name] = rows
     return counts
 
 
