@@ -78,8 +78,10 @@ messages: install-test
 	$(BIN)/pybabel update -i generator/locale/messages.pot -d generator/locale \
 		--width 100 --ignore-obsolete
 
+# Ruff, then mypy on generator/ (its settings: [tool.mypy] in pyproject.toml).
 lint: install-test
 	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/mypy
 
 # SQLFluff with the dbt templater; it compiles the project into a scratch database.
 lint-sql: install-test
