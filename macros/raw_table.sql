@@ -8,10 +8,11 @@
 {% macro raw_table(source_name, table_name) -%}
     {%- set crm_source = var('crm_source', 'contract') -%}
     {%- if source_name == 'crm' and crm_source != 'contract' -%}
-        {#- Issue #9: another CRM's staging models (models/staging/<source>/)
-            turn its tables into this contract table; the crm source is
-            disabled then, so lineage shows the system in use. -#}
-        {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
+        {#- Issue #9: another CRM's base models (models/staging/<source>/base/,
+            base_<source>__<table>) turn its tables into this contract table;
+            the crm source is disabled then, so lineage shows the system in
+            use. Base, not staging (issue #22): staging never reads staging. -#}
+        {{ ref('base_' ~ crm_source ~ '__' ~ table_name) }}
     {%- else -%}
         {{ raw_relation(source_name, table_name) }}
     {%- endif -%}
@@ -25,7 +26,7 @@
 {% macro optional_raw_table(source_name, table_name, columns) -%}
     {%- set crm_source = var('crm_source', 'contract') -%}
     {%- if source_name == 'crm' and crm_source != 'contract' -%}
-        {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
+        {{ ref('base_' ~ crm_source ~ '__' ~ table_name) }}
     {%- elif table_name in var('raw_files', {}) or var('load_source_data', true) -%}
         {{ raw_relation(source_name, table_name) }}
     {%- else -%}
