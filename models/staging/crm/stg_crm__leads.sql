@@ -57,10 +57,7 @@ checked as (
 
     select
         *,
-        source_channel in (
-            'organic_search', 'paid_search', 'social', 'email',
-            'referral', 'direct', 'events', 'other'
-        ) as is_known_channel,
+        {{ is_known_channel('source_channel') }} as is_known_channel,
         {# An MQL cannot precede the lead: the stage date is the wrong one. #}
         coalesce(mql_at < created_at, false) as is_mql_before_created,
         {{ quarantine_reason([

@@ -31,10 +31,7 @@ checked as (
 
     select
         *,
-        source_channel in (
-            'organic_search', 'paid_search', 'social', 'email',
-            'referral', 'direct', 'events', 'other'
-        ) as is_known_channel,
+        {{ is_known_channel('source_channel') }} as is_known_channel,
         {# A day and channel is the row's identity (issue #11): without it,
            or twice, the row is quarantined; a bad count is flagged. #}
         {{ quarantine_reason([
