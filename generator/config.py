@@ -13,6 +13,7 @@ import duckdb
 import yaml
 
 from generator.contract import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES, TYPED_COLUMNS
+from generator.dbt_package import site_sources
 from generator.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
 from generator.exports import prepare as prepare_exports
@@ -121,6 +122,16 @@ class BuildConfig:
 
     currency: str = "USD"
     """ISO 4217 code of the amounts in the data (USD, THB, BRL); nothing is converted."""
+
+    sources_dir: Path | None = None
+    """The site's sources (mkdocs.yml, site/, seeds/reference, the models' YAML) when
+    they are not project_dir's: a project that installs sla_report as a dbt package
+    (generator/dbt_package.py, issue #22)."""
+
+    @property
+    def site_root(self) -> Path:
+        """Return the folder of mkdocs.yml, site/, the reference seeds and the models' YAML."""
+        return self.sources_dir or self.project_dir
 
     @property
     def database_path(self) -> Path:
@@ -462,18 +473,21 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
             f"--data reads raw files through embedded DuckDB; target {chosen.name} is a "
             f"{chosen.type} warehouse. Load the files into it first: sla-report load "
             f"--target {chosen.name} --data {data}, then build with --target {chosen.name}")
+    out_dir = Path(out).resolve() if out else root / "build" / "site"
+    check_out_dir(out_dir)
+    work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
+    # Issue #22: in a project that installs sla_report as a package, the
+    # site, reference seeds and KPI YAML are the package's under its own.
+    sources = site_sources(root, work_dir)
     project_vars = yaml.safe_load(
-        (root / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
-    check_reference(root, project_kpi_models(project_vars))
+        (sources / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
+    check_reference(sources, project_kpi_models(project_vars))
     data_dir = Path(data).resolve() if data else None
-    last_complete = last_complete_day(agreement_time_zones(root))
+    last_complete = last_complete_day(agreement_time_zones(sources))
     # The demo's day for the demo seeds; a team's own data (files or a
     # warehouse) is evaluated as of the last complete day.
     default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse \
         else last_complete[0]
-    out_dir = Path(out).resolve() if out else root / "build" / "site"
-    check_out_dir(out_dir)
-    work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
     settings = load_settings(settings_path(root, data_dir), source)
     if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
         raise ConfigError(f"--source {settings.source} reads an export: pass --data DIR, the "
@@ -501,11 +515,12 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
             else "no proposal_date_field is set")
     for table, why in sorted(unavailable.items()):
         log.warning("%s: %s; the KPIs that need it show no data", table, why)
-    language = site_settings(root, locale, currency)
+    language = site_settings(sources, locale, currency)
     return BuildConfig(
         locale=language.code,
         currency=language.currency,
         project_dir=root,
+        sources_dir=None if sources == root else sources,
         out_dir=out_dir,
         work_dir=work_dir,
         as_of=parse_as_of(as_of, default_as_of, last_complete),
