@@ -196,3 +196,44 @@ def test_sla_report_builds_the_site_from_the_team_project(team_project, tmp_path
     # Nothing was written into either project's sources.
     assert not (team_project / "build").exists()
     assert not (team_project / "site" / "agreements").exists()
+
+
+def _bare_project(root: Path, input_models: str = "{}", installed: bool = True) -> Path:
+    """Return a team project that lists sla_report (installed or not), without dbt."""
+    project = root / "acme_analytics"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text(
+        PROJECT.replace("input_models: {reps: stg_acme__team, holidays: acme_holidays}",
+                        f"input_models: {input_models}"), encoding="utf-8")
+    if installed:
+        (project / "dbt_packages").mkdir()
+        (project / "dbt_packages" / "sla_report").symlink_to(ROOT)
+    return project
+
+
+def test_a_project_without_the_package_installed_is_told_to_run_dbt_deps(tmp_path):
+    from generator.dbt_package import site_sources
+    from generator.exceptions import ConfigError
+
+    project = _bare_project(tmp_path, installed=False)
+    with pytest.raises(ConfigError, match=r"does not install sla_report.*dbt deps"):
+        site_sources(project, tmp_path / "work")
+    assert site_sources(ROOT, tmp_path / "work") == ROOT  # this repository is its own
+
+
+def test_an_agreement_the_site_cannot_read_before_dbt_is_refused(tmp_path):
+    from generator.dbt_package import site_sources
+    from generator.exceptions import ConfigError
+
+    project = _bare_project(tmp_path, "{sla_agreements: int_acme__agreements}")
+    with pytest.raises(ConfigError, match=r"int_acme__agreements.*make it a seed"):
+        site_sources(project, tmp_path / "work")
+    # As a seed of the project it replaces the demo's agreements in the site's sources.
+    (project / "seeds" / "sla").mkdir(parents=True)
+    own = "agreement_id,title\nacme-2026,Acme 2026\n"
+    (project / "seeds" / "sla" / "int_acme__agreements.csv").write_text(own, encoding="utf-8")
+    merged = site_sources(project, tmp_path / "work")
+    assert (merged / "seeds" / "reference" / "sla_agreements.csv").read_text() == own
+    assert (merged / "seeds" / "reference" / "holidays.csv").read_bytes() == \
+        (REFERENCE / "holidays.csv").read_bytes()
+    assert not (project / "site").exists() and (merged / "site" / "docs" / "about.md").is_file()
