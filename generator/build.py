@@ -244,11 +244,14 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
         path = agreement_text_path(config.site_root, agreement_id)
         bodies[agreement_id] = (path.relative_to(config.site_root).as_posix(), body)
 
-    raw_source = (gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
-                  if config.data_dir else
-                  gettext("the raw tables of the dbt target %(target)s")
-                  % {"target": config.target.name} if config.target.is_warehouse
-                  else gettext("the demo seeds (seeds/raw)"))
+    if config.data_dir:
+        raw_source = gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
+    elif config.target.is_warehouse:
+        # A warehouse's or a team's own dbt project's tables (issue #22), never the demo's.
+        raw_source = gettext("the raw tables of the dbt target %(target)s") % {
+            "target": config.target.name}
+    else:
+        raw_source = gettext("the demo seeds (seeds/raw)")
     with svg_cache(state_dir(config) / "charts"):
         plan = plan_site(data, definitions, dbt_build, bodies,
                          (project_vars["status_on_track_min"],
