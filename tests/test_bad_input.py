@@ -255,7 +255,7 @@ def test_a_lead_with_a_bad_value_keeps_its_row_in_the_warehouse(hostile_build):
     with duckdb.connect(str(work.parent / "staging.duckdb"), read_only=True) as connection:
         rows = dict(connection.execute(
             "select lead_id, mql_at from main.stg_crm__leads "
-            "where lead_id in ('LB2', 'LB3') and rejection_reason is null").fetchall())
+            "where lead_id in ('LB2', 'LB3') and quarantine_reason is null").fetchall())
     assert rows == {"LB2": None, "LB3": None}
 
 

@@ -36,3 +36,15 @@ def test_mypy_as_configured_rejects_an_unchecked_optional(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "sample.py:6: error:" in result.stdout and "[union-attr]" in result.stdout
     assert "sample.py:9: error: Unused \"type: ignore\" comment" in result.stdout
+
+
+def test_dbt_yaml_is_in_the_hand_written_style():
+    """Every dbt YAML file is written by hand: no PyYAML anchors, lists indented (issue #22)."""
+    offenders = []
+    for path in sorted([*ROOT.glob("models/**/*.yml"), *ROOT.glob("seeds/**/*.yml")]):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        if "&id0" in text or "*id0" in text or any(line.startswith("- ") for line in lines) \
+                or not text.startswith("version: 2\n\n"):
+            offenders.append(path.relative_to(ROOT).as_posix())
+    assert not offenders, offenders

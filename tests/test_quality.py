@@ -21,7 +21,7 @@ def _report(rejected=(), flagged=(), latest=datetime(2015, 10, 15, 18, tzinfo=UT
     return QualityReport(
         as_of=date(2015, 10, 15),
         tables=[{"raw_table": "leads", "rows_read": rows, "rows_used": rows, "rows_rejected": 0}],
-        rejected=[{"raw_table": "leads", "rejection_reason": reason, "rows_rejected": count,
+        rejected=[{"raw_table": "leads", "quarantine_reason": reason, "rows_rejected": count,
                    "example_row_key": "L1"} for reason, count in rejected],
         flagged=[{"raw_table": "leads", "column_name": "mql_at", "flag_reason": "unparseable",
                   "rows_flagged": count, "example_row_key": "L2"} for count in flagged],

@@ -80,16 +80,16 @@ def build_report(config: BuildConfig, full: bool = False,
 
 def check_templates_and_texts(config: BuildConfig, project_vars: dict, environment) -> None:
     """Compile the page templates and check the agreement texts (syntax, KPI names) before dbt."""
-    kpi_ids = declared_kpis(config.project_dir, project_kpi_models(project_vars))
+    kpi_ids = declared_kpis(config.site_root, project_kpi_models(project_vars))
     check_templates(environment)  # compiled once: rendering reuses them
-    check_agreement_texts(config.project_dir, kpi_ids)
+    check_agreement_texts(config.site_root, kpi_ids)
 
 
 def _build(config: BuildConfig, full: bool, report: Callable[[str], None],
            progress: Progress) -> BuildSummary:
     started = time.perf_counter()
     with progress.stage("planning"):
-        project_vars = read_project_vars(config.project_dir)
+        project_vars = read_project_vars(config.site_root)
         environment = make_environment()
         check_templates_and_texts(config, project_vars, environment)
         # Read first: an unreadable record of closed periods stops the build before dbt.
@@ -130,9 +130,9 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
     with progress.stage("MkDocs"), use(language):
         if built_dir.exists():
             shutil.rmtree(built_dir)
-        stage_docs(config.project_dir, docs_dir, files)
+        stage_docs(config.site_root, docs_dir, files)
         mkdocs_config = write_mkdocs_config(
-            config.project_dir, docs_dir, built_dir,
+            config.site_root, docs_dir, built_dir,
             # Issue #20: the header's dates in the site's locale.
             {"data_as_of": day(config.as_of),
              "built_at": f"{moment(config.built_at.replace(tzinfo=None))} UTC",
@@ -184,7 +184,7 @@ def warn_untranslated(definitions, language: SiteLocale) -> list[str]:
 
 def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
     """Return the report data, the input's quality report and the KPI definitions."""
-    site_extra = mkdocs_config(config.project_dir).get("extra") or {}
+    site_extra = mkdocs_config(config.site_root).get("extra") or {}
     definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
                                 str(site_extra.get("repository_url") or ""))
     with open_warehouse(config, dbt_build.manifest) as warehouse:
@@ -241,13 +241,19 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
     bodies = {}
     for agreement in data.agreements:
         agreement_id = agreement["agreement_id"]
-        body = render_agreement_text(config.project_dir, agreement,
+        body = render_agreement_text(config.site_root, agreement,
                                      kpi_views(data, definitions, agreement_id))
-        path = agreement_text_path(config.project_dir, agreement_id)
-        bodies[agreement_id] = (path.relative_to(config.project_dir).as_posix(), body)
+        path = agreement_text_path(config.site_root, agreement_id)
+        bodies[agreement_id] = (path.relative_to(config.site_root).as_posix(), body)
 
-    raw_source = (gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
-                  if config.data_dir else gettext("the demo seeds (seeds/raw)"))
+    if config.data_dir:
+        raw_source = gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
+    elif config.target.is_warehouse:
+        # A warehouse's or a team's own dbt project's tables (issue #22), never the demo's.
+        raw_source = gettext("the raw tables of the dbt target %(target)s") % {
+            "target": config.target.name}
+    else:
+        raw_source = gettext("the demo seeds (seeds/raw)")
     with svg_cache(state_dir(config) / "charts"):
         plan = plan_site(SiteInput(
             data=data, definitions=definitions, agreement_bodies=bodies,

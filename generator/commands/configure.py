@@ -19,6 +19,7 @@ from generator.inputs.source_settings import (
 from generator.inputs.source_tables import missing_inputs
 from generator.settings.as_of import agreement_time_zones, last_complete_day, parse_as_of
 from generator.settings.build_config import BuildConfig
+from generator.settings.dbt_package import site_sources
 from generator.settings.language import site_settings
 from generator.settings.profiles import Target, resolve_target
 from generator.settings.project import find_project, project_kpi_models, project_vars
@@ -50,29 +51,34 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
             f"{chosen.type} warehouse. Load the files into it first: sla-report load "
             f"--target {chosen.name} --data {options.data}, then build with --target "
             f"{chosen.name}")
-    check_reference(root, project_kpi_models(project_vars(root)))
+    out_dir = options.out or root / "build" / "site"
+    check_out_dir(out_dir)
+    work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
+    # Issue #22: in a project that installs sla_report as a package, the
+    # site, reference seeds and KPI YAML are the package's under its own.
+    sources = site_sources(root, work_dir)
+    check_reference(sources, project_kpi_models(project_vars(sources)))
     data_dir = options.data
-    last_complete = last_complete_day(agreement_time_zones(root))
+    last_complete = last_complete_day(agreement_time_zones(sources))
     # The demo's day for the demo seeds; a team's own data (files or a
     # warehouse) is evaluated as of the last complete day.
     default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse \
         else last_complete[0]
-    out_dir = options.out or root / "build" / "site"
-    check_out_dir(out_dir)
     settings = load_settings(settings_path(root, data_dir), options.source)
     if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
         raise ConfigError(f"--source {settings.source} reads an export: pass --data DIR, the "
                           "folder of its raw tables (the demo is in the contract's layout)")
     raw_files, columns, unavailable = _check_inputs(data_dir, settings, chosen)
     # The file's path names where a bad locale came from, unless the option gave it.
-    language = site_settings(root, options.locale, options.currency,
+    language = site_settings(sources, options.locale, options.currency,
                              None if (locale or currency) else options.path)
     return BuildConfig(
         locale=language.code,
         currency=language.currency,
         project_dir=root,
+        sources_dir=None if sources == root else sources,
         out_dir=out_dir,
-        work_dir=Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work",
+        work_dir=work_dir,
         as_of=parse_as_of(options.as_of, default_as_of, last_complete),
         data_dir=data_dir,
         raw_files=raw_files,

@@ -240,7 +240,9 @@ def plan_build(config: BuildConfig, fingerprint: Fingerprint, last: LastGoodBuil
     if config.target.is_warehouse:
         # Issue #13: dbt cannot tell whether a warehouse's raw tables changed
         # since the last build, so a warehouse build always runs everything.
-        return Plan("full", f"target {config.target.name} is a {config.target.type} warehouse")
+        where = ("a dbt project that installs sla_report" if config.target.external
+                 else f"a {config.target.type} warehouse")
+        return Plan("full", f"target {config.target.name} is {where}")
     if last is None:
         return Plan("full", "no previous good build")
     changed_full = _changed(last.fingerprint.full, fingerprint.full)

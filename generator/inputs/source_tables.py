@@ -5,7 +5,7 @@ models read, with every spelling a connector or export gives them (issue #9).
 raw tables of that system as teams have them: a Salesforce Data Loader export
 (headers in upper case), a Fivetran or Airbyte landing (snake_case such as
 `created_date`, `mql_date_c`), a HubSpot sync. Each source is a set of dbt
-staging models (models/staging/<source>/) that turn its tables into the raw
+base models (models/staging/<source>/base/) that turn its tables into the raw
 contract the rest of the project reads, so every KPI, test and page works
 unchanged. The org's settings file is read by generator.inputs.source_settings;
 the headers are matched by generator.inputs.headers.

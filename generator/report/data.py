@@ -51,7 +51,7 @@ REPORT_MODELS = {
     "breach_queue": ("rpt_breach_queue", "agreement_id, urgency_order"),
     "deals": ("rpt_deal_outcomes", "agreement_id, outcome desc, amount_rank"),
     "data_quality": ("rpt_data_quality", "raw_table"),
-    "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, rejection_reason"),
+    "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, quarantine_reason"),
     "masked": ("rpt_masked_values", "raw_table, column_name"),
     "flagged": ("rpt_flagged_values_summary",
                 "raw_table, is_unknown_category, rows_flagged desc, column_name, flag_reason"),

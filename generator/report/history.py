@@ -33,7 +33,7 @@ SCHEMA_VERSION = 1
 SCORECARD_MODEL = "rpt_kpi_scorecard"
 # Vars the CLI sets for one build (the as-of day, where the raw files are):
 # they say which data is read, not how a KPI is defined.
-BUILD_VARS = frozenset({"as_of", "raw_files", "load_source_data"})
+BUILD_VARS = frozenset({"as_of", "raw_files", "load_source_data", "input_models"})
 # What a closed period's record holds per KPI -> the KpiView field and
 # rpt_kpi_scorecard column it comes from. The first three are the figures
 # compared with today's; the others qualify the value as the page shows it.

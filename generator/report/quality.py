@@ -65,17 +65,17 @@ class QualityReport:
 
     def lost(self) -> list[dict]:
         """Return quarantined rows that were not left out by design."""
-        return [row for row in self.rejected if _BY_DESIGN not in row["rejection_reason"]]
+        return [row for row in self.rejected if _BY_DESIGN not in row["quarantine_reason"]]
 
     def lines(self) -> list[str]:
         """Return what the build prints: one line per table and reason, then freshness."""
         # Issue #20: rows dated after the as-of day are not lost, only not
         # counted yet (a rebuild of an earlier day): said so, not "quarantined".
         lines = [f"Quarantined {row['rows_rejected']:,} {row['raw_table']} row(s): "
-                 f"{row['rejection_reason']} (e.g. {row['example_row_key']})"
-                 if _BY_DESIGN not in row["rejection_reason"] else
+                 f"{row['quarantine_reason']} (e.g. {row['example_row_key']})"
+                 if _BY_DESIGN not in row["quarantine_reason"] else
                  f"Not counted yet: {row['rows_rejected']:,} {row['raw_table']} row(s) "
-                 f"{row['rejection_reason'].replace('the as-of date', 'the as-of day')} "
+                 f"{row['quarantine_reason'].replace('the as-of date', 'the as-of day')} "
                  f"(e.g. {row['example_row_key']})"
                  for row in self.rejected]
         lines += [f"Flagged {row['rows_flagged']:,} {row['raw_table']}.{row['column_name']} "
@@ -131,7 +131,7 @@ def load_quality(warehouse, as_of: date) -> QualityReport:
         as_of=as_of,
         tables=warehouse.rows("rpt_data_quality", "raw_table"),
         rejected=warehouse.rows("rpt_rejected_rows_summary",
-                                "raw_table, rows_rejected desc, rejection_reason"),
+                                "raw_table, rows_rejected desc, quarantine_reason"),
         flagged=warehouse.rows("rpt_flagged_values_summary",
                                "raw_table, rows_flagged desc, column_name, flag_reason"),
         freshness=warehouse.rows("rpt_data_freshness", "raw_table"),
@@ -163,7 +163,7 @@ def check_quality(report: QualityReport, project_vars: dict) -> None:
     for table in report.tables:
         count = lost.get(table["raw_table"], 0)
         if table["rows_read"] and count / table["rows_read"] > share_limit:
-            reasons = ", ".join(f"{row['rows_rejected']:,} {row['rejection_reason']}"
+            reasons = ", ".join(f"{row['rows_rejected']:,} {row['quarantine_reason']}"
                                 for row in report.lost() if row["raw_table"] == table["raw_table"])
             problems.append(f"  - {table['raw_table']}: {count:,} of {table['rows_read']:,} rows "
                             f"quarantined ({count / table['rows_read']:.1%}): {reasons}")

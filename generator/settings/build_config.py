@@ -74,6 +74,16 @@ class BuildConfig:
     currency: str = "USD"
     """ISO 4217 code of the amounts in the data (USD, THB, BRL); nothing is converted."""
 
+    sources_dir: Path | None = None
+    """The site's sources (mkdocs.yml, site/, seeds/reference, the models' YAML) when
+    they are not project_dir's: a project that installs sla_report as a dbt package
+    (generator/settings/dbt_package.py, issue #22)."""
+
+    @property
+    def site_root(self) -> Path:
+        """Return the folder of mkdocs.yml, site/, the reference seeds and the models' YAML."""
+        return self.sources_dir or self.project_dir
+
     @property
     def database_path(self) -> Path:
         """Return the DuckDB file of the last successful dbt build (the generator reads it)."""

@@ -16,8 +16,11 @@ import yaml
 
 from generator.exceptions import ConfigError
 from generator.settings.environment import read
+from generator.settings.project import dbt_project
 
 PROFILE = "sla_report"
+PACKAGE = "sla_report"
+"""This project's dbt name; a project of another name installs it as a package (issue #22)."""
 DEFAULT_TARGET = "duckdb"
 TARGET_VARIABLE = "SLA_REPORT_TARGET"
 EMBEDDED = "duckdb"
@@ -29,6 +32,9 @@ class Target:
 
     name: str
     type: str
+    external: bool = False
+    """A team's own dbt project that installs sla_report as a package (issue #22):
+    its database, even a DuckDB file, is the team's, never the report's."""
 
     @property
     def is_warehouse(self) -> bool:
@@ -38,28 +44,40 @@ class Target:
         (dbt cannot see whether warehouse tables changed), and the generator
         reads the report models through dbt's adapter for it.
         """
-        return self.type != EMBEDDED
+        return self.type != EMBEDDED or self.external
 
 
 def resolve_target(project_dir: Path, name: str | None = None,
                    configured: str | None = None) -> Target:
     """Return the target named, else SLA_REPORT_TARGET, else the one configured
-    (sla-report.yml `target:`), else duckdb, from the project's profile."""
-    chosen = name or read(TARGET_VARIABLE) or configured or DEFAULT_TARGET
+    (sla-report.yml `target:`), else duckdb, from the project's profile.
+
+    In a team's project that installs sla_report as a package (issue #22),
+    the profile is the one its dbt_project.yml names, and its default target
+    is the profile's own `target:`.
+    """
+    try:
+        project = dbt_project(project_dir)
+    except ConfigError:
+        project = {}  # find_project and dbt report an unreadable dbt_project.yml
+    external = project.get("name", PACKAGE) != PACKAGE
+    profile_name = str(project.get("profile") or PROFILE) if external else PROFILE
     path = project_dir / "profiles.yml"
     try:
-        profile = (yaml.safe_load(path.read_text(encoding="utf-8")) or {})[PROFILE]
+        profile = (yaml.safe_load(path.read_text(encoding="utf-8")) or {})[profile_name]
         outputs = profile["outputs"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise ConfigError(f"{path}: no readable '{PROFILE}' profile with outputs "
+        raise ConfigError(f"{path}: no readable '{profile_name}' profile with outputs "
                           f"({type(error).__name__}: {error})") from error
+    declared = str(profile.get("target") or "") if external else ""
+    chosen = name or read(TARGET_VARIABLE) or configured or declared or DEFAULT_TARGET
     if chosen not in outputs:
         raise ConfigError(f"--target {chosen}: no such target in {path} "
                           f"(targets: {', '.join(sorted(outputs))})")
     adapter_type = str((outputs[chosen] or {}).get("type") or "")
     if not adapter_type:
         raise ConfigError(f"{path}: target {chosen} has no type")
-    return Target(name=chosen, type=adapter_type)
+    return Target(name=chosen, type=adapter_type, external=external)
 
 
 def profile_vars(project_dir: Path, target: Target, database: Path | None = None,

@@ -71,27 +71,32 @@ def declared_kpis(project_dir: Path, kpi_models: list[str]) -> set[str]:
     return found
 
 
-def project_vars(project_dir: Path) -> dict:
-    """Return dbt_project.yml's `vars:`, the one place the generator reads that file.
+def dbt_project(project_dir: Path) -> dict:
+    """Return dbt_project.yml, the one place the generator reads that file.
 
     Read again only when the file changed (the live preview edits it), so a
-    build, its pre-checks and a load share one read.
+    build, its pre-checks, the target and a load share one read.
     """
     path = project_dir / "dbt_project.yml"
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
-    return dict(_read_vars(path, stamp))
+    return dict(_read_project(path, stamp))
+
+
+def project_vars(project_dir: Path) -> dict:
+    """Return dbt_project.yml's `vars:`."""
+    return dict(dbt_project(project_dir).get("vars") or {})
 
 
 @lru_cache(maxsize=8)
-def _read_vars(path: Path, stamp: int) -> dict:
+def _read_project(path: Path, stamp: int) -> dict:
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    return (document.get("vars") or {}) if isinstance(document, dict) else {}
+    return document if isinstance(document, dict) else {}
 
 
 def project_kpi_models(project_vars: dict) -> list[str]:

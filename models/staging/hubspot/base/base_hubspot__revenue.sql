@@ -1,11 +1,11 @@
 {#- HubSpot has no revenue ledger of its own: a won deal is one
     new-business revenue line of its amount, booked on its close date
-    (issue #9). Won is judged as in stg_hubspot__opportunities. -#}
+    (issue #9). Won is judged as in base_hubspot__opportunities. -#}
 with
 
 opportunities as (
 
-    select * from {{ ref('stg_hubspot__opportunities') }}
+    select * from {{ ref('base_hubspot__opportunities') }}
 
 ),
 
