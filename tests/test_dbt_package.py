@@ -182,7 +182,7 @@ def test_sla_report_builds_the_site_from_the_team_project(team_project, tmp_path
     assert "Built " in result.stdout, result.stdout + result.stderr
     # The package's pages, theme and agreement texts.
     for page in ("index.html", "marketing.html", "handoff.html", "sales.html",
-                 "definitions.html", "change-a-kpi.html", "agreements/2015-h1.html",
+                 "definitions.html", "agreements/2015-h1.html",
                  "agreements/2015-h2.html"):
         assert (out / page).is_file(), page
     assert "Sales &amp; Marketing SLA" in (out / "index.html").read_text(encoding="utf-8")
@@ -212,9 +212,8 @@ def _bare_project(root: Path, input_models: str = "{}", installed: bool = True) 
 
 
 def test_a_project_without_the_package_installed_is_told_to_run_dbt_deps(tmp_path):
-    from generator.settings.dbt_package import site_sources
-
     from generator.exceptions import ConfigError
+    from generator.settings.dbt_package import site_sources
 
     project = _bare_project(tmp_path, installed=False)
     with pytest.raises(ConfigError, match=r"does not install sla_report.*dbt deps"):
@@ -223,9 +222,8 @@ def test_a_project_without_the_package_installed_is_told_to_run_dbt_deps(tmp_pat
 
 
 def test_an_agreement_the_site_cannot_read_before_dbt_is_refused(tmp_path):
-    from generator.settings.dbt_package import site_sources
-
     from generator.exceptions import ConfigError
+    from generator.settings.dbt_package import site_sources
 
     project = _bare_project(tmp_path, "{sla_agreements: int_acme__agreements}")
     with pytest.raises(ConfigError, match=r"int_acme__agreements.*make it a seed"):

@@ -23,7 +23,7 @@ from generator.settings.dbt_package import site_sources
 from generator.settings.language import site_settings
 from generator.settings.profiles import Target, resolve_target
 from generator.settings.project import find_project, project_kpi_models, project_vars
-from generator.settings.settings_file import read_settings
+from generator.settings.settings_file import ProjectSettings, read_settings
 from generator.site.mkdocs import check_out_dir
 
 log = logging.getLogger(__name__)
@@ -44,13 +44,7 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     options = read_settings(root).overridden(
         data=data, source=source, as_of=as_of, out=out, target=target,
         memory_limit=memory_limit, locale=locale, currency=currency)
-    chosen = resolve_target(root, target, options.target)
-    if chosen.is_warehouse and options.data:
-        raise ConfigError(
-            f"--data reads raw files through embedded DuckDB; target {chosen.name} is a "
-            f"{chosen.type} warehouse. Load the files into it first: sla-report load "
-            f"--target {chosen.name} --data {options.data}, then build with --target "
-            f"{chosen.name}")
+    chosen = _target(root, target, options)
     out_dir = options.out or root / "build" / "site"
     check_out_dir(out_dir)
     work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
@@ -93,6 +87,18 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
         memory_limit=options.memory_limit,
         target=chosen,
     )
+
+
+def _target(root: Path, given: str | None, options: ProjectSettings) -> Target:
+    """Return the target to build on; files (--data) are read by embedded DuckDB only."""
+    chosen = resolve_target(root, given, options.target)
+    if chosen.is_warehouse and options.data:
+        raise ConfigError(
+            f"--data reads raw files through embedded DuckDB; target {chosen.name} is a "
+            f"{chosen.type} warehouse. Load the files into it first: sla-report load "
+            f"--target {chosen.name} --data {options.data}, then build with --target "
+            f"{chosen.name}")
+    return chosen
 
 
 def _check_inputs(data_dir: Path | None, settings: SourceSettings, chosen: Target

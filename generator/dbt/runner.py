@@ -301,7 +301,8 @@ def _release_duckdb() -> None:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:  # another adapter: nothing held in-process
         return
-    environment = DuckDBConnectionManager._ENV
+    # Typed as always set, but None until dbt-duckdb opens its first connection.
+    environment = getattr(DuckDBConnectionManager, "_ENV", None)
     if environment is not None:
         environment.close()
     DuckDBConnectionManager.close_all_connections()
