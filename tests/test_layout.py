@@ -119,3 +119,19 @@ def test_functions_fit_on_a_screen(path):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, f"{path.relative_to(PACKAGE.parent)}: " + "; ".join(long)
+
+
+def test_the_python_lists_are_the_dbt_vars():
+    """The channel list and the age buckets are defined once, as dbt vars
+    (issue #22); the Python names are the same list where the package must work
+    without a dbt project (the demo data, crm_source.yml's checks, the words
+    translated), so they are held equal here."""
+    from generator.commands.demo_data import CHANNELS as DEMO_CHANNELS
+    from generator.inputs.raw_columns import CHANNELS
+    from generator.settings.project import project_vars
+    from generator.site.render import AGE_BUCKETS
+
+    dbt_vars = project_vars(PACKAGE.parent)
+    assert list(CHANNELS) == dbt_vars["acquisition_channels"]
+    assert [channel.name for channel in DEMO_CHANNELS] == dbt_vars["acquisition_channels"]
+    assert list(AGE_BUCKETS) == [bucket["label"] for bucket in dbt_vars["overdue_age_buckets"]]
