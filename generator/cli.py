@@ -32,25 +32,37 @@ def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 def _configure_logging(verbosity: str) -> None:
     level = {"verbose": logging.INFO, "quiet": logging.ERROR}.get(verbosity, logging.WARNING)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
 
 
 def verbosity_options(command: Callable) -> Callable:
     """Add -v/--verbose and -q/--quiet to a command (the group accepts them too)."""
-    command = click.option("-q", "--quiet", is_flag=True, expose_value=False,
-                           is_eager=True, callback=_set_verbosity,
-                           help="Print errors only.")(command)
-    return click.option("-v", "--verbose", is_flag=True, expose_value=False,
-                        is_eager=True, callback=_set_verbosity,
-                        help="Log every step.")(command)
+    command = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_verbosity,
+        help="Print errors only.",
+    )(command)
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_verbosity,
+        help="Log every step.",
+    )(command)
 
 
 def is_quiet() -> bool:
     """Return whether --quiet was given."""
     context = click.get_current_context(silent=True)
-    return context is not None and \
-        context.find_root().meta.get("sla_report.verbosity") == "quiet"
+    return context is not None and context.find_root().meta.get("sla_report.verbosity") == "quiet"
 
 
 def say(message: str) -> None:
@@ -62,9 +74,13 @@ def say(message: str) -> None:
 def project_dir_option(command: Callable) -> Callable:
     """Add --project-dir (default: the current directory) to a command."""
     return click.option(
-        "--project-dir", "project_dir", type=click.Path(file_okay=False), callback=_not_empty,
+        "--project-dir",
+        "project_dir",
+        type=click.Path(file_okay=False),
+        callback=_not_empty,
         help="The SLA Report project (dbt_project.yml, seeds, site/). "
-             "Default: the current directory.")(command)
+        "Default: the current directory.",
+    )(command)
 
 
 @click.group()
@@ -96,9 +112,11 @@ def serve_hint(project: Path, given: list[str]) -> str:
     if not given and (project / "Makefile").is_file() and Path.cwd() == project:
         return "make serve"
     executable = Path(sys.argv[0])
-    program = (shlex.quote(str(executable.resolve()))
-               if executable.name == "sla-report" and executable.exists()
-               else f"{shlex.quote(sys.executable)} -m generator")
+    program = (
+        shlex.quote(str(executable.resolve()))
+        if executable.name == "sla-report" and executable.exists()
+        else f"{shlex.quote(sys.executable)} -m generator"
+    )
     parts = [program, "serve"]
     if Path.cwd() != project:
         parts += ["--project-dir", shlex.quote(str(project))]
@@ -127,8 +145,9 @@ def one_run_options(**given: str | None) -> list[str]:
 def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an empty value: `--out ""` is a mistake, not "the default"."""
     if value is not None and not str(value).strip():
-        raise click.BadParameter("must not be empty (leave the option out for the default)",
-                                 ctx, param)
+        raise click.BadParameter(
+            "must not be empty (leave the option out for the default)", ctx, param
+        )
     return value
 
 
@@ -168,11 +187,18 @@ class BuildOptions:
         """Return the validated build configuration these options ask for."""
         from generator.commands.configure import make_config
 
-        return make_config(data=self.data, as_of=self.as_of, out=self.out,
-                           project_dir=self.project_dir,
-                           source=self.source and self.source.lower(),
-                           unit_tests=self.unit_tests, memory_limit=self.memory_limit,
-                           target=self.target, locale=self.locale, currency=self.currency)
+        return make_config(
+            data=self.data,
+            as_of=self.as_of,
+            out=self.out,
+            project_dir=self.project_dir,
+            source=self.source and self.source.lower(),
+            unit_tests=self.unit_tests,
+            memory_limit=self.memory_limit,
+            target=self.target,
+            locale=self.locale,
+            currency=self.currency,
+        )
 
 
 def build_options(command: Callable) -> Callable:
@@ -186,47 +212,92 @@ def build_options(command: Callable) -> Callable:
 
     # The command's own options stay; the shared ones are added after them.
     run.__click_params__ = list(getattr(command, "__click_params__", []))  # type: ignore[attr-defined]
-    for option in reversed([
-        click.option("--data", "data", callback=_not_empty, type=click.Path(file_okay=False),
-                     help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, "
-                          "else the committed demo data."),
-        click.option("--source", "source",
-                     type=click.Choice(SOURCES, case_sensitive=False),
-                     help="The system the --data files come from: our input contract, a "
-                          "Salesforce export or landing, HubSpot as Fivetran lands it. "
-                          "Default: `source:` in sla-report.yml, then in crm_source.yml, else "
-                          "contract."),
-        click.option("--as-of", "as_of", callback=_not_empty, metavar="DATE",
-                     help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
-                          "for the last complete day). Default: `as_of:` in sla-report.yml, else "
-                          "2015-10-15 for the demo and the last complete local day for "
-                          "--data; a day that has not ended is refused."),
-        click.option("--out", "out", callback=_not_empty, type=click.Path(file_okay=False),
-                     help="Folder of the published site. Default: `out:` in sla-report.yml, else "
-                          "build/site in the project."),
-        click.option("--full", is_flag=True,
-                     help="Rebuild everything, even what has not changed."),
-        click.option("--memory-limit", "memory_limit", metavar="SIZE", callback=_memory_limit,
-                     help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
-                          "sorts spill to disk. Default: `memory_limit:` in sla-report.yml, "
-                          "else SLA_REPORT_DUCKDB_MEMORY_LIMIT, else 80% of RAM."),
-        click.option("--locale", "locale", callback=_not_empty, metavar="LOCALE",
-                     help="The site's language and number/date formats: en, th, pt_BR. "
-                          "Default: `locale:` in sla-report.yml, else en."),
-        click.option("--currency", "currency", callback=_not_empty, metavar="CODE",
-                     help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
-                          "nothing is converted. Default: `currency:` in sla-report.yml, "
-                          "else USD."),
-        click.option("--unit-tests", "unit_tests", is_flag=True,
-                     help="Also run the dbt unit tests (make test and CI do; site builds "
-                          "run every data test but skip them)."),
-        click.option("--target", "target", metavar="NAME", callback=_not_empty,
-                     help="The profiles.yml target the models run on: duckdb (embedded, "
-                          "the default), postgres, spark or your own. A warehouse target "
-                          "reads its raw schema (fill it with `sla-report load`). "
-                          "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml, "
-                          "else duckdb."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--data",
+                "data",
+                callback=_not_empty,
+                type=click.Path(file_okay=False),
+                help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, "
+                "else the committed demo data.",
+            ),
+            click.option(
+                "--source",
+                "source",
+                type=click.Choice(SOURCES, case_sensitive=False),
+                help="The system the --data files come from: our input contract, a "
+                "Salesforce export or landing, HubSpot as Fivetran lands it. "
+                "Default: `source:` in sla-report.yml, then in crm_source.yml, else "
+                "contract.",
+            ),
+            click.option(
+                "--as-of",
+                "as_of",
+                callback=_not_empty,
+                metavar="DATE",
+                help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
+                "for the last complete day). Default: `as_of:` in sla-report.yml, else "
+                "2015-10-15 for the demo and the last complete local day for "
+                "--data; a day that has not ended is refused.",
+            ),
+            click.option(
+                "--out",
+                "out",
+                callback=_not_empty,
+                type=click.Path(file_okay=False),
+                help="Folder of the published site. Default: `out:` in sla-report.yml, else "
+                "build/site in the project.",
+            ),
+            click.option(
+                "--full", is_flag=True, help="Rebuild everything, even what has not changed."
+            ),
+            click.option(
+                "--memory-limit",
+                "memory_limit",
+                metavar="SIZE",
+                callback=_memory_limit,
+                help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
+                "sorts spill to disk. Default: `memory_limit:` in sla-report.yml, "
+                "else SLA_REPORT_DUCKDB_MEMORY_LIMIT, else 80% of RAM.",
+            ),
+            click.option(
+                "--locale",
+                "locale",
+                callback=_not_empty,
+                metavar="LOCALE",
+                help="The site's language and number/date formats: en, th, pt_BR. "
+                "Default: `locale:` in sla-report.yml, else en.",
+            ),
+            click.option(
+                "--currency",
+                "currency",
+                callback=_not_empty,
+                metavar="CODE",
+                help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
+                "nothing is converted. Default: `currency:` in sla-report.yml, "
+                "else USD.",
+            ),
+            click.option(
+                "--unit-tests",
+                "unit_tests",
+                is_flag=True,
+                help="Also run the dbt unit tests (make test and CI do; site builds "
+                "run every data test but skip them).",
+            ),
+            click.option(
+                "--target",
+                "target",
+                metavar="NAME",
+                callback=_not_empty,
+                help="The profiles.yml target the models run on: duckdb (embedded, "
+                "the default), postgres, spark or your own. A warehouse target "
+                "reads its raw schema (fill it with `sla-report load`). "
+                "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml, "
+                "else duckdb.",
+            ),
+        ]
+    ):
         run = option(run)
     return project_dir_option(run)
 
@@ -247,14 +318,15 @@ def _run_build(configure: Callable, full: bool):
         # whatever it meets must end in a message, never a traceback (issue #11).
         with progress.stage("checking input"):
             config = configure()
-        return config, build_report(config, full=full, report=say, progress=progress), \
-            progress
+        return config, build_report(config, full=full, report=say, progress=progress), progress
     except SlaReportError:
         raise
     except Exception as error:  # a bug: say so plainly, keep the traceback for -v
         log.debug("internal error", exc_info=True)
-        raise InternalError(f"internal error: {type(error).__name__}: {error} "
-                            "(run with -v for the traceback); nothing was published") from error
+        raise InternalError(
+            f"internal error: {type(error).__name__}: {error} "
+            "(run with -v for the traceback); nothing was published"
+        ) from error
 
 
 @cli.command()
@@ -286,26 +358,40 @@ def build(options: BuildOptions) -> None:
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
     # The whole command's time: the input check runs before the build proper.
-    click.echo(f"Built {summary.pages} pages ({summary.generated_pages} generated, "
-               f"{summary.pages - summary.generated_pages} from site/docs and the theme; "
-               f"{summary.kpis} KPIs, "
-               "data as of "
-               f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
-               f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
+    click.echo(
+        f"Built {summary.pages} pages ({summary.generated_pages} generated, "
+        f"{summary.pages - summary.generated_pages} from site/docs and the theme; "
+        f"{summary.kpis} KPIs, "
+        "data as of "
+        f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
+        f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()})."
+    )
     say(f"Site: {summary.out_dir}")
-    given = one_run_options(data=options.data, source=options.source, as_of=options.as_of,
-                            out=options.out, target=options.target,
-                            memory_limit=options.memory_limit, locale=options.locale,
-                            currency=options.currency)
+    given = one_run_options(
+        data=options.data,
+        source=options.source,
+        as_of=options.as_of,
+        out=options.out,
+        target=options.target,
+        memory_limit=options.memory_limit,
+        locale=options.locale,
+        currency=options.currency,
+    )
     say(f"Open {index.as_uri()} in a browser, or run: {serve_hint(config.project_dir, given)}")
 
 
 @cli.command()
 @build_options
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--no-watch", is_flag=True,
-              help="Serve the last built site as it is: no build, no reload.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option(
+    "--no-watch", is_flag=True, help="Serve the last built site as it is: no build, no reload."
+)
 @verbosity_options
 def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
@@ -326,8 +412,9 @@ def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
         from generator.exceptions import ConfigError
 
         raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
-    preview = Preview(options.make_config, port=port, full=options.full, watch=not no_watch,
-                      report=say)
+    preview = Preview(
+        options.make_config, port=port, full=options.full, watch=not no_watch, report=say
+    )
     preview.run()
 
 
@@ -335,14 +422,28 @@ def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
 cli.add_command(serve, "dev")
 
 
-SETTING_NAMES = ("data", "source", "as_of", "out", "locale", "currency", "target",
-                 "memory_limit", "crm_links", "notify")
+SETTING_NAMES = (
+    "data",
+    "source",
+    "as_of",
+    "out",
+    "locale",
+    "currency",
+    "target",
+    "memory_limit",
+    "crm_links",
+    "notify",
+)
 
 
 @cli.command("settings")
-@click.option("--get", "name", type=click.Choice(SETTING_NAMES),
-              help="Print one setting's value only (empty when unset; out: the folder "
-                   "the build writes), for scripts and the Makefile.")
+@click.option(
+    "--get",
+    "name",
+    type=click.Choice(SETTING_NAMES),
+    help="Print one setting's value only (empty when unset; out: the folder "
+    "the build writes), for scripts and the Makefile.",
+)
 @project_dir_option
 @verbosity_options
 def settings_command(name: str | None, project_dir: str | None) -> None:
@@ -367,8 +468,10 @@ def settings_command(name: str | None, project_dir: str | None) -> None:
         value = values[name]
         click.echo("" if value is None else value)
         return
-    say(f"{settings.path or root / SETTINGS_FILE}"
-        f"{'' if settings.path else ' (none: every setting is its default)'}")
+    say(
+        f"{settings.path or root / SETTINGS_FILE}"
+        f"{'' if settings.path else ' (none: every setting is its default)'}"
+    )
     for key in SETTING_NAMES:
         value = values[key]
         if isinstance(value, dict):
@@ -377,18 +480,31 @@ def settings_command(name: str | None, project_dir: str | None) -> None:
 
 
 @cli.command()
-@click.option("--target", "target", metavar="NAME", callback=_not_empty,
-              help="The profiles.yml target to load into (postgres, spark or your own). "
-                   "Default: SLA_REPORT_TARGET.")
-@click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
-              help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.")
-@click.option("--source", "source", type=click.Choice(SOURCES, case_sensitive=False),
-              help="The layout of the --data files (as for build). Default: `source:` in "
-                   "crm_source.yml, else contract.")
+@click.option(
+    "--target",
+    "target",
+    metavar="NAME",
+    callback=_not_empty,
+    help="The profiles.yml target to load into (postgres, spark or your own). "
+    "Default: SLA_REPORT_TARGET.",
+)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    callback=_not_empty,
+    help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.",
+)
+@click.option(
+    "--source",
+    "source",
+    type=click.Choice(SOURCES, case_sensitive=False),
+    help="The layout of the --data files (as for build). Default: `source:` in "
+    "crm_source.yml, else contract.",
+)
 @project_dir_option
 @verbosity_options
-def load(target: str | None, data: str | None, source: str | None,
-         project_dir: str | None) -> None:
+def load(target: str | None, data: str | None, source: str | None, project_dir: str | None) -> None:
     """Load raw files into a warehouse's raw schema, every column as text.
 
     The files are checked as `build --data` checks them; existing tables of
@@ -412,32 +528,45 @@ def load(target: str | None, data: str | None, source: str | None,
     if not chosen.is_warehouse:
         from generator.exceptions import ConfigError
 
-        raise ConfigError(f"target {chosen.name} is embedded DuckDB, which reads raw files "
-                          "directly: sla-report build --data DIR (load is for warehouses, "
-                          "e.g. --target postgres)")
+        raise ConfigError(
+            f"target {chosen.name} is embedded DuckDB, which reads raw files "
+            "directly: sla-report build --data DIR (load is for warehouses, "
+            "e.g. --target postgres)"
+        )
     files, schemas, renames = files_to_load(root, settings.data, settings.source)
     loaded = load_files(root, chosen, files, schemas, renames)
     for table in loaded:
         say(f"{table.relation}: {table.rows:,} rows from {table.source_file.name}")
-    click.echo(f"Loaded {len(loaded)} tables ({sum(t.rows for t in loaded):,} rows) into "
-               f"{chosen.name} (schema {', '.join(sorted(set(schemas.values())))}) in "
-               f"{time.perf_counter() - started:.1f} s.")
+    click.echo(
+        f"Loaded {len(loaded)} tables ({sum(t.rows for t in loaded):,} rows) into "
+        f"{chosen.name} (schema {', '.join(sorted(set(schemas.values())))}) in "
+        f"{time.perf_counter() - started:.1f} s."
+    )
     say(f"Next: sla-report build --target {chosen.name}")
 
 
 @cli.command()
 @click.argument("system", type=click.Choice(["hubspot", "salesforce"], case_sensitive=False))
-@click.option("--since", metavar="DATE", callback=_not_empty,
-              help="Fetch records modified since this day (UTC), merged into the stored "
-                   "tables. Default: since the last good pull.")
-@click.option("--full", is_flag=True,
-              help="Fetch everything and replace the stored tables.")
-@click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
-              help="The folder to write. Default: pull.data in crm_source.yml.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_not_empty,
+    help="Fetch records modified since this day (UTC), merged into the stored "
+    "tables. Default: since the last good pull.",
+)
+@click.option("--full", is_flag=True, help="Fetch everything and replace the stored tables.")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    callback=_not_empty,
+    help="The folder to write. Default: pull.data in crm_source.yml.",
+)
 @project_dir_option
 @verbosity_options
-def pull(system: str, since: str | None, full: bool, data: str | None,
-         project_dir: str | None) -> None:
+def pull(
+    system: str, since: str | None, full: bool, data: str | None, project_dir: str | None
+) -> None:
     """Fetch the CRM's records through its API into the data folder, as Parquet.
 
     Only records changed since the last good pull are fetched, merged by id;
@@ -460,15 +589,22 @@ MAX_DEMO_SCALE = 10_000  # about 55M leads: past that the generator runs out of 
 def _demo_scale(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """Accept a finite scale above 0 and at most MAX_DEMO_SCALE (issue #24: -1 overflowed)."""
     if not 0 < value <= MAX_DEMO_SCALE:  # also false for nan
-        raise click.BadParameter(f"{value} is not a number above 0 and at most "
-                                 f"{MAX_DEMO_SCALE:,}", ctx, param)
+        raise click.BadParameter(
+            f"{value} is not a number above 0 and at most {MAX_DEMO_SCALE:,}", ctx, param
+        )
     return value
 
 
 @cli.command("demo-data")
 @click.argument("out", type=click.Path(file_okay=False))
-@click.option("--scale", default=1.0, show_default=True, type=float, callback=_demo_scale,
-              help="Multiply every volume (1 = a few thousand leads; at most 10,000).")
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    callback=_demo_scale,
+    help="Multiply every volume (1 = a few thousand leads; at most 10,000).",
+)
 @click.option("--seed", default=2015, show_default=True, help="Random seed.")
 @verbosity_options
 def demo_data(out: str, scale: float, seed: int) -> None:
@@ -483,36 +619,76 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(file_okay=False), callback=_not_empty,
-              help="The built site whose summary.json to announce. Default: build/site in "
-                   "the project.")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False),
-              callback=_not_empty, help="A summary.json to announce instead of --out's.")
-@click.option("--format", "chat", type=click.Choice(FORMATS),
-              help="The chat's payload format. Default: notify.format in sla-report.yml, "
-                   "else from the webhook's address (hooks.slack.com, *.webhook.office.com, "
-                   "chat.googleapis.com), else slack.")
-@click.option("--webhook-env", "webhook_env", metavar="NAME", callback=_not_empty,
-              help="The environment variable holding the webhook's address (in CI, a "
-                   "repository secret). The address is never read from a file or printed. "
-                   f"Default: notify.webhook_env in sla-report.yml, else "
-                   f"{DEFAULT_WEBHOOK_VARIABLE}.")
-@click.option("--site-url", "site_url", envvar="SLA_REPORT_PAGES_URL", metavar="URL",
-              callback=_web_address,
-              help="The published report, linked from the notice. Default: "
-                   "SLA_REPORT_PAGES_URL, else notify.site_url in sla-report.yml.")
-@click.option("--timeout", "timeout", default=10.0, show_default=True,
-              type=click.FloatRange(0.1, 120), metavar="SECONDS",
-              help="How long one attempt may take; a timeout or a 5xx is tried 3 times.")
-@click.option("--digest/--no-digest", default=None,
-              help="Add the weekly digest (team verdicts, week over week). Default: when the "
-                   "summary is as of a Sunday, the build read on Monday morning.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    callback=_not_empty,
+    help="The built site whose summary.json to announce. Default: build/site in the project.",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False),
+    callback=_not_empty,
+    help="A summary.json to announce instead of --out's.",
+)
+@click.option(
+    "--format",
+    "chat",
+    type=click.Choice(FORMATS),
+    help="The chat's payload format. Default: notify.format in sla-report.yml, "
+    "else from the webhook's address (hooks.slack.com, *.webhook.office.com, "
+    "chat.googleapis.com), else slack.",
+)
+@click.option(
+    "--webhook-env",
+    "webhook_env",
+    metavar="NAME",
+    callback=_not_empty,
+    help="The environment variable holding the webhook's address (in CI, a "
+    "repository secret). The address is never read from a file or printed. "
+    f"Default: notify.webhook_env in sla-report.yml, else "
+    f"{DEFAULT_WEBHOOK_VARIABLE}.",
+)
+@click.option(
+    "--site-url",
+    "site_url",
+    envvar="SLA_REPORT_PAGES_URL",
+    metavar="URL",
+    callback=_web_address,
+    help="The published report, linked from the notice. Default: "
+    "SLA_REPORT_PAGES_URL, else notify.site_url in sla-report.yml.",
+)
+@click.option(
+    "--timeout",
+    "timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 120),
+    metavar="SECONDS",
+    help="How long one attempt may take; a timeout or a 5xx is tried 3 times.",
+)
+@click.option(
+    "--digest/--no-digest",
+    default=None,
+    help="Add the weekly digest (team verdicts, week over week). Default: when the "
+    "summary is as of a Sunday, the build read on Monday morning.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the payload instead of posting it.")
 @project_dir_option
 @verbosity_options
-def notify(out: str | None, summary_path: str | None, chat: str | None,
-           webhook_env: str | None, site_url: str | None, timeout: float,
-           digest: bool | None, dry_run: bool, project_dir: str | None) -> None:
+def notify(
+    out: str | None,
+    summary_path: str | None,
+    chat: str | None,
+    webhook_env: str | None,
+    site_url: str | None,
+    timeout: float,
+    digest: bool | None,
+    dry_run: bool,
+    project_dir: str | None,
+) -> None:
     """Post the night's news (summary.json) to a Slack, Teams or Google Chat webhook.
 
     Status changes, commitments that fell behind pace, new hand-off breaches
@@ -547,8 +723,7 @@ def notify(out: str | None, summary_path: str | None, chat: str | None,
     message = compose(read_summary(path), site_url or settings.notify.site_url, digest)
     webhook_env = webhook_env or settings.notify.webhook_env or DEFAULT_WEBHOOK_VARIABLE
     url = read_named(webhook_env) or ""
-    chat = chat or settings.notify.format or webhook_chat(url, webhook_env,
-                                                          required=not dry_run)
+    chat = chat or settings.notify.format or webhook_chat(url, webhook_env, required=not dry_run)
     if dry_run:
         click.echo(json.dumps(payload(message, chat), indent=2, ensure_ascii=False))
         return
@@ -556,8 +731,7 @@ def notify(out: str | None, summary_path: str | None, chat: str | None,
         say("Nothing new to post: no status changed, no new breach, nothing due today.")
         return
     status = post(url, payload(message, chat), timeout=timeout)
-    say(f"Posted to {chat} (HTTP {status}): "
-        f"{', '.join(s.heading for s in message.sections)}.")
+    say(f"Posted to {chat} (HTTP {status}): {', '.join(s.heading for s in message.sections)}.")
 
 
 @cli.group()
@@ -574,12 +748,19 @@ def agreement() -> None:
 @click.option("--starts", required=True, metavar="DATE", help="First day of the new period.")
 @click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
 @click.option("--revenue-goal", help="New revenue goal, written as given (default: copied).")
-@click.option("--id", "new_id", callback=_not_empty,
-              help="Id of the new agreement (default: the start date).")
+@click.option(
+    "--id", "new_id", callback=_not_empty, help="Id of the new agreement (default: the start date)."
+)
 @project_dir_option
 @verbosity_options
-def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None,
-                  new_id: str | None, project_dir: str | None) -> None:
+def agreement_new(
+    from_id: str,
+    starts: str,
+    ends: str,
+    revenue_goal: str | None,
+    new_id: str | None,
+    project_dir: str | None,
+) -> None:
     """Add an agreement period copied from another, with its text to edit.
 
     Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
@@ -588,22 +769,39 @@ def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None
     from generator.settings.project import find_project
 
     root = find_project(project_dir)
-    created = create_agreement(root, from_id, parse_date(starts, "--starts"),
-                               parse_date(ends, "--ends"), new_id, revenue_goal)
+    created = create_agreement(
+        root,
+        from_id,
+        parse_date(starts, "--starts"),
+        parse_date(ends, "--ends"),
+        new_id,
+        revenue_goal,
+    )
     _report_agreement(root, created)
 
 
 @agreement.command("reset")
 @click.argument("agreement_id")
-@click.option("--on", "on", required=True, metavar="DATE",
-              help="First day of the new agreement; the old one ends the day before.")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    metavar="DATE",
+    help="First day of the new agreement; the old one ends the day before.",
+)
 @click.option("--revenue-goal", help="Revenue goal of the new period, written as given.")
-@click.option("--id", "new_id", callback=_not_empty,
-              help="Id of the new agreement (default: the --on date).")
+@click.option(
+    "--id", "new_id", callback=_not_empty, help="Id of the new agreement (default: the --on date)."
+)
 @project_dir_option
 @verbosity_options
-def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
-                    new_id: str | None, project_dir: str | None) -> None:
+def agreement_reset(
+    agreement_id: str,
+    on: str,
+    revenue_goal: str | None,
+    new_id: str | None,
+    project_dir: str | None,
+) -> None:
     """End an agreement early and start a new one from --on to its old end.
 
     Every KPI, target and pace is then split at the boundary.
@@ -614,17 +812,14 @@ def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
     from generator.settings.project import find_project
 
     root = find_project(project_dir)
-    created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,
-                              revenue_goal)
+    created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id, revenue_goal)
     _report_agreement(root, created)
 
 
 def _report_agreement(root: Path, created) -> None:
     if created.ended_early:
-        say(f"{created.ended_early} now ends on "
-                   f"{created.starts_on - timedelta(days=1)}.")
-    say(f"Added agreement {created.agreement_id}: {created.starts_on} to "
-               f"{created.ends_on}.")
+        say(f"{created.ended_early} now ends on {created.starts_on - timedelta(days=1)}.")
+    say(f"Added agreement {created.agreement_id}: {created.starts_on} to {created.ends_on}.")
     if created.gap_days_before:
         say(f"Note: {created.gap_days_before} days without an agreement before it.")
     say(f"Edit its text: {created.text_path.relative_to(root)}")

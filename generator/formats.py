@@ -37,20 +37,31 @@ STATUS_LABELS = {
 }
 
 
-PERIOD_STATES = {"final": N_("Final"), "in_progress": N_("In progress"),
-                 "upcoming": N_("Upcoming")}
+PERIOD_STATES = {"final": N_("Final"), "in_progress": N_("In progress"), "upcoming": N_("Upcoming")}
 
 
 # The inputs a KPI can lack (macros/inputs.sql): "needs lead activities".
-NEEDS = (N_("leads"), N_("lead activities"), N_("opportunities"), N_("a revenue ledger"),
-         N_("web sessions"), N_("the team list"), N_("SQL dates"), N_("acceptance dates"),
-         N_("proposal dates"), N_("disqualification dates"))
+NEEDS = (
+    N_("leads"),
+    N_("lead activities"),
+    N_("opportunities"),
+    N_("a revenue ledger"),
+    N_("web sessions"),
+    N_("the team list"),
+    N_("SQL dates"),
+    N_("acceptance dates"),
+    N_("proposal dates"),
+    N_("disqualification dates"),
+)
 
 
 # Why a computed rate is no data all the same (the KPI models, issue #19).
-NO_DATA_REASONS = (N_("the data holds only MQLs"), N_("no lost deals recorded"),
-                   N_("the period began less than a week before the as-of day"),
-                   N_("no deal amounts recorded"))
+NO_DATA_REASONS = (
+    N_("the data holds only MQLs"),
+    N_("no lost deals recorded"),
+    N_("the period began less than a week before the as-of day"),
+    N_("no deal amounts recorded"),
+)
 
 
 # A locale may name its own CLDR date pattern for `day`; the others use
@@ -65,8 +76,10 @@ DURATION_UNITS = {"hours": "duration-hour", "days": "duration-day"}
 
 def _fraction(pattern: str, digits: str) -> str:
     """Return a CLDR number pattern with its fraction replaced: '¤#,##0.00' -> '¤#,##0'."""
-    return ";".join(re.sub(r"0(?:\.[0#]+)?(?=[^0#.]*$)", "0" + digits, part, count=1)
-                    for part in pattern.split(";"))
+    return ";".join(
+        re.sub(r"0(?:\.[0#]+)?(?=[^0#.]*$)", "0" + digits, part, count=1)
+        for part in pattern.split(";")
+    )
 
 
 def _format(value: float, unit: str, digits: str) -> str:
@@ -76,14 +89,17 @@ def _format(value: float, unit: str, digits: str) -> str:
     if unit == "currency":
         # Whole units: the amounts are plans and bookings, not invoices.
         pattern = _fraction(cldr.currency_formats["standard"].pattern, "")
-        return format_currency(value, locale.currency, format=pattern, locale=cldr,
-                               currency_digits=False)
+        return format_currency(
+            value, locale.currency, format=pattern, locale=cldr, currency_digits=False
+        )
     if unit == "rate":
-        return format_percent(value, _fraction(cldr.percent_formats[None].pattern, digits),
-                              locale=cldr)
+        return format_percent(
+            value, _fraction(cldr.percent_formats[None].pattern, digits), locale=cldr
+        )
     if unit in DURATION_UNITS:
-        return format_unit(value, DURATION_UNITS[unit], "short", format="#,##0" + digits,
-                           locale=cldr)
+        return format_unit(
+            value, DURATION_UNITS[unit], "short", format="#,##0" + digits, locale=cldr
+        )
     return format_decimal(value, "#,##0", locale=cldr)
 
 
@@ -94,8 +110,9 @@ def number(value: float | int | None, unit: str = "count") -> str:
     return _format(float(value), unit, ".0")
 
 
-def distinct_figure(value: float | int | None, target: float | int | None,
-                    unit: str = "count") -> str:
+def distinct_figure(
+    value: float | int | None, target: float | int | None, unit: str = "count"
+) -> str:
     """Return a value as tables print it, with as many more decimals as it takes never to
     print a value that differs from its target as the target itself (issue #19).
 
@@ -104,14 +121,19 @@ def distinct_figure(value: float | int | None, target: float | int | None,
     print as `number` does.
     """
     shown = number(value, unit)
-    if value is None or target is None or unit == "count" \
-            or math.isclose(float(value), float(target), rel_tol=1e-12, abs_tol=1e-12) \
-            or shown != number(target, unit):
+    if (
+        value is None
+        or target is None
+        or unit == "count"
+        or math.isclose(float(value), float(target), rel_tol=1e-12, abs_tol=1e-12)
+        or shown != number(target, unit)
+    ):
         return shown
-    for digits in ((".00",) if unit == "currency" else (".00", ".000", ".0000")):
+    for digits in (".00",) if unit == "currency" else (".00", ".000", ".0000"):
+
         def write(figure: float, digits: str = digits) -> str:
-            return _amount(figure, digits) if unit == "currency" \
-                else _format(figure, unit, digits)
+            return _amount(figure, digits) if unit == "currency" else _format(figure, unit, digits)
+
         shown = write(float(value))
         if shown != write(float(target)):
             break
@@ -123,8 +145,9 @@ def _amount(value: float, digits: str) -> str:
     locale = i18n.current()
     cldr = locale.babel
     pattern = _fraction(cldr.currency_formats["standard"].pattern, digits)
-    return format_currency(value, locale.currency, format=pattern, locale=cldr,
-                           currency_digits=False)
+    return format_currency(
+        value, locale.currency, format=pattern, locale=cldr, currency_digits=False
+    )
 
 
 def prose(value: float | int | None, unit: str = "count") -> str:
@@ -144,9 +167,11 @@ def shortfall(value: float | int | None, unit: str = "count") -> str:
         return "–"
     if unit == "rate":
         # A shortfall under 0.05 points is still one (issue #19): never "0.0 pts".
-        points = format_decimal(abs(float(value)) * 100,
-                                "#,##0.0" if abs(float(value)) >= 0.0005 else "#,##0.0##",
-                                locale=i18n.current().babel)
+        points = format_decimal(
+            abs(float(value)) * 100,
+            "#,##0.0" if abs(float(value)) >= 0.0005 else "#,##0.0##",
+            locale=i18n.current().babel,
+        )
         return gettext("%(points)s pts") % {"points": points}
     return number(abs(value), unit)
 
@@ -171,8 +196,9 @@ def percent(value: float | None, digits: int = 0) -> str:
         return "–"
     cldr = i18n.current().babel
     fraction = "." + "0" * digits if digits else ""
-    return format_percent(float(value), _fraction(cldr.percent_formats[None].pattern, fraction),
-                          locale=cldr)
+    return format_percent(
+        float(value), _fraction(cldr.percent_formats[None].pattern, fraction), locale=cldr
+    )
 
 
 def signed_percent(value: float | None) -> str:
@@ -204,10 +230,17 @@ def no_data_reason(reason: str) -> str:
     parts = []
     for part in reason.removeprefix("needs ").split(" and "):
         options = [gettext(o) for o in re.split(r", | or ", part)]
-        parts.append(options[0] if len(options) == 1 else gettext("%(first)s or %(last)s") % {
-            "first": ", ".join(options[:-1]), "last": options[-1]})
-    joined = parts[0] if len(parts) == 1 else gettext("%(first)s and %(last)s") % {
-        "first": ", ".join(parts[:-1]), "last": parts[-1]}
+        parts.append(
+            options[0]
+            if len(options) == 1
+            else gettext("%(first)s or %(last)s")
+            % {"first": ", ".join(options[:-1]), "last": options[-1]}
+        )
+    joined = (
+        parts[0]
+        if len(parts) == 1
+        else gettext("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+    )
     return gettext("needs %(inputs)s") % {"inputs": joined}
 
 
@@ -228,8 +261,7 @@ def period_state(state: str) -> str:
 
 
 def day(value: date | datetime | None) -> str:
-    """Return a date in the site's locale: 'Thu 15 Oct 2015', '15 ต.ค. 2015', '15 de out. de 2015'.
-    """
+    """Return a date in the site's locale: 'Thu 15 Oct 2015', '15 ต.ค. 2015', '15 de out. de 2015'."""
     if value is None:
         return "–"
     locale = i18n.current()
@@ -242,7 +274,9 @@ def moment(value: datetime | None) -> str:
         return "–"
     locale = i18n.current()
     return gettext("%(day)s, %(time)s") % {
-        "day": day(value), "time": format_time(value, "short", locale=locale.babel)}
+        "day": day(value),
+        "time": format_time(value, "short", locale=locale.babel),
+    }
 
 
 def month(value: date | datetime | None, width: str = "short") -> str:

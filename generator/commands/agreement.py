@@ -89,12 +89,19 @@ def _check_no_overlap(rows: list[dict], new_id: str, starts: date, ends: date) -
                 f"{new_id} ({starts} to {ends}) overlaps {row['agreement_id']} "
                 f"({other_start} to {other_end}); periods never overlap. To reset an "
                 f"agreement early, use `sla-report agreement reset {row['agreement_id']} "
-                f"--on DATE`.")
+                f"--on DATE`."
+            )
 
 
-def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
-                     new_id: str | None = None, revenue_goal: str | float | None = None,
-                     title: str | None = None) -> NewAgreement:
+def create_agreement(
+    project_dir: Path,
+    from_id: str,
+    starts: date,
+    ends: date,
+    new_id: str | None = None,
+    revenue_goal: str | float | None = None,
+    title: str | None = None,
+) -> NewAgreement:
     """Add an agreement copied from `from_id` with new dates (and goal); copy its text."""
     seed = project_dir / AGREEMENTS_SEED
     check_agreements(seed)  # a bad row is one message, never a traceback (issue #11)
@@ -115,9 +122,13 @@ def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
     source_text = agreement_text_path(project_dir, from_id)
     if not source_text.is_file():
         raise ConfigError(f"{source_text.relative_to(project_dir)}: missing, nothing to copy")
-    new_row = {**by_id[from_id], "agreement_id": new_id, "starts_on": starts.isoformat(),
-               "ends_on": ends.isoformat(),
-               "title": title or f"Sales & Marketing SLA: {starts:%-d %b %Y} to {ends:%-d %b %Y}"}
+    new_row = {
+        **by_id[from_id],
+        "agreement_id": new_id,
+        "starts_on": starts.isoformat(),
+        "ends_on": ends.isoformat(),
+        "title": title or f"Sales & Marketing SLA: {starts:%-d %b %Y} to {ends:%-d %b %Y}",
+    }
     if goal is not None:
         new_row["revenue_goal"] = goal
     rows.append(new_row)
@@ -127,33 +138,48 @@ def create_agreement(project_dir: Path, from_id: str, starts: date, ends: date,
     # Explicit whole-period targets carry over; month targets belong to their months.
     target_seed = project_dir / TARGETS_SEED
     target_columns, targets = _read(target_seed)
-    carried = [{**t, "agreement_id": new_id} for t in targets
-               if t["agreement_id"] == from_id and not t.get("month")]
+    carried = [
+        {**t, "agreement_id": new_id}
+        for t in targets
+        if t["agreement_id"] == from_id and not t.get("month")
+    ]
     _write(target_seed, target_columns, targets + carried)
 
     new_text = agreement_text_path(project_dir, new_id)
     shutil.copy2(source_text, new_text)
-    previous_end = max((date.fromisoformat(r["ends_on"]) for r in rows
-                        if date.fromisoformat(r["ends_on"]) < starts), default=None)
+    previous_end = max(
+        (
+            date.fromisoformat(r["ends_on"])
+            for r in rows
+            if date.fromisoformat(r["ends_on"]) < starts
+        ),
+        default=None,
+    )
     gap = (starts - previous_end).days - 1 if previous_end else None
     return NewAgreement(new_id, starts, ends, new_text, gap)
 
 
-def reset_agreement(project_dir: Path, agreement_id: str, on: date, new_id: str | None = None,
-                    revenue_goal: str | float | None = None) -> NewAgreement:
+def reset_agreement(
+    project_dir: Path,
+    agreement_id: str,
+    on: date,
+    new_id: str | None = None,
+    revenue_goal: str | float | None = None,
+) -> NewAgreement:
     """End `agreement_id` the day before `on` and start a copy of it from `on` to its end."""
     seed = project_dir / AGREEMENTS_SEED
     check_agreements(seed)
     columns, rows = _read(seed)
     by_id = {row["agreement_id"]: row for row in rows}
     if agreement_id not in by_id:
-        raise ConfigError(f"unknown agreement {agreement_id!r}; known: "
-                          f"{', '.join(sorted(by_id))}")
+        raise ConfigError(f"unknown agreement {agreement_id!r}; known: {', '.join(sorted(by_id))}")
     row = by_id[agreement_id]
     starts, ends = date.fromisoformat(row["starts_on"]), date.fromisoformat(row["ends_on"])
     if not starts < on <= ends:
-        raise ConfigError(f"--on {on} must fall after {agreement_id} starts ({starts}) and "
-                          f"no later than it ends ({ends})")
+        raise ConfigError(
+            f"--on {on} must fall after {agreement_id} starts ({starts}) and "
+            f"no later than it ends ({ends})"
+        )
     row["ends_on"] = (on - timedelta(days=1)).isoformat()
     _write(seed, columns, rows)
     try:
@@ -163,8 +189,9 @@ def reset_agreement(project_dir: Path, agreement_id: str, on: date, new_id: str 
         _write(seed, columns, rows)
         raise
     _move_month_targets(project_dir, agreement_id, created.agreement_id, on)
-    return NewAgreement(created.agreement_id, on, ends, created.text_path, 0,
-                        ended_early=agreement_id)
+    return NewAgreement(
+        created.agreement_id, on, ends, created.text_path, 0, ended_early=agreement_id
+    )
 
 
 def _move_month_targets(project_dir: Path, old_id: str, new_id: str, on: date) -> None:

@@ -66,9 +66,12 @@ class BuildSummary:
     """Of `pages`, those generated from the report models; the rest are site/docs pages."""
 
 
-def build_report(config: BuildConfig, full: bool = False,
-                 report: Callable[[str], None] | None = None,
-                 progress: Progress | None = None) -> BuildSummary:
+def build_report(
+    config: BuildConfig,
+    full: bool = False,
+    report: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> BuildSummary:
     """Build what changed; publish to config.out_dir only if every step succeeded.
 
     report receives the one-line decision (what changed, what is rebuilt);
@@ -85,8 +88,9 @@ def check_templates_and_texts(config: BuildConfig, project_vars: dict, environme
     check_agreement_texts(config.site_root, kpi_ids)
 
 
-def _build(config: BuildConfig, full: bool, report: Callable[[str], None],
-           progress: Progress) -> BuildSummary:
+def _build(
+    config: BuildConfig, full: bool, report: Callable[[str], None], progress: Progress
+) -> BuildSummary:
     started = time.perf_counter()
     with progress.stage("planning"):
         project_vars = read_project_vars(config.site_root)
@@ -103,14 +107,31 @@ def _build(config: BuildConfig, full: bool, report: Callable[[str], None],
         dbt_build = last_good_build(last)
     else:
         with progress.stage("dbt"):
-            dbt_build = run_dbt_build(config, rebuild, fingerprint, last,
-                                      on_event=DbtProgress(progress))
-    return _generate(config, project_vars, environment, previous_history, dbt_build,
-                     rebuild.mode, progress, started)
+            dbt_build = run_dbt_build(
+                config, rebuild, fingerprint, last, on_event=DbtProgress(progress)
+            )
+    return _generate(
+        config,
+        project_vars,
+        environment,
+        previous_history,
+        dbt_build,
+        rebuild.mode,
+        progress,
+        started,
+    )
 
 
-def _generate(config: BuildConfig, project_vars: dict, environment, previous_history,
-              dbt_build, mode: str, progress: Progress, started: float) -> BuildSummary:
+def _generate(
+    config: BuildConfig,
+    project_vars: dict,
+    environment,
+    previous_history,
+    dbt_build,
+    mode: str,
+    progress: Progress,
+    started: float,
+) -> BuildSummary:
     """Read the report models, write pages and charts, run MkDocs and publish."""
     with progress.stage("reading results"):
         data, quality, definitions = _read_results(config, project_vars, dbt_build)
@@ -118,10 +139,12 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
     language = SiteLocale(config.locale, config.currency)
     warn_untranslated(definitions, language)
     with progress.stage("pages and charts"), use(language):
-        plan, history, data = _plan_pages(config, project_vars, data, definitions,
-                                          dbt_build, previous_history)
-        files = {path: render_page(environment, template, page)
-                 for path, template, page in plan.pages}
+        plan, history, data = _plan_pages(
+            config, project_vars, data, definitions, dbt_build, previous_history
+        )
+        files = {
+            path: render_page(environment, template, page) for path, template, page in plan.pages
+        }
         files.update(plan.charts)
         # Issue #20: counts that agree with the final line's.
         progress.update(f"{len(plan.pages)} generated pages, {len(plan.charts)} chart files")
@@ -132,36 +155,65 @@ def _generate(config: BuildConfig, project_vars: dict, environment, previous_his
             shutil.rmtree(built_dir)
         stage_docs(config.site_root, docs_dir, files)
         mkdocs_config = write_mkdocs_config(
-            config.site_root, docs_dir, built_dir,
+            config.site_root,
+            docs_dir,
+            built_dir,
             # Issue #20: the header's dates in the site's locale.
-            {"data_as_of": day(config.as_of),
-             "built_at": f"{moment(config.built_at.replace(tzinfo=None))} UTC",
-             **site_stamp(quality, agreement_in_force(data.agreements)["time_zone"]),
-             **theme_words()},
-            config.work_dir / "mkdocs.yml", plan.nav_children)
+            {
+                "data_as_of": day(config.as_of),
+                "built_at": f"{moment(config.built_at.replace(tzinfo=None))} UTC",
+                **site_stamp(quality, agreement_in_force(data.agreements)["time_zone"]),
+                **theme_words(),
+            },
+            config.work_dir / "mkdocs.yml",
+            plan.nav_children,
+        )
         build_site(mkdocs_config)
     # summary.json is read by programs and chat notices: English words, the
     # data's own currency, whatever the site's language.
     with progress.stage("publish"), use(SiteLocale(SOURCE_LOCALE, config.currency)):
         current = agreement_in_force(data.agreements)
-        write_summary(built_dir, make_summary(
-            current, kpi_views(data, definitions, current["agreement_id"]),
-            config.as_of.isoformat(), config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            read_previous(config.out_dir),
-            changes_of(history, current["agreement_id"]),
-            {name: [row for row in getattr(data, name)
-                    if row["agreement_id"] == current["agreement_id"]]
-             for name in ("teams", "reps", "breach_queue")}))
+        write_summary(
+            built_dir,
+            make_summary(
+                current,
+                kpi_views(data, definitions, current["agreement_id"]),
+                config.as_of.isoformat(),
+                config.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                read_previous(config.out_dir),
+                changes_of(history, current["agreement_id"]),
+                {
+                    name: [
+                        row
+                        for row in getattr(data, name)
+                        if row["agreement_id"] == current["agreement_id"]
+                    ]
+                    for name in ("teams", "reps", "breach_queue")
+                },
+            ),
+        )
         write_history(built_dir, history)
         publish(built_dir, config.out_dir)
     pages = sum(1 for _ in config.out_dir.rglob("*.html"))
-    summary = BuildSummary(out_dir=config.out_dir, pages=pages, kpis=len(definitions),
-                           dbt_seconds=dbt_build.seconds,
-                           total_seconds=time.perf_counter() - started, mode=mode,
-                           quality=quality, timings=tuple(progress.timings),
-                           generated_pages=len(plan.pages))
-    log.info("built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s", summary.pages,
-             summary.kpis, summary.total_seconds, summary.dbt_seconds, summary.out_dir)
+    summary = BuildSummary(
+        out_dir=config.out_dir,
+        pages=pages,
+        kpis=len(definitions),
+        dbt_seconds=dbt_build.seconds,
+        total_seconds=time.perf_counter() - started,
+        mode=mode,
+        quality=quality,
+        timings=tuple(progress.timings),
+        generated_pages=len(plan.pages),
+    )
+    log.info(
+        "built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s",
+        summary.pages,
+        summary.kpis,
+        summary.total_seconds,
+        summary.dbt_seconds,
+        summary.out_dir,
+    )
     return summary
 
 
@@ -173,20 +225,30 @@ def warn_untranslated(definitions, language: SiteLocale) -> list[str]:
     """
     if language.code == SOURCE_LOCALE:
         return []
-    missing = [f"{definition.kpi_id}.{name}" for definition in definitions
-               for name in definition.missing_translations(language.code)]
+    missing = [
+        f"{definition.kpi_id}.{name}"
+        for definition in definitions
+        for name in definition.missing_translations(language.code)
+    ]
     if missing:
-        log.warning("locale %s: no meta.kpi translation for %s; shown in the default "
-                    "language (add translations: {%s: {...}} to meta.kpi)", language.code,
-                    ", ".join(missing), language.code)
+        log.warning(
+            "locale %s: no meta.kpi translation for %s; shown in the default "
+            "language (add translations: {%s: {...}} to meta.kpi)",
+            language.code,
+            ", ".join(missing),
+            language.code,
+        )
     return missing
 
 
 def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
     """Return the report data, the input's quality report and the KPI definitions."""
     site_extra = mkdocs_config(config.site_root).get("extra") or {}
-    definitions = discover_kpis(dbt_build.manifest, project_kpi_models(project_vars),
-                                str(site_extra.get("repository_url") or ""))
+    definitions = discover_kpis(
+        dbt_build.manifest,
+        project_kpi_models(project_vars),
+        str(site_extra.get("repository_url") or ""),
+    )
     with open_warehouse(config, dbt_build.manifest) as warehouse:
         data = load_report_data(warehouse)
         quality = load_quality(warehouse, config.as_of)
@@ -196,10 +258,11 @@ def _read_results(config: BuildConfig, project_vars: dict, dbt_build):
     # Issue #20: printed once each, as one plain sentence (cli.build prints
     # the quality lines).
     current = agreement_in_force(data.agreements)["agreement_id"]
-    sentences = [f"{row['kpi_title']} has no data: {row['no_data_reason']}."
-                 for row in data.scorecard
-                 if row["agreement_id"] == current and row["status"] == "no_data"
-                 and row["no_data_reason"]]
+    sentences = [
+        f"{row['kpi_title']} has no data: {row['no_data_reason']}."
+        for row in data.scorecard
+        if row["agreement_id"] == current and row["status"] == "no_data" and row["no_data_reason"]
+    ]
     sentences += [row["detail"] for row in data.warnings]
     quality = dataclasses.replace(quality, warnings=sentences)
     return data, quality, definitions
@@ -217,8 +280,9 @@ def defining_vars(config: BuildConfig, project_vars: dict) -> dict:
     return {**project_vars, "attribution": config.attribution}
 
 
-def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_build,
-                previous_history):
+def _plan_pages(
+    config: BuildConfig, project_vars: dict, data, definitions, dbt_build, previous_history
+):
     """Return the site plan, the record of closed periods and the data as closed.
 
     Closed periods show the figures they were recorded with (issue #7), so
@@ -228,21 +292,29 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
     # Final periods keep the figures they closed with (issue #7): record them,
     # then show the record everywhere, and today's figures beside it where they differ.
     history = merge_history(
-        previous_history, data.agreements,
-        {a["agreement_id"]: kpi_views(data, definitions, a["agreement_id"])
-         for a in data.agreements if a["period_state"] == "final"},
+        previous_history,
+        data.agreements,
+        {
+            a["agreement_id"]: kpi_views(data, definitions, a["agreement_id"])
+            for a in data.agreements
+            if a["period_state"] == "final"
+        },
         definition_hashes(dbt_build.manifest, definitions, defining_vars(config, project_vars)),
-        built_at, config.as_of.isoformat())
+        built_at,
+        config.as_of.isoformat(),
+    )
     # Issue #20: a target or term edited while its period runs leaves a trace.
-    history = record_term_changes(history, previous_history, data.agreements, data.scorecard,
-                                  built_at)
+    history = record_term_changes(
+        history, previous_history, data.agreements, data.scorecard, built_at
+    )
     data = as_closed(data, history)
 
     bodies = {}
     for agreement in data.agreements:
         agreement_id = agreement["agreement_id"]
-        body = render_agreement_text(config.site_root, agreement,
-                                     kpi_views(data, definitions, agreement_id))
+        body = render_agreement_text(
+            config.site_root, agreement, kpi_views(data, definitions, agreement_id)
+        )
         path = agreement_text_path(config.site_root, agreement_id)
         bodies[agreement_id] = (path.relative_to(config.site_root).as_posix(), body)
 
@@ -251,16 +323,26 @@ def _plan_pages(config: BuildConfig, project_vars: dict, data, definitions, dbt_
     elif config.target.is_warehouse:
         # A warehouse's or a team's own dbt project's tables (issue #22), never the demo's.
         raw_source = gettext("the raw tables of the dbt target %(target)s") % {
-            "target": config.target.name}
+            "target": config.target.name
+        }
     else:
         raw_source = gettext("the demo seeds (seeds/raw)")
     with svg_cache(state_dir(config) / "charts"):
-        plan = plan_site(SiteInput(
-            data=data, definitions=definitions, agreement_bodies=bodies,
-            thresholds=(project_vars["status_on_track_min"],
-                        project_vars["status_at_risk_min"]),
-            raw_source=raw_source, tests=test_results(dbt_build.results),
-            dbt_seconds=dbt_build.seconds,
-            restated=restatements(history, data.agreements), crm_links=config.crm_links,
-            term_changes=history.get("term_changes", [])))
+        plan = plan_site(
+            SiteInput(
+                data=data,
+                definitions=definitions,
+                agreement_bodies=bodies,
+                thresholds=(
+                    project_vars["status_on_track_min"],
+                    project_vars["status_at_risk_min"],
+                ),
+                raw_source=raw_source,
+                tests=test_results(dbt_build.results),
+                dbt_seconds=dbt_build.seconds,
+                restated=restatements(history, data.agreements),
+                crm_links=config.crm_links,
+                term_changes=history.get("term_changes", []),
+            )
+        )
     return plan, history, data

@@ -29,12 +29,20 @@ from generator.site.mkdocs import check_out_dir
 log = logging.getLogger(__name__)
 
 
-def make_config(*, data: str | None = None, as_of: str | None = None,
-                out: str | None = None, project_dir: Path | str | None = None,
-                work: str | None = None, source: str | None = None,
-                unit_tests: bool = False, memory_limit: str | None = None,
-                target: str | None = None, locale: str | None = None,
-                currency: str | None = None) -> BuildConfig:
+def make_config(
+    *,
+    data: str | None = None,
+    as_of: str | None = None,
+    out: str | None = None,
+    project_dir: Path | str | None = None,
+    work: str | None = None,
+    source: str | None = None,
+    unit_tests: bool = False,
+    memory_limit: str | None = None,
+    target: str | None = None,
+    locale: str | None = None,
+    currency: str | None = None,
+) -> BuildConfig:
     """Return a validated BuildConfig from command-line style arguments.
 
     An argument left out (None) takes the project's sla-report.yml value, else
@@ -42,8 +50,15 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     """
     root = find_project(project_dir)
     options = read_settings(root).overridden(
-        data=data, source=source, as_of=as_of, out=out, target=target,
-        memory_limit=memory_limit, locale=locale, currency=currency)
+        data=data,
+        source=source,
+        as_of=as_of,
+        out=out,
+        target=target,
+        memory_limit=memory_limit,
+        locale=locale,
+        currency=currency,
+    )
     chosen = _target(root, target, options)
     out_dir = options.out or root / "build" / "site"
     check_out_dir(out_dir)
@@ -56,16 +71,18 @@ def make_config(*, data: str | None = None, as_of: str | None = None,
     last_complete = last_complete_day(agreement_time_zones(sources))
     # The demo's day for the demo seeds; a team's own data (files or a
     # warehouse) is evaluated as of the last complete day.
-    default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse \
-        else last_complete[0]
+    default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse else last_complete[0]
     settings = load_settings(settings_path(root, data_dir), options.source)
     if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
-        raise ConfigError(f"--source {settings.source} reads an export: pass --data DIR, the "
-                          "folder of its raw tables (the demo is in the contract's layout)")
+        raise ConfigError(
+            f"--source {settings.source} reads an export: pass --data DIR, the "
+            "folder of its raw tables (the demo is in the contract's layout)"
+        )
     raw_files, columns, unavailable = _check_inputs(data_dir, settings, chosen)
     # The file's path names where a bad locale came from, unless the option gave it.
-    language = site_settings(sources, options.locale, options.currency,
-                             None if (locale or currency) else options.path)
+    language = site_settings(
+        sources, options.locale, options.currency, None if (locale or currency) else options.path
+    )
     return BuildConfig(
         locale=language.code,
         currency=language.currency,
@@ -97,12 +114,14 @@ def _target(root: Path, given: str | None, options: ProjectSettings) -> Target:
             f"--data reads raw files through embedded DuckDB; target {chosen.name} is a "
             f"{chosen.type} warehouse. Load the files into it first: sla-report load "
             f"--target {chosen.name} --data {options.data}, then build with --target "
-            f"{chosen.name}")
+            f"{chosen.name}"
+        )
     return chosen
 
 
-def _check_inputs(data_dir: Path | None, settings: SourceSettings, chosen: Target
-                  ) -> tuple[dict[str, Path], dict[str, dict[str, str | None]], dict[str, str]]:
+def _check_inputs(
+    data_dir: Path | None, settings: SourceSettings, chosen: Target
+) -> tuple[dict[str, Path], dict[str, dict[str, str | None]], dict[str, str]]:
     """Return the checked raw files, the headers found per table, and what the team lacks.
 
     Each input the team lacks (declared unavailable, a file without rows, a
@@ -115,20 +134,24 @@ def _check_inputs(data_dir: Path | None, settings: SourceSettings, chosen: Targe
     elif settings.source == "contract":
         tables = tuple(name for name in settings.unavailable if "." not in name)
         raw_files = resolve_raw_files(data_dir, tables, unavailable)
-        unavailable.update({name: f"declared unavailable in {SETTINGS_NAME}"
-                            for name in settings.unavailable})
+        unavailable.update(
+            {name: f"declared unavailable in {SETTINGS_NAME}" for name in settings.unavailable}
+        )
     else:
         resolved = resolve_source_files(data_dir, settings)
         raw_files, columns, unavailable = resolved.files, resolved.columns, resolved.unavailable
     if data_dir is None and chosen.is_warehouse and settings.source != "contract":
-        unavailable.update({name: f"declared unavailable in {SETTINGS_NAME}"
-                            for name in settings.unavailable})
+        unavailable.update(
+            {name: f"declared unavailable in {SETTINGS_NAME}" for name in settings.unavailable}
+        )
     if settings.source != "contract" and not settings.settings.get("proposal_date_field"):
         # Neither CRM has a standard proposal date: without one, proposals are
         # not measured (no data), never counted as 0.
         unavailable["opportunities.proposal_sent_at"] = (
-            "HubSpot deals have no proposal date" if settings.source == "hubspot"
-            else "no proposal_date_field is set")
+            "HubSpot deals have no proposal date"
+            if settings.source == "hubspot"
+            else "no proposal_date_field is set"
+        )
     for table, why in sorted(unavailable.items()):
         log.warning("%s: %s; the KPIs that need it show no data", table, why)
     return raw_files, columns, unavailable

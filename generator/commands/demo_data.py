@@ -157,8 +157,20 @@ def _utc_text(moment: datetime) -> str:
 def _seasonality(day: date) -> float:
     """Return the traffic multiplier of a day: weekends, summer dip, H2 growth."""
     weekday = 0.45 if day.weekday() >= 5 else 1.0
-    month = {1: 0.9, 2: 0.95, 3: 1.05, 4: 1.05, 5: 1.0, 6: 0.95, 7: 0.85, 8: 0.9,
-             9: 1.1, 10: 1.15, 11: 1.1, 12: 0.8}[day.month]
+    month = {
+        1: 0.9,
+        2: 0.95,
+        3: 1.05,
+        4: 1.05,
+        5: 1.0,
+        6: 0.95,
+        7: 0.85,
+        8: 0.9,
+        9: 1.1,
+        10: 1.15,
+        11: 1.1,
+        12: 0.8,
+    }[day.month]
     # Marketing spend rose with the reset agreement in July.
     growth = 1.3 if day >= date(2015, 7, 1) else 1.0
     return weekday * month * growth
@@ -186,8 +198,10 @@ class DemoBuilder:
 
     # -- people -----------------------------------------------------------------
     def _rep_name(self, number: int) -> str:
-        return f"{REP_FIRST_NAMES[number % len(REP_FIRST_NAMES)]} " \
-               f"{REP_LAST_NAMES[(number * 7) % len(REP_LAST_NAMES)]}"
+        return (
+            f"{REP_FIRST_NAMES[number % len(REP_FIRST_NAMES)]} "
+            f"{REP_LAST_NAMES[(number * 7) % len(REP_LAST_NAMES)]}"
+        )
 
     def _person_name(self) -> str:
         while True:
@@ -202,28 +216,49 @@ class DemoBuilder:
 
     def build_reps(self) -> None:
         """Create 8 sales reps, 2 more from July (+25%), and 3 marketers."""
-        habits = [(0.6, 0.01, 8.0, 1.15), (1.0, 0.02, 7.0, 1.1), (1.5, 0.03, 6.5, 1.0),
-                  (2.0, 0.03, 6.0, 1.0), (3.0, 0.05, 5.5, 0.95), (4.5, 0.06, 5.0, 0.9),
-                  (7.0, 0.10, 4.0, 0.85), (12.0, 0.14, 3.5, 0.8), (2.5, 0.04, 6.0, 0.95),
-                  (1.2, 0.02, 7.0, 1.05)]
+        habits = [
+            (0.6, 0.01, 8.0, 1.15),
+            (1.0, 0.02, 7.0, 1.1),
+            (1.5, 0.03, 6.5, 1.0),
+            (2.0, 0.03, 6.0, 1.0),
+            (3.0, 0.05, 5.5, 0.95),
+            (4.5, 0.06, 5.0, 0.9),
+            (7.0, 0.10, 4.0, 0.85),
+            (12.0, 0.14, 3.5, 0.8),
+            (2.5, 0.04, 6.0, 0.95),
+            (1.2, 0.02, 7.0, 1.05),
+        ]
         for number, (median, never, attempts, skill) in enumerate(habits, start=1):
             started = date(2013, 3, 1) + timedelta(days=70 * number)
             if number > 8:
                 started = date(2015, 7, 1)
-            rep = Rep(f"S{number:02d}", self._rep_name(number), "sales", started,
-                      median_response_hours=median, never_touch_share=never,
-                      mean_attempts=attempts, sql_skill=skill)
+            rep = Rep(
+                f"S{number:02d}",
+                self._rep_name(number),
+                "sales",
+                started,
+                median_response_hours=median,
+                never_touch_share=never,
+                mean_attempts=attempts,
+                sql_skill=skill,
+            )
             self.sales_reps.append(rep)
-        marketers = [Rep(f"M{n:02d}", self._rep_name(20 + n), "marketing", date(2013, 1, 7))
-                     for n in range(1, 4)]
+        marketers = [
+            Rep(f"M{n:02d}", self._rep_name(20 + n), "marketing", date(2013, 1, 7))
+            for n in range(1, 4)
+        ]
         # One marketer left in the summer: ended_on is part of the contract.
         marketers[2].ended_on = date(2015, 8, 14)
         for rep in [*self.sales_reps, *marketers]:
-            self.world.reps.append({
-                "rep_id": rep.rep_id, "rep_name": rep.rep_name, "team": rep.team,
-                "started_on": rep.started_on.isoformat(),
-                "ended_on": rep.ended_on.isoformat() if rep.ended_on else "",
-            })
+            self.world.reps.append(
+                {
+                    "rep_id": rep.rep_id,
+                    "rep_name": rep.rep_name,
+                    "team": rep.team,
+                    "started_on": rep.started_on.isoformat(),
+                    "ended_on": rep.ended_on.isoformat() if rep.ended_on else "",
+                }
+            )
 
     # -- traffic and leads ------------------------------------------------------
     def _poisson(self, mean: float) -> int:
@@ -256,8 +291,8 @@ class DemoBuilder:
                 if channel.name == "events" and day.day in (9, 10) and day.weekday() < 5:
                     sessions += int(400 * self.scale)  # trade-show days
                 self.world.web_sessions.append(
-                    {"session_date": day.isoformat(), "channel": channel.name,
-                     "sessions": sessions})
+                    {"session_date": day.isoformat(), "channel": channel.name, "sessions": sessions}
+                )
                 for _ in range(self._poisson(sessions * channel.visit_to_lead)):
                     lead_number += 1
                     self._lead(f"L{lead_number:06d}", channel, self._local_moment(day))
@@ -284,10 +319,18 @@ class DemoBuilder:
             company = TRICKY_COMPANIES[int(lead_id[1:]) // 997 % len(TRICKY_COMPANIES)]
         first, last = name.lower().split(" ", 1)
         row = {
-            "lead_id": lead_id, "created_at": _utc_text(created),
-            "email": f"{first}.{last}.{lead_id[1:]}@example.com", "full_name": name,
-            "company": company, "source": channel.name, "owner_id": "", "mql_at": "",
-            "sal_at": "", "sql_at": "", "disqualified_at": "", "disqualified_reason": "",
+            "lead_id": lead_id,
+            "created_at": _utc_text(created),
+            "email": f"{first}.{last}.{lead_id[1:]}@example.com",
+            "full_name": name,
+            "company": company,
+            "source": channel.name,
+            "owner_id": "",
+            "mql_at": "",
+            "sal_at": "",
+            "sql_at": "",
+            "disqualified_at": "",
+            "disqualified_reason": "",
         }
         self.world.leads.append(row)
         if rng.random() >= channel.lead_to_mql:
@@ -300,19 +343,30 @@ class DemoBuilder:
         row["mql_at"] = _utc_text(mql_at)
         # Nurture sequences send automated e-mails right after MQL: never a touch.
         for step in range(rng.randint(1, 3)):
-            self._activity(lead_id, mql_at + timedelta(minutes=2 + step * 1440), "email",
-                           rep.rep_id, automated=True)
+            self._activity(
+                lead_id,
+                mql_at + timedelta(minutes=2 + step * 1440),
+                "email",
+                rep.rep_id,
+                automated=True,
+            )
         # Some SDR prospecting happens before the lead became an MQL: ignored.
         if rng.random() < 0.08:
-            self._activity(lead_id, mql_at - timedelta(hours=rng.uniform(1, 48)), "call",
-                           rep.rep_id, automated=False)
+            self._activity(
+                lead_id,
+                mql_at - timedelta(hours=rng.uniform(1, 48)),
+                "call",
+                rep.rep_id,
+                automated=False,
+            )
         if rng.random() < rep.never_touch_share:
             return
         delay = rep.median_response_hours * math.exp(rng.gauss(0, 0.9))
         first_touch = self.calendar.add_business_hours(mql_at.astimezone(LOCAL_TZ), delay)
         attempts = max(1, self._poisson(rep.mean_attempts))
         touches = [first_touch] + sorted(
-            first_touch + timedelta(hours=rng.uniform(2, 14 * 24)) for _ in range(attempts - 1))
+            first_touch + timedelta(hours=rng.uniform(2, 14 * 24)) for _ in range(attempts - 1)
+        )
         for moment in touches:
             kind = rng.choices(["call", "email", "meeting", "social"], [5, 4, 1, 1])[0]
             self._activity(lead_id, moment, kind, rep.rep_id, automated=False)
@@ -332,19 +386,24 @@ class DemoBuilder:
                 row["disqualified_at"] = _utc_text(disqualified)
                 row["disqualified_reason"] = rng.choice(DISQUALIFY_REASONS)
 
-    def _activity(self, lead_id: str, moment: datetime, kind: str, rep_id: str,
-                  automated: bool) -> None:
+    def _activity(
+        self, lead_id: str, moment: datetime, kind: str, rep_id: str, automated: bool
+    ) -> None:
         if moment >= self.extract_end:
             return
         self._activity_seq += 1
-        self.world.lead_activities.append({
-            "activity_id": f"A{self._activity_seq:07d}", "lead_id": lead_id,
-            "occurred_at": _utc_text(moment), "activity_type": kind, "rep_id": rep_id,
-            "is_automated": "true" if automated else "false",
-        })
+        self.world.lead_activities.append(
+            {
+                "activity_id": f"A{self._activity_seq:07d}",
+                "lead_id": lead_id,
+                "occurred_at": _utc_text(moment),
+                "activity_type": kind,
+                "rep_id": rep_id,
+                "is_automated": "true" if automated else "false",
+            }
+        )
 
-    def _opportunity(self, lead_id: str | None, rep: Rep, created: datetime,
-                     company: str) -> None:
+    def _opportunity(self, lead_id: str | None, rep: Rep, created: datetime, company: str) -> None:
         """Create an opportunity and play its stages, keeping what happened by as-of."""
         if created >= self.extract_end:
             return
@@ -353,10 +412,16 @@ class DemoBuilder:
         opportunity_id = f"O{self._opportunity_seq:06d}"
         amount = round(min(90000.0, rng.lognormvariate(math.log(10500), 0.55)), -1)
         row = {
-            "opportunity_id": opportunity_id, "lead_id": lead_id or "",
-            "account_name": company, "created_at": _utc_text(created), "stage": "discovery",
-            "amount": f"{amount:.2f}", "proposal_sent_at": "", "closed_at": "",
-            "owner_id": rep.rep_id, "lost_reason": "",
+            "opportunity_id": opportunity_id,
+            "lead_id": lead_id or "",
+            "account_name": company,
+            "created_at": _utc_text(created),
+            "stage": "discovery",
+            "amount": f"{amount:.2f}",
+            "proposal_sent_at": "",
+            "closed_at": "",
+            "owner_id": rep.rep_id,
+            "lost_reason": "",
         }
         self.world.opportunities.append(row)
         proposal = created + timedelta(days=rng.uniform(3, 21))
@@ -375,13 +440,18 @@ class DemoBuilder:
             if lost:
                 row["lost_reason"] = rng.choice(LOST_REASONS)
             if won:
-                self._revenue(opportunity_id, closed.astimezone(LOCAL_TZ).date(), amount,
-                              "new_business")
+                self._revenue(
+                    opportunity_id, closed.astimezone(LOCAL_TZ).date(), amount, "new_business"
+                )
                 if rng.random() < 0.25:
                     closed_on = closed.astimezone(LOCAL_TZ).date()
                     later = closed_on + timedelta(days=rng.randint(45, 150))
-                    self._revenue(opportunity_id, later, round(amount * rng.uniform(0.1, 0.4), -1),
-                                  "expansion")
+                    self._revenue(
+                        opportunity_id,
+                        later,
+                        round(amount * rng.uniform(0.1, 0.4), -1),
+                        "expansion",
+                    )
 
     def build_traps(self) -> None:
         """Add what real CRMs hold and a naive count gets wrong.
@@ -398,23 +468,39 @@ class DemoBuilder:
             if not lead["mql_at"] or rng.random() >= 0.06:
                 continue
             mql_at = datetime.fromisoformat(lead["mql_at"].replace("Z", "+00:00"))
-            active = [r for r in marketers if not r["ended_on"]
-                      or date.fromisoformat(r["ended_on"]) >= mql_at.date()]
+            active = [
+                r
+                for r in marketers
+                if not r["ended_on"] or date.fromisoformat(r["ended_on"]) >= mql_at.date()
+            ]
             marketer = rng.choice(active)
-            self._activity(lead["lead_id"], mql_at + timedelta(minutes=rng.uniform(10, 240)),
-                           "email", marketer["rep_id"], automated=False)
-        months = sorted({date.fromisoformat(r["booked_on"]).replace(day=1)
-                         for r in self.world.revenue})
+            self._activity(
+                lead["lead_id"],
+                mql_at + timedelta(minutes=rng.uniform(10, 240)),
+                "email",
+                marketer["rep_id"],
+                automated=False,
+            )
+        months = sorted(
+            {date.fromisoformat(r["booked_on"]).replace(day=1) for r in self.world.revenue}
+        )
         for month in months[-9::3]:
-            self._revenue("", month + timedelta(days=rng.randint(0, 27)),
-                          round(rng.uniform(900, 2400), -1), "new_business")
+            self._revenue(
+                "",
+                month + timedelta(days=rng.randint(0, 27)),
+                round(rng.uniform(900, 2400), -1),
+                "new_business",
+            )
         lost = [o for o in self.world.opportunities if o["stage"] == "closed_lost"]
         if lost:
             deal = lost[len(lost) // 2]
             closed_on = datetime.fromisoformat(deal["closed_at"].replace("Z", "+00:00"))
-            self._revenue(deal["opportunity_id"],
-                          (closed_on.astimezone(LOCAL_TZ) - timedelta(days=3)).date(),
-                          float(deal["amount"]), "new_business")
+            self._revenue(
+                deal["opportunity_id"],
+                (closed_on.astimezone(LOCAL_TZ) - timedelta(days=3)).date(),
+                float(deal["amount"]),
+                "new_business",
+            )
 
     def build_reassignments(self) -> None:
         """Record owner changes (lead_owner_history, issue #19), from their own stream.
@@ -427,8 +513,11 @@ class DemoBuilder:
         """
         rng = random.Random(self.rng_seed + 2)
         sales = {rep.rep_id: rep for rep in self.sales_reps}
-        touched = {a["lead_id"] for a in self.world.lead_activities
-                   if a["is_automated"] == "false" and a["rep_id"] in sales}
+        touched = {
+            a["lead_id"]
+            for a in self.world.lead_activities
+            if a["is_automated"] == "false" and a["rep_id"] in sales
+        }
         rows = []
         for lead in self.world.leads:
             if not lead["mql_at"] or not lead["owner_id"]:
@@ -443,26 +532,44 @@ class DemoBuilder:
                 continue
             if handed_over >= self.extract_end:
                 continue
-            others = [r for r in self.sales_reps if r.rep_id != lead["owner_id"]
-                      and r.started_on <= created.astimezone(LOCAL_TZ).date()]
+            others = [
+                r
+                for r in self.sales_reps
+                if r.rep_id != lead["owner_id"]
+                and r.started_on <= created.astimezone(LOCAL_TZ).date()
+            ]
             if not others:
                 continue
             first = rng.choice(others)
-            rows.append({"lead_id": lead["lead_id"], "owner_id": first.rep_id,
-                         "valid_from": lead["created_at"]})
-            rows.append({"lead_id": lead["lead_id"], "owner_id": lead["owner_id"],
-                         "valid_from": _utc_text(handed_over)})
+            rows.append(
+                {
+                    "lead_id": lead["lead_id"],
+                    "owner_id": first.rep_id,
+                    "valid_from": lead["created_at"],
+                }
+            )
+            rows.append(
+                {
+                    "lead_id": lead["lead_id"],
+                    "owner_id": lead["owner_id"],
+                    "valid_from": _utc_text(handed_over),
+                }
+            )
         self.world.lead_owner_history = rows
 
     def _revenue(self, opportunity_id: str, booked_on: date, amount: float, kind: str) -> None:
         if booked_on > self.as_of:
             return
         self._revenue_seq += 1
-        self.world.revenue.append({
-            "revenue_id": f"R{self._revenue_seq:06d}", "opportunity_id": opportunity_id,
-            "booked_on": booked_on.isoformat(), "amount": f"{amount:.2f}",
-            "revenue_type": kind,
-        })
+        self.world.revenue.append(
+            {
+                "revenue_id": f"R{self._revenue_seq:06d}",
+                "opportunity_id": opportunity_id,
+                "booked_on": booked_on.isoformat(),
+                "amount": f"{amount:.2f}",
+                "revenue_type": kind,
+            }
+        )
 
     def build(self) -> World:
         """Return the whole simulated world, extracted as of `as_of`."""
@@ -486,8 +593,9 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     return count
 
 
-def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
-                    as_of: date = DEMO_AS_OF) -> dict[str, int]:
+def write_demo_data(
+    out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0, as_of: date = DEMO_AS_OF
+) -> dict[str, int]:
     """Generate the demo raw tables into `out_dir`; return rows written per table.
 
     A folder that cannot be made or written is a ConfigError naming it (issue #24).
@@ -495,8 +603,9 @@ def write_demo_data(out_dir: Path, seed: int = DEMO_SEED, scale: float = 1.0,
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ConfigError(f"{out_dir}: cannot create the folder ({error.strerror or error})") \
-            from error
+        raise ConfigError(
+            f"{out_dir}: cannot create the folder ({error.strerror or error})"
+        ) from error
     world = DemoBuilder(seed, scale, as_of).build()
     counts = {}
     for table, columns in {**RAW_TABLES, **OPTIONAL_TABLES}.items():

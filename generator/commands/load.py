@@ -54,9 +54,13 @@ def raw_schema_of(source: str, project_vars: dict) -> str:
     return str(project_vars.get(f"{source}_schema", source))
 
 
-def load_files(project_dir: Path, target: Target, files: dict[str, Path],
-               schemas: dict[str, str],
-               renames: dict[str, dict[str, str]] | None = None) -> list[LoadedTable]:
+def load_files(
+    project_dir: Path,
+    target: Target,
+    files: dict[str, Path],
+    schemas: dict[str, str],
+    renames: dict[str, dict[str, str]] | None = None,
+) -> list[LoadedTable]:
     """Load each table's clean file into its schema on the target; return what was loaded.
 
     `files` maps a raw table name to its checked, clean file and `schemas` to
@@ -69,7 +73,8 @@ def load_files(project_dir: Path, target: Target, files: dict[str, Path],
             f"sla-report load supports {' and '.join(LOADERS)} targets; {target.name} is "
             f"{target.type}. Load the files with the warehouse's own loader into schema "
             f"{', '.join(sorted(set(schemas.values())))}, one text column per header "
-            "(see the README's Warehouses section)")
+            "(see the README's Warehouses section)"
+        )
     adapter = _connect(project_dir, target, sorted(set(schemas.values())))
     loaded = []
     with adapter.connection_named("sla_report_load"):
@@ -83,8 +88,10 @@ def load_files(project_dir: Path, target: Target, files: dict[str, Path],
                 _load_spark(relation, text_file)
             found = _count(adapter, relation)
             if found != rows:
-                raise InternalError(f"{path}: {rows} records in the file but {found} rows in "
-                                    f"{relation} after loading; nothing is built from it")
+                raise InternalError(
+                    f"{path}: {rows} records in the file but {found} rows in "
+                    f"{relation} after loading; nothing is built from it"
+                )
             log.info("%s: %d rows in %.1f s", relation, rows, time.perf_counter() - started)
             loaded.append(LoadedTable(table, relation, rows, path))
     adapter.cleanup_connections()
@@ -96,16 +103,29 @@ def _connect(project_dir: Path, target: Target, schemas: list[str]):
     from dbt.adapters.factory import FACTORY
     from dbt.cli.main import dbtRunner
 
-    outcome = dbtRunner().invoke([
-        "run-operation", "create_raw_schemas",
-        "--args", json.dumps({"schema_names": schemas}),
-        "--vars", json.dumps(profile_vars(project_dir, target)),
-        "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-        "--target", target.name,
-        "--log-path", str(project_dir / "build" / "logs"),
-        "--target-path", str(project_dir / "build" / "load-target"),
-        "--no-send-anonymous-usage-stats", "--no-version-check", "--quiet",
-    ])
+    outcome = dbtRunner().invoke(
+        [
+            "run-operation",
+            "create_raw_schemas",
+            "--args",
+            json.dumps({"schema_names": schemas}),
+            "--vars",
+            json.dumps(profile_vars(project_dir, target)),
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--target",
+            target.name,
+            "--log-path",
+            str(project_dir / "build" / "logs"),
+            "--target-path",
+            str(project_dir / "build" / "load-target"),
+            "--no-send-anonymous-usage-stats",
+            "--no-version-check",
+            "--quiet",
+        ]
+    )
     if not outcome.success:
         detail = outcome.exception or "see build/logs/dbt.log"
         raise ConfigError(f"cannot reach target {target.name} ({target.type}): {detail}")
@@ -119,20 +139,29 @@ def _as_text_csv(path: Path, table: str, renames: dict[str, str]) -> tuple[Path,
     """Return the table as a plain CSV of text columns (Parquet and CSV alike), and its rows."""
     out = scratch_dir() / f"{table}.load.csv"
     source = str(path).replace("'", "''")
-    reader = (f"read_parquet('{source}')" if path.suffix == ".parquet" else
-              f"read_csv('{source}', header = true, all_varchar = true, delim = ',', "
-              f"quote = '\"', escape = '\"', max_line_size = 1000000000)")
+    reader = (
+        f"read_parquet('{source}')"
+        if path.suffix == ".parquet"
+        else f"read_csv('{source}', header = true, all_varchar = true, delim = ',', "
+        f"quote = '\"', escape = '\"', max_line_size = 1000000000)"
+    )
     target = str(out).replace("'", "''")
     with duckdb.connect() as connection:
-        names = [row[0] for row in connection.execute(
-            f"select column_name from (describe select * from {reader})").fetchall()]
+        names = [
+            row[0]
+            for row in connection.execute(
+                f"select column_name from (describe select * from {reader})"
+            ).fetchall()
+        ]
         columns = ", ".join(
             f'cast("{_quoted(name)}" as varchar) as "{_quoted(renames.get(name, name))}"'
-            for name in names)
+            for name in names
+        )
         # COPY answers one row: the number of rows written.
-        [(rows,)] = connection.execute(f"copy (select {columns} from {reader}) to '{target}' "
-                                       f"(header, delimiter ',', quote '\"', escape '\"')"
-                                       ).fetchall()
+        [(rows,)] = connection.execute(
+            f"copy (select {columns} from {reader}) to '{target}' "
+            f"(header, delimiter ',', quote '\"', escape '\"')"
+        ).fetchall()
     return out, int(rows)
 
 
@@ -162,8 +191,13 @@ def _load_spark(relation: str, path: Path) -> None:
     # The session dbt opened with the profile's settings (warehouse folder,
     # metastore, time zone); getOrCreate returns it.
     spark = SparkSession.builder.getOrCreate()
-    frame = (spark.read.option("header", True).option("multiLine", True)
-             .option("escape", '"').option("inferSchema", False).csv(str(path)))
+    frame = (
+        spark.read.option("header", True)
+        .option("multiLine", True)
+        .option("escape", '"')
+        .option("inferSchema", False)
+        .csv(str(path))
+    )
     frame.write.mode("overwrite").format("parquet").saveAsTable(relation)
 
 
@@ -172,9 +206,9 @@ def _count(adapter, relation: str) -> int:
     return int(table.rows[0][0])
 
 
-def files_to_load(root: Path, data_dir: Path | None,
-                  source: str | None
-                  ) -> tuple[dict[str, Path], dict[str, str], dict[str, dict[str, str]]]:
+def files_to_load(
+    root: Path, data_dir: Path | None, source: str | None
+) -> tuple[dict[str, Path], dict[str, str], dict[str, dict[str, str]]]:
     """Return the checked raw files `sla-report load` puts in a warehouse, each one's
     schema, and each table's header -> staging column renames (another CRM's export).
 
@@ -185,8 +219,10 @@ def files_to_load(root: Path, data_dir: Path | None,
     settings = load_settings(settings_path(root, data_dir), source)
     if data_dir is None:
         if settings.source != "contract":
-            raise ConfigError(f"--source {settings.source}: pass --data DIR, the folder of "
-                              "its export (the demo is in the contract's layout)")
+            raise ConfigError(
+                f"--source {settings.source}: pass --data DIR, the folder of "
+                "its export (the demo is in the contract's layout)"
+            )
         data_dir = root / "seeds" / "raw"
     renames: dict[str, dict[str, str]] = {}
     if settings.source == "contract":
@@ -196,9 +232,13 @@ def files_to_load(root: Path, data_dir: Path | None,
         paths = resolved.files
         # The warehouse's tables get the column names the staging models
         # read (a build from a warehouse cannot look at the files' headers).
-        renames = {table: {header: name for name, header in found.items() if header}
-                   for table, found in resolved.columns.items()}
+        renames = {
+            table: {header: name for name, header in found.items() if header}
+            for table, found in resolved.columns.items()
+        }
     # Web sessions are never the CRM's: they stay in the contract's raw schema.
-    schemas = {table: raw_schema_of("contract" if table == "web_sessions" else settings.source,
-                                    dbt_vars) for table in paths}
+    schemas = {
+        table: raw_schema_of("contract" if table == "web_sessions" else settings.source, dbt_vars)
+        for table in paths
+    }
     return paths, schemas, renames

@@ -57,13 +57,15 @@ class Message:
 
 # -- what to say ------------------------------------------------------------------
 
+
 def read_summary(path: Path) -> dict:
     """Return a built site's summary.json, or a ConfigError naming the file."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no summary.json; build the site first "
-                          "(sla-report build), or pass --summary") from None
+        raise ConfigError(
+            f"{path}: no summary.json; build the site first (sla-report build), or pass --summary"
+        ) from None
     except (OSError, ValueError) as error:
         raise ConfigError(f"{path}: cannot be read as a summary ({error})") from error
 
@@ -78,23 +80,29 @@ def compose(summary: dict, site_url: str | None = None, digest: bool | None = No
     """
     alerts = summary.get("alerts") or {}
     sections = []
-    for key, heading in (("fell_behind", "Fell behind pace"),
-                         ("status_changes", "Status changed"),
-                         ("new_breaches", "New hand-off breaches"),
-                         ("due_today", "Due by the end of the next business day"),
-                         ("target_changes", "Targets changed")):
-        lines = [str(item.get("text", "")) for item in alerts.get(key) or []
-                 if item.get("text")]
+    for key, heading in (
+        ("fell_behind", "Fell behind pace"),
+        ("status_changes", "Status changed"),
+        ("new_breaches", "New hand-off breaches"),
+        ("due_today", "Due by the end of the next business day"),
+        ("target_changes", "Targets changed"),
+    ):
+        lines = [str(item.get("text", "")) for item in alerts.get(key) or [] if item.get("text")]
         if lines:
             sections.append(Section(heading, lines))
     if digest is None:
         digest = _is_sunday(summary.get("as_of"))
     if digest and summary.get("weekly_digest"):
-        sections.append(Section("Weekly review", [str(item["text"])
-                                                  for item in summary["weekly_digest"]]))
+        sections.append(
+            Section("Weekly review", [str(item["text"]) for item in summary["weekly_digest"]])
+        )
     link = (site_url.rstrip("/") + "/") if site_url else None
-    return Message(title=str(summary.get("agreement_title", "SLA report")),
-                   summary=str(summary.get("headline", "")), sections=sections, link=link)
+    return Message(
+        title=str(summary.get("agreement_title", "SLA report")),
+        summary=str(summary.get("headline", "")),
+        sections=sections,
+        link=link,
+    )
 
 
 def _is_sunday(as_of: object) -> bool:
@@ -106,6 +114,7 @@ def _is_sunday(as_of: object) -> bool:
 
 
 # -- how each chat wants it -------------------------------------------------------
+
 
 def _slack_text(text: str) -> str:
     # Slack's mrkdwn reads &, < and > as control characters.
@@ -120,49 +129,88 @@ def slack_payload(message: Message) -> dict:
     ]
     for section in message.sections:
         body = "\n".join(f"• {_slack_text(line)}" for line in section.lines)
-        blocks.append({"type": "section", "text": {
-            "type": "mrkdwn", "text": f"*{_slack_text(section.heading)}*\n{body}"[:3000]}})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*{_slack_text(section.heading)}*\n{body}"[:3000],
+                },
+            }
+        )
     if message.link:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": f"<{message.link}|Open the SLA report>"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"<{message.link}|Open the SLA report>"}],
+            }
+        )
     return {"text": f"{message.title}: {message.summary}", "blocks": blocks}
 
 
 def teams_payload(message: Message) -> dict:
     """Return a Teams workflow webhook payload: one Adaptive Card in a message."""
     body: list[dict] = [
-        {"type": "TextBlock", "text": message.title, "weight": "Bolder", "size": "Medium",
-         "wrap": True},
+        {
+            "type": "TextBlock",
+            "text": message.title,
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        },
         {"type": "TextBlock", "text": message.summary, "wrap": True},
     ]
     for section in message.sections:
-        body.append({"type": "TextBlock", "text": section.heading, "weight": "Bolder",
-                     "wrap": True, "spacing": "Medium"})
-        body += [{"type": "TextBlock", "text": f"- {line}", "wrap": True, "spacing": "None"}
-                 for line in section.lines]
-    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-            "type": "AdaptiveCard", "version": "1.4", "body": body}
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": section.heading,
+                "weight": "Bolder",
+                "wrap": True,
+                "spacing": "Medium",
+            }
+        )
+        body += [
+            {"type": "TextBlock", "text": f"- {line}", "wrap": True, "spacing": "None"}
+            for line in section.lines
+        ]
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
     if message.link:
-        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open the SLA report",
-                            "url": message.link}]
-    return {"type": "message", "attachments": [
-        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
-         "content": card}]}
+        card["actions"] = [
+            {"type": "Action.OpenUrl", "title": "Open the SLA report", "url": message.link}
+        ]
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }
 
 
 def google_chat_payload(message: Message) -> dict:
     """Return a Google Chat webhook payload: formatted text (*bold*, <url|label>)."""
     parts = [f"*{message.title}*", message.summary]
     for section in message.sections:
-        parts.append(f"*{section.heading}*\n" + "\n".join(f"• {line}"
-                                                          for line in section.lines))
+        parts.append(f"*{section.heading}*\n" + "\n".join(f"• {line}" for line in section.lines))
     if message.link:
         parts.append(f"<{message.link}|Open the SLA report>")
     return {"text": "\n\n".join(parts)}
 
 
 PAYLOADS: dict[str, Callable[[Message], dict]] = {
-    "slack": slack_payload, "teams": teams_payload, "google-chat": google_chat_payload}
+    "slack": slack_payload,
+    "teams": teams_payload,
+    "google-chat": google_chat_payload,
+}
 
 
 def payload(message: Message, chat: str) -> dict:
@@ -177,8 +225,14 @@ def chat_of(url: str) -> str | None:
         return "slack"
     if host == "chat.googleapis.com":
         return "google-chat"
-    if host.endswith((".webhook.office.com", ".logic.azure.com", ".powerautomate.com",
-                      ".environment.api.powerplatform.com")):
+    if host.endswith(
+        (
+            ".webhook.office.com",
+            ".logic.azure.com",
+            ".powerautomate.com",
+            ".environment.api.powerplatform.com",
+        )
+    ):
         return "teams"
     return None
 
@@ -191,17 +245,22 @@ def webhook_chat(url: str, variable: str, required: bool = True) -> str:
     if not url:
         if not required:
             return "slack"
-        raise ConfigError(f"{variable} is not set: put the chat's incoming-webhook address in "
-                          "it (a repository secret in CI), or use --dry-run")
+        raise ConfigError(
+            f"{variable} is not set: put the chat's incoming-webhook address in "
+            "it (a repository secret in CI), or use --dry-run"
+        )
     parts = urlsplit(url)
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise ConfigError(f"{variable} is not an https:// address; a webhook address "
-                          "carries its own secret and must not travel in the clear")
+        raise ConfigError(
+            f"{variable} is not an https:// address; a webhook address "
+            "carries its own secret and must not travel in the clear"
+        )
     return chat_of(url) or "slack"
 
 
 # -- posting ----------------------------------------------------------------------
+
 
 def _retry_after(error: urllib.error.HTTPError) -> float:
     value = error.headers.get("Retry-After", "") if error.headers else ""
@@ -215,8 +274,14 @@ def _retry_after(error: urllib.error.HTTPError) -> float:
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
-def post(url: str, body: dict, *, timeout: float = TIMEOUT_SECONDS, attempts: int = ATTEMPTS,
-         sleep: Callable[[float], None] = time.sleep) -> int:
+def post(
+    url: str,
+    body: dict,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
     """POST the payload; retry a 429 or 5xx (after Retry-After) and a timeout.
 
     Returns the HTTP status of the accepted attempt. Raises NotifyError with a
@@ -225,9 +290,15 @@ def post(url: str, body: dict, *, timeout: float = TIMEOUT_SECONDS, attempts: in
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     problem = ""
     for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(url, data=data, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "sla-report-notify"})
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "sla-report-notify",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 return response.status
@@ -238,11 +309,16 @@ def post(url: str, body: dict, *, timeout: float = TIMEOUT_SECONDS, attempts: in
             wait = _retry_after(error)
         except (TimeoutError, urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
-            problem = "timed out" if isinstance(reason, TimeoutError) or "timed out" in str(
-                reason) else "connection failed"
+            problem = (
+                "timed out"
+                if isinstance(reason, TimeoutError) or "timed out" in str(reason)
+                else "connection failed"
+            )
             wait = 1.0
         if attempt < attempts:
             sleep(wait * attempt)
-    raise NotifyError(f"the webhook did not take the notice ({problem} after "
-                      f"{attempt} attempt{'s' if attempt > 1 else ''}); the site is "
-                      "published as built")
+    raise NotifyError(
+        f"the webhook did not take the notice ({problem} after "
+        f"{attempt} attempt{'s' if attempt > 1 else ''}); the site is "
+        "published as built"
+    )

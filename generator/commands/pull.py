@@ -9,9 +9,15 @@ from pathlib import Path
 from generator.exceptions import ConfigError
 
 
-def pull_command(system: str, since: str | None, full: bool, data: str | None,
-                 project_dir: str | None, say: Callable[[str], None],
-                 echo: Callable[[str], None]) -> None:
+def pull_command(
+    system: str,
+    since: str | None,
+    full: bool,
+    data: str | None,
+    project_dir: str | None,
+    say: Callable[[str], None],
+    echo: Callable[[str], None],
+) -> None:
     """Pull one CRM into the data folder and say what was pulled."""
     from generator.settings.project import find_project
 
@@ -19,8 +25,9 @@ def pull_command(system: str, since: str | None, full: bool, data: str | None,
         from generator.inputs.pull.settings import load_pull_settings
         from generator.inputs.pull.store import run_pull
     except ImportError as error:
-        raise ConfigError(f"sla-report pull needs dlt ({error.name} is missing): "
-                          "pip install 'sla-report[pull]'") from error
+        raise ConfigError(
+            f"sla-report pull needs dlt ({error.name} is missing): pip install 'sla-report[pull]'"
+        ) from error
 
     if since and full:
         raise ConfigError("--since and --full exclude each other: --full fetches everything")
@@ -28,9 +35,11 @@ def pull_command(system: str, since: str | None, full: bool, data: str | None,
     settings = load_pull_settings(root, system, data)
     result = run_pull(settings, _since(since), full, say)
     rows = sum(result.stored.values())
-    echo(f"Pulled {system} ({result.mode}): {len(result.stored)} tables, {rows:,} rows "
-         f"stored, {sum(result.fetched.values()):,} records fetched, {result.requests:,} "
-         f"requests ({result.retries:,} retried or waited) in {result.seconds:.1f} s.")
+    echo(
+        f"Pulled {system} ({result.mode}): {len(result.stored)} tables, {rows:,} rows "
+        f"stored, {sum(result.fetched.values()):,} records fetched, {result.requests:,} "
+        f"requests ({result.retries:,} retried or waited) in {result.seconds:.1f} s."
+    )
     say(f"Data: {result.data_dir}")
     say(f"Next: sla-report build --source {system} --data {_shown(result.data_dir)}")
 

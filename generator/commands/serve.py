@@ -33,8 +33,10 @@ POLL_SECONDS = 0.5
 QUIET_SECONDS = 0.3  # an editor's save can touch a file more than once
 WATCHED_FOLDERS = ("models", "macros", "seeds", "data-tests", "site")
 WATCHED_FILES = ("mkdocs.yml", "dbt_project.yml", "profiles.yml", "sla-report.yml")
-_LOCATION = re.compile(r"((?:[\w.-]+/)*[\w.-]+\.(?:sql|yml|yaml|md|csv|j2|html|parquet))"
-                       r"(?::(\d+))?")
+_LOCATION = re.compile(
+    r"((?:[\w.-]+/)*[\w.-]+\.(?:sql|yml|yaml|md|csv|j2|html|parquet))"
+    r"(?::(\d+))?"
+)
 
 RELOAD_SCRIPT = """\
 // sla-report serve: reload this page when a new build has finished.
@@ -109,8 +111,14 @@ def watched_files(config: BuildConfig) -> dict[str, tuple[int, int]]:
 class Preview:
     """One live preview session: a builder loop and a local HTTP server."""
 
-    def __init__(self, make_config: Callable[[], BuildConfig], port: int, full: bool = False,
-                 watch: bool = True, report: Callable[[str], None] = click.echo) -> None:
+    def __init__(
+        self,
+        make_config: Callable[[], BuildConfig],
+        port: int,
+        full: bool = False,
+        watch: bool = True,
+        report: Callable[[str], None] = click.echo,
+    ) -> None:
         self.make_config = make_config
         self.config = make_config()
         self.port = port
@@ -156,24 +164,29 @@ class Preview:
     def status(self) -> dict:
         """Return the state the page's script polls."""
         with self.lock:
-            return {"build_id": self.build_id, "state": self.state,
-                    "error": self.failure.as_dict() if self.failure else None}
+            return {
+                "build_id": self.build_id,
+                "state": self.state,
+                "error": self.failure.as_dict() if self.failure else None,
+            }
 
     def run(self) -> None:
         """Serve until Ctrl-C; with watch, build first and then on every change."""
         from generator.exceptions import ConfigError
 
         try:
-            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port),
-                                                          self._handler())
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
         except OSError as error:
-            raise ConfigError(f"cannot serve on 127.0.0.1:{self.port} ({error.strerror}); "
-                              f"try another --port") from error
+            raise ConfigError(
+                f"cannot serve on 127.0.0.1:{self.port} ({error.strerror}); try another --port"
+            ) from error
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.report(f"Serving {self.config.out_dir} on {url}"
-                    + (" (rebuilds on save; Ctrl-C stops)" if self.watch else ""))
+        self.report(
+            f"Serving {self.config.out_dir} on {url}"
+            + (" (rebuilds on save; Ctrl-C stops)" if self.watch else "")
+        )
         try:
             if not self.watch:
                 thread.join()
@@ -263,10 +276,11 @@ class Preview:
             document = file.read_text(encoding="utf-8")
         except OSError:
             state = "Building the site..." if status["state"] == "building" else "No page here."
-            document = (f"<!doctype html><html><head><meta charset='utf-8'><title>SLA Report"
-                        f"</title></head><body><p>{state}</p></body></html>")
-        script = (f'<script src="{SCRIPT_PATH}" '
-                  f'data-build="{status["build_id"]}"></script>')
+            document = (
+                f"<!doctype html><html><head><meta charset='utf-8'><title>SLA Report"
+                f"</title></head><body><p>{state}</p></body></html>"
+            )
+        script = f'<script src="{SCRIPT_PATH}" data-build="{status["build_id"]}"></script>'
         panel = _error_panel(status["error"]) if status["error"] else ""
         document = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + panel, document, count=1)
         if "</body>" in document:
@@ -286,6 +300,9 @@ def _error_panel(error: dict) -> str:
         "font:14px/1.4 system-ui,sans-serif'>"
         "<p style='margin:0 0 .5em;font-size:16px'><strong>The last change broke the build."
         "</strong> The last good site is shown below; fix the file and save: this page "
-        "reloads by itself.</p>" + where +
-        "<pre style='white-space:pre-wrap;margin:0;font-size:13px'>"
-        + html.escape(error["message"]) + "</pre></div>")
+        "reloads by itself.</p>"
+        + where
+        + "<pre style='white-space:pre-wrap;margin:0;font-size:13px'>"
+        + html.escape(error["message"])
+        + "</pre></div>"
+    )

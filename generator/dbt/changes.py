@@ -40,8 +40,13 @@ log = logging.getLogger(__name__)
 # Installed versions that change what dbt produces.
 PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "sla-report")
 # Environment variables profiles.yml reads (the target and where it points).
-PROFILE_ENV = ("SLA_REPORT_TARGET", "SLA_REPORT_PG_HOST", "SLA_REPORT_PG_PORT",
-               "SLA_REPORT_PG_USER", "SLA_REPORT_PG_DATABASE")
+PROFILE_ENV = (
+    "SLA_REPORT_TARGET",
+    "SLA_REPORT_PG_HOST",
+    "SLA_REPORT_PG_PORT",
+    "SLA_REPORT_PG_USER",
+    "SLA_REPORT_PG_DATABASE",
+)
 TEST_TYPES = {"test", "unit_test"}
 SCRATCH_FOLDERS = ("models/staging/", "models/intermediate/")
 """Layers whose tables live in memory during a build: rebuilt by every partial build."""
@@ -90,9 +95,11 @@ class Plan:
             # Issue #20: the counts add up: the changed and downstream models
             # of the reason, plus the build-time tables rebuilt every time.
             edited = self.models - self.build_time_models
-            return (f"{self.reason}; rebuilding {_count(self.models, 'model')} ({edited} "
-                    f"changed or downstream, {self.build_time_models} staging and "
-                    f"intermediate) and {_count(self.tests, 'test')}")
+            return (
+                f"{self.reason}; rebuilding {_count(self.models, 'model')} ({edited} "
+                f"changed or downstream, {self.build_time_models} staging and "
+                f"intermediate) and {_count(self.tests, 'test')}"
+            )
         if self.mode == "pages":
             return f"{self.reason}: re-rendering pages from the last good warehouse (no dbt)"
         return f"{self.reason}: full build"
@@ -123,8 +130,9 @@ def _files(root: Path, folder: str) -> list[Path]:
     base = root / folder
     if not base.is_dir():
         return []
-    return sorted(path for path in base.rglob("*")
-                  if path.is_file() and not path.name.startswith("."))
+    return sorted(
+        path for path in base.rglob("*") if path.is_file() and not path.name.startswith(".")
+    )
 
 
 def _declares_only_models(path: Path) -> bool:
@@ -138,13 +146,15 @@ def _declares_only_models(path: Path) -> bool:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
     except yaml.YAMLError:
         return False  # dbt will say what is wrong; rebuild everything meanwhile
-    if not isinstance(document, dict) or not set(document) <= {"version", "models",
-                                                                "unit_tests"}:
+    if not isinstance(document, dict) or not set(document) <= {"version", "models", "unit_tests"}:
         return False
-    declared = {model.get("name") for model in document.get("models") or []
-                if isinstance(model, dict)}
-    return all(isinstance(test, dict) and test.get("model") in declared
-               for test in document.get("unit_tests") or [])
+    declared = {
+        model.get("name") for model in document.get("models") or [] if isinstance(model, dict)
+    }
+    return all(
+        isinstance(test, dict) and test.get("model") in declared
+        for test in document.get("unit_tests") or []
+    )
 
 
 def make_fingerprint(config: BuildConfig) -> Fingerprint:
@@ -160,8 +170,9 @@ def make_fingerprint(config: BuildConfig) -> Fingerprint:
             full[name] = _hash_file(root / name)
     for path in _files(root, "models"):
         relative = path.relative_to(root).as_posix()
-        if path.suffix == ".sql" or (path.suffix in (".yml", ".yaml")
-                                     and _declares_only_models(path)):
+        if path.suffix == ".sql" or (
+            path.suffix in (".yml", ".yaml") and _declares_only_models(path)
+        ):
             models[relative] = _hash_file(path)
         else:
             full[relative] = _hash_file(path)
@@ -205,14 +216,17 @@ def load_last_good(config: BuildConfig) -> LastGoodBuild | None:
     return LastGoodBuild(Fingerprint(full=raw["full"], models=raw["models"]), manifest, results)
 
 
-def save_last_good(config: BuildConfig, fingerprint: Fingerprint, manifest: dict,
-                   results: list[dict]) -> None:
+def save_last_good(
+    config: BuildConfig, fingerprint: Fingerprint, manifest: dict, results: list[dict]
+) -> None:
     """Record a successful dbt build: manifest and results first, the fingerprint last."""
     folder = state_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in (("manifest.json", json.dumps(manifest)),
-                          ("results.json", json.dumps(results)),
-                          ("fingerprint.json", fingerprint.to_json())):
+    for name, content in (
+        ("manifest.json", json.dumps(manifest)),
+        ("results.json", json.dumps(results)),
+        ("fingerprint.json", fingerprint.to_json()),
+    ):
         temporary = folder / f".{name}.tmp"
         temporary.write_text(content, encoding="utf-8")
         os.replace(temporary, folder / name)
@@ -232,16 +246,20 @@ def _summarise(paths: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
-def plan_build(config: BuildConfig, fingerprint: Fingerprint, last: LastGoodBuild | None,
-               full: bool = False) -> Plan:
+def plan_build(
+    config: BuildConfig, fingerprint: Fingerprint, last: LastGoodBuild | None, full: bool = False
+) -> Plan:
     """Return what to rebuild, comparing this build's inputs with the last good build's."""
     if full:
         return Plan("full", "--full given")
     if config.target.is_warehouse:
         # Issue #13: dbt cannot tell whether a warehouse's raw tables changed
         # since the last build, so a warehouse build always runs everything.
-        where = ("a dbt project that installs sla_report" if config.target.external
-                 else f"a {config.target.type} warehouse")
+        where = (
+            "a dbt project that installs sla_report"
+            if config.target.external
+            else f"a {config.target.type} warehouse"
+        )
         return Plan("full", f"target {config.target.name} is {where}")
     if last is None:
         return Plan("full", "no previous good build")
@@ -254,16 +272,22 @@ def plan_build(config: BuildConfig, fingerprint: Fingerprint, last: LastGoodBuil
     removed = [path for path in changed if path not in fingerprint.models]
     if removed:
         return Plan("full", f"removed: {_summarise(removed)}")
-    names = sorted({name for path in changed
-                    for name in _node_names(config.project_dir / path)})
-    models, tests, downstream, build_time = _downstream(last.manifest, names,
-                                                       config.unit_tests)
-    kind = "models changed" if all(path.startswith("models/") for path in changed) \
+    names = sorted({name for path in changed for name in _node_names(config.project_dir / path)})
+    models, tests, downstream, build_time = _downstream(last.manifest, names, config.unit_tests)
+    kind = (
+        "models changed"
+        if all(path.startswith("models/") for path in changed)
         else "models and tests changed"
-    reason = f"{kind}: {', '.join(names)}" + (f" (+{downstream} downstream)" if downstream
-                                               else "")
-    return Plan("models", reason, changed_models=names, models=models, tests=tests,
-                build_time_models=build_time)
+    )
+    reason = f"{kind}: {', '.join(names)}" + (f" (+{downstream} downstream)" if downstream else "")
+    return Plan(
+        "models",
+        reason,
+        changed_models=names,
+        models=models,
+        tests=tests,
+        build_time_models=build_time,
+    )
 
 
 def _node_names(path: Path) -> list[str]:
@@ -274,8 +298,9 @@ def _node_names(path: Path) -> list[str]:
     return [model["name"] for model in document.get("models") or [] if "name" in model]
 
 
-def _downstream(manifest: dict, names: list[str],
-                unit_tests_run: bool = False) -> tuple[int, int, int, int]:
+def _downstream(
+    manifest: dict, names: list[str], unit_tests_run: bool = False
+) -> tuple[int, int, int, int]:
     """Return (models, tests, downstream models, build-time models) dbt will build
     for `names+`.
 
@@ -296,17 +321,31 @@ def _downstream(manifest: dict, names: list[str],
                 queue.append(child)
     # The build-time tables (staging, intermediate) are rebuilt with every
     # partial build, and their tests with them (generator/dbt/runner.py).
-    scratch = {uid for uid, node in nodes.items() if node.get("resource_type") == "model"
-               and node.get("original_file_path", "").startswith(SCRATCH_FOLDERS)}
+    scratch = {
+        uid
+        for uid, node in nodes.items()
+        if node.get("resource_type") == "model"
+        and node.get("original_file_path", "").startswith(SCRATCH_FOLDERS)
+    }
     downstream = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}
     selected_models = downstream | scratch
     new_models = [name for name in names if name not in by_name]
-    tests = sum(1 for uid, node in nodes.items() if node.get("resource_type") in TEST_TYPES
-                and (uid in seen or set(node.get("depends_on", {}).get("nodes", [])) & scratch))
+    tests = sum(
+        1
+        for uid, node in nodes.items()
+        if node.get("resource_type") in TEST_TYPES
+        and (uid in seen or set(node.get("depends_on", {}).get("nodes", [])) & scratch)
+    )
     if unit_tests_run:
-        tests += sum(1 for test in unit_tests.values()
-                     if set(test.get("depends_on", {}).get("nodes", [])) & selected_models)
-    changed_models = {by_name[name] for name in names if name in by_name
-                      and nodes[by_name[name]]["resource_type"] == "model"}
+        tests += sum(
+            1
+            for test in unit_tests.values()
+            if set(test.get("depends_on", {}).get("nodes", [])) & selected_models
+        )
+    changed_models = {
+        by_name[name]
+        for name in names
+        if name in by_name and nodes[by_name[name]]["resource_type"] == "model"
+    }
     models = len(selected_models) + len(new_models)
     return models, tests, len(downstream - changed_models), len(scratch - downstream)

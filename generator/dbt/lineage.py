@@ -43,7 +43,7 @@ def _mask(sql: str) -> str:
         char = sql[index]
         if char in "'\"":
             end = index + 1
-            while end < length and not (sql[end] == char and sql[end + 1:end + 2] != char):
+            while end < length and not (sql[end] == char and sql[end + 1 : end + 2] != char):
                 end += 2 if sql[end] == char else 1
             for position in range(index + 1, min(end, length)):
                 out[position] = " "
@@ -91,10 +91,10 @@ def split_ctes(sql: str) -> tuple[list[Cte], str]:
         if header is None:
             raise ValueError("not a CTE list")
         close = _closing(masked, header.end() - 1)
-        ctes.append(Cte(header.group(1), sql[header.end():close].strip("\n")))
+        ctes.append(Cte(header.group(1), sql[header.end() : close].strip("\n")))
         comma = re.compile(r"\s*,").match(masked, close + 1)
         if comma is None:
-            return ctes, sql[close + 1:].strip()
+            return ctes, sql[close + 1 :].strip()
         position = comma.end()
 
 
@@ -126,9 +126,13 @@ def _select_parts(query: str) -> tuple[list[str], str] | None:
             depth += 1
         elif char == ")":
             depth -= 1
-        elif depth == 0 and re.match(r"\bfrom\b", masked[index:index + 5], re.I) and \
-                not masked[index - 1:index].isalnum() and masked[index - 1] != "_":
-            items = _top_level_split(query[select.end():index], masked[select.end():index])
+        elif (
+            depth == 0
+            and re.match(r"\bfrom\b", masked[index : index + 5], re.I)
+            and not masked[index - 1 : index].isalnum()
+            and masked[index - 1] != "_"
+        ):
+            items = _top_level_split(query[select.end() : index], masked[select.end() : index])
             return [item.strip() for item in items], query[index:]
     return None
 
@@ -147,8 +151,7 @@ def _used_joins(rest: str, used: set[str]) -> str:
     """Return the from clause keeping the base table and only the joins of `used` CTEs."""
     masked = _mask(rest)
     cuts = [match.start() for match in _JOIN.finditer(masked)]
-    segments = [rest[start:end] for start, end in zip([0, *cuts], [*cuts, len(rest)],
-                                                       strict=True)]
+    segments = [rest[start:end] for start, end in zip([0, *cuts], [*cuts, len(rest)], strict=True)]
     kept = [segments[0].rstrip()]
     for segment in segments[1:]:
         joined = _IDENTIFIER.findall(_mask(_JOIN.sub("", segment, count=1)))
@@ -188,8 +191,7 @@ def column_excerpt(compiled_sql: str, column: str) -> str:
         used |= set(base) & from_names
         clause = _used_joins(rest, used)
         needed = _closure(used | _names_in(clause, names), by_name)
-        body = ",\n\n".join(f"{cte.name} as (\n{cte.body}\n)" for cte in ctes
-                            if cte.name in needed)
+        body = ",\n\n".join(f"{cte.name} as (\n{cte.body}\n)" for cte in ctes if cte.name in needed)
         select = f"select\n    {expression}\n{_dedent(clause)}"
         return (f"with\n\n{body}\n\n{select}" if body else select).strip()
     return compiled_sql.strip()
@@ -216,8 +218,9 @@ def _closure(start: set[str], ctes: dict[str, Cte]) -> set[str]:
     return seen
 
 
-def upstream_sources(manifest: dict, unique_id: str, compiled_excerpt: str | None = None
-                     ) -> tuple[list[str], list[str]]:
+def upstream_sources(
+    manifest: dict, unique_id: str, compiled_excerpt: str | None = None
+) -> tuple[list[str], list[str]]:
     """Return (raw tables, reference seeds) a model reads, walking dbt's parent map.
 
     With an excerpt, only the relations the excerpt names are followed, so a
@@ -228,10 +231,12 @@ def upstream_sources(manifest: dict, unique_id: str, compiled_excerpt: str | Non
     parent_map = manifest.get("parent_map", {})
     start = parent_map.get(unique_id, [])
     if compiled_excerpt is not None:
-        named = [parent for parent in start
-                 if (nodes.get(parent) or sources.get(parent) or {}).get("relation_name")
-                 and nodes.get(parent, sources.get(parent, {}))["relation_name"]
-                 in compiled_excerpt]
+        named = [
+            parent
+            for parent in start
+            if (nodes.get(parent) or sources.get(parent) or {}).get("relation_name")
+            and nodes.get(parent, sources.get(parent, {}))["relation_name"] in compiled_excerpt
+        ]
         start = named or start
     raw: set[str] = set()
     reference: set[str] = set()
@@ -248,8 +253,7 @@ def upstream_sources(manifest: dict, unique_id: str, compiled_excerpt: str | Non
             continue
         node = nodes.get(parent, {})
         if node.get("resource_type") == "seed":
-            (raw if "/raw/" in node.get("original_file_path", "") else reference).add(
-                node["name"])
+            (raw if "/raw/" in node.get("original_file_path", "") else reference).add(node["name"])
             continue
         queue.extend(parent_map.get(parent, []))
     # A raw seed stands in for its source table in the demo: name the table once.

@@ -50,10 +50,13 @@ class DbtBuild:
         return [result for result in self.results if result.resource_type in resource_types]
 
 
-def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
-                  fingerprint: Fingerprint | None = None,
-                  last: LastGoodBuild | None = None,
-                  on_event: Callable | None = None) -> DbtBuild:
+def run_dbt_build(
+    config: BuildConfig,
+    plan: Plan | None = None,
+    fingerprint: Fingerprint | None = None,
+    last: LastGoodBuild | None = None,
+    on_event: Callable | None = None,
+) -> DbtBuild:
     """Build the dbt nodes the plan names, raising a clear error that names what failed.
 
     A full build starts from an empty database, so a changed seed or model can
@@ -70,7 +73,8 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     _prepare_target(config, partial)
     started = time.perf_counter()
     outcome = dbtRunner(callbacks=[on_event] if on_event else None).invoke(
-        _dbt_arguments(config, plan if partial else None))
+        _dbt_arguments(config, plan if partial else None)
+    )
     seconds = time.perf_counter() - started
     if embedded:
         _release_duckdb()
@@ -79,8 +83,9 @@ def run_dbt_build(config: BuildConfig, plan: Plan | None = None,
     results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
     _raise_for_failures(results, config.project_dir)
     if not outcome.success:
-        raise InternalError("dbt build failed without naming a node; see "
-                            f"{config.work_dir / 'logs' / 'dbt.log'}")
+        raise InternalError(
+            f"dbt build failed without naming a node; see {config.work_dir / 'logs' / 'dbt.log'}"
+        )
     # Read the manifest now: a later `dbt ls`/`parse` rewrites it without compiled SQL.
     manifest_path = config.target_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -114,18 +119,29 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
     # The profile reads the database file, DuckDB's settings and Spark's
     # folders from these vars (profiles.yml), never from a changed os.environ.
     embedded = not config.target.is_warehouse
-    dbt_vars = {**config.dbt_vars,
-                **profile_vars(config.project_dir, config.target,
-                               config.building_database_path if embedded else None,
-                               config.memory_limit)}
+    dbt_vars = {
+        **config.dbt_vars,
+        **profile_vars(
+            config.project_dir,
+            config.target,
+            config.building_database_path if embedded else None,
+            config.memory_limit,
+        ),
+    }
     args = [
         "build",
-        "--project-dir", str(config.project_dir),
-        "--profiles-dir", str(config.project_dir),
-        "--target-path", str(config.target_dir),
-        "--log-path", str(config.work_dir / "logs"),
-        "--target", config.target.name,
-        "--vars", json.dumps(dbt_vars),
+        "--project-dir",
+        str(config.project_dir),
+        "--profiles-dir",
+        str(config.project_dir),
+        "--target-path",
+        str(config.target_dir),
+        "--log-path",
+        str(config.work_dir / "logs"),
+        "--target",
+        config.target.name,
+        "--vars",
+        json.dumps(dbt_vars),
         # Parsing is most of a small build's dbt time. dbt's partial parsing
         # (partial_parse.msgpack in the target folder) re-reads only the
         # files whose hashes changed, and parses everything again by itself
@@ -133,7 +149,8 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
         "--partial-parse",
         # dbt.log keeps what ran and every error, not each statement's SQL:
         # writing debug events for ~250 nodes costs seconds per build.
-        "--log-level-file", "info",
+        "--log-level-file",
+        "info",
         # sla-report runs dbt as a library, offline, every night: no usage
         # events or version checks sent on the user's behalf.
         "--no-send-anonymous-usage-stats",
@@ -161,8 +178,9 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
     return args
 
 
-def _keep_as_last_good(config: BuildConfig, fingerprint: Fingerprint | None, manifest: dict,
-                       results: list[NodeResult]) -> None:
+def _keep_as_last_good(
+    config: BuildConfig, fingerprint: Fingerprint | None, manifest: dict, results: list[NodeResult]
+) -> None:
     """Make the finished build the last good one: its database, state and artifacts."""
     from generator.dbt.changes import forget_last_good, save_last_good
 
@@ -181,8 +199,9 @@ def _keep_as_last_good(config: BuildConfig, fingerprint: Fingerprint | None, man
 
 def last_good_build(last: LastGoodBuild) -> DbtBuild:
     """Return the last good dbt build as the generator sees it (no dbt run)."""
-    return DbtBuild(manifest=last.manifest,
-                    results=[NodeResult(**raw) for raw in last.results], seconds=0.0)
+    return DbtBuild(
+        manifest=last.manifest, results=[NodeResult(**raw) for raw in last.results], seconds=0.0
+    )
 
 
 def _with_compiled_code_of(manifest: dict, previous: dict) -> dict:
@@ -200,13 +219,17 @@ def _with_compiled_code_of(manifest: dict, previous: dict) -> dict:
     return manifest
 
 
-def _merged_results(manifest: dict, previous: list[dict],
-                    results: list[NodeResult]) -> list[NodeResult]:
+def _merged_results(
+    manifest: dict, previous: list[dict], results: list[NodeResult]
+) -> list[NodeResult]:
     """Return this run's results plus the last build's for the nodes it did not run."""
     present = set(manifest.get("nodes", {})) | set(manifest.get("unit_tests", {}))
     ran = {result.unique_id for result in results}
-    kept = [NodeResult(**raw) for raw in previous
-            if raw["unique_id"] in present and raw["unique_id"] not in ran]
+    kept = [
+        NodeResult(**raw)
+        for raw in previous
+        if raw["unique_id"] in present and raw["unique_id"] not in ran
+    ]
     return kept + results
 
 
@@ -241,8 +264,7 @@ def _where(result: NodeResult, project_dir: Path) -> str:
         best: list[int] = []
         for name in re.findall(r'"(\w+)"', result.message):
             pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-            found = [number for number, line in enumerate(lines, start=1)
-                     if pattern.search(line)]
+            found = [number for number, line in enumerate(lines, start=1) if pattern.search(line)]
             if found and (not best or len(found) < len(best)):
                 best = found
         if best:
@@ -261,20 +283,25 @@ def _where(result: NodeResult, project_dir: Path) -> str:
 def _raise_for_failures(results: list[NodeResult], project_dir: Path) -> None:
     """Raise DataTestError naming failed tests, or InternalError for failed models."""
     failed_tests = [r for r in results if r.resource_type in TEST_TYPES and r.status in FAILED]
-    failed_nodes = [r for r in results
-                    if r.resource_type not in TEST_TYPES and r.status in FAILED]
+    failed_nodes = [r for r in results if r.resource_type not in TEST_TYPES and r.status in FAILED]
     if failed_tests:
-        lines = [f"  - {_where(r, project_dir)}: {r.name}: "
-                 f"{r.message.strip().splitlines()[0] if r.message else r.status}"
-                 for r in failed_tests]
+        lines = [
+            f"  - {_where(r, project_dir)}: {r.name}: "
+            f"{r.message.strip().splitlines()[0] if r.message else r.status}"
+            for r in failed_tests
+        ]
         skipped = sum(1 for r in results if r.status == "skipped")
         raise DataTestError(
             f"{len(failed_tests)} dbt test(s) failed; the site was not published"
-            + (f" ({skipped} downstream nodes skipped)" if skipped else "") + ":\n"
-            + "\n".join(lines))
+            + (f" ({skipped} downstream nodes skipped)" if skipped else "")
+            + ":\n"
+            + "\n".join(lines)
+        )
     if failed_nodes:
-        lines = [f"  - {_where(r, project_dir)}: {r.resource_type} {r.name}: {r.message.strip()}"
-                 for r in failed_nodes]
+        lines = [
+            f"  - {_where(r, project_dir)}: {r.resource_type} {r.name}: {r.message.strip()}"
+            for r in failed_nodes
+        ]
         raise InternalError("dbt could not build:\n" + "\n".join(lines))
 
 

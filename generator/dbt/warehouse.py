@@ -83,12 +83,16 @@ class AdapterWarehouse:
         # connections read here; every registered adapter is a BaseAdapter.
         adapter: object = FACTORY.adapters.get(adapter_type)
         if not isinstance(adapter, BaseAdapter):
-            raise InternalError(f"no {adapter_type} adapter is registered: read the "
-                                "warehouse right after its dbt build, in the same process")
+            raise InternalError(
+                f"no {adapter_type} adapter is registered: read the "
+                "warehouse right after its dbt build, in the same process"
+            )
         self.adapter = adapter
-        self.relations = {node["name"]: node["relation_name"]
-                          for node in manifest.get("nodes", {}).values()
-                          if node.get("resource_type") == "model" and node.get("relation_name")}
+        self.relations = {
+            node["name"]: node["relation_name"]
+            for node in manifest.get("nodes", {}).values()
+            if node.get("resource_type") == "model" and node.get("relation_name")
+        }
         # PySpark hands timestamps over in this process's local time (_plain).
         self.local_timestamps = adapter_type == "spark"
         self._connection = self.adapter.connection_named("sla_report_reader")
@@ -106,9 +110,10 @@ class AdapterWarehouse:
         cursor = handle.cursor()
         cursor.execute(query)
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, (_plain(value, self.local_timestamps) for value in row),
-                         strict=True))
-                for row in cursor.fetchall()]
+        return [
+            dict(zip(names, (_plain(value, self.local_timestamps) for value in row), strict=True))
+            for row in cursor.fetchall()
+        ]
 
     def close(self) -> None:
         """Release the connection."""

@@ -75,6 +75,7 @@ def prepare(data_dir: Path, settings: SourceSettings) -> Prepared:
 
 # -- reading -------------------------------------------------------------------------
 
+
 def _find(data_dir: Path, table: str) -> Path | None:
     """Return the table's CSV, singular or plural (HubSpot names exports by object)."""
     if not data_dir.is_dir():
@@ -119,15 +120,21 @@ def _zone(settings: dict, source: str, saw_times: bool) -> ZoneInfo:
     name = settings.get("export_time_zone")
     if not name:
         if saw_times:
-            log.warning("%s export: date-times without a time zone are read as UTC; set "
-                        "%s.export_time_zone in %s to the zone they are written in",
-                        source, source, SETTINGS_NAME)
+            log.warning(
+                "%s export: date-times without a time zone are read as UTC; set "
+                "%s.export_time_zone in %s to the zone they are written in",
+                source,
+                source,
+                SETTINGS_NAME,
+            )
         return ZoneInfo("UTC")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ConfigError(f"{SETTINGS_NAME}: {source}.export_time_zone: {name!r} is not an "
-                          "IANA time zone (like America/Chicago)") from error
+        raise ConfigError(
+            f"{SETTINGS_NAME}: {source}.export_time_zone: {name!r} is not an "
+            "IANA time zone (like America/Chicago)"
+        ) from error
 
 
 def _utc(moment: datetime, zone: ZoneInfo) -> str:
@@ -139,32 +146,58 @@ def _utc(moment: datetime, zone: ZoneInfo) -> str:
 # -- HubSpot UI exports --------------------------------------------------------------
 
 _HS_ID = ("recordid", "contactid", "dealid", "vid")
-_HS_CONTACT = {"createdate": "createdate", "contactowner": "hubspot_owner_id",
-               "originalsource": "hs_analytics_source", "leadstatus": "hs_lead_status",
-               "lifecyclestage": "lifecyclestage", "companyname": "company",
-               "lastmodifieddate": "lastmodifieddate"}
-_HS_DEAL = {"dealname": "dealname", "amount": "amount", "closedate": "closedate",
-            "createdate": "createdate", "dealstage": "dealstage", "dealowner": "owner",
-            "closedlostreason": "closed_lost_reason", "pipeline": "pipeline"}
-_HS_ACTIVITY = {"activitydate": "hs_timestamp", "activityassignedto": "owner",
-                "callowner": "owner", "meetingowner": "owner", "emailowner": "owner",
-                "activitysource": "hs_engagement_source", "source": "hs_engagement_source",
-                "emaildirection": "hs_email_direction"}
+_HS_CONTACT = {
+    "createdate": "createdate",
+    "contactowner": "hubspot_owner_id",
+    "originalsource": "hs_analytics_source",
+    "leadstatus": "hs_lead_status",
+    "lifecyclestage": "lifecyclestage",
+    "companyname": "company",
+    "lastmodifieddate": "lastmodifieddate",
+}
+_HS_DEAL = {
+    "dealname": "dealname",
+    "amount": "amount",
+    "closedate": "closedate",
+    "createdate": "createdate",
+    "dealstage": "dealstage",
+    "dealowner": "owner",
+    "closedlostreason": "closed_lost_reason",
+    "pipeline": "pipeline",
+}
+_HS_ACTIVITY = {
+    "activitydate": "hs_timestamp",
+    "activityassignedto": "owner",
+    "callowner": "owner",
+    "meetingowner": "owner",
+    "emailowner": "owner",
+    "activitysource": "hs_engagement_source",
+    "source": "hs_engagement_source",
+    "emaildirection": "hs_email_direction",
+}
 # The old label set: "Became a Marketing Qualified Lead Date".
 _BECAME = re.compile(r"^became an? (.+) date$", re.IGNORECASE)
 # The newer one: Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)".
 _ENTERED = re.compile(r'^date entered "?(.+?) \(lifecycle stage pipeline\)"?$', re.IGNORECASE)
 _ASSOCIATED_CONTACTS = ("associatedcontactids", "associatedcontactid", "associatedcontact")
 _ACTIVITY_KINDS = ("call", "meeting", "email")
-_ENGAGEMENT_TABLES = ("engagement", "engagement_contact", "engagement_call",
-                      "engagement_email", "engagement_meeting")
+_ENGAGEMENT_TABLES = (
+    "engagement",
+    "engagement_contact",
+    "engagement_call",
+    "engagement_email",
+    "engagement_meeting",
+)
 _DEAL_TABLES = ("deal", "deal_pipeline_stage", "deal_contact")
 
 
 def _is_hubspot_ui(header: list[str]) -> bool:
     keys = {header_key(name) for name in header}
-    return bool(keys & set(_HS_ID[:2])) and "createdate" in keys \
+    return (
+        bool(keys & set(_HS_ID[:2]))
+        and "createdate" in keys
         and not any(name.startswith("property_") for name in header)
+    )
 
 
 def _api_value(label: str) -> str:
@@ -172,8 +205,11 @@ def _api_value(label: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", label.strip().upper()).strip("_")
 
 
-_SOURCE_VALUES = {"OFFLINE_SOURCES": "OFFLINE", "SOCIAL_MEDIA": "SOCIAL_MEDIA",
-                  "ORGANIC_SOCIAL": "SOCIAL_MEDIA"}
+_SOURCE_VALUES = {
+    "OFFLINE_SOURCES": "OFFLINE",
+    "SOCIAL_MEDIA": "SOCIAL_MEDIA",
+    "ORGANIC_SOCIAL": "SOCIAL_MEDIA",
+}
 
 
 def _stage_id(label: str) -> str:
@@ -188,8 +224,10 @@ def _hubspot_time(path: Path, column: str, value: str, zone: ZoneInfo) -> str:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise ConfigError(f"{path}: column {column!r}: {value!r} is not a date "
-                          "(HubSpot exports write 2015-07-01 14:23)") from error
+        raise ConfigError(
+            f"{path}: column {column!r}: {value!r} is not a date "
+            "(HubSpot exports write 2015-07-01 14:23)"
+        ) from error
     if len(value) == 10:
         return value  # a date property: the day itself
     return _utc(moment, zone)
@@ -206,19 +244,33 @@ def _hubspot_ui(data_dir: Path, contacts: Path, settings: dict) -> Prepared:
     unavailable: dict[str, str] = {}
     deals = _find(data_dir, "deal")
     if deals is None:
-        unavailable.update({t: "the HubSpot UI export has no deals export (deals.csv)"
-                            for t in _DEAL_TABLES})
+        unavailable.update(
+            {t: "the HubSpot UI export has no deals export (deals.csv)" for t in _DEAL_TABLES}
+        )
     else:
         _hubspot_deals(deals, zone, owners)
     activities = {kind: _find(data_dir, kind) for kind in _ACTIVITY_KINDS}
     if not any(activities.values()):
-        unavailable.update({t: "a HubSpot UI export has no touch log (add a calls export, "
-                               "calls.csv)" for t in _ENGAGEMENT_TABLES})
+        unavailable.update(
+            {
+                t: "a HubSpot UI export has no touch log (add a calls export, calls.csv)"
+                for t in _ENGAGEMENT_TABLES
+            }
+        )
     else:
         _hubspot_activities(activities, zone, owners)
-    _write("owner", ["owner_id", "first_name", "last_name"],
-           [{"owner_id": name, "first_name": name.partition(" ")[0],
-             "last_name": name.partition(" ")[2]} for name in sorted(owners)])
+    _write(
+        "owner",
+        ["owner_id", "first_name", "last_name"],
+        [
+            {
+                "owner_id": name,
+                "first_name": name.partition(" ")[0],
+                "last_name": name.partition(" ")[2],
+            }
+            for name in sorted(owners)
+        ],
+    )
     web = find_table_file(data_dir, "web_sessions")
     if web is not None:
         (out / web.name).write_bytes(web.read_bytes())
@@ -226,8 +278,9 @@ def _hubspot_ui(data_dir: Path, contacts: Path, settings: dict) -> Prepared:
     return Prepared(out, unavailable, "ui_export")
 
 
-def _hubspot_contacts(path: Path, header: list[str], rows: list[list[str]], zone: ZoneInfo,
-                      owners: set[str]) -> int:
+def _hubspot_contacts(
+    path: Path, header: list[str], rows: list[list[str]], zone: ZoneInfo, owners: set[str]
+) -> int:
     """Write contact.csv in Fivetran's layout from a contacts export; return its rows."""
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
@@ -269,9 +322,11 @@ def _hubspot_deals(path: Path, zone: ZoneInfo, owners: set[str]) -> None:
     keys = [header_key(name) for name in header]
     link = next((keys.index(k) for k in _ASSOCIATED_CONTACTS if k in keys), None)
     if link is None:
-        raise ConfigError(f"{path}: no 'Associated Contact IDs' column: export the deals with "
-                          "their associated contact IDs, or lead-sourced deals cannot be told "
-                          "from sales-sourced ones")
+        raise ConfigError(
+            f"{path}: no 'Associated Contact IDs' column: export the deals with "
+            "their associated contact IDs, or lead-sourced deals cannot be told "
+            "from sales-sourced ones"
+        )
     deals: list[dict] = []
     links: list[dict] = []
     stages: dict[str, str] = {}
@@ -282,18 +337,28 @@ def _hubspot_deals(path: Path, zone: ZoneInfo, owners: set[str]) -> None:
             row[name] = _hubspot_time(path, name, row.get(name, ""), zone)
         stages[row.get("dealstage", "")] = row.get("pipeline", "")
         owners.add(row.get("owner", ""))
-        deals.append({"deal_id": row["deal_id"], "deal_pipeline_stage_id": row.get("dealstage"),
-                      "owner_id": row.get("owner"),
-                      **{f"property_{n}": row.get(n, "") for n in
-                         ("dealname", "amount", "closedate", "createdate",
-                          "closed_lost_reason")}})
-        links.extend({"deal_id": row["deal_id"], "contact_id": contact}
-                     for contact in _ids(record[link]))
+        deals.append(
+            {
+                "deal_id": row["deal_id"],
+                "deal_pipeline_stage_id": row.get("dealstage"),
+                "owner_id": row.get("owner"),
+                **{
+                    f"property_{n}": row.get(n, "")
+                    for n in ("dealname", "amount", "closedate", "createdate", "closed_lost_reason")
+                },
+            }
+        )
+        links.extend(
+            {"deal_id": row["deal_id"], "contact_id": contact} for contact in _ids(record[link])
+        )
     _write("deal", list(deals[0]) if deals else ["deal_id"], deals)
     # A UI export names the stage by its label: won and lost are judged by
     # won_stage_labels / lost_stage_labels.
-    _write("deal_pipeline_stage", ["stage_id", "label", "probability"],
-           [{"stage_id": stage, "label": stage} for stage in sorted(stages) if stage])
+    _write(
+        "deal_pipeline_stage",
+        ["stage_id", "label", "probability"],
+        [{"stage_id": stage, "label": stage} for stage in sorted(stages) if stage],
+    )
     _write("deal_contact", ["deal_id", "contact_id"], links)
 
 
@@ -302,8 +367,7 @@ def _ids(cell: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,]", cell) if part.strip()]
 
 
-def _hubspot_activities(exports: dict[str, Path | None], zone: ZoneInfo,
-                        owners: set[str]) -> None:
+def _hubspot_activities(exports: dict[str, Path | None], zone: ZoneInfo, owners: set[str]) -> None:
     """Write the engagement tables from call, meeting and e-mail exports."""
     engagements: list[dict] = []
     links: list[dict] = []
@@ -315,61 +379,120 @@ def _hubspot_activities(exports: dict[str, Path | None], zone: ZoneInfo,
         keys = [header_key(name) for name in header]
         link = next((keys.index(k) for k in _ASSOCIATED_CONTACTS if k in keys), None)
         if link is None:
-            raise ConfigError(f"{path}: no 'Associated Contact IDs' column: export the "
-                              f"{kind}s with their associated contact IDs")
+            raise ConfigError(
+                f"{path}: no 'Associated Contact IDs' column: export the "
+                f"{kind}s with their associated contact IDs"
+            )
         for record in rows:
-            row = {_HS_ACTIVITY[k]: record[i].strip() for i, k in enumerate(keys)
-                   if k in _HS_ACTIVITY}
+            row = {
+                _HS_ACTIVITY[k]: record[i].strip() for i, k in enumerate(keys) if k in _HS_ACTIVITY
+            }
             record_id = next(record[i].strip() for i, k in enumerate(keys) if k in _HS_ID)
             direction = _api_value(row.get("hs_email_direction") or "EMAIL")
-            engagements.append({"id": record_id,
-                                "type": direction if kind == "email" else kind.upper()})
+            engagements.append(
+                {"id": record_id, "type": direction if kind == "email" else kind.upper()}
+            )
             owners.add(row.get("owner", ""))
-            details[kind].append({
-                "engagement_id": record_id, "property_hubspot_owner_id": row.get("owner"),
-                "property_hs_timestamp": _hubspot_time(path, "Activity date",
-                                                       row.get("hs_timestamp", ""), zone),
-                "property_hs_engagement_source": _api_value(row.get("hs_engagement_source")
-                                                            or "")})
-            links.extend({"engagement_id": record_id, "contact_id": contact}
-                         for contact in _ids(record[link]))
+            details[kind].append(
+                {
+                    "engagement_id": record_id,
+                    "property_hubspot_owner_id": row.get("owner"),
+                    "property_hs_timestamp": _hubspot_time(
+                        path, "Activity date", row.get("hs_timestamp", ""), zone
+                    ),
+                    "property_hs_engagement_source": _api_value(
+                        row.get("hs_engagement_source") or ""
+                    ),
+                }
+            )
+            links.extend(
+                {"engagement_id": record_id, "contact_id": contact}
+                for contact in _ids(record[link])
+            )
     _write("engagement", ["id", "type"], engagements)
     _write("engagement_contact", ["engagement_id", "contact_id"], links)
     for kind, kind_rows in details.items():
-        _write(f"engagement_{kind}", ["engagement_id", "property_hs_timestamp",
-                                      "property_hubspot_owner_id",
-                                      "property_hs_engagement_source"], kind_rows)
+        _write(
+            f"engagement_{kind}",
+            [
+                "engagement_id",
+                "property_hs_timestamp",
+                "property_hubspot_owner_id",
+                "property_hs_engagement_source",
+            ],
+            kind_rows,
+        )
 
 
 # -- Salesforce report exports -------------------------------------------------------
 
 # Field label (compared without case, spaces or punctuation) -> API name, per object.
 _SF_LABELS = {
-    "lead": {"leadid": "Id", "createddate": "CreatedDate", "leadowner": "OwnerId",
-             "leadstatus": "Status", "status": "Status", "leadsource": "LeadSource",
-             "company": "Company", "companyaccount": "Company", "converted": "IsConverted",
-             "converteddate": "ConvertedDate",
-             "convertedopportunityid": "ConvertedOpportunityId",
-             "lastmodifieddate": "LastModifiedDate", "deleted": "IsDeleted"},
-    "opportunity": {"opportunityid": "Id", "opportunityname": "Name", "stage": "StageName",
-                    "amount": "Amount", "closedate": "CloseDate", "createddate": "CreatedDate",
-                    "won": "IsWon", "closed": "IsClosed", "opportunityowner": "OwnerId",
-                    "leadsource": "LeadSource"},
-    "task": {"activityid": "Id", "taskid": "Id", "leadid": "WhoId", "nameid": "WhoId",
-             "assigned": "OwnerId", "assignedto": "OwnerId", "createddate": "CreatedDate",
-             "completeddatetime": "CompletedDateTime", "type": "Type",
-             "tasksubtype": "TaskSubtype"},
-    "event": {"activityid": "Id", "eventid": "Id", "leadid": "WhoId", "nameid": "WhoId",
-              "assigned": "OwnerId", "assignedto": "OwnerId", "createddate": "CreatedDate",
-              "type": "Type", "eventsubtype": "EventSubtype"},
-    "user": {"fullname": "Name", "name": "Name", "role": "UserRoleId", "active": "IsActive",
-             "createddate": "CreatedDate"},
+    "lead": {
+        "leadid": "Id",
+        "createddate": "CreatedDate",
+        "leadowner": "OwnerId",
+        "leadstatus": "Status",
+        "status": "Status",
+        "leadsource": "LeadSource",
+        "company": "Company",
+        "companyaccount": "Company",
+        "converted": "IsConverted",
+        "converteddate": "ConvertedDate",
+        "convertedopportunityid": "ConvertedOpportunityId",
+        "lastmodifieddate": "LastModifiedDate",
+        "deleted": "IsDeleted",
+    },
+    "opportunity": {
+        "opportunityid": "Id",
+        "opportunityname": "Name",
+        "stage": "StageName",
+        "amount": "Amount",
+        "closedate": "CloseDate",
+        "createddate": "CreatedDate",
+        "won": "IsWon",
+        "closed": "IsClosed",
+        "opportunityowner": "OwnerId",
+        "leadsource": "LeadSource",
+    },
+    "task": {
+        "activityid": "Id",
+        "taskid": "Id",
+        "leadid": "WhoId",
+        "nameid": "WhoId",
+        "assigned": "OwnerId",
+        "assignedto": "OwnerId",
+        "createddate": "CreatedDate",
+        "completeddatetime": "CompletedDateTime",
+        "type": "Type",
+        "tasksubtype": "TaskSubtype",
+    },
+    "event": {
+        "activityid": "Id",
+        "eventid": "Id",
+        "leadid": "WhoId",
+        "nameid": "WhoId",
+        "assigned": "OwnerId",
+        "assignedto": "OwnerId",
+        "createddate": "CreatedDate",
+        "type": "Type",
+        "eventsubtype": "EventSubtype",
+    },
+    "user": {
+        "fullname": "Name",
+        "name": "Name",
+        "role": "UserRoleId",
+        "active": "IsActive",
+        "createddate": "CreatedDate",
+    },
 }
-_FOOTER = re.compile(r"copyright|confidential information|generated by|salesforce\.com",
-                     re.IGNORECASE)
+_FOOTER = re.compile(
+    r"copyright|confidential information|generated by|salesforce\.com", re.IGNORECASE
+)
 _LOCAL_DATE = re.compile(
     r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})"
-    r"(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.? ?[Mm]\.?)?)?$")
+    r"(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.? ?[Mm]\.?)?)?$"
+)
 _NUMBER_FIELDS = {"Amount"}
 
 
@@ -408,9 +531,15 @@ def _salesforce_report(data_dir: Path, settings: dict) -> Prepared:
 def _labels(table: str, settings: dict) -> dict[str, str]:
     """Return label -> API name, with the org's own fields' labels (MQL_Date__c: MQL Date)."""
     labels = dict(_SF_LABELS[table])
-    fields = {"lead": ("mql_date_field", "sql_date_field", "disqualified_date_field",
-                       "disqualified_reason_field"),
-              "opportunity": ("proposal_date_field", "lost_reason_field")}.get(table, ())
+    fields = {
+        "lead": (
+            "mql_date_field",
+            "sql_date_field",
+            "disqualified_date_field",
+            "disqualified_reason_field",
+        ),
+        "opportunity": ("proposal_date_field", "lost_reason_field"),
+    }.get(table, ())
     for setting in fields:
         field = settings.get(setting)
         if field:
@@ -418,19 +547,35 @@ def _labels(table: str, settings: dict) -> dict[str, str]:
     return labels
 
 
-def _report_values(path: Path, header: list[str], names: list[str], rows: list[list[str]],
-                   order: str | None, settings: dict) -> list[list[str]]:
+def _report_values(
+    path: Path,
+    header: list[str],
+    names: list[str],
+    rows: list[list[str]],
+    order: str | None,
+    settings: dict,
+) -> list[list[str]]:
     """Return the rows with locale dates as ISO text and amounts as plain numbers."""
-    dated = [i for i, _ in enumerate(header)
-             if any(_LOCAL_DATE.match(r[i].strip()) for r in rows if i < len(r))]
+    dated = [
+        i
+        for i, _ in enumerate(header)
+        if any(_LOCAL_DATE.match(r[i].strip()) for r in rows if i < len(r))
+    ]
     day_first = _day_first(path, header, rows, dated, order)
-    zone = _zone(settings, "salesforce", any(
-        found.group(5) for r in rows for i in dated
-        if (found := _LOCAL_DATE.match(r[i].strip()))))
+    zone = _zone(
+        settings,
+        "salesforce",
+        any(
+            found.group(5)
+            for r in rows
+            for i in dated
+            if (found := _LOCAL_DATE.match(r[i].strip()))
+        ),
+    )
     decimal = settings.get("decimal_separator") or "."
     out = []
     for record in rows:
-        record = list(record[:len(names)]) + [""] * (len(names) - len(record))
+        record = list(record[: len(names)]) + [""] * (len(names) - len(record))
         for index in dated:
             record[index] = _iso(record[index].strip(), day_first, zone)
         for index, name in enumerate(names):
@@ -440,18 +585,23 @@ def _report_values(path: Path, header: list[str], names: list[str], rows: list[l
     return out
 
 
-def _day_first(path: Path, header: list[str], rows: list[list[str]], dated: list[int],
-               order: str | None) -> bool:
+def _day_first(
+    path: Path, header: list[str], rows: list[list[str]], dated: list[int], order: str | None
+) -> bool:
     """Return whether the day comes first: from `date_format`, else from the data itself."""
-    firsts = {int(m.group(1)) for r in rows for i in dated
-              if (m := _LOCAL_DATE.match(r[i].strip()))}
-    seconds = {int(m.group(3)) for r in rows for i in dated
-               if (m := _LOCAL_DATE.match(r[i].strip()))}
+    firsts = {
+        int(m.group(1)) for r in rows for i in dated if (m := _LOCAL_DATE.match(r[i].strip()))
+    }
+    seconds = {
+        int(m.group(3)) for r in rows for i in dated if (m := _LOCAL_DATE.match(r[i].strip()))
+    }
     if order:
         day_first = order.upper().startswith("DD")
         if max(seconds if day_first else firsts, default=0) > 12:
-            raise ConfigError(f"{path}: a date has a month above 12 when read as {order} "
-                              f"(salesforce.date_format in {SETTINGS_NAME}); check the setting")
+            raise ConfigError(
+                f"{path}: a date has a month above 12 when read as {order} "
+                f"(salesforce.date_format in {SETTINGS_NAME}); check the setting"
+            )
         return day_first
     if max(firsts, default=0) > 12 and max(seconds, default=0) > 12:
         raise ConfigError(f"{path}: dates are written both day-first and month-first")
@@ -464,7 +614,8 @@ def _day_first(path: Path, header: list[str], rows: list[list[str]], dated: list
         f"{path}: column {column!r}: no date settles whether the day or the month comes "
         f"first (every value like 03/01/2015 reads both ways); set salesforce.date_format "
         f"in {SETTINGS_NAME} to {' or '.join(DATE_FORMATS)}, the order the report's "
-        "user locale writes")
+        "user locale writes"
+    )
 
 
 def _iso(value: str, day_first: bool, zone: ZoneInfo) -> str:
@@ -476,10 +627,10 @@ def _iso(value: str, day_first: bool, zone: ZoneInfo) -> str:
     year_number = int(year) + (2000 if len(year) == 2 else 0)
     if hour is None:
         return f"{year_number:04d}-{int(month):02d}-{int(day):02d}"
-    hours = int(hour) % 12 + (12 if half and half.upper() == "P" else 0) if half \
-        else int(hour)
-    moment = datetime(year_number, int(month), int(day), hours, int(minute),
-                      int(second_s or 0), tzinfo=zone)
+    hours = int(hour) % 12 + (12 if half and half.upper() == "P" else 0) if half else int(hour)
+    moment = datetime(
+        year_number, int(month), int(day), hours, int(minute), int(second_s or 0), tzinfo=zone
+    )
     return _utc(moment, zone)
 
 

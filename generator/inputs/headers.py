@@ -45,13 +45,17 @@ def find_table_file(data_dir: Path, table: str) -> Path | None:
     # Without case or underscores: Data Loader's LeadHistory.csv and
     # Fivetran's lead_history.csv are one table (issue #19).
     wanted = {header_key(table) + suffix for suffix in FILE_SUFFIXES}
-    found = sorted(path for path in data_dir.iterdir()
-                   if path.is_file() and header_key(path.stem) + path.suffix.lower() in wanted)
+    found = sorted(
+        path
+        for path in data_dir.iterdir()
+        if path.is_file() and header_key(path.stem) + path.suffix.lower() in wanted
+    )
     return found[0] if found else None
 
 
-def resolve_columns(path: Path, table: Table, headers: list[str],
-                    settings: dict) -> dict[str, str | None]:
+def resolve_columns(
+    path: Path, table: Table, headers: list[str], settings: dict
+) -> dict[str, str | None]:
     """Return staging name -> normalised header for one file; all missing columns in one error.
 
     headers are the file's own spellings (for the message); the clean copy dbt
@@ -71,14 +75,21 @@ def resolve_columns(path: Path, table: Table, headers: list[str],
         match = next((by_key[header_key(s)] for s in spellings if header_key(s) in by_key), None)
         if match is None and column.required and spellings:
             hint = _closest(spellings, headers)
-            missing.append(f"{spellings[0]!r}" + (f" (did you mean {hint}?)" if hint else "")
-                           + (f" (set {column.setting} in {SETTINGS_NAME} if your org "
-                              "names it differently)" if column.setting else ""))
+            missing.append(
+                f"{spellings[0]!r}"
+                + (f" (did you mean {hint}?)" if hint else "")
+                + (
+                    f" (set {column.setting} in {SETTINGS_NAME} if your org names it differently)"
+                    if column.setting
+                    else ""
+                )
+            )
         found[column.name] = normalise_name(match) if match else None
     if missing:
         raise ConfigError(
             f"{path}: missing required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}; found columns: {', '.join(headers) or 'none'}")
+            f"{', '.join(missing)}; found columns: {', '.join(headers) or 'none'}"
+        )
     return found
 
 

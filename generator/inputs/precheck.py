@@ -29,8 +29,9 @@ from generator.inputs.source_tables import SOURCE_TABLES
 log = logging.getLogger(__name__)
 
 
-def resolve_raw_files(data_dir: Path, unavailable: tuple[str, ...] = (),
-                      empty: dict[str, str] | None = None) -> dict[str, Path]:
+def resolve_raw_files(
+    data_dir: Path, unavailable: tuple[str, ...] = (), empty: dict[str, str] | None = None
+) -> dict[str, Path]:
     """Return the clean copy of each raw table in data_dir, checking columns and types.
 
     A structural problem (missing folder, file or column, an unreadable file,
@@ -51,14 +52,23 @@ def resolve_raw_files(data_dir: Path, unavailable: tuple[str, ...] = (),
         found = [path for path in candidates if path.is_file()]
         if not found:
             names = " or ".join(path.name for path in candidates)
-            hint = (f"; if your team does not have it, list {table} under `unavailable:` in "
-                    f"{SETTINGS_NAME}" if table not in ("leads", "reps") else "")
-            raise ConfigError(f"{data_dir}: missing raw table {table!r} (expected {names})"
-                              + broken_link(candidates) + hint)
+            hint = (
+                f"; if your team does not have it, list {table} under `unavailable:` in "
+                f"{SETTINGS_NAME}"
+                if table not in ("leads", "reps")
+                else ""
+            )
+            raise ConfigError(
+                f"{data_dir}: missing raw table {table!r} (expected {names})"
+                + broken_link(candidates)
+                + hint
+            )
         path = found[0].resolve()
         if path.stat().st_size == 0:
-            raise ConfigError(f"{path}: the file is empty (not even a header row); a table "
-                              f"with no rows still needs its header: {', '.join(required)}")
+            raise ConfigError(
+                f"{path}: the file is empty (not even a header row); a table "
+                f"with no rows still needs its header: {', '.join(required)}"
+            )
         raw = read_raw_file(path, name=table)
         missing = [column for column in required if column not in raw.columns]
         if missing:
@@ -67,7 +77,8 @@ def resolve_raw_files(data_dir: Path, unavailable: tuple[str, ...] = (),
             listed = ", ".join(repr(column) for column in missing)
             raise ConfigError(
                 f"{path}: missing required column{'s' if len(missing) > 1 else ''} {listed}; "
-                f"found columns: {', '.join(raw.columns) or 'none'}")
+                f"found columns: {', '.join(raw.columns) or 'none'}"
+            )
         _check_types(raw, TYPED_COLUMNS.get(table, {}))
         resolved[table] = raw.path
         if not raw.rows and empty is not None:
@@ -84,8 +95,11 @@ def _optional_files(data_dir: Path, unavailable: tuple[str, ...]) -> dict[str, P
     """
     resolved: dict[str, Path] = {}
     for table, required in OPTIONAL_TABLES.items():
-        found = [data_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES
-                 if (data_dir / f"{table}{suffix}").is_file()]
+        found = [
+            data_dir / f"{table}{suffix}"
+            for suffix in FILE_SUFFIXES
+            if (data_dir / f"{table}{suffix}").is_file()
+        ]
         if table in unavailable or not found or found[0].stat().st_size == 0:
             if not found and table not in unavailable:
                 log.info("%s: no %s file: every lead keeps its current owner", data_dir, table)
@@ -97,7 +111,8 @@ def _optional_files(data_dir: Path, unavailable: tuple[str, ...]) -> dict[str, P
             raise ConfigError(
                 f"{found[0].resolve()}: missing required column"
                 f"{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}; "
-                f"found columns: {', '.join(raw.columns) or 'none'}")
+                f"found columns: {', '.join(raw.columns) or 'none'}"
+            )
         _check_types(raw, TYPED_COLUMNS.get(table, {}))
         resolved[table] = raw.path
     return resolved
@@ -131,7 +146,8 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
         if table.name in settings.unavailable or table.name in prepared.unavailable:
             files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
             unavailable[table.name] = prepared.unavailable.get(
-                table.name, f"declared unavailable in {SETTINGS_NAME}")
+                table.name, f"declared unavailable in {SETTINGS_NAME}"
+            )
             continue
         path = find_table_file(data_dir, table.name)
         if path is None and table.absent_ok:
@@ -139,12 +155,18 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
             files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
             continue
         if path is None:
-            hint = (f"; if your team does not have it, list {table.name} under "
-                    f"`unavailable:` in {SETTINGS_NAME}" if table.optional else "")
+            hint = (
+                f"; if your team does not have it, list {table.name} under "
+                f"`unavailable:` in {SETTINGS_NAME}"
+                if table.optional
+                else ""
+            )
             links = broken_link([data_dir / f"{table.name}{suffix}" for suffix in FILE_SUFFIXES])
-            raise ConfigError(f"{data_dir}: missing raw table {table.name!r} of the "
-                              f"{settings.source} source (expected {table.name}.csv or "
-                              f"{table.name}.parquet){links}{hint}")
+            raise ConfigError(
+                f"{data_dir}: missing raw table {table.name!r} of the "
+                f"{settings.source} source (expected {table.name}.csv or "
+                f"{table.name}.parquet){links}{hint}"
+            )
         path = path.resolve()
         if path.stat().st_size == 0:
             raise ConfigError(f"{path}: the file is empty (not even a header row)")
@@ -152,13 +174,16 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
         if table.name == "web_sessions":
             missing = [c for c in RAW_TABLES["web_sessions"] if c not in raw.columns]
             if missing:
-                raise ConfigError(f"{path}: missing required column "
-                                  f"{', '.join(repr(c) for c in missing)}; found columns: "
-                                  f"{', '.join(raw.columns) or 'none'}")
+                raise ConfigError(
+                    f"{path}: missing required column "
+                    f"{', '.join(repr(c) for c in missing)}; found columns: "
+                    f"{', '.join(raw.columns) or 'none'}"
+                )
             _check_types(raw, TYPED_COLUMNS["web_sessions"])
         else:
-            columns[table.name] = resolve_columns(path, table, list(raw.headers or raw.columns),
-                                                  settings.settings)
+            columns[table.name] = resolve_columns(
+                path, table, list(raw.headers or raw.columns), settings.settings
+            )
         files[table.name] = raw.path
         if not raw.rows:
             unavailable[table.name] = f"{path.name} has no rows"
@@ -178,7 +203,7 @@ _PARSERS = {
     "number": "try_cast({} as double)",
     "integer": "try_cast({} as bigint)",
     "boolean": "case when lower({}) in ('true', 't', '1', 'yes', 'false', 'f', '0', 'no') "
-               "then true end",
+    "then true end",
 }
 
 
@@ -210,11 +235,15 @@ def _check_types(raw: RawFile, typed: dict[str, str]) -> None:
                 # A few values that do not parse are row-level (flagged and
                 # printed); a wrong format shows on many values at once.
                 if present >= STRUCTURAL_MIN_VALUES and not parseable:
-                    where = (f"line {raw.start_lines[record - 1]}" if raw.start_lines
-                             else f"row {record}")
+                    where = (
+                        f"line {raw.start_lines[record - 1]}"
+                        if raw.start_lines
+                        else f"row {record}"
+                    )
                     raise ConfigError(
                         f"{path}: column {column!r}: no value is a {kind} (e.g. {where}: "
-                        f"{example!r}); expected ISO 8601 dates and timestamps, plain numbers")
+                        f"{example!r}); expected ISO 8601 dates and timestamps, plain numbers"
+                    )
     except duckdb.Error as error:
         raise ConfigError(f"{path}: cannot be read as a table: {error}") from error
 
@@ -225,5 +254,7 @@ def _reader(path: Path) -> str:
     if path.suffix == ".parquet":
         return f"read_parquet('{quoted}')"
     # The clean copy is plain: comma, every field quoted, "" inside quotes.
-    return (f"read_csv('{quoted}', header = true, all_varchar = true, delim = ',', "
-            f"quote = '\"', escape = '\"', max_line_size = 1000000000)")
+    return (
+        f"read_csv('{quoted}', header = true, all_varchar = true, delim = ',', "
+        f"quote = '\"', escape = '\"', max_line_size = 1000000000)"
+    )

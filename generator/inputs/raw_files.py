@@ -94,19 +94,22 @@ def decode(path: Path, data: bytes) -> str:
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as error:
-                raise ConfigError(f"{path}: starts as {label} but byte {error.start} is not "
-                                  f"valid {label}; save the file again as UTF-8") from error
+                raise ConfigError(
+                    f"{path}: starts as {label} but byte {error.start} is not "
+                    f"valid {label}; save the file again as UTF-8"
+                ) from error
             log.info("%s: read as %s", path.name, label)
             return text.lstrip("\ufeff")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
         raise ConfigError(
             f"{path}: line {line}: byte 0x{byte:02x} is not UTF-8; the file looks like "
             "Windows-1252 or Latin-1. Save it as UTF-8 (in Excel: 'CSV UTF-8') and build "
-            "again") from error
+            "again"
+        ) from error
 
 
 def _delimiter(path: Path, header_line: str) -> str:
@@ -150,33 +153,42 @@ def read_csv_file(path: Path, out_dir: Path, name: str | None = None) -> RawFile
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # a blank line, such as the trailing empty line
             if len(record) > len(columns):
-                extra = record[len(columns):]
+                extra = record[len(columns) :]
                 if any(value.strip() for value in extra):
                     raise ConfigError(
                         f"{path}: line {start}: {len(record)} fields but the header has "
                         f"{len(columns)} columns; quote fields that contain the delimiter "
-                        f"{delimiter!r}")
-                record = record[:len(columns)]
+                        f"{delimiter!r}"
+                    )
+                record = record[: len(columns)]
             records.append(record + [""] * (len(columns) - len(record)))
             start_lines.append(start)
     except csv.Error as error:
-        raise ConfigError(f"{path}: line {reader.line_num}: cannot be read as CSV ({error}); "
-                          "a quote inside a quoted field must be doubled (\"\")") from error
+        raise ConfigError(
+            f"{path}: line {reader.line_num}: cannot be read as CSV ({error}); "
+            'a quote inside a quoted field must be doubled ("")'
+        ) from error
     clean = out_dir / f"{name or path.stem}.csv"
     with clean.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerow([*columns, SOURCE_LINE])
         for record, line in zip(records, start_lines, strict=True):
             writer.writerow([*record, str(line)])
-    return RawFile(original=path, path=clean, columns=columns, rows=len(records),
-                   start_lines=start_lines,
-                   headers=tuple(name.replace("\ufeff", "").strip() for name in header))
+    return RawFile(
+        original=path,
+        path=clean,
+        columns=columns,
+        rows=len(records),
+        start_lines=start_lines,
+        headers=tuple(name.replace("\ufeff", "").strip() for name in header),
+    )
 
 
 def _header_names(path: Path, header: list[str]) -> list[str]:
     """Return normalised, unique column names; unnamed columns get a placeholder."""
-    names = [normalise_name(name) or f"_unnamed_{number}"
-             for number, name in enumerate(header, start=1)]
+    names = [
+        normalise_name(name) or f"_unnamed_{number}" for number, name in enumerate(header, start=1)
+    ]
     seen: set[str] = set()
     for name in names:
         if name in seen:
@@ -190,19 +202,28 @@ def read_parquet_file(path: Path, out_dir: Path, name: str | None = None) -> Raw
     quoted = str(path).replace("'", "''")
     try:
         with duckdb.connect() as connection:
-            names = [row[0] for row in connection.execute(
-                f"describe select * from read_parquet('{quoted}')").fetchall()]
+            names = [
+                row[0]
+                for row in connection.execute(
+                    f"describe select * from read_parquet('{quoted}')"
+                ).fetchall()
+            ]
             [(rows,)] = connection.execute(
-                f"select count(*) from read_parquet('{quoted}')").fetchall()
+                f"select count(*) from read_parquet('{quoted}')"
+            ).fetchall()
             columns = _header_names(path, names)
             if columns == names:
                 return RawFile(path, path, columns, rows, [], tuple(names))
             clean = out_dir / f"{name or path.stem}.parquet"
-            renamed = ", ".join(f'"{old.replace(chr(34), chr(34) * 2)}" as "{new}"'
-                                for old, new in zip(names, columns, strict=True))
+            renamed = ", ".join(
+                f'"{old.replace(chr(34), chr(34) * 2)}" as "{new}"'
+                for old, new in zip(names, columns, strict=True)
+            )
             target = str(clean).replace("'", "''")
-            connection.execute(f"copy (select {renamed} from read_parquet('{quoted}')) "
-                               f"to '{target}' (format parquet)")
+            connection.execute(
+                f"copy (select {renamed} from read_parquet('{quoted}')) "
+                f"to '{target}' (format parquet)"
+            )
     except duckdb.Error as error:
         raise ConfigError(f"{path}: cannot be read as Parquet: {error}") from error
     return RawFile(path, clean, columns, rows, [], tuple(names))

@@ -29,14 +29,30 @@ REFERENCE_DIR = Path("seeds") / "reference"
 
 # Fields of sla_agreements.csv, by rule.
 POSITIVE = ["revenue_goal", "average_deal_size", "first_touch_business_hours"]
-RATES = ["marketing_revenue_share", "visit_to_lead", "lead_to_mql", "mql_to_sql",
-         "sql_to_opportunity", "opportunity_to_proposal", "proposal_to_win"]
+RATES = [
+    "marketing_revenue_share",
+    "visit_to_lead",
+    "lead_to_mql",
+    "mql_to_sql",
+    "sql_to_opportunity",
+    "opportunity_to_proposal",
+    "proposal_to_win",
+]
 POSITIVE_INTEGERS = ["min_touch_attempts", "touch_window_days"]
 # Optional settings: empty means the dbt var of the same name.
 OPTIONAL_POSITIVE_INTEGERS = ["conversion_window_days", "min_sample"]
 TIMES = ["business_day_start", "business_day_end"]
-AGREEMENT_COLUMNS = ["agreement_id", "title", "starts_on", "ends_on", *POSITIVE, *RATES,
-                     *POSITIVE_INTEGERS, "timezone", *TIMES]
+AGREEMENT_COLUMNS = [
+    "agreement_id",
+    "title",
+    "starts_on",
+    "ends_on",
+    *POSITIVE,
+    *RATES,
+    *POSITIVE_INTEGERS,
+    "timezone",
+    *TIMES,
+]
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -61,12 +77,16 @@ def _rows(path: Path, required: list[str]) -> list[tuple[int, dict]]:
     columns = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in required if name not in columns]
     if missing:
-        raise ConfigError(f"{path}: missing column{'s' if len(missing) > 1 else ''} "
-                          + ", ".join(repr(name) for name in missing))
+        raise ConfigError(
+            f"{path}: missing column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(repr(name) for name in missing)
+        )
     rows = []
     for row in reader:
-        clean = {(key or "").strip(): (value or "").strip() if isinstance(value, str) else ""
-                 for key, value in row.items()}
+        clean = {
+            (key or "").strip(): (value or "").strip() if isinstance(value, str) else ""
+            for key, value in row.items()
+        }
         if any(clean.values()):
             rows.append((reader.line_num, clean))
     return rows
@@ -79,8 +99,9 @@ class _Where:
         self.path, self.line, self.agreement_id = path, line, agreement_id
 
     def error(self, field: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.path}: line {self.line}: agreement {self.agreement_id!r}, "
-                           f"{field}: {problem}")
+        return ConfigError(
+            f"{self.path}: line {self.line}: agreement {self.agreement_id!r}, {field}: {problem}"
+        )
 
 
 def _number(where: _Where, row: dict, field: str) -> float:
@@ -114,8 +135,9 @@ def _minutes(where: _Where, row: dict, field: str) -> int:
 def time_zones() -> frozenset[str]:
     """Return the time zone names DuckDB (which runs the business clock) knows."""
     with duckdb.connect() as connection:
-        return frozenset(row[0] for row in connection.execute(
-            "select name from pg_timezone_names()").fetchall())
+        return frozenset(
+            row[0] for row in connection.execute("select name from pg_timezone_names()").fetchall()
+        )
 
 
 def check_agreements(path: Path) -> list[Agreement]:
@@ -136,27 +158,35 @@ def check_agreements(path: Path) -> list[Agreement]:
         for field in RATES:
             value = _number(where, row, field)
             if not 0 < value <= 1:
-                raise where.error(field, f"must be a rate above 0 and at most 1 (45% is "
-                                         f"0.45), not {row[field]!r}")
+                raise where.error(
+                    field, f"must be a rate above 0 and at most 1 (45% is 0.45), not {row[field]!r}"
+                )
         for field in POSITIVE_INTEGERS + [f for f in OPTIONAL_POSITIVE_INTEGERS if row.get(f)]:
             value = _number(where, row, field)
             if value <= 0 or value != int(value):
                 raise where.error(field, f"must be a whole number above 0, not {row[field]!r}")
         if row["timezone"] not in time_zones():
-            raise where.error("timezone", f"{row['timezone']!r} is not an IANA time zone "
-                                          "like America/Chicago")
+            raise where.error(
+                "timezone", f"{row['timezone']!r} is not an IANA time zone like America/Chicago"
+            )
         if _minutes(where, row, "business_day_end") <= _minutes(where, row, "business_day_start"):
-            raise where.error("business_day_end", f"{row['business_day_end']} must be after "
-                                                  f"business_day_start "
-                                                  f"{row['business_day_start']}")
+            raise where.error(
+                "business_day_end",
+                f"{row['business_day_end']} must be after "
+                f"business_day_start "
+                f"{row['business_day_start']}",
+            )
         starts, ends = _date(where, row, "starts_on"), _date(where, row, "ends_on")
         if ends < starts:
             raise where.error("ends_on", f"{ends} is before starts_on {starts}")
         for other in agreements:
             if starts <= other.ends_on and other.starts_on <= ends:
-                raise where.error("starts_on", f"{starts} to {ends} overlaps agreement "
-                                               f"{other.agreement_id!r} ({other.starts_on} to "
-                                               f"{other.ends_on}); periods never overlap")
+                raise where.error(
+                    "starts_on",
+                    f"{starts} to {ends} overlaps agreement "
+                    f"{other.agreement_id!r} ({other.starts_on} to "
+                    f"{other.ends_on}); periods never overlap",
+                )
         agreements.append(Agreement(agreement_id, starts, ends))
     return agreements
 
@@ -168,11 +198,14 @@ def check_targets(path: Path, agreements: list[Agreement], kpis: set[str]) -> No
         where = _Where(path, line, row["agreement_id"])
         agreement = by_id.get(row["agreement_id"])
         if agreement is None:
-            raise where.error("agreement_id", f"no such agreement in sla_agreements.csv "
-                                              f"(known: {', '.join(sorted(by_id))})")
+            raise where.error(
+                "agreement_id",
+                f"no such agreement in sla_agreements.csv (known: {', '.join(sorted(by_id))})",
+            )
         if kpis and row["kpi_id"] not in kpis:
-            raise where.error("kpi_id", f"{row['kpi_id']!r} is not a KPI (known: "
-                                        f"{', '.join(sorted(kpis))})")
+            raise where.error(
+                "kpi_id", f"{row['kpi_id']!r} is not a KPI (known: {', '.join(sorted(kpis))})"
+            )
         if _number(where, row, "target") < 0:
             raise where.error("target", f"must not be negative, not {row['target']!r}")
         if row["month"]:
@@ -180,8 +213,11 @@ def check_targets(path: Path, agreements: list[Agreement], kpis: set[str]) -> No
             if month.day != 1:
                 raise where.error("month", f"{month} must be the first day of a month")
             if not (agreement.starts_on.replace(day=1) <= month <= agreement.ends_on):
-                raise where.error("month", f"{month:%B %Y} is outside the agreement's period "
-                                           f"({agreement.starts_on} to {agreement.ends_on})")
+                raise where.error(
+                    "month",
+                    f"{month:%B %Y} is outside the agreement's period "
+                    f"({agreement.starts_on} to {agreement.ends_on})",
+                )
 
 
 def check_holidays(path: Path) -> None:
@@ -192,11 +228,13 @@ def check_holidays(path: Path) -> None:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise ConfigError(f"{path}: line {line}: holiday_date: {text!r} is not a date "
-                              "like 2015-12-25") from None
+            raise ConfigError(
+                f"{path}: line {line}: holiday_date: {text!r} is not a date like 2015-12-25"
+            ) from None
         if day in seen:
-            raise ConfigError(f"{path}: line {line}: holiday_date: {day} is already on line "
-                              f"{seen[day]}")
+            raise ConfigError(
+                f"{path}: line {line}: holiday_date: {day} is already on line {seen[day]}"
+            )
         seen[day] = line
 
 

@@ -46,12 +46,19 @@ DEFAULT_SETTINGS: dict[str, dict] = {
         "export_time_zone": None,
         "decimal_separator": ".",
         "lead_source_channels": {
-            "Web": "organic_search", "Advertisement": "paid_search",
-            "Phone Inquiry": "direct", "Partner Referral": "referral",
-            "Employee Referral": "referral", "External Referral": "referral",
-            "Partner": "referral", "Word of mouth": "referral",
-            "Trade Show": "events", "Seminar - Internal": "events",
-            "Seminar - Partner": "events", "Purchased List": "other", "Other": "other",
+            "Web": "organic_search",
+            "Advertisement": "paid_search",
+            "Phone Inquiry": "direct",
+            "Partner Referral": "referral",
+            "Employee Referral": "referral",
+            "External Referral": "referral",
+            "Partner": "referral",
+            "Word of mouth": "referral",
+            "Trade Show": "events",
+            "Seminar - Internal": "events",
+            "Seminar - Partner": "events",
+            "Purchased List": "other",
+            "Other": "other",
         },
     },
     "hubspot": {
@@ -64,10 +71,16 @@ DEFAULT_SETTINGS: dict[str, dict] = {
         # UI exports write date-times in the account's time zone (issue #21).
         "export_time_zone": None,
         "analytics_source_channels": {
-            "ORGANIC_SEARCH": "organic_search", "PAID_SEARCH": "paid_search",
-            "PAID_SOCIAL": "social", "SOCIAL_MEDIA": "social", "EMAIL_MARKETING": "email",
-            "REFERRALS": "referral", "DIRECT_TRAFFIC": "direct", "OFFLINE": "other",
-            "OTHER_CAMPAIGNS": "other", "AI_REFERRALS": "referral",
+            "ORGANIC_SEARCH": "organic_search",
+            "PAID_SEARCH": "paid_search",
+            "PAID_SOCIAL": "social",
+            "SOCIAL_MEDIA": "social",
+            "EMAIL_MARKETING": "email",
+            "REFERRALS": "referral",
+            "DIRECT_TRAFFIC": "direct",
+            "OFFLINE": "other",
+            "OTHER_CAMPAIGNS": "other",
+            "AI_REFERRALS": "referral",
         },
     },
     "contract": {},
@@ -78,10 +91,17 @@ DEFAULT_SETTINGS: dict[str, dict] = {
 _TOP_KEYS = {"source", "unavailable", "attribution", "pull", *SOURCES}
 
 
-_LIST_KEYS = {"disqualified_statuses", "automated_task_subtypes", "marketing_user_ids",
-              "marketing_role_ids", "disqualified_lead_statuses",
-              "automated_engagement_sources", "marketing_owner_ids", "won_stage_labels",
-              "lost_stage_labels"}
+_LIST_KEYS = {
+    "disqualified_statuses",
+    "automated_task_subtypes",
+    "marketing_user_ids",
+    "marketing_role_ids",
+    "disqualified_lead_statuses",
+    "automated_engagement_sources",
+    "marketing_owner_ids",
+    "won_stage_labels",
+    "lost_stage_labels",
+}
 
 
 _MAP_KEYS = {"lead_source_channels", "analytics_source_channels"}
@@ -137,15 +157,20 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
         document = read_document(path)
         unknown = sorted(set(document) - _TOP_KEYS)
         if "crm_links" in unknown:
-            raise ConfigError(f"{path}: crm_links belongs in the project's sla-report.yml "
-                              "(the project's settings, issue #22), not in the CRM's settings")
+            raise ConfigError(
+                f"{path}: crm_links belongs in the project's sla-report.yml "
+                "(the project's settings, issue #22), not in the CRM's settings"
+            )
         if unknown:
-            raise ConfigError(f"{path}: unknown setting {unknown[0]!r}"
-                              f"{did_you_mean(unknown[0], _TOP_KEYS)}")
+            raise ConfigError(
+                f"{path}: unknown setting {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)}"
+            )
     chosen = source or document.get("source") or "contract"
     if chosen not in SOURCES:
-        raise ConfigError(f"{path}: source {chosen!r} is not one of {', '.join(SOURCES)}"
-                          f"{did_you_mean(chosen, SOURCES)}")
+        raise ConfigError(
+            f"{path}: source {chosen!r} is not one of {', '.join(SOURCES)}"
+            f"{did_you_mean(chosen, SOURCES)}"
+        )
     # Every source's section is checked, not only the one in use: a typo
     # waits for no migration to surface.
     sections = {name: _section(path, name, document.get(name)) for name in SOURCES}
@@ -160,13 +185,21 @@ def load_settings(path: Path | None, source: str | None) -> SourceSettings:
             continue
         table = tables.get(str(name).lower())
         if table is None:
-            raise ConfigError(f"{path}: unavailable: {name!r} is not a raw table of the "
-                              f"{chosen} source{did_you_mean(str(name), tables)}")
+            raise ConfigError(
+                f"{path}: unavailable: {name!r} is not a raw table of the "
+                f"{chosen} source{did_you_mean(str(name), tables)}"
+            )
         if not table.optional:
-            raise ConfigError(f"{path}: unavailable: {name!r} cannot be unavailable: every "
-                              "report needs it")
-    return SourceSettings(chosen, settings, tuple(str(n).lower() for n in unavailable), path,
-                          _attribution(path, document.get("attribution")))
+            raise ConfigError(
+                f"{path}: unavailable: {name!r} cannot be unavailable: every report needs it"
+            )
+    return SourceSettings(
+        chosen,
+        settings,
+        tuple(str(n).lower() for n in unavailable),
+        path,
+        _attribution(path, document.get("attribution")),
+    )
 
 
 def _attribution(path: Path | None, given) -> dict | None:
@@ -176,21 +209,28 @@ def _attribution(path: Path | None, given) -> dict | None:
     if isinstance(given, str):
         given = {"rule": given}
     if not isinstance(given, dict) or set(given) - {"rule", "channels"}:
-        raise ConfigError(f"{path}: attribution: expected a rule ({', '.join(ATTRIBUTION_RULES)})"
-                          " or a mapping with `rule` and `channels`")
+        raise ConfigError(
+            f"{path}: attribution: expected a rule ({', '.join(ATTRIBUTION_RULES)})"
+            " or a mapping with `rule` and `channels`"
+        )
     rule = given.get("rule") or ATTRIBUTION_RULES[0]
     if rule not in ATTRIBUTION_RULES:
         hint = did_you_mean(str(rule), ATTRIBUTION_RULES)
-        raise ConfigError(f"{path}: attribution: {rule!r} is not one of "
-                          f"{', '.join(ATTRIBUTION_RULES)}{hint}")
+        raise ConfigError(
+            f"{path}: attribution: {rule!r} is not one of {', '.join(ATTRIBUTION_RULES)}{hint}"
+        )
     channels = given.get("channels") or []
     if not isinstance(channels, list) or [c for c in channels if c not in CHANNELS]:
         bad = [c for c in channels if c not in CHANNELS] if isinstance(channels, list) else []
-        raise ConfigError(f"{path}: attribution.channels: expected a list of channels "
-                          f"({', '.join(CHANNELS)})" + (f", not {bad[0]!r}" if bad else ""))
+        raise ConfigError(
+            f"{path}: attribution.channels: expected a list of channels "
+            f"({', '.join(CHANNELS)})" + (f", not {bad[0]!r}" if bad else "")
+        )
     if rule == "original_source" and not channels:
-        raise ConfigError(f"{path}: attribution: original_source needs `channels`, the "
-                          "channels whose leads count as marketing-sourced")
+        raise ConfigError(
+            f"{path}: attribution: original_source needs `channels`, the "
+            "channels whose leads count as marketing-sourced"
+        )
     return {"rule": rule, "channels": [str(c) for c in channels]}
 
 
@@ -204,8 +244,9 @@ def _section(path: Path | None, source: str, given) -> dict:
     for name, value in given.items():
         where = f"{path}: {source}.{name}"
         if name not in settings:
-            raise ConfigError(f"{path}: {source}: unknown setting {name!r}"
-                              f"{did_you_mean(name, settings)}")
+            raise ConfigError(
+                f"{path}: {source}: unknown setting {name!r}{did_you_mean(name, settings)}"
+            )
         if name in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
                 raise ConfigError(f"{where}: expected a list of values, like [a, b]")
@@ -215,13 +256,11 @@ def _section(path: Path | None, source: str, given) -> dict:
                 raise ConfigError(f"{where}: expected a mapping of CRM value: channel")
             bad = [v for v in value.values() if v not in CHANNELS]
             if bad:
-                raise ConfigError(f"{where}: {bad[0]!r} is not a channel "
-                                  f"({', '.join(CHANNELS)})")
+                raise ConfigError(f"{where}: {bad[0]!r} is not a channel ({', '.join(CHANNELS)})")
             value = {str(k): str(v) for k, v in value.items()}
         elif name in _CHOICES:
             if value is not None and value not in _CHOICES[name]:
-                raise ConfigError(f"{where}: {value!r} is not one of "
-                                  f"{', '.join(_CHOICES[name])}")
+                raise ConfigError(f"{where}: {value!r} is not one of {', '.join(_CHOICES[name])}")
         elif value is not None and not isinstance(value, str):
             raise ConfigError(f"{where}: expected a field name")
         settings[name] = value
@@ -232,19 +271,24 @@ def _check_unavailable_column(path: Path | None, name: str) -> None:
     """Refuse a declared-unavailable `table.column` the contract does not have."""
     table, _, column = name.lower().partition(".")
     if table not in RAW_TABLES:
-        raise ConfigError(f"{path}: unavailable: {name!r}: no raw table {table!r}"
-                          f"{did_you_mean(table, RAW_TABLES)}")
+        raise ConfigError(
+            f"{path}: unavailable: {name!r}: no raw table {table!r}"
+            f"{did_you_mean(table, RAW_TABLES)}"
+        )
     columns = UNAVAILABLE_COLUMNS.get(table, ())
     if column not in columns:
         known = sorted(f"{t}.{c}" for t, cs in UNAVAILABLE_COLUMNS.items() for c in cs)
-        raise ConfigError(f"{path}: unavailable: {name!r}: only these columns can be declared "
-                          f"unavailable: {', '.join(known)}"
-                          f"{did_you_mean(name.lower(), known)}")
+        raise ConfigError(
+            f"{path}: unavailable: {name!r}: only these columns can be declared "
+            f"unavailable: {', '.join(known)}"
+            f"{did_you_mean(name.lower(), known)}"
+        )
 
 
 def did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word).lower(), [str(o).lower() for o in options],
-                                      n=1, cutoff=0.5)
+    close = difflib.get_close_matches(
+        str(word).lower(), [str(o).lower() for o in options], n=1, cutoff=0.5
+    )
     if not close:
         return ""
     original = {str(o).lower(): str(o) for o in options}[close[0]]

@@ -53,8 +53,10 @@ REPORT_MODELS = {
     "data_quality": ("rpt_data_quality", "raw_table"),
     "rejected": ("rpt_rejected_rows_summary", "raw_table, rows_rejected desc, quarantine_reason"),
     "masked": ("rpt_masked_values", "raw_table, column_name"),
-    "flagged": ("rpt_flagged_values_summary",
-                "raw_table, is_unknown_category, rows_flagged desc, column_name, flag_reason"),
+    "flagged": (
+        "rpt_flagged_values_summary",
+        "raw_table, is_unknown_category, rows_flagged desc, column_name, flag_reason",
+    ),
     "monthly": ("rpt_kpi_monthly", "agreement_id, kpi_order, month_start_date"),
     "lead_velocity": ("rpt_lead_velocity", "month_start_date"),
     "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
@@ -68,8 +70,9 @@ REPORT_MODELS = {
 
 def load_report_data(warehouse) -> ReportData:
     """Return every report model as rows (the warehouse module does the reading)."""
-    loaded = {name: warehouse.rows(model, order_by) for name, (model, order_by)
-              in REPORT_MODELS.items()}
+    loaded = {
+        name: warehouse.rows(model, order_by) for name, (model, order_by) in REPORT_MODELS.items()
+    }
     counts = {model: len(loaded[name]) for name, (model, _) in REPORT_MODELS.items()}
     return ReportData(**loaded, report_row_counts=counts)
 
@@ -88,8 +91,15 @@ def test_results(results) -> list[dict]:
 
     `results` are the dbt build's node results (generator.dbt.runner.NodeResult).
     """
-    tests = [{"name": r.name, "type": "unit test" if r.resource_type == "unit_test"
-              else "data test", "status": r.status, "failures": r.failures}
-             for r in results if r.resource_type in ("test", "unit_test")]
+    tests = [
+        {
+            "name": r.name,
+            "type": "unit test" if r.resource_type == "unit_test" else "data test",
+            "status": r.status,
+            "failures": r.failures,
+        }
+        for r in results
+        if r.resource_type in ("test", "unit_test")
+    ]
     tests.sort(key=lambda t: (t["status"] == "pass", t["type"], t["name"]))
     return tests

@@ -97,28 +97,44 @@ class KpiView:
             return no_data_reason(self.no_data_reason)
         parts = []
         if self.matures_on is not None:
-            parts.append(gettext("so far, of %(count)s %(noun)s; matures on %(day)s") % {
-                "count": number(self.sample_size), "noun": self.spec.text("maturing_noun")
-                or gettext("cases"), "day": day(self.matures_on)})
+            parts.append(
+                gettext("so far, of %(count)s %(noun)s; matures on %(day)s")
+                % {
+                    "count": number(self.sample_size),
+                    "noun": self.spec.text("maturing_noun") or gettext("cases"),
+                    "day": day(self.matures_on),
+                }
+            )
         elif self.sample_size is not None:
-            parts.append(gettext("of %(count)s %(noun)s") % {
-                "count": number(self.sample_size),
-                "noun": self.sample_noun or gettext("cases")})
+            parts.append(
+                gettext("of %(count)s %(noun)s")
+                % {"count": number(self.sample_size), "noun": self.sample_noun or gettext("cases")}
+            )
         if self.split_first is not None and self.split_second is not None:
-            parts.append(gettext("%(first)s worked to protocol, %(second)s settled early "
-                                 "(converted or disqualified)") % {
-                "first": number(self.split_first), "second": number(self.split_second)})
+            parts.append(
+                gettext(
+                    "%(first)s worked to protocol, %(second)s settled early "
+                    "(converted or disqualified)"
+                )
+                % {"first": number(self.split_first), "second": number(self.split_second)}
+            )
         if self.actual_sales_sourced is not None:
-            parts.append(gettext("sales-sourced: %(count)s") % {
-                "count": number(self.actual_sales_sourced, self.unit)})
+            parts.append(
+                gettext("sales-sourced: %(count)s")
+                % {"count": number(self.actual_sales_sourced, self.unit)}
+            )
         if self.actual_all_sources is not None:
-            parts.append(gettext("all sources: %(count)s") % {
-                "count": number(self.actual_all_sources, self.unit)})
+            parts.append(
+                gettext("all sources: %(count)s")
+                % {"count": number(self.actual_all_sources, self.unit)}
+            )
         if self.is_lower_bound:
             parts.append(gettext("a lower bound while due MQLs are untouched"))
         if self.provisional_until is not None:
-            parts.append(gettext("provisional until %(day)s, when the cohort has matured") % {
-                "day": day(self.provisional_until)})
+            parts.append(
+                gettext("provisional until %(day)s, when the cohort has matured")
+                % {"day": day(self.provisional_until)}
+            )
         return "; ".join(parts)
 
     @property
@@ -146,34 +162,48 @@ def exceptions_in_order(kpis: list[KpiView]) -> list[KpiView]:
     return [kpi for _, kpi in sorted(ranked, key=lambda pair: pair[0])]
 
 
-def kpi_views(data: ReportData, definitions: list[KpiDefinition], agreement_id: str
-              ) -> list[KpiView]:
+def kpi_views(
+    data: ReportData, definitions: list[KpiDefinition], agreement_id: str
+) -> list[KpiView]:
     """Return the KPIs of one agreement, joined to their definitions."""
     by_id = {d.kpi_id: d for d in definitions}
     views = []
     for row in data.scorecard:
         if row["agreement_id"] != agreement_id or row["kpi_id"] not in by_id:
             continue
-        views.append(KpiView(
-            spec=by_id[row["kpi_id"]], actual=row["actual"], target=row["target"],
-            target_source=row["target_source"], expected_to_date=row["expected_to_date"],
-            projected=row["projected"], gap_to_expected=row["gap_to_expected"],
-            status=row["status"], is_target_met=bool(row["is_target_met"]),
-            needed_rest_of_period=row["needed_rest_of_period"],
-            needed_this_month=row["needed_this_month"], sample_size=row["sample_size"],
-            min_sample=row["min_sample"], actual_all_sources=row["actual_all_sources"],
-            is_lower_bound=bool(row["is_lower_bound"]), period_state=row["period_state"],
-            no_data_reason=row.get("no_data_reason") or "", matures_on=row.get("matures_on"),
-            provisional_until=row.get("provisional_until"),
-            actual_sales_sourced=row.get("actual_sales_sourced"),
-            split_first=row.get("split_first"), split_second=row.get("split_second"),
-            exception_rank=row.get("exception_rank"),
-            exception_order=row.get("exception_order"),
-            week_before_date=row.get("week_before_date"),
-            actual_week_before=row.get("actual_week_before"),
-            status_week_before=row.get("status_week_before"),
-            is_lower_bound_week_before=bool(row.get("is_lower_bound_week_before")),
-            change_since_week_before=row.get("change_since_week_before"),
-            weeks_behind=row.get("weeks_behind"),
-            week_before_missing_because=row.get("week_before_missing_because") or ""))
+        views.append(
+            KpiView(
+                spec=by_id[row["kpi_id"]],
+                actual=row["actual"],
+                target=row["target"],
+                target_source=row["target_source"],
+                expected_to_date=row["expected_to_date"],
+                projected=row["projected"],
+                gap_to_expected=row["gap_to_expected"],
+                status=row["status"],
+                is_target_met=bool(row["is_target_met"]),
+                needed_rest_of_period=row["needed_rest_of_period"],
+                needed_this_month=row["needed_this_month"],
+                sample_size=row["sample_size"],
+                min_sample=row["min_sample"],
+                actual_all_sources=row["actual_all_sources"],
+                is_lower_bound=bool(row["is_lower_bound"]),
+                period_state=row["period_state"],
+                no_data_reason=row.get("no_data_reason") or "",
+                matures_on=row.get("matures_on"),
+                provisional_until=row.get("provisional_until"),
+                actual_sales_sourced=row.get("actual_sales_sourced"),
+                split_first=row.get("split_first"),
+                split_second=row.get("split_second"),
+                exception_rank=row.get("exception_rank"),
+                exception_order=row.get("exception_order"),
+                week_before_date=row.get("week_before_date"),
+                actual_week_before=row.get("actual_week_before"),
+                status_week_before=row.get("status_week_before"),
+                is_lower_bound_week_before=bool(row.get("is_lower_bound_week_before")),
+                change_since_week_before=row.get("change_since_week_before"),
+                weeks_behind=row.get("weeks_behind"),
+                week_before_missing_because=row.get("week_before_missing_because") or "",
+            )
+        )
     return views

@@ -14,7 +14,8 @@ UNITS = {"count", "currency", "rate", "hours", "days"}
 TRANSLATED = ("title", "owner", "noun", "sample_noun", "maturing_noun", "definition")
 TRANSLATED_KEY = re.compile(
     r"^(title|owner|noun|sample_noun|maturing_noun|definition)_"
-    r"([A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?)$")
+    r"([A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?)$"
+)
 SECTIONS = {"marketing", "handoff", "sales"}
 
 
@@ -68,20 +69,28 @@ class KpiDefinition:
 
     def missing_translations(self, locale: str) -> list[str]:
         """Return the fields with a default text but no text in `locale`."""
-        return [name for name in TRANSLATED if getattr(self, name)
-                and self.text(name, locale) == getattr(self, name)
-                and not self.translations.get(locale, {}).get(name)]
+        return [
+            name
+            for name in TRANSLATED
+            if getattr(self, name)
+            and self.text(name, locale) == getattr(self, name)
+            and not self.translations.get(locale, {}).get(name)
+        ]
 
 
-def discover_kpis(manifest: dict, kpi_models: list[str],
-                  repository_url: str = "") -> list[KpiDefinition]:
+def discover_kpis(
+    manifest: dict, kpi_models: list[str], repository_url: str = ""
+) -> list[KpiDefinition]:
     """Return every KPI of the given models (the `kpi_models` var), in order.
 
     repository_url (e.g. https://github.com/acme/sla-report/blob/main) links
     each KPI to its model file; empty means no link.
     """
-    nodes = {node["name"]: node for node in manifest["nodes"].values()
-             if node["resource_type"] == "model"}
+    nodes = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
     found: list[KpiDefinition] = []
     for model_name in kpi_models:
         node = nodes.get(model_name)
@@ -90,22 +99,32 @@ def discover_kpis(manifest: dict, kpi_models: list[str],
         for column in node["columns"].values():
             meta = kpi_meta(column)
             if meta:
-                found.append(_with_lineage(_definition(node, column, meta), manifest,
-                                           node, repository_url))
+                found.append(
+                    _with_lineage(_definition(node, column, meta), manifest, node, repository_url)
+                )
     if not found:
         raise ConfigError("no KPI found: no column of the kpi_models has meta.kpi")
     return found
 
 
-def _with_lineage(definition: KpiDefinition, manifest: dict, node: dict,
-                  repository_url: str) -> KpiDefinition:
+def _with_lineage(
+    definition: KpiDefinition, manifest: dict, node: dict, repository_url: str
+) -> KpiDefinition:
     """Return the definition with its SQL excerpt, upstream tables and model link."""
-    excerpt = column_excerpt(definition.compiled_sql, definition.kpi_id) \
-        if definition.compiled_sql else ""
+    excerpt = (
+        column_excerpt(definition.compiled_sql, definition.kpi_id)
+        if definition.compiled_sql
+        else ""
+    )
     raw, reference = upstream_sources(manifest, node.get("unique_id", ""), excerpt or None)
     url = f"{repository_url.rstrip('/')}/{definition.model_path}" if repository_url else ""
-    return replace(definition, sql_excerpt=excerpt, raw_tables=tuple(raw),
-                   reference_tables=tuple(reference), model_url=url)
+    return replace(
+        definition,
+        sql_excerpt=excerpt,
+        raw_tables=tuple(raw),
+        reference_tables=tuple(reference),
+        model_url=url,
+    )
 
 
 def _definition(node: dict, column: dict, meta: dict) -> KpiDefinition:
@@ -150,11 +169,15 @@ def _translations(meta: dict, where: str) -> dict[str, dict[str, str]]:
         raise ConfigError(f"{where}: meta.kpi.translations must map a locale to its texts")
     for locale, texts in given.items():
         if not isinstance(texts, dict):
-            raise ConfigError(f"{where}: meta.kpi.translations.{locale} must map fields "
-                              "(title, owner, noun, sample_noun, definition) to texts")
+            raise ConfigError(
+                f"{where}: meta.kpi.translations.{locale} must map fields "
+                "(title, owner, noun, sample_noun, definition) to texts"
+            )
         for name, value in texts.items():
             if name not in TRANSLATED:
-                raise ConfigError(f"{where}: meta.kpi.translations.{locale}.{name}: only "
-                                  f"{', '.join(TRANSLATED)} can be translated")
+                raise ConfigError(
+                    f"{where}: meta.kpi.translations.{locale}.{name}: only "
+                    f"{', '.join(TRANSLATED)} can be translated"
+                )
             found.setdefault(str(locale), {})[name] = " ".join(str(value).split())
     return found

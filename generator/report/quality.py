@@ -71,30 +71,40 @@ class QualityReport:
         """Return what the build prints: one line per table and reason, then freshness."""
         # Issue #20: rows dated after the as-of day are not lost, only not
         # counted yet (a rebuild of an earlier day): said so, not "quarantined".
-        lines = [f"Quarantined {row['rows_rejected']:,} {row['raw_table']} row(s): "
-                 f"{row['quarantine_reason']} (e.g. {row['example_row_key']})"
-                 if _BY_DESIGN not in row["quarantine_reason"] else
-                 f"Not counted yet: {row['rows_rejected']:,} {row['raw_table']} row(s) "
-                 f"{row['quarantine_reason'].replace('the as-of date', 'the as-of day')} "
-                 f"(e.g. {row['example_row_key']})"
-                 for row in self.rejected]
-        lines += [f"Flagged {row['rows_flagged']:,} {row['raw_table']}.{row['column_name']} "
-                  f"value(s): {row['flag_reason']}, nulled, row kept (e.g. "
-                  f"{row['example_row_key']})" for row in self.flagged]
+        lines = [
+            f"Quarantined {row['rows_rejected']:,} {row['raw_table']} row(s): "
+            f"{row['quarantine_reason']} (e.g. {row['example_row_key']})"
+            if _BY_DESIGN not in row["quarantine_reason"]
+            else f"Not counted yet: {row['rows_rejected']:,} {row['raw_table']} row(s) "
+            f"{row['quarantine_reason'].replace('the as-of date', 'the as-of day')} "
+            f"(e.g. {row['example_row_key']})"
+            for row in self.rejected
+        ]
+        lines += [
+            f"Flagged {row['rows_flagged']:,} {row['raw_table']}.{row['column_name']} "
+            f"value(s): {row['flag_reason']}, nulled, row kept (e.g. "
+            f"{row['example_row_key']})"
+            for row in self.flagged
+        ]
         if self.masked:
             lines.append(
                 f"Masked {sum(row['values_masked'] for row in self.masked):,} value(s) holding "
-                "an e-mail address or a phone number, never published: " + ", ".join(
+                "an e-mail address or a phone number, never published: "
+                + ", ".join(
                     f"{row['raw_table']}.{row['column_name']} {row['values_masked']:,}"
-                    for row in self.masked))
+                    for row in self.masked
+                )
+            )
         lines += [f"Warning: {sentence}" for sentence in self.warnings]
         age = self.data_age
         if age is None:
             lines.append("Warning: the input holds no event at all")
         elif age > STALE_AFTER:
             latest = f"{self.latest_event:%Y-%m-%d %H:%M}"
-            lines.append(f"Warning: the latest event in the data ({latest} UTC) is "
-                         f"{age.days} days before the as-of day ends")
+            lines.append(
+                f"Warning: the latest event in the data ({latest} UTC) is "
+                f"{age.days} days before the as-of day ends"
+            )
         return [mask_emails(line) for line in lines]
 
     def banner(self) -> str:
@@ -106,23 +116,37 @@ class QualityReport:
             counts: dict[str, int] = {}
             for row in lost:
                 counts[row["raw_table"]] = counts.get(row["raw_table"], 0) + row["rows_rejected"]
-            parts.append(gettext("rows were quarantined (%(tables)s)") % {"tables": ", ".join(
-                f"{number(count)} {table}" for table, count in sorted(counts.items()))})
+            parts.append(
+                gettext("rows were quarantined (%(tables)s)")
+                % {
+                    "tables": ", ".join(
+                        f"{number(count)} {table}" for table, count in sorted(counts.items())
+                    )
+                }
+            )
         if self.flagged:
             total = sum(row["rows_flagged"] for row in self.flagged)
-            parts.append(gettext("%(count)s bad values were left out of their rows")
-                         % {"count": number(total)})
+            parts.append(
+                gettext("%(count)s bad values were left out of their rows")
+                % {"count": number(total)}
+            )
         age = self.data_age
         if age is None:
             parts.append(gettext("the input holds no event at all"))
         elif age > STALE_AFTER:
-            parts.append(gettext("the latest event in the data (%(when)s UTC) is %(days)s days "
-                                 "before the as-of day ends")
-                         % {"when": f"{self.latest_event:%Y-%m-%d %H:%M}", "days": age.days})
+            parts.append(
+                gettext(
+                    "the latest event in the data (%(when)s UTC) is %(days)s days "
+                    "before the as-of day ends"
+                )
+                % {"when": f"{self.latest_event:%Y-%m-%d %H:%M}", "days": age.days}
+            )
         if not parts:
             return ""
-        return gettext("Some figures are incomplete: %(what)s. See Data quality for each table, "
-                       "column and reason.") % {"what": "; ".join(parts)}
+        return gettext(
+            "Some figures are incomplete: %(what)s. See Data quality for each table, "
+            "column and reason."
+        ) % {"what": "; ".join(parts)}
 
 
 def load_quality(warehouse, as_of: date) -> QualityReport:
@@ -130,10 +154,12 @@ def load_quality(warehouse, as_of: date) -> QualityReport:
     return QualityReport(
         as_of=as_of,
         tables=warehouse.rows("rpt_data_quality", "raw_table"),
-        rejected=warehouse.rows("rpt_rejected_rows_summary",
-                                "raw_table, rows_rejected desc, quarantine_reason"),
-        flagged=warehouse.rows("rpt_flagged_values_summary",
-                               "raw_table, rows_flagged desc, column_name, flag_reason"),
+        rejected=warehouse.rows(
+            "rpt_rejected_rows_summary", "raw_table, rows_rejected desc, quarantine_reason"
+        ),
+        flagged=warehouse.rows(
+            "rpt_flagged_values_summary", "raw_table, rows_flagged desc, column_name, flag_reason"
+        ),
         freshness=warehouse.rows("rpt_data_freshness", "raw_table"),
         masked=warehouse.rows("rpt_masked_values", "raw_table, column_name"),
     )
@@ -144,8 +170,7 @@ def _limit(project_vars: dict, name: str, default: float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"dbt_project.yml: vars.{name} must be a number, not {value!r}") \
-            from None
+        raise ConfigError(f"dbt_project.yml: vars.{name} must be a number, not {value!r}") from None
     if number < 0:
         raise ConfigError(f"dbt_project.yml: vars.{name} must not be negative")
     return number
@@ -163,21 +188,28 @@ def check_quality(report: QualityReport, project_vars: dict) -> None:
     for table in report.tables:
         count = lost.get(table["raw_table"], 0)
         if table["rows_read"] and count / table["rows_read"] > share_limit:
-            reasons = ", ".join(f"{row['rows_rejected']:,} {row['quarantine_reason']}"
-                                for row in report.lost() if row["raw_table"] == table["raw_table"])
-            problems.append(f"  - {table['raw_table']}: {count:,} of {table['rows_read']:,} rows "
-                            f"quarantined ({count / table['rows_read']:.1%}): {reasons}")
+            reasons = ", ".join(
+                f"{row['rows_rejected']:,} {row['quarantine_reason']}"
+                for row in report.lost()
+                if row["raw_table"] == table["raw_table"]
+            )
+            problems.append(
+                f"  - {table['raw_table']}: {count:,} of {table['rows_read']:,} rows "
+                f"quarantined ({count / table['rows_read']:.1%}): {reasons}"
+            )
     if problems:
         raise DataTestError(
             f"more than {share_limit:.1%} of a raw table was quarantined (the "
-            "max_quarantined_share var); the site was not published:\n" + "\n".join(problems))
+            "max_quarantined_share var); the site was not published:\n" + "\n".join(problems)
+        )
     age_limit = _limit(project_vars, "max_data_age_days", DEFAULT_MAX_DATA_AGE_DAYS)
     age = report.data_age
     if age is not None and age > timedelta(days=age_limit):
         raise DataTestError(
             f"stale data: the latest event ({report.latest_event:%Y-%m-%d %H:%M} UTC) is "
             f"{age.days} days before the end of the as-of day {report.as_of} (limit: "
-            f"{age_limit:g} days, the max_data_age_days var); the site was not published")
+            f"{age_limit:g} days, the max_data_age_days var); the site was not published"
+        )
 
 
 def site_stamp(report: QualityReport, time_zone: str) -> dict[str, str]:
@@ -192,5 +224,7 @@ def site_stamp(report: QualityReport, time_zone: str) -> dict[str, str]:
     if latest is None:
         return {"latest_event": gettext("none"), "quality_banner": report.banner()}
     local = latest.replace(tzinfo=UTC).astimezone(ZoneInfo(time_zone))
-    return {"latest_event": f"{moment(local.replace(tzinfo=None))} {local.tzname()}",
-            "quality_banner": report.banner()}
+    return {
+        "latest_event": f"{moment(local.replace(tzinfo=None))} {local.tzname()}",
+        "quality_banner": report.banner(),
+    }

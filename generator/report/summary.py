@@ -27,9 +27,15 @@ def read_previous(out_dir: Path) -> dict | None:
         return None
 
 
-def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str,
-                 previous: dict | None, term_changes: list[dict] | None = None,
-                 review: dict | None = None) -> dict:
+def make_summary(
+    agreement: dict,
+    kpis: list[KpiView],
+    as_of: str,
+    built_at: str,
+    previous: dict | None,
+    term_changes: list[dict] | None = None,
+    review: dict | None = None,
+) -> dict:
     """Return the summary of this build, with the changes since `previous`.
 
     `term_changes`: targets and terms changed while the period ran
@@ -65,8 +71,12 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
         "target_changes": changed_terms,
         "changes_since_previous_build": changes,
         "previous_build": (previous or {}).get("built_at"),
-        "alerts": _alerts(changes, reps, (previous or {}).get("reps") if before else None,
-                          [c for c in changed_terms if c["changed_on"] == built_at[:10]]),
+        "alerts": _alerts(
+            changes,
+            reps,
+            (previous or {}).get("reps") if before else None,
+            [c for c in changed_terms if c["changed_on"] == built_at[:10]],
+        ),
         "weekly_digest": _digest(teams, kpis),
     }
 
@@ -74,16 +84,27 @@ def make_summary(agreement: dict, kpis: list[KpiView], as_of: str, built_at: str
 def _entry(kpi: KpiView) -> dict:
     """Return one KPI as summary.json lists it: figures, status and the week before."""
     entry = {
-        "id": kpi.kpi_id, "title": kpi.title, "owner": kpi.owner, "unit": kpi.unit,
-        "value": kpi.actual, "target": kpi.target, "expected_to_date": kpi.expected_to_date,
-        "status": kpi.status, "display": kpi.figure, "sample_size": kpi.sample_size,
-        "is_lower_bound": kpi.is_lower_bound, "all_sources": kpi.actual_all_sources,
+        "id": kpi.kpi_id,
+        "title": kpi.title,
+        "owner": kpi.owner,
+        "unit": kpi.unit,
+        "value": kpi.actual,
+        "target": kpi.target,
+        "expected_to_date": kpi.expected_to_date,
+        "status": kpi.status,
+        "display": kpi.figure,
+        "sample_size": kpi.sample_size,
+        "is_lower_bound": kpi.is_lower_bound,
+        "all_sources": kpi.actual_all_sources,
         "sales_sourced": kpi.actual_sales_sourced,
         # Issue #20: the same KPI a week before, from the same data (rpt_kpi_scorecard).
-        "week_before": {"as_of": _iso(kpi.week_before_date), "value": kpi.actual_week_before,
-                        "status": kpi.status_week_before,
-                        "display": kpi.figure_week_before,
-                        "change": kpi.change_since_week_before},
+        "week_before": {
+            "as_of": _iso(kpi.week_before_date),
+            "value": kpi.actual_week_before,
+            "status": kpi.status_week_before,
+            "display": kpi.figure_week_before,
+            "change": kpi.change_since_week_before,
+        },
         "weeks_behind": kpi.weeks_behind,
     }
     if kpi.week_before_missing_because:
@@ -107,22 +128,38 @@ def _status_changes(kpis: list[KpiView], before: dict) -> list[dict]:
     for kpi in kpis:
         old = before.get(kpi.kpi_id)
         if old and old.get("status") != kpi.status:
-            changes.append({"id": kpi.kpi_id, "title": kpi.title, "from": old.get("status"),
-                            "to": kpi.status,
-                            "text": f"{kpi.title}: {status_label(old.get('status', ''))} → "
-                                    f"{status_label(kpi.status)}"})
+            changes.append(
+                {
+                    "id": kpi.kpi_id,
+                    "title": kpi.title,
+                    "from": old.get("status"),
+                    "to": kpi.status,
+                    "text": f"{kpi.title}: {status_label(old.get('status', ''))} → "
+                    f"{status_label(kpi.status)}",
+                }
+            )
     return changes
 
 
-def _headline(agreement: dict, kpis: list[KpiView], exceptions: list[KpiView], as_of: str,
-              previous: dict | None, changes: list[dict]) -> str:
+def _headline(
+    agreement: dict,
+    kpis: list[KpiView],
+    exceptions: list[KpiView],
+    as_of: str,
+    previous: dict | None,
+    changes: list[dict],
+) -> str:
     revenue = next((k for k in kpis if k.kpi_id == "new_revenue"), None)
-    headline = f"SLA report as of {as_of}: {agreement['title']}, day {agreement['elapsed_days']}" \
-               f" of {agreement['period_days']}."
+    headline = (
+        f"SLA report as of {as_of}: {agreement['title']}, day {agreement['elapsed_days']}"
+        f" of {agreement['period_days']}."
+    )
     if revenue is not None:
-        headline += (f" New revenue {distinct_figure(revenue.actual, revenue.target, 'currency')}"
-                     f" of {distinct_figure(revenue.target, None, 'currency')}"
-                     f" ({status_label(revenue.status)}).")
+        headline += (
+            f" New revenue {distinct_figure(revenue.actual, revenue.target, 'currency')}"
+            f" of {distinct_figure(revenue.target, None, 'currency')}"
+            f" ({status_label(revenue.status)})."
+        )
     headline += " " + _verdict(agreement, kpis, exceptions)
     if previous is None:
         return headline + " First build."
@@ -133,20 +170,40 @@ def _headline(agreement: dict, kpis: list[KpiView], exceptions: list[KpiView], a
 
 def _team(row: dict) -> dict:
     """Return a team's verdict (rpt_team_verdicts) as summary.json lists it."""
-    keys = ("verdict", "commitments", "on_track", "at_risk", "behind", "met", "missed",
-            "no_data", "not_judged", "behind_two_weeks_running")
-    return {"team": row["team"], **{key: row[key] for key in keys},
-            "headline": {"id": row["headline_kpi_id"], "value": row["headline_actual"],
-                         "target": row["headline_target"], "status": row["headline_status"],
-                         "week_before": row["headline_actual_week_before"]}}
+    keys = (
+        "verdict",
+        "commitments",
+        "on_track",
+        "at_risk",
+        "behind",
+        "met",
+        "missed",
+        "no_data",
+        "not_judged",
+        "behind_two_weeks_running",
+    )
+    return {
+        "team": row["team"],
+        **{key: row[key] for key in keys},
+        "headline": {
+            "id": row["headline_kpi_id"],
+            "value": row["headline_actual"],
+            "target": row["headline_target"],
+            "status": row["headline_status"],
+            "week_before": row["headline_actual_week_before"],
+        },
+    }
 
 
 def _rep(row: dict) -> dict:
     """Return a rep's hand-off counts (rpt_rep_handoff): names of reps, never of leads."""
-    return {"rep_id": row["rep_id"], "rep_name": row["rep_name"],
-            "overdue_untouched": row["mqls_untouched_past_deadline"],
-            "due_next_business_day": row.get("mqls_due_soon"),
-            "first_touch_status": row["first_touch_status"]}
+    return {
+        "rep_id": row["rep_id"],
+        "rep_name": row["rep_name"],
+        "overdue_untouched": row["mqls_untouched_past_deadline"],
+        "due_next_business_day": row.get("mqls_due_soon"),
+        "first_touch_status": row["first_touch_status"],
+    }
 
 
 def _term_change(change: dict, kpis: list[KpiView]) -> dict:
@@ -156,19 +213,28 @@ def _term_change(change: dict, kpis: list[KpiView]) -> dict:
     unit = change["unit"]
 
     def shown(value) -> str:
-        return value if isinstance(value, str) else number(value, unit) if unit in (
-            "count", "currency") else prose(value, unit)
+        return (
+            value
+            if isinstance(value, str)
+            else number(value, unit)
+            if unit in ("count", "currency")
+            else prose(value, unit)
+        )
 
     what = f"{name} target" if change["kind"] == "target" else name
-    return {**change, "text": f"{what} changed on {change['changed_on']} from "
-                              f"{shown(change['from'])} to {shown(change['to'])}"}
+    return {
+        **change,
+        "text": f"{what} changed on {change['changed_on']} from "
+        f"{shown(change['from'])} to {shown(change['to'])}",
+    }
 
 
 OFF_PACE = ("behind", "at_risk")
 
 
-def _alerts(changes: list[dict], reps: list[dict], reps_before: list[dict] | None,
-            term_changes: list[dict]) -> dict:
+def _alerts(
+    changes: list[dict], reps: list[dict], reps_before: list[dict] | None, term_changes: list[dict]
+) -> dict:
     """Return what `sla-report notify` posts: this build's news, each item with its text.
 
     Each night compares with the summary published the night before, so an
@@ -184,29 +250,51 @@ def _alerts(changes: list[dict], reps: list[dict], reps_before: list[dict] | Non
     for rep in reps:
         added = (rep["overdue_untouched"] or 0) - earlier.get(rep["rep_id"], 0)
         if reps_before is not None and added > 0:
-            new_breaches.append({
-                "rep_id": rep["rep_id"], "new": added, "total": rep["overdue_untouched"],
-                "text": f"{rep['rep_name']}: {added} more MQL{'s' if added > 1 else ''} past "
-                        f"deadline untouched ({rep['overdue_untouched']} in all)"})
-    due = [{"rep_id": rep["rep_id"], "due": rep["due_next_business_day"],
+            new_breaches.append(
+                {
+                    "rep_id": rep["rep_id"],
+                    "new": added,
+                    "total": rep["overdue_untouched"],
+                    "text": f"{rep['rep_name']}: {added} more MQL{'s' if added > 1 else ''} past "
+                    f"deadline untouched ({rep['overdue_untouched']} in all)",
+                }
+            )
+    due = [
+        {
+            "rep_id": rep["rep_id"],
+            "due": rep["due_next_business_day"],
             "text": f"{rep['rep_name']}: {rep['due_next_business_day']} MQL"
-                    f"{'s' if rep['due_next_business_day'] > 1 else ''} due by the end of the "
-                    "next business day"}
-           for rep in reps if rep.get("due_next_business_day")]
-    return {"status_changes": [c for c in changes if c not in fell], "fell_behind": fell,
-            "new_breaches": new_breaches, "due_today": due,
-            "target_changes": [{"text": c["text"]} for c in term_changes]}
+            f"{'s' if rep['due_next_business_day'] > 1 else ''} due by the end of the "
+            "next business day",
+        }
+        for rep in reps
+        if rep.get("due_next_business_day")
+    ]
+    return {
+        "status_changes": [c for c in changes if c not in fell],
+        "fell_behind": fell,
+        "new_breaches": new_breaches,
+        "due_today": due,
+        "target_changes": [{"text": c["text"]} for c in term_changes],
+    }
 
 
 def _digest(teams: list[dict], kpis: list[KpiView]) -> list[dict]:
     """Return the weekly digest: each team's verdict, then each KPI's week over week."""
     lines = []
     for team in teams:
-        judged = (f"{team['met']} met, {team['missed']} missed" if team["verdict"] in (
-            "met", "missed") else f"{team['on_track'] + team['met']} on track, "
-                                  f"{team['at_risk']} at risk, {team['behind']} behind")
-        lines.append({"text": f"{team['team'].capitalize()}: {status_label(team['verdict'])}"
-                              f" ({judged}; {team['no_data']} no data)"})
+        judged = (
+            f"{team['met']} met, {team['missed']} missed"
+            if team["verdict"] in ("met", "missed")
+            else f"{team['on_track'] + team['met']} on track, "
+            f"{team['at_risk']} at risk, {team['behind']} behind"
+        )
+        lines.append(
+            {
+                "text": f"{team['team'].capitalize()}: {status_label(team['verdict'])}"
+                f" ({judged}; {team['no_data']} no data)"
+            }
+        )
     for kpi in kpis:
         if kpi.actual_week_before is None and not kpi.weeks_behind:
             continue
@@ -226,8 +314,10 @@ def _verdict(agreement: dict, kpis: list[KpiView], exceptions: list[KpiView]) ->
     if agreement["period_state"] == "final":
         missed = [kpi.title for kpi in exceptions if kpi.status == "missed"]
         named = f" ({', '.join(missed)})" if missed else ""
-        return f"{agreement.get('kpis_missed', len(missed))} of {total} KPIs missed{named}, " \
-               f"{no_data} no data."
+        return (
+            f"{agreement.get('kpis_missed', len(missed))} of {total} KPIs missed{named}, "
+            f"{no_data} no data."
+        )
     off_pace = [kpi for kpi in exceptions if kpi.status in ("behind", "at_risk")]
     verdict = f"{len(off_pace)} of {total} KPIs behind or at risk"
     return verdict + (f", {no_data} no data." if no_data else ".")

@@ -18,12 +18,19 @@ import math
 
 # The agreement's own terms that a team edits (sla_agreements.csv), with units.
 TERM_UNITS = {
-    "revenue_goal": "currency", "marketing_revenue_share": "rate",
-    "average_deal_size": "currency", "visit_to_lead_rate": "rate",
-    "lead_to_mql_rate": "rate", "mql_to_sql_rate": "rate", "sql_to_opportunity_rate": "rate",
-    "opportunity_to_proposal_rate": "rate", "proposal_to_win_rate": "rate",
-    "first_touch_business_hours": "hours", "min_touch_attempts": "count",
-    "touch_window_days": "days", "period_end_date": "date",
+    "revenue_goal": "currency",
+    "marketing_revenue_share": "rate",
+    "average_deal_size": "currency",
+    "visit_to_lead_rate": "rate",
+    "lead_to_mql_rate": "rate",
+    "mql_to_sql_rate": "rate",
+    "sql_to_opportunity_rate": "rate",
+    "opportunity_to_proposal_rate": "rate",
+    "proposal_to_win_rate": "rate",
+    "first_touch_business_hours": "hours",
+    "min_touch_attempts": "count",
+    "touch_window_days": "days",
+    "period_end_date": "date",
 }
 
 
@@ -36,10 +43,14 @@ def _plain(value: object) -> object:
 
 
 def _record(agreement: dict, scorecard: list[dict]) -> dict:
-    targets = {row["kpi_id"]: {"value": _plain(row["target"]), "unit": row["unit"]}
-               for row in scorecard if row["agreement_id"] == agreement["agreement_id"]}
-    terms = {key: {"value": _plain(agreement.get(key)), "unit": unit}
-             for key, unit in TERM_UNITS.items()}
+    targets = {
+        row["kpi_id"]: {"value": _plain(row["target"]), "unit": row["unit"]}
+        for row in scorecard
+        if row["agreement_id"] == agreement["agreement_id"]
+    }
+    terms = {
+        key: {"value": _plain(agreement.get(key)), "unit": unit} for key, unit in TERM_UNITS.items()
+    }
     return {"title": agreement["title"], "targets": targets, "terms": terms}
 
 
@@ -55,14 +66,27 @@ def _changes(agreement_id: str, old: dict, new: dict, seen_on: str) -> list[dict
         for item, figure in new[kind].items():
             before = old.get(kind, {}).get(item)
             if before is not None and _differs(before["value"], figure["value"]):
-                found.append({"agreement_id": agreement_id, "kind": kind[:-1], "id": item,
-                              "unit": figure["unit"], "from": before["value"],
-                              "to": figure["value"], "changed_on": seen_on})
+                found.append(
+                    {
+                        "agreement_id": agreement_id,
+                        "kind": kind[:-1],
+                        "id": item,
+                        "unit": figure["unit"],
+                        "from": before["value"],
+                        "to": figure["value"],
+                        "changed_on": seen_on,
+                    }
+                )
     return found
 
 
-def record_term_changes(history: dict, previous: dict | None, agreements: list[dict],
-                        scorecard: list[dict], built_at: str) -> dict:
+def record_term_changes(
+    history: dict,
+    previous: dict | None,
+    agreements: list[dict],
+    scorecard: list[dict],
+    built_at: str,
+) -> dict:
     """Return the record with this build's `in_force` terms and every `term_changes` since.
 
     Only agreements not yet closed are watched: a closed period's figures are
@@ -84,6 +108,9 @@ def record_term_changes(history: dict, previous: dict | None, agreements: list[d
 
 def changes_of(history: dict, agreement_id: str | None = None) -> list[dict]:
     """Return the recorded changes, of one agreement or all, newest first."""
-    changes = [c for c in history.get("term_changes", [])
-               if agreement_id is None or c["agreement_id"] == agreement_id]
+    changes = [
+        c
+        for c in history.get("term_changes", [])
+        if agreement_id is None or c["agreement_id"] == agreement_id
+    ]
     return sorted(changes, key=lambda c: c["changed_on"], reverse=True)

@@ -33,8 +33,13 @@ def agreement_time_zones(project_dir: Path) -> list[str]:
     path = project_dir / "seeds" / "reference" / "sla_agreements.csv"
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return sorted({row["timezone"].strip() for row in csv.DictReader(handle)
-                           if (row.get("timezone") or "").strip()})
+            return sorted(
+                {
+                    row["timezone"].strip()
+                    for row in csv.DictReader(handle)
+                    if (row.get("timezone") or "").strip()
+                }
+            )
     except (OSError, KeyError, csv.Error):
         return []
 
@@ -53,11 +58,13 @@ def parse_as_of(text: str | None, default: date, last_complete: tuple[date, str]
     try:
         as_of = date.fromisoformat(text)
     except ValueError as error:
-        raise ConfigError(f"--as-of must be a date like 2015-10-15 or 'latest', not {text!r}"
-                          ) from error
+        raise ConfigError(
+            f"--as-of must be a date like 2015-10-15 or 'latest', not {text!r}"
+        ) from error
     if as_of > latest:
         raise ConfigError(
             f"--as-of {as_of.isoformat()} is after the last complete day ({latest.isoformat()} "
             f"in {zone}): a build never evaluates a day that has not ended, or MQLs due later "
-            f"that day would be listed as overdue. Leave --as-of out (or use --as-of latest).")
+            f"that day would be listed as overdue. Leave --as-of out (or use --as-of latest)."
+        )
     return as_of

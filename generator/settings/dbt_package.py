@@ -45,7 +45,8 @@ def installed_package(project_dir: Path, project: dict) -> Path:
     raise ConfigError(
         f"{project_dir}: the dbt project {project.get('name')!r} does not install "
         f"{PACKAGE} ({packages} has no {PACKAGE} package): add it to packages.yml "
-        "and run `dbt deps` (see docs/dbt-package.md)")
+        "and run `dbt deps` (see docs/dbt-package.md)"
+    )
 
 
 def package_vars(package: dict, project: dict) -> dict:
@@ -85,22 +86,29 @@ def site_sources(project_dir: Path, work_dir: Path) -> Path:
         target = merged / path.relative_to(package_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
-    shutil.copy2(project_dir / "mkdocs.yml" if (project_dir / "mkdocs.yml").is_file()
-                 else package_dir / "mkdocs.yml", merged / "mkdocs.yml")
+    shutil.copy2(
+        project_dir / "mkdocs.yml"
+        if (project_dir / "mkdocs.yml").is_file()
+        else package_dir / "mkdocs.yml",
+        merged / "mkdocs.yml",
+    )
     if (project_dir / "site").is_dir():
         shutil.copytree(project_dir / "site", merged / "site", dirs_exist_ok=True)
     package = read_project(package_dir)
     values = package_vars(package, project)
-    _copy_own_reference_seeds(project_dir, project, values.get("input_models") or {},
-                              merged / "seeds" / "reference")
+    _copy_own_reference_seeds(
+        project_dir, project, values.get("input_models") or {}, merged / "seeds" / "reference"
+    )
     (merged / "dbt_project.yml").write_text(
         yaml.safe_dump({**package, "vars": values}, sort_keys=False, allow_unicode=True),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return merged
 
 
-def _copy_own_reference_seeds(project_dir: Path, project: dict, input_models: dict,
-                              folder: Path) -> None:
+def _copy_own_reference_seeds(
+    project_dir: Path, project: dict, input_models: dict, folder: Path
+) -> None:
     """Put the project's own agreement, targets and holidays seeds in place of the demo's.
 
     The generator checks the agreements (and writes their texts) before dbt
@@ -112,11 +120,15 @@ def _copy_own_reference_seeds(project_dir: Path, project: dict, input_models: di
         name = input_models.get(table)
         if not name:
             continue
-        found = [path for folder_name in seed_paths
-                 for path in sorted((project_dir / folder_name).rglob(f"{name}.csv"))]
+        found = [
+            path
+            for folder_name in seed_paths
+            for path in sorted((project_dir / folder_name).rglob(f"{name}.csv"))
+        ]
         if not found:
             raise ConfigError(
                 f"input_models maps {table} to {name!r}, which is no seed of "
                 f"{project_dir} ({' or '.join(seed_paths)}/**/{name}.csv): sla-report "
-                "reads the agreement's seeds before dbt runs; make it a seed")
+                "reads the agreement's seeds before dbt runs; make it a seed"
+            )
         shutil.copy2(found[0], folder / f"{table}.csv")

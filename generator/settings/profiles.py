@@ -47,8 +47,9 @@ class Target:
         return self.type != EMBEDDED or self.external
 
 
-def resolve_target(project_dir: Path, name: str | None = None,
-                   configured: str | None = None) -> Target:
+def resolve_target(
+    project_dir: Path, name: str | None = None, configured: str | None = None
+) -> Target:
     """Return the target named, else SLA_REPORT_TARGET, else the one configured
     (sla-report.yml `target:`), else duckdb, from the project's profile.
 
@@ -67,21 +68,25 @@ def resolve_target(project_dir: Path, name: str | None = None,
         profile = (yaml.safe_load(path.read_text(encoding="utf-8")) or {})[profile_name]
         outputs = profile["outputs"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise ConfigError(f"{path}: no readable '{profile_name}' profile with outputs "
-                          f"({type(error).__name__}: {error})") from error
+        raise ConfigError(
+            f"{path}: no readable '{profile_name}' profile with outputs "
+            f"({type(error).__name__}: {error})"
+        ) from error
     declared = str(profile.get("target") or "") if external else ""
     chosen = name or read(TARGET_VARIABLE) or configured or declared or DEFAULT_TARGET
     if chosen not in outputs:
-        raise ConfigError(f"--target {chosen}: no such target in {path} "
-                          f"(targets: {', '.join(sorted(outputs))})")
+        raise ConfigError(
+            f"--target {chosen}: no such target in {path} (targets: {', '.join(sorted(outputs))})"
+        )
     adapter_type = str((outputs[chosen] or {}).get("type") or "")
     if not adapter_type:
         raise ConfigError(f"{path}: target {chosen} has no type")
     return Target(name=chosen, type=adapter_type, external=external)
 
 
-def profile_vars(project_dir: Path, target: Target, database: Path | None = None,
-                 memory_limit: str | None = None) -> dict:
+def profile_vars(
+    project_dir: Path, target: Target, database: Path | None = None, memory_limit: str | None = None
+) -> dict:
     """Return the --vars profiles.yml reads for this run (never os.environ, issue #22).
 
     Embedded DuckDB: the build's own database file, DuckDB's threads (the

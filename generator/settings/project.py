@@ -32,14 +32,17 @@ def find_project(project_dir: Path | str | None = None) -> Path:
     if project_dir is not None:
         root = Path(project_dir).resolve()
         if not (root / "dbt_project.yml").is_file():
-            raise ConfigError(f"--project-dir {root}: not an SLA Report project "
-                              "(no dbt_project.yml there)")
+            raise ConfigError(
+                f"--project-dir {root}: not an SLA Report project (no dbt_project.yml there)"
+            )
         return root
     here = Path.cwd().resolve()
     if not (here / "dbt_project.yml").is_file():
-        raise ConfigError(f"{here} is not an SLA Report project (no dbt_project.yml here): "
-                          "run the command inside the project folder, or pass "
-                          "--project-dir DIR")
+        raise ConfigError(
+            f"{here} is not an SLA Report project (no dbt_project.yml here): "
+            "run the command inside the project folder, or pass "
+            "--project-dir DIR"
+        )
     return here
 
 
@@ -109,8 +112,9 @@ def project_kpi_models(project_vars: dict) -> list[str]:
 
 def kpi_meta(column: dict) -> dict | None:
     """Return a model column's meta.kpi (under `meta:` or `config: meta:`), or None."""
-    return (column.get("meta") or {}).get("kpi") or \
-        ((column.get("config") or {}).get("meta") or {}).get("kpi")
+    return (column.get("meta") or {}).get("kpi") or (
+        (column.get("config") or {}).get("meta") or {}
+    ).get("kpi")
 
 
 def mkdocs_config(project_dir: Path) -> dict:

@@ -29,8 +29,9 @@ from generator.exceptions import ConfigError
 SETTINGS_FILE = "sla-report.yml"
 SOURCES = ("contract", "salesforce", "hubspot")
 CHAT_FORMATS = ("slack", "teams", "google-chat")
-MEMORY_LIMIT = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)|\d+(?:\.\d+)?%)\s*",
-                          re.IGNORECASE)
+MEMORY_LIMIT = re.compile(
+    r"\s*(?:\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)|\d+(?:\.\d+)?%)\s*", re.IGNORECASE
+)
 """DuckDB's sizes ('8GB', '500MB', '8GiB') or a share of RAM ('50%')."""
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>|]+")
@@ -82,13 +83,18 @@ def _did_you_mean(name: str, known: list[str]) -> str:
 
 
 def _text(where: str, value, choices: tuple[str, ...] | None = None) -> str:
-    if not isinstance(value, str | int | float) or isinstance(value, bool) \
-            or not str(value).strip():
+    if (
+        not isinstance(value, str | int | float)
+        or isinstance(value, bool)
+        or not str(value).strip()
+    ):
         raise ConfigError(f"{where}: expected a value, not {value!r}")
     text = str(value).strip()
     if choices and text.lower() not in choices:
-        raise ConfigError(f"{where}: {text!r} is not one of {', '.join(choices)}"
-                          f"{_did_you_mean(text.lower(), list(choices))}")
+        raise ConfigError(
+            f"{where}: {text!r} is not one of {', '.join(choices)}"
+            f"{_did_you_mean(text.lower(), list(choices))}"
+        )
     return text.lower() if choices else text
 
 
@@ -98,16 +104,22 @@ def _as_of(where: str, value) -> str:
         try:
             date.fromisoformat(text)
         except ValueError:
-            raise ConfigError(f"{where}: expected a day like 2015-10-15 or 'latest' (the "
-                              f"last complete local day), not {text!r}") from None
+            raise ConfigError(
+                f"{where}: expected a day like 2015-10-15 or 'latest' (the "
+                f"last complete local day), not {text!r}"
+            ) from None
     return text
 
 
 def is_memory_limit(text: str) -> bool:
     """True for a size DuckDB takes ('8GB', '500MB', '8GiB') or a share of RAM ('50%')."""
     number = re.match(r"\s*(\d+(?:\.\d+)?)", text)
-    return bool(MEMORY_LIMIT.fullmatch(text) and number and float(number.group(1)) > 0
-                and not (text.strip().endswith("%") and float(number.group(1)) > 100))
+    return bool(
+        MEMORY_LIMIT.fullmatch(text)
+        and number
+        and float(number.group(1)) > 0
+        and not (text.strip().endswith("%") and float(number.group(1)) > 100)
+    )
 
 
 def _memory_limit(where: str, value) -> str:
@@ -127,20 +139,25 @@ def _notify(where: str, value) -> NotifySettings:
     known = [f.name for f in fields(NotifySettings)]
     for key in value:
         if key not in known:
-            raise ConfigError(f"{where}.{key}: unknown setting{_did_you_mean(str(key), known)}; "
-                              f"known: {', '.join(known)}")
+            raise ConfigError(
+                f"{where}.{key}: unknown setting{_did_you_mean(str(key), known)}; "
+                f"known: {', '.join(known)}"
+            )
     site_url = value.get("site_url")
     if site_url is not None and not _WEB_ADDRESS.fullmatch(_text(f"{where}.site_url", site_url)):
         raise ConfigError(f"{where}.site_url: {site_url!r} is not an http:// or https:// address")
     webhook_env = value.get("webhook_env")
     if webhook_env is not None and not _VARIABLE.fullmatch(str(webhook_env)):
-        raise ConfigError(f"{where}.webhook_env: {webhook_env!r} is not an environment "
-                          "variable's name (the webhook's address itself never goes in a file)")
+        raise ConfigError(
+            f"{where}.webhook_env: {webhook_env!r} is not an environment "
+            "variable's name (the webhook's address itself never goes in a file)"
+        )
     chat = value.get("format")
     return NotifySettings(
         site_url=str(site_url) if site_url is not None else None,
         webhook_env=str(webhook_env) if webhook_env is not None else None,
-        format=_text(f"{where}.format", chat, CHAT_FORMATS) if chat is not None else None)
+        format=_text(f"{where}.format", chat, CHAT_FORMATS) if chat is not None else None,
+    )
 
 
 # A value filled into a link template: an account id or a My Domain name.
@@ -164,18 +181,23 @@ def crm_links(path: Path | None, given) -> dict | None:
         raise ConfigError(f"{where}: expected a `lead:` URL template with {{lead_id}}")
     template = given["lead"].strip()
     if not re.match(r"https://[^\s/]+/", template) or "{lead_id}" not in template:
-        raise ConfigError(f"{where}.lead: expected an https:// address with {{lead_id}}, "
-                          f"not {template!r}")
+        raise ConfigError(
+            f"{where}.lead: expected an https:// address with {{lead_id}}, not {template!r}"
+        )
     values = {str(key): str(value) for key, value in given.items() if key != "lead"}
     for key, value in values.items():
         if not _LINK_VALUE.fullmatch(value):
-            raise ConfigError(f"{where}.{key}: {value!r} is not an id or a host name "
-                              "(letters, digits, '.' and '-')")
+            raise ConfigError(
+                f"{where}.{key}: {value!r} is not an id or a host name "
+                "(letters, digits, '.' and '-')"
+            )
     try:
         template.format(lead_id="x", **values)
     except KeyError as error:
-        raise ConfigError(f"{where}.lead: {{{error.args[0]}}} has no value: add "
-                          f"`{error.args[0]}: ...` under crm_links") from None
+        raise ConfigError(
+            f"{where}.lead: {{{error.args[0]}}} has no value: add "
+            f"`{error.args[0]}: ...` under crm_links"
+        ) from None
     except (ValueError, IndexError) as error:
         raise ConfigError(f"{where}.lead: not a template ({error})") from None
     return {"lead": template, **values}
@@ -203,9 +225,9 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers
-            if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_settings(root: Path) -> ProjectSettings:
@@ -230,9 +252,11 @@ def read_settings(root: Path) -> ProjectSettings:
     for key, value in document.items():
         name = str(key)
         if name not in parsers:
-            raise ConfigError(f"{path}: unknown setting {name!r}"
-                              f"{_did_you_mean(name, list(parsers))}; known: "
-                              f"{', '.join(parsers)}")
+            raise ConfigError(
+                f"{path}: unknown setting {name!r}"
+                f"{_did_you_mean(name, list(parsers))}; known: "
+                f"{', '.join(parsers)}"
+            )
         if value is not None:
             values[name] = parsers[name](f"{path}: {name}", value)
     return ProjectSettings(path=path, **values)

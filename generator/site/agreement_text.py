@@ -80,10 +80,7 @@ SEED_TERMS = {
     "min_sample": ("min_sample", "count"),
 }
 # Computed from the period and the as-of date, so not columns of the seed.
-COMPUTED_TERMS = {
-    "period_days": ("period_days", "count"),
-    "days_left": ("days_left", "count"),
-}
+COMPUTED_TERMS = {"period_days": ("period_days", "count"), "days_left": ("days_left", "count")}
 TERMS = {**SEED_TERMS, **COMPUTED_TERMS}
 AGREEMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -95,9 +92,11 @@ def agreement_text_path(project_dir: Path, agreement_id: str) -> Path:
     plain name: `../README` would read a file from outside the folder.
     """
     if not AGREEMENT_ID.match(str(agreement_id)):
-        raise ConfigError(f"sla_agreements.csv: agreement_id {agreement_id!r} must start with "
-                          "a letter or digit and hold only letters, digits, '.', '_' and '-' "
-                          "(64 at most): it names the agreement's text file and page")
+        raise ConfigError(
+            f"sla_agreements.csv: agreement_id {agreement_id!r} must start with "
+            "a letter or digit and hold only letters, digits, '.', '_' and '-' "
+            "(64 at most): it names the agreement's text file and page"
+        )
     return project_dir / AGREEMENTS_DIR / f"{agreement_id}.md"
 
 
@@ -106,8 +105,10 @@ def render_agreement_text(project_dir: Path, agreement: dict, kpis: list[KpiView
     path = agreement_text_path(project_dir, agreement["agreement_id"])
     relative = path.relative_to(project_dir).as_posix()
     if not path.is_file():
-        raise ConfigError(f"{relative}: missing: every agreement in sla_agreements needs its "
-                          f"text (agreement {agreement['agreement_id']!r})")
+        raise ConfigError(
+            f"{relative}: missing: every agreement in sla_agreements needs its "
+            f"text (agreement {agreement['agreement_id']!r})"
+        )
     settings, source, offset = split_front_matter(relative, path.read_text(encoding="utf-8"))
     by_id = {kpi.kpi_id: kpi for kpi in kpis}
     check_references(relative, source, by_id, offset)
@@ -127,12 +128,17 @@ def split_front_matter(relative: str, source: str) -> tuple[dict, str, int]:
         settings = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
         raise ConfigError(f"{relative}: front matter is not YAML: {error}") from error
-    unknown = sorted(set(settings) - {"locale", "currency"}) if isinstance(settings, dict) \
+    unknown = (
+        sorted(set(settings) - {"locale", "currency"})
+        if isinstance(settings, dict)
         else ["(not a mapping)"]
+    )
     if unknown:
-        raise ConfigError(f"{relative}: front matter: only locale and currency can be set, "
-                          f"not {', '.join(map(str, unknown))}")
-    return settings, source[match.end():], match.group(0).count("\n")
+        raise ConfigError(
+            f"{relative}: front matter: only locale and currency can be set, "
+            f"not {', '.join(map(str, unknown))}"
+        )
+    return settings, source[match.end() :], match.group(0).count("\n")
 
 
 def agreement_locale(relative: str, settings: dict) -> i18n.SiteLocale:
@@ -140,13 +146,16 @@ def agreement_locale(relative: str, settings: dict) -> i18n.SiteLocale:
     site = i18n.current()
     if not settings:
         return site
-    return i18n.site_locale(settings.get("locale") or site.code,
-                            settings.get("currency") or site.currency,
-                            f"{relative}: front matter")
+    return i18n.site_locale(
+        settings.get("locale") or site.code,
+        settings.get("currency") or site.currency,
+        f"{relative}: front matter",
+    )
 
 
-def _render(path: Path, relative: str, source: str, offset: int, agreement: dict,
-            by_id: dict[str, KpiView]) -> str:
+def _render(
+    path: Path, relative: str, source: str, offset: int, agreement: dict, by_id: dict[str, KpiView]
+) -> str:
     """Return the body with every live reference filled in, in the locale in force."""
 
     def lookup(kpi_id: str) -> KpiView:
@@ -162,8 +171,9 @@ def _render(path: Path, relative: str, source: str, offset: int, agreement: dict
     }
     # Blank lines stand for the front matter, so errors name the file's own lines.
     loader = FunctionLoader(lambda name: ("\n" * offset + source, str(path), lambda: True))
-    environment = SandboxedEnvironment(loader=loader, undefined=StrictUndefined,
-                                       autoescape=False, keep_trailing_newline=True)
+    environment = SandboxedEnvironment(
+        loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
     try:
         template = environment.get_template(relative)
         return template.render(**functions)[offset:]
@@ -178,14 +188,19 @@ def inline_figure(kpi: KpiView) -> str:
     when = gettext("final") if kpi.period_state == "final" else gettext("to date")
     if kpi.no_data_reason:
         # Issue #9: an input the team lacks is said, never shown as a 0.
-        return (f'<span class="sla-live">{text(kpi.title)}: <strong>{kpi.figure}</strong> '
-                f"({html.escape(no_data_reason(kpi.no_data_reason))}) "
-                f"{status_badge(kpi.status)}</span>")
+        return (
+            f'<span class="sla-live">{text(kpi.title)}: <strong>{kpi.figure}</strong> '
+            f"({html.escape(no_data_reason(kpi.no_data_reason))}) "
+            f"{status_badge(kpi.status)}</span>"
+        )
     if kpi.matures_on is not None:
         when = gettext("so far")  # issue #19: maturing, not no data
     parts = [f"{text(kpi.title)}: <strong>{kpi.figure}</strong> {when}"]
-    noun = (kpi.spec.text("maturing_noun") if kpi.matures_on is not None else "") \
-        or kpi.sample_noun or gettext("cases")
+    noun = (
+        (kpi.spec.text("maturing_noun") if kpi.matures_on is not None else "")
+        or kpi.sample_noun
+        or gettext("cases")
+    )
     if kpi.sample_size is not None:
         parts.append(f"{number(kpi.sample_size)} {noun}")
     if kpi.matures_on is not None:
@@ -194,14 +209,12 @@ def inline_figure(kpi: KpiView) -> str:
         parts.append(gettext("provisional until %(day)s") % {"day": day(kpi.provisional_until)})
     if kpi.target is not None:
         if kpi.is_paced and kpi.status not in ("met", "missed", "not_started"):
-            parts.append(gettext("pace %(pace)s") % {
-                "pace": prose(kpi.expected_to_date, kpi.unit)})
+            parts.append(gettext("pace %(pace)s") % {"pace": prose(kpi.expected_to_date, kpi.unit)})
         parts.append(gettext("target %(target)s") % {"target": prose(kpi.target, kpi.unit)})
     return f'<span class="sla-live">{" · ".join(parts)} {status_badge(kpi.status)}</span>'
 
 
-def check_references(relative: str, source: str, kpi_ids: set[str] | dict,
-                     offset: int = 0) -> None:
+def check_references(relative: str, source: str, kpi_ids: set[str] | dict, offset: int = 0) -> None:
     """Fail on the first reference to an unknown KPI or term, naming file, line and a fix."""
     for line_number, line in enumerate(source.splitlines(), start=offset + 1):
         for function, arguments in _CALL.findall(line):
@@ -212,17 +225,16 @@ def check_references(relative: str, source: str, kpi_ids: set[str] | dict,
                 _check_name(relative, line_number, function, name, kpi_ids)
 
 
-def _check_name(relative: str, line_number: int, function: str, name: str,
-                kpi_ids: set[str] | dict) -> None:
+def _check_name(
+    relative: str, line_number: int, function: str, name: str, kpi_ids: set[str] | dict
+) -> None:
     known = TERMS if function == "term" else kpi_ids
     if name in known:
         return
     what = "term" if function == "term" else "KPI"
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    hint = (f"did you mean {close[0]}?" if close
-            else f"known {what}s: {', '.join(sorted(known))}")
-    raise ConfigError(f"{relative}:{line_number}: unknown {what} {name!r} in "
-                      f"{function}(); {hint}")
+    hint = f"did you mean {close[0]}?" if close else f"known {what}s: {', '.join(sorted(known))}"
+    raise ConfigError(f"{relative}:{line_number}: unknown {what} {name!r} in {function}(); {hint}")
 
 
 def check_agreement_texts(project_dir: Path, kpi_ids: set[str]) -> int:
@@ -240,10 +252,11 @@ def check_agreement_texts(project_dir: Path, kpi_ids: set[str]) -> int:
         path = agreement_text_path(project_dir, agreement_id)
         relative = path.relative_to(project_dir).as_posix()
         if not path.is_file():
-            raise ConfigError(f"{relative}: missing: every agreement in sla_agreements needs "
-                              f"its text (agreement {agreement_id!r})")
-        settings, source, offset = split_front_matter(relative,
-                                                      path.read_text(encoding="utf-8"))
+            raise ConfigError(
+                f"{relative}: missing: every agreement in sla_agreements needs "
+                f"its text (agreement {agreement_id!r})"
+            )
+        settings, source, offset = split_front_matter(relative, path.read_text(encoding="utf-8"))
         agreement_locale(relative, settings)  # an unknown locale fails before dbt too
         try:
             environment.parse(source)

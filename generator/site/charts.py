@@ -26,16 +26,27 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # differ by dash or mark as well as by colour.
 COLORS = {"actual": "#3f51b5", "pace": "#616161", "target": "#c43e00"}
 TEXT, AXIS, GRID = "#212121", "#616161", "#e0e0e0"
-DARK = {TEXT: "#e0e0e0", AXIS: "#b0b0b0", GRID: "#3c4150",
-        COLORS["actual"]: "#8c9eff", COLORS["target"]: "#ffab40"}
+DARK = {
+    TEXT: "#e0e0e0",
+    AXIS: "#b0b0b0",
+    GRID: "#3c4150",
+    COLORS["actual"]: "#8c9eff",
+    COLORS["target"]: "#ffab40",
+}
 BASE_CONFIG = {
     "font": "sans-serif",
     "background": None,  # the page's own background shows through, light or dark
     "view": {"stroke": None},
     "mark": {"color": COLORS["actual"]},
-    "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": GRID,
-             "labelColor": TEXT, "titleColor": TEXT, "domainColor": AXIS,
-             "tickColor": AXIS},
+    "axis": {
+        "labelFontSize": 11,
+        "titleFontSize": 12,
+        "gridColor": GRID,
+        "labelColor": TEXT,
+        "titleColor": TEXT,
+        "domainColor": AXIS,
+        "tickColor": AXIS,
+    },
     "legend": {"orient": "top", "labelFontSize": 11, "title": None, "labelColor": TEXT},
     "title": {"color": TEXT},
     "text": {"color": TEXT},
@@ -108,8 +119,14 @@ def format_locale() -> dict:
     # The symbol and its place (฿1, R$ 1, 1 €), as the pages write amounts.
     prefix, _, suffix = number(1, "currency").partition("1")
     currency = [prefix, suffix]
-    return {"decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3],
-            "currency": currency, "percent": symbols["percentSign"], "minus": "-"}
+    return {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": currency,
+        "percent": symbols["percentSign"],
+        "minus": "-",
+    }
 
 
 def time_format_locale() -> dict:
@@ -119,13 +136,19 @@ def time_format_locale() -> dict:
     def names(kind: str, width: str, order: list) -> list[str]:
         return [cldr.__getattribute__(kind)["format"][width][key] for key in order]
 
-    return {"dateTime": "%x, %X", "date": "%-d/%-m/%Y", "time": "%H:%M:%S",
-            "periods": [cldr.day_periods["format"]["abbreviated"].get("am", "AM"),
-                        cldr.day_periods["format"]["abbreviated"].get("pm", "PM")],
-            "days": names("days", "wide", [6, 0, 1, 2, 3, 4, 5]),
-            "shortDays": names("days", "abbreviated", [6, 0, 1, 2, 3, 4, 5]),
-            "months": names("months", "wide", list(range(1, 13))),
-            "shortMonths": names("months", "abbreviated", list(range(1, 13)))}
+    return {
+        "dateTime": "%x, %X",
+        "date": "%-d/%-m/%Y",
+        "time": "%H:%M:%S",
+        "periods": [
+            cldr.day_periods["format"]["abbreviated"].get("am", "AM"),
+            cldr.day_periods["format"]["abbreviated"].get("pm", "PM"),
+        ],
+        "days": names("days", "wide", [6, 0, 1, 2, 3, 4, 5]),
+        "shortDays": names("days", "abbreviated", [6, 0, 1, 2, 3, 4, 5]),
+        "months": names("months", "wide", list(range(1, 13))),
+        "shortMonths": names("months", "abbreviated", list(range(1, 13))),
+    }
 
 
 class Chart(str):
@@ -156,9 +179,14 @@ def _svg(spec: dict) -> Chart:
     spec = {"$schema": SCHEMA, "config": BASE_CONFIG, "width": WIDE_WIDTH, "height": 240, **spec}
     chart = Chart(_render(spec))
     # On a phone a legend lists its entries one under the other.
-    narrow_spec = {**spec, "width": NARROW_WIDTH, "config": {
-        **spec["config"], "legend": {**spec["config"].get("legend", {}),
-                                     "direction": "vertical"}}}
+    narrow_spec = {
+        **spec,
+        "width": NARROW_WIDTH,
+        "config": {
+            **spec["config"],
+            "legend": {**spec["config"].get("legend", {}), "direction": "vertical"},
+        },
+    }
     narrow = _render(narrow_spec)
     # Axis labels and legends come on top of the plot's width: a chart with long
     # labels (the funnel's stages) gets a narrower plot, so the whole stays narrow.
@@ -182,13 +210,16 @@ class _Locales(TypedDict):
 
 
 def _render(spec: dict) -> str:
-    locales: _Locales = {"format_locale": format_locale(),
-                         "time_format_locale": time_format_locale()}
+    locales: _Locales = {
+        "format_locale": format_locale(),
+        "time_format_locale": time_format_locale(),
+    }
     folder = _cache["folder"]
     if folder is None:
         return vl_convert.vegalite_to_svg(spec, **locales)
-    key = hashlib.blake2b(json.dumps([spec, locales], sort_keys=True).encode(),
-                          digest_size=16).hexdigest()
+    key = hashlib.blake2b(
+        json.dumps([spec, locales], sort_keys=True).encode(), digest_size=16
+    ).hexdigest()
     path = folder / f"{key}.svg"
     _cache["used"].add(path.name)
     if path.is_file():
@@ -198,54 +229,72 @@ def _render(spec: dict) -> str:
     return svg
 
 
-def revenue_pace(rows: list[dict], goal: float, projected: float | None = None,
-                 period_end: date | None = None) -> str:
+def revenue_pace(
+    rows: list[dict], goal: float, projected: float | None = None, period_end: date | None = None
+) -> str:
     """Return cumulative revenue to date against the pace curve of the revenue target.
 
     With `projected` and `period_end`, a dotted line runs from the last day of
     data to the projected revenue at the period's end (issue #12).
     """
-    to_date, pace, ahead = (gettext("Revenue to date"), gettext("Pace to goal"),
-                            gettext("Projected"))
+    to_date, pace, ahead = (
+        gettext("Revenue to date"),
+        gettext("Pace to goal"),
+        gettext("Projected"),
+    )
     series = [to_date, pace]
     data = []
     last = None
     for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
-        data.append({"date": row["calendar_date"], "series": pace,
-                     "revenue": row["pace_revenue"]})
+        data.append({"date": row["calendar_date"], "series": pace, "revenue": row["pace_revenue"]})
         if row["cumulative_revenue"] is not None:
             last = {"date": row["calendar_date"], "revenue": row["cumulative_revenue"]}
             data.append({**last, "series": to_date})
     if projected is not None and period_end is not None and last is not None:
         series.append(ahead)
-        data += [{**last, "series": ahead},
-                 {"date": period_end.isoformat(), "series": ahead,
-                  "revenue": float(projected)}]
-    return _svg({
-        "data": {"values": data},
-        "layer": [
-            {
-                "mark": {"type": "line", "strokeWidth": 2.5},
-                "encoding": {
-                    "x": {"field": "date", "type": "temporal", "title": None},
-                    "y": {"field": "revenue", "type": "quantitative",
-                          "title": gettext("New-business revenue"),
-                          "axis": {"format": CURRENCY_FORMAT}},
-                    # Colour and dash on one legend: each series is told by its line.
-                    "color": {"field": "series", "type": "nominal",
-                              "scale": {"domain": series, "range": [
-                                  COLORS["actual"], COLORS["pace"], COLORS["actual"]][
-                                  :len(series)]}},
-                    "strokeDash": {"field": "series", "type": "nominal",
-                                   "scale": {"domain": series,
-                                             "range": [[1, 0], [6, 4], [1, 3]][:len(series)]}},
+        data += [
+            {**last, "series": ahead},
+            {"date": period_end.isoformat(), "series": ahead, "revenue": float(projected)},
+        ]
+    return _svg(
+        {
+            "data": {"values": data},
+            "layer": [
+                {
+                    "mark": {"type": "line", "strokeWidth": 2.5},
+                    "encoding": {
+                        "x": {"field": "date", "type": "temporal", "title": None},
+                        "y": {
+                            "field": "revenue",
+                            "type": "quantitative",
+                            "title": gettext("New-business revenue"),
+                            "axis": {"format": CURRENCY_FORMAT},
+                        },
+                        # Colour and dash on one legend: each series is told by its line.
+                        "color": {
+                            "field": "series",
+                            "type": "nominal",
+                            "scale": {
+                                "domain": series,
+                                "range": [COLORS["actual"], COLORS["pace"], COLORS["actual"]][
+                                    : len(series)
+                                ],
+                            },
+                        },
+                        "strokeDash": {
+                            "field": "series",
+                            "type": "nominal",
+                            "scale": {
+                                "domain": series,
+                                "range": [[1, 0], [6, 4], [1, 3]][: len(series)],
+                            },
+                        },
+                    },
                 },
-            },
-            *_target_rule("y", float(goal), gettext("Goal")),
-        ],
-    })
-
-
+                *_target_rule("y", float(goal), gettext("Goal")),
+            ],
+        }
+    )
 
 
 def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) -> list[dict]:
@@ -262,10 +311,15 @@ def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) 
         if first is not None and last is not None:
             days = (min(start + timedelta(days=6), last) - max(start, first)).days + 1
         value = row.get(field)
-        weeks.append({"week": week_label(start, cldr), "value": (
-            None if value is None else float(value)),
-            "part": _full_week() if days >= 7 else gettext("Part week (%(days)s of 7 days)")
-            % {"days": days}})
+        weeks.append(
+            {
+                "week": week_label(start, cldr),
+                "value": (None if value is None else float(value)),
+                "part": _full_week()
+                if days >= 7
+                else gettext("Part week (%(days)s of 7 days)") % {"days": days},
+            }
+        )
     return weeks
 
 
@@ -281,32 +335,57 @@ def _full_week() -> str:
 
 
 def _week_axis(weeks: list[dict]) -> dict:
-    return {"field": "week", "type": "ordinal", "sort": None,
-            "title": gettext("Week starting (Monday)"),
-            "axis": {"labelAngle": -45 if len(weeks) > 12 else 0}}
+    return {
+        "field": "week",
+        "type": "ordinal",
+        "sort": None,
+        "title": gettext("Week starting (Monday)"),
+        "axis": {"labelAngle": -45 if len(weeks) > 12 else 0},
+    }
 
 
-def weekly_bars(rows: list[dict], field: str, title: str, axis_format: str = ",.0f",
-                first: date | None = None, last: date | None = None) -> str:
+def weekly_bars(
+    rows: list[dict],
+    field: str,
+    title: str,
+    axis_format: str = ",.0f",
+    first: date | None = None,
+    last: date | None = None,
+) -> str:
     """Return one bar per local week of a weekly measure; a partial week is pale."""
     weeks = _weeks(rows, field, first, last)
     parts = list(dict.fromkeys([_full_week(), *(w["part"] for w in weeks)]))
-    return _svg({
-        "data": {"values": weeks},
-        "mark": {"type": "bar", "color": COLORS["actual"], "stroke": COLORS["actual"]},
-        "encoding": {
-            "x": _week_axis(weeks),
-            "y": {"field": "value", "type": "quantitative", "title": title,
-                  "axis": {"format": axis_format}},
-            "fillOpacity": {"field": "part", "type": "nominal",
-                            "scale": {"domain": parts, "range": [1, *[0.25] * (len(parts) - 1)]},
-                            "legend": None if len(parts) == 1 else {"title": None}},
-        },
-    })
+    return _svg(
+        {
+            "data": {"values": weeks},
+            "mark": {"type": "bar", "color": COLORS["actual"], "stroke": COLORS["actual"]},
+            "encoding": {
+                "x": _week_axis(weeks),
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": title,
+                    "axis": {"format": axis_format},
+                },
+                "fillOpacity": {
+                    "field": "part",
+                    "type": "nominal",
+                    "scale": {"domain": parts, "range": [1, *[0.25] * (len(parts) - 1)]},
+                    "legend": None if len(parts) == 1 else {"title": None},
+                },
+            },
+        }
+    )
 
 
-def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
-                first: date | None = None, last: date | None = None) -> str:
+def weekly_rate(
+    rows: list[dict],
+    field: str,
+    title: str,
+    target: float | None,
+    first: date | None = None,
+    last: date | None = None,
+) -> str:
     """Return a weekly rate as a line, with the target as a labelled rule."""
     weeks = _weeks(rows, field, first, last)
     parts = list(dict.fromkeys([_full_week(), *(w["part"] for w in weeks)]))
@@ -315,8 +394,13 @@ def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
             "mark": {"type": "line", "color": COLORS["actual"]},
             "encoding": {
                 "x": _week_axis(weeks),
-                "y": {"field": "value", "type": "quantitative", "title": title,
-                      "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": title,
+                    "axis": {"format": ".0%"},
+                    "scale": {"domain": [0, 1]},
+                },
             },
         },
         {
@@ -325,21 +409,31 @@ def weekly_rate(rows: list[dict], field: str, title: str, target: float | None,
                 "x": _week_axis(weeks),
                 "y": {"field": "value", "type": "quantitative"},
                 # Partial weeks: an open circle (shape and fill, not colour).
-                "shape": {"field": "part", "type": "nominal",
-                          "scale": {"domain": parts,
-                                    "range": ["circle", *["diamond"] * (len(parts) - 1)]},
-                          "legend": None if len(parts) == 1 else {"title": None}},
-                "fill": {"field": "part", "type": "nominal",
-                         "scale": {"domain": parts,
-                                   "range": [COLORS["actual"], *["transparent"] * (
-                                       len(parts) - 1)]},
-                         "legend": None},
+                "shape": {
+                    "field": "part",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": parts,
+                        "range": ["circle", *["diamond"] * (len(parts) - 1)],
+                    },
+                    "legend": None if len(parts) == 1 else {"title": None},
+                },
+                "fill": {
+                    "field": "part",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": parts,
+                        "range": [COLORS["actual"], *["transparent"] * (len(parts) - 1)],
+                    },
+                    "legend": None,
+                },
             },
         },
     ]
     if target is not None:
-        layers += _target_rule("y", float(target),
-                               gettext("Target %(target)s") % {"target": percent(target)})
+        layers += _target_rule(
+            "y", float(target), gettext("Target %(target)s") % {"target": percent(target)}
+        )
     return _svg({"data": {"values": weeks}, "layer": layers})
 
 
@@ -348,19 +442,40 @@ def _target_rule(channel: str, value: float, label: str) -> list[dict]:
     return [
         {
             "data": {"values": [{"target": value}]},
-            "mark": {"type": "rule", "color": COLORS["target"], "strokeDash": [4, 3],
-                     "strokeWidth": 2},
+            "mark": {
+                "type": "rule",
+                "color": COLORS["target"],
+                "strokeDash": [4, 3],
+                "strokeWidth": 2,
+            },
             "encoding": {channel: {"field": "target", "type": "quantitative"}},
         },
         {
             "data": {"values": [{"target": value, "label": label}]},
-            "mark": ({"type": "text", "align": "right", "dy": -6, "x": "width",
-                      "color": COLORS["target"], "fontWeight": "bold"} if channel == "y"
-                     else {"type": "text", "align": "left", "dx": 4, "y": 0,
-                           "baseline": "top", "color": COLORS["target"],
-                           "fontWeight": "bold"}),
-            "encoding": {channel: {"field": "target", "type": "quantitative"},
-                         "text": {"field": "label"}},
+            "mark": (
+                {
+                    "type": "text",
+                    "align": "right",
+                    "dy": -6,
+                    "x": "width",
+                    "color": COLORS["target"],
+                    "fontWeight": "bold",
+                }
+                if channel == "y"
+                else {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 4,
+                    "y": 0,
+                    "baseline": "top",
+                    "color": COLORS["target"],
+                    "fontWeight": "bold",
+                }
+            ),
+            "encoding": {
+                channel: {"field": "target", "type": "quantitative"},
+                "text": {"field": "label"},
+            },
         },
     ]
 
@@ -371,24 +486,33 @@ def funnel_attainment(rows: list[dict]) -> str:
     for row in rows:
         planned = row.get("planned_to_date")
         if planned and row.get("actual") is not None:
-            data.append({"stage": f"{row['stage_order']}. {gettext(row['stage_name'])}",
-                         "attainment": float(row["actual"]) / float(planned)})
-    return _svg({
-        "height": 220,
-        "data": {"values": data},
-        "layer": [
-            {
-                "mark": {"type": "bar", "color": COLORS["actual"]},
-                "encoding": {
-                    "y": {"field": "stage", "type": "nominal", "sort": None, "title": None},
-                    "x": {"field": "attainment", "type": "quantitative",
-                          "title": gettext("Actual / planned to date"),
-                          "axis": {"format": ".0%"}},
+            data.append(
+                {
+                    "stage": f"{row['stage_order']}. {gettext(row['stage_name'])}",
+                    "attainment": float(row["actual"]) / float(planned),
+                }
+            )
+    return _svg(
+        {
+            "height": 220,
+            "data": {"values": data},
+            "layer": [
+                {
+                    "mark": {"type": "bar", "color": COLORS["actual"]},
+                    "encoding": {
+                        "y": {"field": "stage", "type": "nominal", "sort": None, "title": None},
+                        "x": {
+                            "field": "attainment",
+                            "type": "quantitative",
+                            "title": gettext("Actual / planned to date"),
+                            "axis": {"format": ".0%"},
+                        },
+                    },
                 },
-            },
-            *_target_rule("x", 1.0, gettext("Plan to date")),
-        ],
-    })
+                *_target_rule("x", 1.0, gettext("Plan to date")),
+            ],
+        }
+    )
 
 
 def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
@@ -404,52 +528,85 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
         if partial:
             month += " " + gettext("(to date)")
         if row["actual"] is not None:
-            data.append({"month": month, "series": "Actual", "value": float(row["actual"]),
-                         "part": gettext("Month to date") if partial
-                         else gettext("Whole month")})
+            data.append(
+                {
+                    "month": month,
+                    "series": "Actual",
+                    "value": float(row["actual"]),
+                    "part": gettext("Month to date") if partial else gettext("Whole month"),
+                }
+            )
         if row["month_target"] is not None:
-            data.append({"month": month, "series": "Target", "order": len(data),
-                         "value": float(row["month_target"])})
-    parts = list(dict.fromkeys([gettext("Whole month"),
-                                *(d["part"] for d in data if "part" in d)]))
-    x = {"field": "month", "type": "ordinal", "sort": None, "title": None,
-         "axis": {"labelAngle": 0}}
-    return _svg({
-        "data": {"values": data},
-        "layer": [
-            {
-                "transform": [{"filter": "datum.series == 'Actual'"}],
-                "mark": {"type": "bar", "color": COLORS["actual"], "stroke": COLORS["actual"],
-                         "width": {"band": 0.6}},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "value", "type": "quantitative", "title": title},
-                    "fillOpacity": {"field": "part", "type": "nominal",
-                                    "scale": {"domain": parts,
-                                              "range": [1, 0.25][:len(parts)]},
-                                    "legend": None if len(parts) == 1 else {"title": None}},
+            data.append(
+                {
+                    "month": month,
+                    "series": "Target",
+                    "order": len(data),
+                    "value": float(row["month_target"]),
+                }
+            )
+    parts = list(dict.fromkeys([gettext("Whole month"), *(d["part"] for d in data if "part" in d)]))
+    x = {
+        "field": "month",
+        "type": "ordinal",
+        "sort": None,
+        "title": None,
+        "axis": {"labelAngle": 0},
+    }
+    return _svg(
+        {
+            "data": {"values": data},
+            "layer": [
+                {
+                    "transform": [{"filter": "datum.series == 'Actual'"}],
+                    "mark": {
+                        "type": "bar",
+                        "color": COLORS["actual"],
+                        "stroke": COLORS["actual"],
+                        "width": {"band": 0.6},
+                    },
+                    "encoding": {
+                        "x": x,
+                        "y": {"field": "value", "type": "quantitative", "title": title},
+                        "fillOpacity": {
+                            "field": "part",
+                            "type": "nominal",
+                            "scale": {"domain": parts, "range": [1, 0.25][: len(parts)]},
+                            "legend": None if len(parts) == 1 else {"title": None},
+                        },
+                    },
                 },
-            },
-            {
-                "transform": [{"filter": "datum.series == 'Target'"}],
-                "mark": {"type": "tick", "color": COLORS["target"], "thickness": 3,
-                         "size": 40},
-                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
-            },
-            {
-                # Named once, over the last month (usually still to come, so no
-                # bar behind the word): the tick is the month's target.
-                "transform": [{"filter": "datum.series == 'Target'"},
-                              {"window": [{"op": "row_number", "as": "n"}],
-                               "sort": [{"field": "order", "order": "descending"}]},
-                              {"filter": "datum.n == 1"}],
-                "mark": {"type": "text", "color": COLORS["target"], "dy": -9,
-                         "fontWeight": "bold"},
-                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                             "text": {"value": gettext("target")}},
-            },
-        ],
-    })
+                {
+                    "transform": [{"filter": "datum.series == 'Target'"}],
+                    "mark": {"type": "tick", "color": COLORS["target"], "thickness": 3, "size": 40},
+                    "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
+                },
+                {
+                    # Named once, over the last month (usually still to come, so no
+                    # bar behind the word): the tick is the month's target.
+                    "transform": [
+                        {"filter": "datum.series == 'Target'"},
+                        {
+                            "window": [{"op": "row_number", "as": "n"}],
+                            "sort": [{"field": "order", "order": "descending"}],
+                        },
+                        {"filter": "datum.n == 1"},
+                    ],
+                    "mark": {
+                        "type": "text",
+                        "color": COLORS["target"],
+                        "dy": -9,
+                        "fontWeight": "bold",
+                    },
+                    "encoding": {
+                        "x": x,
+                        "y": {"field": "value", "type": "quantitative"},
+                        "text": {"value": gettext("target")},
+                    },
+                },
+            ],
+        }
+    )
 
 
 def sparkline(values: list[float | None], targets: list[float | None], label: str) -> str:
@@ -479,7 +636,9 @@ def sparkline(values: list[float | None], targets: list[float | None], label: st
         return " ".join(parts)
 
     target_path = path(targets)
-    return (f'<svg class="sla-spark" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-label="{label}">'
-            + (f'<path class="sla-spark__target" d="{target_path}"/>' if target_path else "")
-            + f'<path class="sla-spark__actual" d="{path(values)}"/></svg>')
+    return (
+        f'<svg class="sla-spark" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{label}">'
+        + (f'<path class="sla-spark__target" d="{target_path}"/>' if target_path else "")
+        + f'<path class="sla-spark__actual" d="{path(values)}"/></svg>'
+    )

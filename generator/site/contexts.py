@@ -26,14 +26,25 @@ class OverviewPage:
     revenue: KpiView = _help("the headline new_revenue KPI")
     off_pace: list[KpiView] = _help(
         "the exceptions, first: missed then no data in a final period, behind then at risk "
-        "in one in progress (rpt_kpi_scorecard.exception_rank)")
+        "in one in progress (rpt_kpi_scorecard.exception_rank)"
+    )
     revenue_chart: str = _help("path of the revenue-vs-pace SVG, relative to the page")
     sections: dict[str, str] = _help("section id -> title, in page order")
     previous: dict | None = _help("rpt_agreements row of the period before, if any")
-    teams: list[dict] = field(default_factory=list, metadata={"help": (
-        "rpt_team_verdicts rows of the agreement in force: one verdict tile per team")})
-    sparklines: dict[str, str] = field(default_factory=dict, metadata={"help": (
-        "kpi_id -> inline SVG of its month-by-month trend against target ('' if too short)")})
+    teams: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": ("rpt_team_verdicts rows of the agreement in force: one verdict tile per team")
+        },
+    )
+    sparklines: dict[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "help": (
+                "kpi_id -> inline SVG of its month-by-month trend against target ('' if too short)"
+            )
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -46,12 +57,24 @@ class AgreementPage:
     source_path: str = _help("repository path of the agreement's Markdown text")
     is_in_force: bool = _help("whether this is the agreement in force at the as-of date")
     root: str = _help("relative path from the page to the site root ('' or '../')")
-    restated: list[dict] = field(default_factory=list, metadata={"help": (
-        "final period only: KPIs whose figures recomputed today differ from those recorded "
-        "when it closed (history.json), see generator.report.history.restatements")})
-    changes: list[dict] = field(default_factory=list, metadata={"help": (
-        "targets and terms changed while the period ran, newest first, each with its label "
-        "(history.json term_changes, generator.report.terms)")})
+    restated: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": (
+                "final period only: KPIs whose figures recomputed today differ from those recorded "
+                "when it closed (history.json), see generator.report.history.restatements"
+            )
+        },
+    )
+    changes: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": (
+                "targets and terms changed while the period ran, newest first, each with its label "
+                "(history.json term_changes, generator.report.terms)"
+            )
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -68,16 +91,29 @@ class TeamPage:
     rep_pages: dict[str, str] = _help("rep_id -> file name of the rep's page (see page_names)")
     lost_reasons: list[dict] = _help("rpt_lost_reasons rows: deals and amount per reason (sales)")
     top_wins: list[dict] = _help("largest won deals, rpt_deal_outcomes rows (sales)")
-    rejections: list[dict] = _help("rpt_mql_rejection_reasons rows: MQLs rejected by reason "
-                                   "(marketing)")
+    rejections: list[dict] = _help(
+        "rpt_mql_rejection_reasons rows: MQLs rejected by reason (marketing)"
+    )
     lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months (marketing)")
     overdue_buckets: list[dict] = _help("rpt_overdue_age_buckets rows of the team (hand-off)")
     root: str = _help("relative path from the page to the site root")
-    handoff_note: str = field(default="", metadata={"help": (
-        "why the hand-off clock cannot run (rpt_agreements.handoff_clock_missing_because, "
-        "issue #9); empty when it can")})
-    breach_queue: list[dict] = field(default_factory=list, metadata={"help": (
-        "rpt_breach_queue rows, most urgent first, each with crm_url (or None) (hand-off)")})
+    handoff_note: str = field(
+        default="",
+        metadata={
+            "help": (
+                "why the hand-off clock cannot run (rpt_agreements.handoff_clock_missing_because, "
+                "issue #9); empty when it can"
+            )
+        },
+    )
+    breach_queue: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": (
+                "rpt_breach_queue rows, most urgent first, each with crm_url (or None) (hand-off)"
+            )
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -90,11 +126,23 @@ class RepPage:
     overdue_buckets: list[dict] = _help("rpt_overdue_age_buckets rows of the rep")
     root: str = _help("relative path from the page to the site root")
     title: str = _help("the page's <title>: the rep's name made safe (see nav_title)")
-    handoff_note: str = field(default="", metadata={"help": (
-        "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can")})
-    measures: list[dict] = field(default_factory=list, metadata={"help": (
-        "per hand-off measure: label, kpi_id, unit, the rep's figure and its denominator, "
-        "the target, the team's figure and the rep's status (rpt_rep_handoff columns)")})
+    handoff_note: str = field(
+        default="",
+        metadata={
+            "help": (
+                "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can"
+            )
+        },
+    )
+    measures: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": (
+                "per hand-off measure: label, kpi_id, unit, the rep's figure and its denominator, "
+                "the target, the team's figure and the rep's status (rpt_rep_handoff columns)"
+            )
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -107,9 +155,15 @@ class MonthlyPage:
     rates: list[dict] = _help("per rate or duration KPI: its KpiView and its monthly rows")
     lead_velocity: list[dict] = _help("rpt_lead_velocity rows of the period's months")
     chart: str = _help("path of the MQLs-per-month SVG")
-    funnel: list[dict] = field(default_factory=list, metadata={"help": (
-        "rpt_funnel_plan_vs_actual rows of the period: the volumes needed at the actual rates "
-        "beside the plan (issue #19)")})
+    funnel: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": (
+                "rpt_funnel_plan_vs_actual rows of the period: the volumes needed at the actual rates "
+                "beside the plan (issue #19)"
+            )
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -126,11 +180,21 @@ class HistoryPage:
     agreements: list[dict] = _help("rpt_agreements rows, oldest first")
     kpi_rows: list[dict] = _help("per KPI: title, unit and one KpiView per agreement")
     term_rows: list[dict] = _help("per agreement term: label, unit and value per agreement")
-    restated: list[dict] = field(default_factory=list, metadata={"help": (
-        "KPIs of final periods whose figures recomputed today differ from those recorded "
-        "when the period closed (history.json), see generator.report.history.restatements")})
-    changes: list[dict] = field(default_factory=list, metadata={"help": (
-        "every target and term changed while its period ran, newest first, labelled")})
+    restated: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": (
+                "KPIs of final periods whose figures recomputed today differ from those recorded "
+                "when the period closed (history.json), see generator.report.history.restatements"
+            )
+        },
+    )
+    changes: list[dict] = field(
+        default_factory=list,
+        metadata={
+            "help": ("every target and term changed while its period ran, newest first, labelled")
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -140,9 +204,15 @@ class DefinitionsPage:
     kpis: list[KpiDefinition] = _help("every KPI definition from the dbt manifest")
     on_track_min: float = _help("attainment at or above which a KPI is on track")
     at_risk_min: float = _help("attainment at or above which a KPI is at risk")
-    agreement: dict = field(default_factory=dict, metadata={"help": (
-        "rpt_agreements row of the agreement in force: the attribution and owner rules "
-        "the figures were made by (issue #19)")})
+    agreement: dict = field(
+        default_factory=dict,
+        metadata={
+            "help": (
+                "rpt_agreements row of the agreement in force: the attribution and owner rules "
+                "the figures were made by (issue #19)"
+            )
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -162,5 +232,14 @@ class DataQualityPage:
 
 
 # What a site plan lists and render_page renders: one of the page types above.
-PageContext = (OverviewPage | AgreementPage | TeamPage | RepPage | MonthlyPage | PlanPage
-               | HistoryPage | DefinitionsPage | DataQualityPage)
+PageContext = (
+    OverviewPage
+    | AgreementPage
+    | TeamPage
+    | RepPage
+    | MonthlyPage
+    | PlanPage
+    | HistoryPage
+    | DefinitionsPage
+    | DataQualityPage
+)

@@ -57,14 +57,25 @@ def stage_docs(project_dir: Path, docs_dir: Path, files: dict[str, str]) -> None
 # translated per build (issue #14). The nav titles and the site's name are
 # mkdocs.yml's own; a team that renames one gets its own words, untranslated.
 NAV_TITLES = (
-    N_("Overview"), N_("Agreement"), N_("Marketing"), N_("Lead hand-off"), N_("Sales"),
-    N_("Month by month"), N_("Plan vs actual"), N_("History"), N_("KPI definitions"),
-    N_("Data quality"), N_("About the data"), N_("Change a KPI"),
+    N_("Overview"),
+    N_("Agreement"),
+    N_("Marketing"),
+    N_("Lead hand-off"),
+    N_("Sales"),
+    N_("Month by month"),
+    N_("Plan vs actual"),
+    N_("History"),
+    N_("KPI definitions"),
+    N_("Data quality"),
+    N_("About the data"),
+    N_("Change a KPI"),
 )
 SITE_WORDS = (
     N_("Sales & Marketing SLA"),
     N_("The Sales & Marketing Service Level Agreement and live progress against it."),
-    N_("Switch to light mode"), N_("Switch to dark mode"), N_("Switch to the system's mode"),
+    N_("Switch to light mode"),
+    N_("Switch to dark mode"),
+    N_("Switch to the system's mode"),
 )
 THEME_WORDS = {
     "data_as_of": N_("Data as of"),
@@ -91,8 +102,12 @@ def _localize(config: dict, project_dir: Path) -> None:
         toggle = palette.get("toggle") or {}
         if toggle.get("name"):
             toggle["name"] = gettext(toggle["name"])
-    config["nav"] = [{gettext(title): target for title, target in entry.items()}
-                     if isinstance(entry, dict) else entry for entry in config.get("nav", [])]
+    config["nav"] = [
+        {gettext(title): target for title, target in entry.items()}
+        if isinstance(entry, dict)
+        else entry
+        for entry in config.get("nav", [])
+    ]
     # Abbreviations (MQL, SQL, ...) in the site's language where the project has them.
     for extension in config["markdown_extensions"]:
         if isinstance(extension, dict) and "pymdownx.snippets" in extension:
@@ -101,15 +116,22 @@ def _localize(config: dict, project_dir: Path) -> None:
             for name in options.get("auto_append", []):
                 stem, dot, suffix = name.rpartition(".")
                 candidate = f"{stem}.{locale.code}{dot}{suffix}"
-                found = any((project_dir / base / candidate).is_file()
-                            for base in options.get("base_path", []))
+                found = any(
+                    (project_dir / base / candidate).is_file()
+                    for base in options.get("base_path", [])
+                )
                 localized.append(candidate if found else name)
             options["auto_append"] = localized
 
 
-def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
-                        extra: dict, config_path: Path,
-                        nav_children: dict[str, list] | None = None) -> Path:
+def write_mkdocs_config(
+    project_dir: Path,
+    docs_dir: Path,
+    site_dir: Path,
+    extra: dict,
+    config_path: Path,
+    nav_children: dict[str, list] | None = None,
+) -> Path:
     """Write the effective mkdocs.yml: the project's, with this build's folders and stamp.
 
     nav_children nests generated pages (one per rep, one per agreement) under
@@ -123,8 +145,10 @@ def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
     for entry in config.get("nav", []):
         for title, target in list(entry.items()):
             if isinstance(target, str) and children.get(target):
-                entry[title] = [{gettext("%(section)s overview") % {"section": title}: target},
-                                *children[target]]
+                entry[title] = [
+                    {gettext("%(section)s overview") % {"section": title}: target},
+                    *children[target],
+                ]
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(project_dir / config["theme"]["custom_dir"])
@@ -136,8 +160,9 @@ def write_mkdocs_config(project_dir: Path, docs_dir: Path, site_dir: Path,
             options["base_path"] = [str(project_dir / path) for path in options["base_path"]]
     # MkDocs' own dumper's counterpart: a `!!python/name:` setting loaded as a
     # function is written back as one, and MkDocs' loader reads it again.
-    config_path.write_text(yaml.dump(config, Dumper=yaml.Dumper, sort_keys=False,
-                                     allow_unicode=True), encoding="utf-8")
+    config_path.write_text(
+        yaml.dump(config, Dumper=yaml.Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     return config_path
 
 
@@ -167,8 +192,10 @@ def build_site(config_path: Path) -> None:
         build(config)
     except (Abort, MkDocsException, OSError) as error:
         details = "\n".join(f"  - {message}" for message in counter.messages)
-        raise SiteBuildError(f"MkDocs could not build the site strictly: {error}"
-                             + (f"\n{details}" if details else "")) from error
+        raise SiteBuildError(
+            f"MkDocs could not build the site strictly: {error}"
+            + (f"\n{details}" if details else "")
+        ) from error
     finally:
         mkdocs_logger.removeHandler(counter)
 
@@ -182,8 +209,11 @@ PUBLISHED_RECORDS = {"summary.json", "history.json"}
 
 
 def _files_in(folder: Path) -> set[str]:
-    return {path.relative_to(folder).as_posix() for path in folder.rglob("*")
-            if path.is_file() or path.is_symlink()}
+    return {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() or path.is_symlink()
+    }
 
 
 def _manifest(folder: Path) -> set[str] | None:
@@ -225,25 +255,38 @@ def check_out_dir(out_dir: Path) -> None:
         foreign = [] if listed is None else sorted(_files_in(out_dir) - listed - {SITE_MARKER})
         if not foreign:
             return
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3
-                                          else "")
-        raise ConfigError(f"--out {out_dir}: {shown} {'is' if len(foreign) == 1 else 'are'} "
-                          "not part of the site sla-report published there; the build would "
-                          "delete them. Move them out, or choose an empty or new folder. "
-                          "Nothing was changed.")
-    raise ConfigError(f"--out {out_dir}: the folder holds files that are not a site built "
-                      f"by sla-report (no {SITE_MARKER} manifest); the build would replace "
-                      "them. Choose an empty or new folder. Nothing was changed.")
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise ConfigError(
+            f"--out {out_dir}: {shown} {'is' if len(foreign) == 1 else 'are'} "
+            "not part of the site sla-report published there; the build would "
+            "delete them. Move them out, or choose an empty or new folder. "
+            "Nothing was changed."
+        )
+    raise ConfigError(
+        f"--out {out_dir}: the folder holds files that are not a site built "
+        f"by sla-report (no {SITE_MARKER} manifest); the build would replace "
+        "them. Choose an empty or new folder. Nothing was changed."
+    )
 
 
 def write_manifest(built_dir: Path) -> None:
     """List every file of the built site in its marker, so the next build knows them."""
     files = sorted(_files_in(built_dir) - {SITE_MARKER})
-    (built_dir / SITE_MARKER).write_text(json.dumps(
-        {"format": MANIFEST_FORMAT,
-         "note": "Built by sla-report. `sla-report build --out` replaces this folder whole, "
-                 "and only while it holds nothing but these files.",
-         "files": files}, indent=1) + "\n", encoding="utf-8")
+    (built_dir / SITE_MARKER).write_text(
+        json.dumps(
+            {
+                "format": MANIFEST_FORMAT,
+                "note": "Built by sla-report. `sla-report build --out` replaces this folder whole, "
+                "and only while it holds nothing but these files.",
+                "files": files,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def publish(built_dir: Path, out_dir: Path) -> None:

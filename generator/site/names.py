@@ -28,8 +28,15 @@ def nav_title(value: str) -> str:
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
-_RESERVED_NAMES = {"index", "con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
-                   *(f"lpt{n}" for n in range(10))}
+_RESERVED_NAMES = {
+    "index",
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{n}" for n in range(10)),
+    *(f"lpt{n}" for n in range(10)),
+}
 
 
 # Runs of seven or more digits (a phone number) and e-mail addresses never
@@ -68,8 +75,10 @@ def page_names(identifiers: Iterable[str]) -> dict[str, str]:
             return names
         for identifier in (i for ids in clashes for i in ids):
             names[identifier] = f"{_page_name(identifier)}-{_digest(identifier, length)}"
-    raise ConfigError("two ids were given the same page name: " + ", ".join(
-        repr(i) for ids in clashes for i in ids))
+    raise ConfigError(
+        "two ids were given the same page name: "
+        + ", ".join(repr(i) for ids in clashes for i in ids)
+    )
 
 
 def lead_url(crm_links: dict | None, lead_id: str) -> str | None:

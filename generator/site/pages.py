@@ -30,8 +30,11 @@ from generator.site.contexts import (
 )
 from generator.site.names import lead_url, nav_title, page_names
 
-SECTION_TITLES = {"marketing": N_("Marketing"), "handoff": N_("Lead hand-off"),
-                  "sales": N_("Sales")}
+SECTION_TITLES = {
+    "marketing": N_("Marketing"),
+    "handoff": N_("Lead hand-off"),
+    "sales": N_("Sales"),
+}
 
 
 def _rows_of(rows: list[dict], agreement_id: str) -> list[dict]:
@@ -69,12 +72,17 @@ def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]
     """
     lines = {}
     for kpi in kpis:
-        rows = [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id
-                and r["month_state"] != "upcoming"]
+        rows = [
+            r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id and r["month_state"] != "upcoming"
+        ]
         if kpi.is_paced:
             values = [r["cumulative_actual"] for r in rows]
-            targets = [r["cumulative_expected"] if r["month_state"] == "current"
-                       else r["cumulative_target"] for r in rows]
+            targets = [
+                r["cumulative_expected"]
+                if r["month_state"] == "current"
+                else r["cumulative_target"]
+                for r in rows
+            ]
             what = gettext("running total against the running target")
         else:
             values = [r["actual"] for r in rows]
@@ -83,8 +91,11 @@ def _sparklines(kpis: list[KpiView], monthly_rows: list[dict]) -> dict[str, str]
         values = [None if v is None else float(v) for v in values]
         targets = [None if t is None else float(t) for t in targets]
         lines[kpi.kpi_id] = charts.sparkline(
-            values, targets, gettext("%(kpi)s, month by month: %(what)s") % {
-                "kpi": nav_title(kpi.title), "what": what})
+            values,
+            targets,
+            gettext("%(kpi)s, month by month: %(what)s")
+            % {"kpi": nav_title(kpi.title), "what": what},
+        )
     return lines
 
 
@@ -100,52 +111,99 @@ def _rep_measures(rep: dict, by_id: dict[str, KpiView]) -> list[dict]:
     measures = []
     due = gettext("MQLs due for a first touch")
     for label, kpi_id, prefix, count, cases, noun in (
-            (gettext("Touched within the SLA"), "first_touch_within_sla_rate", "first_touch",
-             rep["mqls_touched_within_sla"], rep["mqls_due_for_first_touch"], due),
-            (gettext("Median first touch"), "median_first_touch_business_hours", "median",
-             None, rep["mqls_due_for_first_touch"], due),
-            (gettext("Worked or settled"), "mqls_worked_rate", "worked",
-             rep["mqls_worked"], rep["mqls_touch_window_closed"],
-             gettext("MQLs whose touch window closed"))):
+        (
+            gettext("Touched within the SLA"),
+            "first_touch_within_sla_rate",
+            "first_touch",
+            rep["mqls_touched_within_sla"],
+            rep["mqls_due_for_first_touch"],
+            due,
+        ),
+        (
+            gettext("Median first touch"),
+            "median_first_touch_business_hours",
+            "median",
+            None,
+            rep["mqls_due_for_first_touch"],
+            due,
+        ),
+        (
+            gettext("Worked or settled"),
+            "mqls_worked_rate",
+            "worked",
+            rep["mqls_worked"],
+            rep["mqls_touch_window_closed"],
+            gettext("MQLs whose touch window closed"),
+        ),
+    ):
         kpi = by_id.get(kpi_id)
         if kpi is None:
             continue
         value = rep[kpi_id]
-        basis = (gettext("%(count)s of %(cases)s %(noun)s") % {
-            "count": number(count), "cases": number(cases), "noun": noun}
-            if count is not None else gettext("over %(cases)s %(noun)s") % {
-                "cases": number(cases), "noun": noun})
+        basis = (
+            gettext("%(count)s of %(cases)s %(noun)s")
+            % {"count": number(count), "cases": number(cases), "noun": noun}
+            if count is not None
+            else gettext("over %(cases)s %(noun)s") % {"cases": number(cases), "noun": noun}
+        )
         if prefix == "worked" and rep["mqls_worked"] is not None:
-            basis += "; " + gettext("%(first)s worked to protocol, %(second)s settled early "
-                                    "(converted or disqualified)") % {
+            basis += "; " + gettext(
+                "%(first)s worked to protocol, %(second)s settled early (converted or disqualified)"
+            ) % {
                 "first": number(rep["mqls_worked_by_attempts"]),
-                "second": number(rep["mqls_settled_early"])}
+                "second": number(rep["mqls_settled_early"]),
+            }
         shown = distinct_figure(value, rep[f"{prefix}_target"], kpi.unit)
         if prefix == "median" and rep["is_median_lower_bound"] and value is not None:
             shown = f"≥ {shown}"
             basis += "; " + gettext("a lower bound while due MQLs are untouched")
-        measures.append({
-            "label": label, "kpi_id": kpi_id, "unit": kpi.unit, "value": value,
-            "shown": shown, "basis": basis, "target": rep[f"{prefix}_target"],
-            "team": kpi.figure, "team_basis": kpi.basis, "status": rep[f"{prefix}_status"]})
+        measures.append(
+            {
+                "label": label,
+                "kpi_id": kpi_id,
+                "unit": kpi.unit,
+                "value": value,
+                "shown": shown,
+                "basis": basis,
+                "target": rep[f"{prefix}_target"],
+                "team": kpi.figure,
+                "team_basis": kpi.basis,
+                "status": rep[f"{prefix}_status"],
+            }
+        )
     for label, column, average in (
-            (gettext("MQLs assigned"), "mqls_assigned", "team_average_mqls_assigned"),
-            (gettext("Untouched past deadline"), "mqls_untouched_past_deadline",
-             "team_average_untouched_past_deadline")):
-        measures.append({"label": label, "kpi_id": None, "unit": "count",
-                         "value": rep[column], "shown": number(rep[column]), "basis": "",
-                         "target": None,
-                         "team": "–" if rep[average] is None else decimal(rep[average]),
-                         "team_basis": gettext("average of %(reps)s reps") % {
-                             "reps": number(rep["team_reps"])},
-                         "status": None})
+        (gettext("MQLs assigned"), "mqls_assigned", "team_average_mqls_assigned"),
+        (
+            gettext("Untouched past deadline"),
+            "mqls_untouched_past_deadline",
+            "team_average_untouched_past_deadline",
+        ),
+    ):
+        measures.append(
+            {
+                "label": label,
+                "kpi_id": None,
+                "unit": "count",
+                "value": rep[column],
+                "shown": number(rep[column]),
+                "basis": "",
+                "target": None,
+                "team": "–" if rep[average] is None else decimal(rep[average]),
+                "team_basis": gettext("average of %(reps)s reps")
+                % {"reps": number(rep["team_reps"])},
+                "status": None,
+            }
+        )
     return measures
 
 
 def _period_velocity(data: ReportData, agreement: dict) -> list[dict]:
     start = agreement["period_start_date"].replace(day=1)
-    return [row for row in data.lead_velocity
-            if start <= row["month_start_date"] <= agreement["period_end_date"]]
+    return [
+        row
+        for row in data.lead_velocity
+        if start <= row["month_start_date"] <= agreement["period_end_date"]
+    ]
 
 
 def handoff_note(agreement: dict) -> str:
@@ -154,8 +212,10 @@ def handoff_note(agreement: dict) -> str:
     return gettext(HANDOFF_REASON) % {"why": why} if why else ""
 
 
-HANDOFF_REASON = N_("The hand-off clock cannot run without lead activities (%(why)s): no MQL "
-                    "is listed as overdue and no touch rate is shown.")
+HANDOFF_REASON = N_(
+    "The hand-off clock cannot run without lead activities (%(why)s): no MQL "
+    "is listed as overdue and no touch rate is shown."
+)
 
 
 @dataclass(frozen=True)
@@ -210,13 +270,31 @@ def plan_site(site: SiteInput) -> SitePlan:
     _add_rep_pages(plan, site.data, in_force)
     _add_monthly(plan, site.data, in_force)
     _add_plan_vs_actual(plan, site.data)
-    plan.pages.append(("history.md", "history.md.j2", replace(
-        _history(site.data, site.definitions),
-        restated=[r for a in site.data.agreements for r in restated.get(a["agreement_id"], [])],
-        changes=changes)))
-    plan.pages.append(("definitions.md", "definitions.md.j2", DefinitionsPage(
-        kpis=site.definitions, on_track_min=site.thresholds[0],
-        at_risk_min=site.thresholds[1], agreement=current)))
+    plan.pages.append(
+        (
+            "history.md",
+            "history.md.j2",
+            replace(
+                _history(site.data, site.definitions),
+                restated=[
+                    r for a in site.data.agreements for r in restated.get(a["agreement_id"], [])
+                ],
+                changes=changes,
+            ),
+        )
+    )
+    plan.pages.append(
+        (
+            "definitions.md",
+            "definitions.md.j2",
+            DefinitionsPage(
+                kpis=site.definitions,
+                on_track_min=site.thresholds[0],
+                at_risk_min=site.thresholds[1],
+                agreement=current,
+            ),
+        )
+    )
     plan.pages.append(("data-quality.md", "data_quality.md.j2", _data_quality(site)))
     return plan
 
@@ -228,9 +306,10 @@ def _restated_in_site_language(site: SiteInput) -> dict[str, list[dict]]:
     site's language.
     """
     titles = {d.kpi_id: d.text("title") for d in site.definitions}
-    return {agreement_id: [{**row, "title": titles.get(row["kpi_id"], row["title"])}
-                           for row in rows]
-            for agreement_id, rows in site.restated.items()}
+    return {
+        agreement_id: [{**row, "title": titles.get(row["kpi_id"], row["title"])} for row in rows]
+        for agreement_id, rows in site.restated.items()
+    }
 
 
 def _add_overview(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
@@ -238,29 +317,52 @@ def _add_overview(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
     current, current_id = in_force.agreement, in_force.agreement_id
     revenue = in_force.by_id["new_revenue"]
     revenue_chart = f"charts/revenue-pace-{current_id}.svg"
-    _add_chart(plan, revenue_chart, charts.revenue_pace(
-        _rows_of(data.revenue_pace, current_id), current["revenue_goal"],
-        revenue.projected if current["period_state"] == "in_progress" else None,
-        current["period_end_date"]))
+    _add_chart(
+        plan,
+        revenue_chart,
+        charts.revenue_pace(
+            _rows_of(data.revenue_pace, current_id),
+            current["revenue_goal"],
+            revenue.projected if current["period_state"] == "in_progress" else None,
+            current["period_end_date"],
+        ),
+    )
     # Issue #19: the models rank the exceptions (a closed period names its
     # misses, then what it could not measure); the page keeps their order.
     off_pace = exceptions_in_order(in_force.kpis)
-    previous = [a for a in data.agreements
-                if a["agreement_id"] == current.get("previous_agreement_id")]
-    plan.pages.append(("index.md", "overview.md.j2", OverviewPage(
-        agreement=current, kpis=in_force.kpis, revenue=revenue, off_pace=off_pace,
-        revenue_chart=revenue_chart,
-        sections={key: gettext(title) for key, title in SECTION_TITLES.items()},
-        previous=previous[0] if previous else None,
-        teams=_rows_of(data.teams, current_id),
-        sparklines=_sparklines(in_force.kpis, _rows_of(data.monthly, current_id)))))
+    previous = [
+        a for a in data.agreements if a["agreement_id"] == current.get("previous_agreement_id")
+    ]
+    plan.pages.append(
+        (
+            "index.md",
+            "overview.md.j2",
+            OverviewPage(
+                agreement=current,
+                kpis=in_force.kpis,
+                revenue=revenue,
+                off_pace=off_pace,
+                revenue_chart=revenue_chart,
+                sections={key: gettext(title) for key, title in SECTION_TITLES.items()},
+                previous=previous[0] if previous else None,
+                teams=_rows_of(data.teams, current_id),
+                sparklines=_sparklines(in_force.kpis, _rows_of(data.monthly, current_id)),
+            ),
+        )
+    )
     plan.nav_children["history.md"] = [
         {nav_title(a["title"]): f"agreements/{a['agreement_id']}.md"}
-        for a in reversed(data.agreements)]
+        for a in reversed(data.agreements)
+    ]
 
 
-def _add_agreements(plan: SitePlan, site: SiteInput, in_force: _InForce,
-                    changes: list[dict], restated: dict[str, list[dict]]) -> None:
+def _add_agreements(
+    plan: SitePlan,
+    site: SiteInput,
+    in_force: _InForce,
+    changes: list[dict],
+    restated: dict[str, list[dict]],
+) -> None:
     """Add a page per agreement period, and the agreement in force at agreement.md."""
     for agreement in site.data.agreements:
         agreement_id = agreement["agreement_id"]
@@ -268,13 +370,22 @@ def _add_agreements(plan: SitePlan, site: SiteInput, in_force: _InForce,
         for path, root in ((f"agreements/{agreement_id}.md", "../"), ("agreement.md", "")):
             if path == "agreement.md" and agreement_id != in_force.agreement_id:
                 continue
-            plan.pages.append((path, "agreement.md.j2", AgreementPage(
-                agreement=agreement, body=body,
-                kpis=kpi_views(site.data, site.definitions, agreement_id),
-                source_path=source_path,
-                is_in_force=agreement_id == in_force.agreement_id, root=root,
-                restated=restated.get(agreement_id, []),
-                changes=[c for c in changes if c["agreement_id"] == agreement_id])))
+            plan.pages.append(
+                (
+                    path,
+                    "agreement.md.j2",
+                    AgreementPage(
+                        agreement=agreement,
+                        body=body,
+                        kpis=kpi_views(site.data, site.definitions, agreement_id),
+                        source_path=source_path,
+                        is_in_force=agreement_id == in_force.agreement_id,
+                        root=root,
+                        restated=restated.get(agreement_id, []),
+                        changes=[c for c in changes if c["agreement_id"] == agreement_id],
+                    ),
+                )
+            )
 
 
 def _weekly_charts(data: ReportData, in_force: _InForce) -> dict[str, tuple[str, str, str]]:
@@ -285,16 +396,29 @@ def _weekly_charts(data: ReportData, in_force: _InForce) -> dict[str, tuple[str,
     # The weeks the period and the data cover: a week cut by either is partial.
     span = {"first": current["period_start_date"], "last": current["evaluated_through_date"]}
     return {
-        "marketing": (gettext("MQLs delivered per week"), "weekly-mqls",
-                      charts.weekly_bars(weekly, "mqls", gettext("MQLs"), **span)),
-        "handoff": (gettext("Share of due MQLs touched within the SLA, per week"),
-                    "weekly-first-touch",
-                    charts.weekly_rate(weekly, "first_touch_within_sla_rate",
-                                       gettext("Touched within SLA"),
-                                       first_touch.target if first_touch else None, **span)),
-        "sales": (gettext("New-business revenue booked per week"), "weekly-revenue",
-                  charts.weekly_bars(weekly, "new_revenue", gettext("Revenue"),
-                                     charts.CURRENCY_FORMAT, **span)),
+        "marketing": (
+            gettext("MQLs delivered per week"),
+            "weekly-mqls",
+            charts.weekly_bars(weekly, "mqls", gettext("MQLs"), **span),
+        ),
+        "handoff": (
+            gettext("Share of due MQLs touched within the SLA, per week"),
+            "weekly-first-touch",
+            charts.weekly_rate(
+                weekly,
+                "first_touch_within_sla_rate",
+                gettext("Touched within SLA"),
+                first_touch.target if first_touch else None,
+                **span,
+            ),
+        ),
+        "sales": (
+            gettext("New-business revenue booked per week"),
+            "weekly-revenue",
+            charts.weekly_bars(
+                weekly, "new_revenue", gettext("Revenue"), charts.CURRENCY_FORMAT, **span
+            ),
+        ),
     }
 
 
@@ -308,20 +432,33 @@ def _add_team_pages(plan: SitePlan, site: SiteInput, in_force: _InForce) -> None
     for section, (caption, slug, svg) in _weekly_charts(data, in_force).items():
         path = f"charts/{slug}-{current_id}.svg"
         _add_chart(plan, path, svg)
-        plan.pages.append((f"{section}.md", f"{section}.md.j2", TeamPage(
-            title=gettext(SECTION_TITLES[section]), section=section, agreement=current,
-            kpis=[k for k in in_force.kpis if k.section == section],
-            charts=[(caption, path)],
-            channels=_rows_of(data.channels, current_id),
-            reps=team_rows, rep_pages=rep_pages,
-            lost_reasons=_rows_of(data.lost_reasons, current_id),
-            top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
-            rejections=_rows_of(data.rejection_reasons, current_id),
-            lead_velocity=_period_velocity(data, current),
-            overdue_buckets=[b for b in buckets if b["rep_id"] is None], root="",
-            handoff_note=handoff_note(current),
-            breach_queue=[{**row, "crm_url": lead_url(site.crm_links, row["lead_id"])}
-                          for row in _rows_of(data.breach_queue, current_id)])))
+        plan.pages.append(
+            (
+                f"{section}.md",
+                f"{section}.md.j2",
+                TeamPage(
+                    title=gettext(SECTION_TITLES[section]),
+                    section=section,
+                    agreement=current,
+                    kpis=[k for k in in_force.kpis if k.section == section],
+                    charts=[(caption, path)],
+                    channels=_rows_of(data.channels, current_id),
+                    reps=team_rows,
+                    rep_pages=rep_pages,
+                    lost_reasons=_rows_of(data.lost_reasons, current_id),
+                    top_wins=[d for d in deals if d["outcome"] == "won" and d["amount_rank"] <= 10],
+                    rejections=_rows_of(data.rejection_reasons, current_id),
+                    lead_velocity=_period_velocity(data, current),
+                    overdue_buckets=[b for b in buckets if b["rep_id"] is None],
+                    root="",
+                    handoff_note=handoff_note(current),
+                    breach_queue=[
+                        {**row, "crm_url": lead_url(site.crm_links, row["lead_id"])}
+                        for row in _rows_of(data.breach_queue, current_id)
+                    ],
+                ),
+            )
+        )
 
 
 def _add_rep_pages(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
@@ -340,14 +477,24 @@ def _add_rep_pages(plan: SitePlan, data: ReportData, in_force: _InForce) -> None
     for row in _rows_of(data.overdue, current_id):
         overdue_by_rep.setdefault(row["rep_id"], []).append(row)
     for rep in team_rows:
-        plan.pages.append((f"reps/{rep_pages[rep['rep_id']]}.md", "rep.md.j2", RepPage(
-            agreement=current, rep=rep, overdue=overdue_by_rep.get(rep["rep_id"], []),
-            overdue_buckets=[b for b in buckets if b["rep_id"] == rep["rep_id"]], root="../",
-            # Not in the navigation (issue #8), so MkDocs would take the
-            # <title> from the heading's text, unescaped: name it here.
-            title=nav_title(rep["rep_name"]),
-            handoff_note=handoff_note(current),
-            measures=_rep_measures(rep, in_force.by_id))))
+        plan.pages.append(
+            (
+                f"reps/{rep_pages[rep['rep_id']]}.md",
+                "rep.md.j2",
+                RepPage(
+                    agreement=current,
+                    rep=rep,
+                    overdue=overdue_by_rep.get(rep["rep_id"], []),
+                    overdue_buckets=[b for b in buckets if b["rep_id"] == rep["rep_id"]],
+                    root="../",
+                    # Not in the navigation (issue #8), so MkDocs would take the
+                    # <title> from the heading's text, unescaped: name it here.
+                    title=nav_title(rep["rep_name"]),
+                    handoff_note=handoff_note(current),
+                    measures=_rep_measures(rep, in_force.by_id),
+                ),
+            )
+        )
 
 
 def _add_monthly(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
@@ -355,19 +502,33 @@ def _add_monthly(plan: SitePlan, data: ReportData, in_force: _InForce) -> None:
     current, current_id = in_force.agreement, in_force.agreement_id
     monthly_rows = _rows_of(data.monthly, current_id)
     months = sorted({(r["month_start_date"], r["month_state"]) for r in monthly_rows})
-    per_kpi = [(kpi, {"kpi": kpi,
-                      "months": [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id]})
-               for kpi in in_force.kpis]
+    per_kpi = [
+        (kpi, {"kpi": kpi, "months": [r for r in monthly_rows if r["kpi_id"] == kpi.kpi_id]})
+        for kpi in in_force.kpis
+    ]
     monthly_chart = f"charts/monthly-mqls-{current_id}.svg"
-    _add_chart(plan, monthly_chart, charts.monthly_actual_vs_target(
-        [r for r in monthly_rows if r["kpi_id"] == "mqls"], gettext("MQLs")))
-    plan.pages.append(("monthly.md", "monthly.md.j2", MonthlyPage(
-        agreement=current,
-        months=[{"month_start_date": m, "month_state": state} for m, state in months],
-        volumes=[entry for kpi, entry in per_kpi if kpi.is_paced],
-        rates=[entry for kpi, entry in per_kpi if not kpi.is_paced],
-        lead_velocity=_period_velocity(data, current), chart=monthly_chart,
-        funnel=_rows_of(data.funnel, current_id))))
+    _add_chart(
+        plan,
+        monthly_chart,
+        charts.monthly_actual_vs_target(
+            [r for r in monthly_rows if r["kpi_id"] == "mqls"], gettext("MQLs")
+        ),
+    )
+    plan.pages.append(
+        (
+            "monthly.md",
+            "monthly.md.j2",
+            MonthlyPage(
+                agreement=current,
+                months=[{"month_start_date": m, "month_state": state} for m, state in months],
+                volumes=[entry for kpi, entry in per_kpi if kpi.is_paced],
+                rates=[entry for kpi, entry in per_kpi if not kpi.is_paced],
+                lead_velocity=_period_velocity(data, current),
+                chart=monthly_chart,
+                funnel=_rows_of(data.funnel, current_id),
+            ),
+        )
+    )
 
 
 def _add_plan_vs_actual(plan: SitePlan, data: ReportData) -> None:
@@ -404,13 +565,24 @@ def labelled_changes(changes: list[dict], definitions: list[KpiDefinition]) -> l
     terms = {key: label for label, key, _unit in TERMS}
     labelled = []
     for change in changes:
-        label = (titles.get(change["id"], change["id"]) if change["kind"] == "target"
-                 else gettext(terms[change["id"]]) if change["id"] in terms
-                 else gettext(_END_DATE) if change["id"] == "period_end_date"
-                 else change["id"].replace("_", " "))
+        label = (
+            titles.get(change["id"], change["id"])
+            if change["kind"] == "target"
+            else gettext(terms[change["id"]])
+            if change["id"] in terms
+            else gettext(_END_DATE)
+            if change["id"] == "period_end_date"
+            else change["id"].replace("_", " ")
+        )
         values = {key: _recorded_value(change[key], change["unit"]) for key in ("from", "to")}
-        labelled.append({**change, **values, "label": label,
-                         "changed_on": date.fromisoformat(change["changed_on"])})
+        labelled.append(
+            {
+                **change,
+                **values,
+                "label": label,
+                "changed_on": date.fromisoformat(change["changed_on"]),
+            }
+        )
     return sorted(labelled, key=lambda c: c["changed_on"], reverse=True)
 
 
@@ -423,16 +595,28 @@ def _recorded_value(value: object, unit: str) -> object:
 
 
 def _history(data: ReportData, definitions: list[KpiDefinition]) -> HistoryPage:
-    views = {a["agreement_id"]: {k.kpi_id: k for k in kpi_views(data, definitions,
-                                                                 a["agreement_id"])}
-             for a in data.agreements}
-    kpi_rows = [{"title": d.text("title"), "unit": d.unit, "kpi_id": d.kpi_id,
-                 "cells": [views[a["agreement_id"]].get(d.kpi_id) for a in data.agreements]}
-                for d in definitions]
-    term_rows = [{"label": gettext(label), "unit": unit,
-                  "values": [a[key] for a in data.agreements],
-                  "changed": len({a[key] for a in data.agreements}) > 1}
-                 for label, key, unit in TERMS]
+    views = {
+        a["agreement_id"]: {k.kpi_id: k for k in kpi_views(data, definitions, a["agreement_id"])}
+        for a in data.agreements
+    }
+    kpi_rows = [
+        {
+            "title": d.text("title"),
+            "unit": d.unit,
+            "kpi_id": d.kpi_id,
+            "cells": [views[a["agreement_id"]].get(d.kpi_id) for a in data.agreements],
+        }
+        for d in definitions
+    ]
+    term_rows = [
+        {
+            "label": gettext(label),
+            "unit": unit,
+            "values": [a[key] for a in data.agreements],
+            "changed": len({a[key] for a in data.agreements}) > 1,
+        }
+        for label, key, unit in TERMS
+    ]
     return HistoryPage(agreements=data.agreements, kpi_rows=kpi_rows, term_rows=term_rows)
 
 
@@ -441,9 +625,15 @@ def _data_quality(site: SiteInput) -> DataQualityPage:
     for test in site.tests:
         counts[test["status"]] = counts.get(test["status"], 0) + 1
     data = site.data
-    return DataQualityPage(tables=data.data_quality, rejected=data.rejected,
-                           flagged=data.flagged, masked=data.masked,
-                           warnings=data.warnings,
-                           test_counts=counts, tests=site.tests,
-                           report_row_counts=data.report_row_counts,
-                           dbt_seconds=site.dbt_seconds, raw_source=site.raw_source)
+    return DataQualityPage(
+        tables=data.data_quality,
+        rejected=data.rejected,
+        flagged=data.flagged,
+        masked=data.masked,
+        warnings=data.warnings,
+        test_counts=counts,
+        tests=site.tests,
+        report_row_counts=data.report_row_counts,
+        dbt_seconds=site.dbt_seconds,
+        raw_source=site.raw_source,
+    )

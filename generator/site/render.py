@@ -42,8 +42,13 @@ from generator.site.contexts import PageContext
 # The page templates (*.md.j2; partials start with `_`), shipped as package data.
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-UNIT_NAMES = {"count": N_("count"), "currency": N_("currency"), "rate": N_("rate"),
-              "hours": N_("hours"), "days": N_("days")}
+UNIT_NAMES = {
+    "count": N_("count"),
+    "currency": N_("currency"),
+    "rate": N_("rate"),
+    "hours": N_("hours"),
+    "days": N_("days"),
+}
 DIRECTIONS = {"higher": N_("higher"), "lower": N_("lower")}
 
 # Words the models and the input contract write in English, shown in the
@@ -51,24 +56,50 @@ DIRECTIONS = {"higher": N_("higher"), "lower": N_("lower")}
 # rpt_overdue_mqls, the funnel stages and rates of rpt_funnel_plan_vs_actual,
 # dbt test statuses and types.
 CONTRACT_WORDS = (
-    N_("Organic search"), N_("Paid search"), N_("Social"), N_("Email"), N_("Referral"),
-    N_("Direct"), N_("Events"), N_("Other"),
+    N_("Organic search"),
+    N_("Paid search"),
+    N_("Social"),
+    N_("Email"),
+    N_("Referral"),
+    N_("Direct"),
+    N_("Events"),
+    N_("Other"),
 )
-AGE_BUCKETS = {"0-2 days": N_("0-2 days"), "3-7 days": N_("3-7 days"),
-               "8-14 days": N_("8-14 days"), "15-30 days": N_("15-30 days"),
-               "over 30 days": N_("over 30 days")}
+AGE_BUCKETS = {
+    "0-2 days": N_("0-2 days"),
+    "3-7 days": N_("3-7 days"),
+    "8-14 days": N_("8-14 days"),
+    "15-30 days": N_("15-30 days"),
+    "over 30 days": N_("over 30 days"),
+}
 FUNNEL_NAMES = (
-    N_("Web sessions"), N_("Leads"), N_("MQLs"), N_("SQLs"),
-    N_("Opportunities (marketing-sourced)"), N_("Proposals (marketing-sourced)"),
-    N_("Customers (marketing-sourced)"), N_("Revenue (marketing-sourced)"),
-    N_("Visit to lead"), N_("Lead to MQL (matured cohort)"), N_("MQL to SQL (matured cohort)"),
-    N_("SQL to opportunity"), N_("Opportunity to proposal"), N_("Proposal to win"),
+    N_("Web sessions"),
+    N_("Leads"),
+    N_("MQLs"),
+    N_("SQLs"),
+    N_("Opportunities (marketing-sourced)"),
+    N_("Proposals (marketing-sourced)"),
+    N_("Customers (marketing-sourced)"),
+    N_("Revenue (marketing-sourced)"),
+    N_("Visit to lead"),
+    N_("Lead to MQL (matured cohort)"),
+    N_("MQL to SQL (matured cohort)"),
+    N_("SQL to opportunity"),
+    N_("Opportunity to proposal"),
+    N_("Proposal to win"),
     # What an actual rate is (rpt_funnel_plan_vs_actual.rate_basis, issue #19).
-    N_("matured cohort"), N_("period ratio"),
+    N_("matured cohort"),
+    N_("period ratio"),
 )
-TEST_WORDS = {"pass": N_("pass"), "fail": N_("fail"), "warn": N_("warn"),
-              "error": N_("error"), "skipped": N_("skipped"), "data test": N_("data test"),
-              "unit test": N_("unit test")}
+TEST_WORDS = {
+    "pass": N_("pass"),
+    "fail": N_("fail"),
+    "warn": N_("warn"),
+    "error": N_("error"),
+    "skipped": N_("skipped"),
+    "data test": N_("data test"),
+    "unit test": N_("unit test"),
+}
 
 # Exactly the characters Python-Markdown (with the tables extension) lets a
 # backslash escape: escaping any other character would show the backslash.
@@ -198,8 +229,14 @@ def url(value: str) -> Markdown:
     of it can end the link or start markup.
     """
     encoded = str(value)
-    for character, code in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"),
-                            (" ", "%20"), ('"', "%22")):
+    for character, code in (
+        ("(", "%28"),
+        (")", "%29"),
+        ("<", "%3C"),
+        (">", "%3E"),
+        (" ", "%20"),
+        ('"', "%22"),
+    ):
         encoded = encoded.replace(character, code)
     return Markdown(encoded)
 
@@ -215,13 +252,15 @@ def chart(path: str, caption: str) -> str:
     alt = html.escape(caption, quote=True)
     pictures = []
     for scheme, wide in (("light", path), ("dark", path.removesuffix(".svg") + "-dark.svg")):
-        narrow = (path.removesuffix(".svg") + "-narrow"
-                  + ("-dark" if scheme == "dark" else "") + ".svg")
+        narrow = (
+            path.removesuffix(".svg") + "-narrow" + ("-dark" if scheme == "dark" else "") + ".svg"
+        )
         pictures.append(
             f'<picture class="sla-chart"><source media="(max-width: 600px)" '
             f'srcset="{html.escape(narrow, quote=True)}">'
             f'<img src="{html.escape(wide, quote=True)}#only-{scheme}" alt="{alt}" '
-            f'class="sla-chart"></picture>')
+            f'class="sla-chart"></picture>'
+        )
     return "".join(pictures)
 
 
@@ -274,39 +313,47 @@ def make_environment() -> Environment:
     # jinja2.ext.i18n adds this method to the environment when it loads, so
     # Environment's own annotations cannot know it.
     environment.install_gettext_callables(  # type: ignore[attr-defined]
-        _catalog(i18n.gettext), _catalog(i18n.ngettext), newstyle=True)
-    environment.filters.update({
-        "text": text,
-        "markdown": markdown,
-        "code": code,
-        "url": url,
-        "display_name": display_name,
-        "status_label": status_label,
-        "unit_name": unit_name,
-        "age_bucket": known_words,
-        "funnel_name": known_words,
-        "test_status": test_word,
-        "test_type": test_word,
-        "no_data_reason": no_data_reason,
-        "direction_name": direction_name,
-        "period_state": period_state,
-    })
-    environment.filters.update({name: _formatted(function) for name, function in {
-        "number": number,
-        "distinct_figure": distinct_figure,
-        "prose": prose,
-        "shortfall": shortfall,
-        "percent": percent,
-        "signed_percent": signed_percent,
-        "signed_change": signed_change,
-        "status_badge": status_badge,
-        "seconds": seconds,
-        "day": day,
-        "moment": moment,
-        "month": month,
-        "clock": clock,
-        "chart": chart,
-    }.items()})
+        _catalog(i18n.gettext), _catalog(i18n.ngettext), newstyle=True
+    )
+    environment.filters.update(
+        {
+            "text": text,
+            "markdown": markdown,
+            "code": code,
+            "url": url,
+            "display_name": display_name,
+            "status_label": status_label,
+            "unit_name": unit_name,
+            "age_bucket": known_words,
+            "funnel_name": known_words,
+            "test_status": test_word,
+            "test_type": test_word,
+            "no_data_reason": no_data_reason,
+            "direction_name": direction_name,
+            "period_state": period_state,
+        }
+    )
+    environment.filters.update(
+        {
+            name: _formatted(function)
+            for name, function in {
+                "number": number,
+                "distinct_figure": distinct_figure,
+                "prose": prose,
+                "shortfall": shortfall,
+                "percent": percent,
+                "signed_percent": signed_percent,
+                "signed_change": signed_change,
+                "status_badge": status_badge,
+                "seconds": seconds,
+                "day": day,
+                "moment": moment,
+                "month": month,
+                "clock": clock,
+                "chart": chart,
+            }.items()
+        }
+    )
     return environment
 
 
@@ -321,8 +368,9 @@ def check_templates(environment: Environment) -> int:
         try:
             environment.get_template(name)
         except TemplateSyntaxError as error:
-            raise ConfigError(f"generator/site/templates/{name}:{error.lineno}: "
-                              f"{error.message}") from error
+            raise ConfigError(
+                f"generator/site/templates/{name}:{error.lineno}: {error.message}"
+            ) from error
     return len(names)
 
 

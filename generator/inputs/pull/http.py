@@ -89,11 +89,15 @@ class Api:
 
     def request(self, method: str, path_or_url: str, **kwargs) -> requests.Response:
         """Send one request (retried as the module says); return the successful answer."""
-        url = path_or_url if path_or_url.startswith(("http://", "https://")) \
+        url = (
+            path_or_url
+            if path_or_url.startswith(("http://", "https://"))
             else f"{self.base_url}/{path_or_url.lstrip('/')}"
+        )
         with self.translating(url):
-            response = self.session.request(method, url, auth=self.auth,
-                                            hooks={"response": [self.observe]}, **kwargs)
+            response = self.session.request(
+                method, url, auth=self.auth, hooks={"response": [self.observe]}, **kwargs
+            )
         self.raise_for_status(response)
         return response
 
@@ -110,11 +114,14 @@ class Api:
             raise PullError(
                 f"{self.system}: no answer from {_where(url)} within "
                 f"{self.settings.timeout_seconds:g} s, {self.settings.max_attempts} times "
-                "(pull.timeout_seconds, pull.max_attempts); nothing was replaced") from error
+                "(pull.timeout_seconds, pull.max_attempts); nothing was replaced"
+            ) from error
         except requests.ConnectionError as error:
             reason = str(error.args[0] if error.args else error)
-            raise PullError(f"{self.system}: cannot connect to {_where(url)} "
-                            f"({reason[:200]}); nothing was replaced") from error
+            raise PullError(
+                f"{self.system}: cannot connect to {_where(url)} "
+                f"({reason[:200]}); nothing was replaced"
+            ) from error
 
     def get_json(self, path_or_url: str, **params) -> dict:
         """Return the JSON body of a GET."""
@@ -139,17 +146,20 @@ class Api:
             raise ConfigError(
                 f"{self.system}: token rejected ({status} from {_where(response.url)}): it is "
                 "wrong, expired or lacks the scopes the pull reads; set a valid one in "
-                f"{self._token_setting()}. Nothing was replaced.")
+                f"{self._token_setting()}. Nothing was replaced."
+            )
         if status == 410:
             raise ConfigError(
                 f"{self.system}: the API version in {_where(response.url)} is retired "
-                f"({status} Gone): {self._version_hint()}. Nothing was replaced.")
+                f"({status} Gone): {self._version_hint()}. Nothing was replaced."
+            )
         if status == 429 and self._daily_quota_used(response):
             raise PullError(
                 f"{self.system}: the account's daily API quota is used up "
                 f"(limit {response.headers.get(DAILY_LIMIT, 'unknown')} requests a day); "
                 "the pull stopped and nothing was replaced. Run it again after midnight in "
-                "the account's time zone.")
+                "the account's time zone."
+            )
         if status == 429 or status >= 500:
             self.counts.retries += 1
             log.info("%s answered %s; retrying", _where(response.url), status)
@@ -161,23 +171,33 @@ class Api:
             return
         detail = error_detail(response)
         if response.status_code == 429:
-            raise PullError(f"{self.system}: still rate-limited after "
-                            f"{self.settings.max_attempts} attempts ({detail}); nothing "
-                            "was replaced")
+            raise PullError(
+                f"{self.system}: still rate-limited after "
+                f"{self.settings.max_attempts} attempts ({detail}); nothing "
+                "was replaced"
+            )
         if response.status_code >= 500:
-            raise PullError(f"{self.system}: {_where(response.url)} failed with "
-                            f"{response.status_code} {self.settings.max_attempts} times "
-                            f"({detail}); nothing was replaced")
-        raise PullError(f"{self.system}: {response.request.method} {_where(response.url)} "
-                        f"was refused: {response.status_code} {detail}; nothing was replaced")
+            raise PullError(
+                f"{self.system}: {_where(response.url)} failed with "
+                f"{response.status_code} {self.settings.max_attempts} times "
+                f"({detail}); nothing was replaced"
+            )
+        raise PullError(
+            f"{self.system}: {response.request.method} {_where(response.url)} "
+            f"was refused: {response.status_code} {detail}; nothing was replaced"
+        )
 
-    def _retry_throttled(self, response: requests.Response | None,
-                         exception: BaseException | None) -> bool:
+    def _retry_throttled(
+        self, response: requests.Response | None, exception: BaseException | None
+    ) -> bool:
         """Retry a 429 that a wait can cure (dlt waits Retry-After); count timeouts."""
         if isinstance(exception, requests.Timeout | requests.ConnectionError):
             self.counts.retries += 1
-        return response is not None and response.status_code == 429 \
+        return (
+            response is not None
+            and response.status_code == 429
             and not self._daily_quota_used(response)
+        )
 
     @staticmethod
     def _daily_quota_used(response: requests.Response) -> bool:
@@ -208,15 +228,24 @@ class Api:
 
     def _version_hint(self) -> str:
         if self.settings.system == "salesforce":
-            return (f"set pull.salesforce.api_version in crm_source.yml to a supported "
-                    f"version (now {self.settings.salesforce.api_version})")
+            return (
+                f"set pull.salesforce.api_version in crm_source.yml to a supported "
+                f"version (now {self.settings.salesforce.api_version})"
+            )
         return "this release of sla-report uses a HubSpot API HubSpot has retired; upgrade it"
 
 
-def pages(api: Api, path: str, paginator: BasePaginator, *,
-          method: Literal["GET", "POST"] = "GET",
-          params: dict | None = None, body: dict | None = None, data_selector: str,
-          max_pages: int = 1_000_000) -> Iterator[list[dict]]:
+def pages(
+    api: Api,
+    path: str,
+    paginator: BasePaginator,
+    *,
+    method: Literal["GET", "POST"] = "GET",
+    params: dict | None = None,
+    body: dict | None = None,
+    data_selector: str,
+    max_pages: int = 1_000_000,
+) -> Iterator[list[dict]]:
     """Yield the records of each page of a paged list, paged by one of dlt's paginators.
 
     The loop is bounded: more than max_pages pages is an error, never an
@@ -226,13 +255,21 @@ def pages(api: Api, path: str, paginator: BasePaginator, *,
     url = path if path.startswith(("http://", "https://")) else f"{api.base_url}/{path}"
     count = 0
     with api.translating(url):
-        for page in client.paginate(path, method=method, params=params, json=body,
-                                    paginator=paginator, data_selector=data_selector,
-                                    hooks={"response": [api.observe, _raise_http_error]}):
+        for page in client.paginate(
+            path,
+            method=method,
+            params=params,
+            json=body,
+            paginator=paginator,
+            data_selector=data_selector,
+            hooks={"response": [api.observe, _raise_http_error]},
+        ):
             count += 1
             if count > max_pages:
-                raise PullError(f"{api.system}: {_where(url)}: more than {max_pages} pages; "
-                                "stopping rather than looping")
+                raise PullError(
+                    f"{api.system}: {_where(url)}: more than {max_pages} pages; "
+                    "stopping rather than looping"
+                )
             yield list(page)
 
 

@@ -39,30 +39,60 @@ SEARCH_LIMIT = 10_000
 HISTORY_BATCH = 50
 """Records per batch read with propertiesWithHistory (HubSpot's maximum)."""
 
-CONTACT_PROPERTIES = ("createdate", "lastmodifieddate", "hubspot_owner_id",
-                      "hubspot_owner_assigneddate", "hs_analytics_source",
-                      "hs_analytics_source_data_1", "hs_analytics_source_data_2",
-                      "hs_latest_source", "company", "lifecyclestage", "hs_lead_status")
-ENGAGEMENT_PROPERTIES = ("hs_timestamp", "hubspot_owner_id", "hs_engagement_source",
-                         "hs_createdate", "hs_lastmodifieddate")
+CONTACT_PROPERTIES = (
+    "createdate",
+    "lastmodifieddate",
+    "hubspot_owner_id",
+    "hubspot_owner_assigneddate",
+    "hs_analytics_source",
+    "hs_analytics_source_data_1",
+    "hs_analytics_source_data_2",
+    "hs_latest_source",
+    "company",
+    "lifecyclestage",
+    "hs_lead_status",
+)
+ENGAGEMENT_PROPERTIES = (
+    "hs_timestamp",
+    "hubspot_owner_id",
+    "hs_engagement_source",
+    "hs_createdate",
+    "hs_lastmodifieddate",
+)
 KIND_PROPERTIES = {
     "call": ("hs_call_direction", "hs_call_status", "hs_call_disposition"),
     "email": ("hs_email_direction", "hs_email_status"),
     "meeting": ("hs_meeting_outcome", "hs_meeting_start_time"),
     "task": ("hs_task_status", "hs_task_type", "hs_task_completion_date"),
 }
-DEAL_PROPERTIES = ("dealname", "amount", "closedate", "createdate", "hs_lastmodifieddate",
-                   "dealstage", "pipeline", "hubspot_owner_id", "closed_lost_reason",
-                   "hs_is_closed_won", "hs_is_closed")
+DEAL_PROPERTIES = (
+    "dealname",
+    "amount",
+    "closedate",
+    "createdate",
+    "hs_lastmodifieddate",
+    "dealstage",
+    "pipeline",
+    "hubspot_owner_id",
+    "closed_lost_reason",
+    "hs_is_closed_won",
+    "hs_is_closed",
+)
 # The Fivetran engagement type: outgoing e-mails are EMAIL, the rest by direction.
-EMAIL_TYPES = {"EMAIL": "EMAIL", "INCOMING_EMAIL": "INCOMING_EMAIL",
-               "FORWARDED_EMAIL": "FORWARDED_EMAIL"}
+EMAIL_TYPES = {
+    "EMAIL": "EMAIL",
+    "INCOMING_EMAIL": "INCOMING_EMAIL",
+    "FORWARDED_EMAIL": "FORWARDED_EMAIL",
+}
 
 
 def contact_properties(settings: HubSpotSettings) -> tuple[str, ...]:
     """Return every contact property pulled: both families of lifecycle-stage dates."""
-    dates = [name for stage in settings.lifecycle_stages
-             for name in (f"hs_v2_date_entered_{stage}", f"hs_lifecyclestage_{stage}_date")]
+    dates = [
+        name
+        for stage in settings.lifecycle_stages
+        for name in (f"hs_v2_date_entered_{stage}", f"hs_lifecyclestage_{stage}_date")
+    ]
     return tuple(dict.fromkeys((*CONTACT_PROPERTIES, *dates, *settings.contact_properties)))
 
 
@@ -75,54 +105,120 @@ def tables(settings: HubSpotSettings) -> dict[str, RawTable]:
     base = ("id", "created_at", "updated_at")
     found = [
         RawTable("contact", (*base, *_props(contact_properties(settings)))),
-        RawTable("contact_property_history",
-                 ("contact_id", "name", "value", "timestamp", "source_type", "source_id",
-                  "updated_by_user_id"),
-                 primary_key=("contact_id", "name", "timestamp"),
-                 merge_key=("contact_id",)),
+        RawTable(
+            "contact_property_history",
+            (
+                "contact_id",
+                "name",
+                "value",
+                "timestamp",
+                "source_type",
+                "source_id",
+                "updated_by_user_id",
+            ),
+            primary_key=("contact_id", "name", "timestamp"),
+            merge_key=("contact_id",),
+        ),
         RawTable("engagement", ("id", "type", "created_at", "updated_at")),
-        RawTable("engagement_contact", ("engagement_id", "contact_id"),
-                 primary_key=("engagement_id", "contact_id"), merge_key=("engagement_id",)),
+        RawTable(
+            "engagement_contact",
+            ("engagement_id", "contact_id"),
+            primary_key=("engagement_id", "contact_id"),
+            merge_key=("engagement_id",),
+        ),
         RawTable("deal", (*base, *_props((*DEAL_PROPERTIES, *settings.deal_properties)))),
-        RawTable("deal_contact", ("deal_id", "contact_id"),
-                 primary_key=("deal_id", "contact_id"), merge_key=("deal_id",)),
-        RawTable("deal_pipeline_stage", ("stage_id", "pipeline_id", "pipeline_label", "label",
-                                         "probability", "display_order", "is_closed",
-                                         "archived"),
-                 primary_key=("stage_id",), replace=True),
-        RawTable("owner", ("owner_id", "user_id", "first_name", "last_name", "created_at",
-                           "updated_at", "archived"), primary_key=("owner_id",), replace=True),
-        RawTable("owner_team", ("owner_id", "team_id", "team_name", "is_primary"),
-                 primary_key=("owner_id", "team_id"), replace=True),
+        RawTable(
+            "deal_contact",
+            ("deal_id", "contact_id"),
+            primary_key=("deal_id", "contact_id"),
+            merge_key=("deal_id",),
+        ),
+        RawTable(
+            "deal_pipeline_stage",
+            (
+                "stage_id",
+                "pipeline_id",
+                "pipeline_label",
+                "label",
+                "probability",
+                "display_order",
+                "is_closed",
+                "archived",
+            ),
+            primary_key=("stage_id",),
+            replace=True,
+        ),
+        RawTable(
+            "owner",
+            (
+                "owner_id",
+                "user_id",
+                "first_name",
+                "last_name",
+                "created_at",
+                "updated_at",
+                "archived",
+            ),
+            primary_key=("owner_id",),
+            replace=True,
+        ),
+        RawTable(
+            "owner_team",
+            ("owner_id", "team_id", "team_name", "is_primary"),
+            primary_key=("owner_id", "team_id"),
+            replace=True,
+        ),
     ]
     for kind, extra in KIND_PROPERTIES.items():
-        found.append(RawTable(f"engagement_{kind}",
-                              ("engagement_id", *_props((*ENGAGEMENT_PROPERTIES, *extra))),
-                              primary_key=("engagement_id",)))
+        found.append(
+            RawTable(
+                f"engagement_{kind}",
+                ("engagement_id", *_props((*ENGAGEMENT_PROPERTIES, *extra))),
+                primary_key=("engagement_id",),
+            )
+        )
     return {table.name: table for table in found}
 
 
 def prune_sql(schema: str) -> list[tuple[tuple[str, ...], str]]:
     """Return (tables read, statement) pairs that drop rows whose record is gone."""
-    links = (("engagement_contact", "engagement_id", "engagement"),
-             ("deal_contact", "deal_id", "deal"))
+    links = (
+        ("engagement_contact", "engagement_id", "engagement"),
+        ("deal_contact", "deal_id", "deal"),
+    )
     return [
-        (("contact_property_history", "contact"),
-         f"delete from {schema}.contact_property_history where contact_id not in "
-         f"(select id from {schema}.contact)"),
-        *(((f"engagement_{kind}", "engagement"),
-           f"delete from {schema}.engagement_{kind} where engagement_id not in "
-           f"(select id from {schema}.engagement)") for kind in KIND_PROPERTIES),
-        *(((link, parent, "contact"),
-           f"delete from {schema}.{link} where {key} not in (select id from {schema}.{parent}) "
-           f"or contact_id not in (select id from {schema}.contact)")
-          for link, key, parent in links),
+        (
+            ("contact_property_history", "contact"),
+            f"delete from {schema}.contact_property_history where contact_id not in "
+            f"(select id from {schema}.contact)",
+        ),
+        *(
+            (
+                (f"engagement_{kind}", "engagement"),
+                f"delete from {schema}.engagement_{kind} where engagement_id not in "
+                f"(select id from {schema}.engagement)",
+            )
+            for kind in KIND_PROPERTIES
+        ),
+        *(
+            (
+                (link, parent, "contact"),
+                f"delete from {schema}.{link} where {key} not in (select id from {schema}.{parent}) "
+                f"or contact_id not in (select id from {schema}.contact)",
+            )
+            for link, key, parent in links
+        ),
     ]
 
 
 @dlt.source(name="hubspot", max_table_nesting=0)
-def hubspot_source(api: Api, settings: HubSpotSettings, since: datetime | None,
-                   full: bool, report: Callable[[str], None]):
+def hubspot_source(
+    api: Api,
+    settings: HubSpotSettings,
+    since: datetime | None,
+    full: bool,
+    report: Callable[[str], None],
+):
     """Return the dlt resources of one HubSpot pull."""
     pull = _Pull(api, settings, since, full, report, tables(settings))
     return [
@@ -137,8 +233,15 @@ def hubspot_source(api: Api, settings: HubSpotSettings, since: datetime | None,
 class _Pull:
     """The fetching behind each resource; cursors live in dlt's source state."""
 
-    def __init__(self, api: Api, settings: HubSpotSettings, since: datetime | None,
-                 full: bool, report: Callable[[str], None], raw: dict[str, RawTable]):
+    def __init__(
+        self,
+        api: Api,
+        settings: HubSpotSettings,
+        since: datetime | None,
+        full: bool,
+        report: Callable[[str], None],
+        raw: dict[str, RawTable],
+    ):
         self.api, self.settings, self.since, self.full = api, settings, since, full
         self.report, self.raw = report, raw
 
@@ -147,8 +250,9 @@ class _Pull:
     def contacts(self) -> Iterator:
         """Yield changed contacts, their owner history, and deletions."""
         changed = deleted = 0
-        for batch in self._changed("contacts", "lastmodifieddate",
-                                   contact_properties(self.settings)):
+        for batch in self._changed(
+            "contacts", "lastmodifieddate", contact_properties(self.settings)
+        ):
             changed += len(batch)
             yield emit(self.raw["contact"], (_record(r) for r in batch))
             ids = [r["id"] for r in batch]
@@ -165,12 +269,14 @@ class _Pull:
         for batch in self._changed(f"{kind}s", "hs_lastmodifieddate", properties):
             changed += len(batch)
             yield emit(self.raw["engagement"], (_engagement(kind, r) for r in batch))
-            yield emit(self.raw[f"engagement_{kind}"],
-                       ({"engagement_id": r["id"], **_record(r, with_id=False)}
-                        for r in batch))
-            yield emit(self.raw["engagement_contact"],
-                       self._associations(f"{kind}s", [r["id"] for r in batch],
-                                          "engagement_id"))
+            yield emit(
+                self.raw[f"engagement_{kind}"],
+                ({"engagement_id": r["id"], **_record(r, with_id=False)} for r in batch),
+            )
+            yield emit(
+                self.raw["engagement_contact"],
+                self._associations(f"{kind}s", [r["id"] for r in batch], "engagement_id"),
+            )
         for ids in self._archived(f"{kind}s"):
             deleted += len(ids)
             yield tombstones(self.raw["engagement"], ids)
@@ -183,8 +289,10 @@ class _Pull:
         for batch in self._changed("deals", "hs_lastmodifieddate", properties):
             changed += len(batch)
             yield emit(self.raw["deal"], (_record(r) for r in batch))
-            yield emit(self.raw["deal_contact"],
-                       self._associations("deals", [r["id"] for r in batch], "deal_id"))
+            yield emit(
+                self.raw["deal_contact"],
+                self._associations("deals", [r["id"] for r in batch], "deal_id"),
+            )
         for ids in self._archived("deals"):
             deleted += len(ids)
             yield tombstones(self.raw["deal"], ids)
@@ -195,14 +303,24 @@ class _Pull:
         owners: list[dict] = []
         teams: list[dict] = []
         for archived in ("false", "true"):
-            for batch in pages(self.api, "crm/v3/owners", _cursor(), data_selector="results",
-                               params={"limit": 100, "archived": archived}):
+            for batch in pages(
+                self.api,
+                "crm/v3/owners",
+                _cursor(),
+                data_selector="results",
+                params={"limit": 100, "archived": archived},
+            ):
                 for owner in batch:
                     owners.append(_owner(owner, archived))
-                    teams.extend({"owner_id": text(owner["id"]), "team_id": text(team["id"]),
-                                  "team_name": text(team.get("name")),
-                                  "is_primary": text(team.get("primary"))}
-                                 for team in owner.get("teams") or [])
+                    teams.extend(
+                        {
+                            "owner_id": text(owner["id"]),
+                            "team_id": text(team["id"]),
+                            "team_name": text(team.get("name")),
+                            "is_primary": text(team.get("primary")),
+                        }
+                        for team in owner.get("teams") or []
+                    )
         yield emit(self.raw["owner"], owners)
         yield emit(self.raw["owner_team"], teams)
         self.report(f"owners: {len(owners):,} owners, {len(teams):,} team memberships")
@@ -213,31 +331,43 @@ class _Pull:
         for pipeline in self.api.get_json("crm/v3/pipelines/deals").get("results", []):
             for stage in pipeline.get("stages", []):
                 metadata = stage.get("metadata") or {}
-                rows.append({"stage_id": text(stage["id"]),
-                             "pipeline_id": text(pipeline["id"]),
-                             "pipeline_label": text(pipeline.get("label")),
-                             "label": text(stage.get("label")),
-                             "probability": text(metadata.get("probability")),
-                             "display_order": text(stage.get("displayOrder")),
-                             "is_closed": text(metadata.get("isClosed")),
-                             "archived": text(stage.get("archived"))})
+                rows.append(
+                    {
+                        "stage_id": text(stage["id"]),
+                        "pipeline_id": text(pipeline["id"]),
+                        "pipeline_label": text(pipeline.get("label")),
+                        "label": text(stage.get("label")),
+                        "probability": text(metadata.get("probability")),
+                        "display_order": text(stage.get("displayOrder")),
+                        "is_closed": text(metadata.get("isClosed")),
+                        "archived": text(stage.get("archived")),
+                    }
+                )
         yield emit(self.raw["deal_pipeline_stage"], rows)
         self.report(f"deal stages: {len(rows):,} stages")
 
     # -- fetching ----------------------------------------------------------------
 
-    def _changed(self, object_type: str, modified: str,
-                 properties: Iterable[str]) -> Iterator[list[dict]]:
+    def _changed(
+        self, object_type: str, modified: str, properties: Iterable[str]
+    ) -> Iterator[list[dict]]:
         """Yield pages of records changed since the cursor (all of them on a full pull)."""
         properties = list(dict.fromkeys(properties))
         cursors = dlt.current.source_state().setdefault("cursors", {})
         start = self.since.isoformat() if self.since else cursors.get(object_type)
         newest = cursors.get(object_type)
         if self.full or start is None:
-            batches = pages(self.api, f"crm/v3/objects/{object_type}", _cursor(),
-                            data_selector="results",
-                            params={"limit": self.settings.page_size, "archived": "false",
-                                    "properties": ",".join(properties)})
+            batches = pages(
+                self.api,
+                f"crm/v3/objects/{object_type}",
+                _cursor(),
+                data_selector="results",
+                params={
+                    "limit": self.settings.page_size,
+                    "archived": "false",
+                    "properties": ",".join(properties),
+                },
+            )
         else:
             batches = self._search(object_type, modified, properties, start)
         for batch in batches:
@@ -249,8 +379,9 @@ class _Pull:
         if newest:
             cursors[object_type] = newest
 
-    def _search(self, object_type: str, modified: str, properties: list[str],
-                start: str) -> Iterator[list[dict]]:
+    def _search(
+        self, object_type: str, modified: str, properties: list[str], start: str
+    ) -> Iterator[list[dict]]:
         """Yield pages of the search API from `start`, in slices under its 10,000 cap.
 
         Each slice starts at the newest modification time the last one reached;
@@ -269,8 +400,9 @@ class _Pull:
                 reached = bound + 1
             bound = reached
 
-    def _same_time(self, object_type: str, properties: list[str], modified: str, moment: int,
-                   seen: set[str]) -> Iterator[list[dict]]:
+    def _same_time(
+        self, object_type: str, properties: list[str], modified: str, moment: int, seen: set[str]
+    ) -> Iterator[list[dict]]:
         """Yield every record modified in one millisecond, sliced by record id."""
         after: str | None = None
         for _ in range(100_000):  # bounded: every slice moves the id forward
@@ -281,21 +413,35 @@ class _Pull:
             if after is None:
                 return
 
-    def _slice(self, object_type: str, properties: list[str], filters: list[dict], order: str,
-               seen: set[str]) -> Generator[list[dict], None, str | None]:
+    def _slice(
+        self,
+        object_type: str,
+        properties: list[str],
+        filters: list[dict],
+        order: str,
+        seen: set[str],
+    ) -> Generator[list[dict], None, str | None]:
         """Yield new records of one search, sorted by `order`, until the cap is near.
 
         Return the last value of `order` read when the cap stopped it, None
         when the search ran to its end.
         """
         size = self.settings.search_page_size
-        body = {"filterGroups": [{"filters": filters}],
-                "sorts": [{"propertyName": order, "direction": "ASCENDING"}],
-                "properties": list(dict.fromkeys((*properties, order))), "limit": size}
+        body = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": order, "direction": "ASCENDING"}],
+            "properties": list(dict.fromkeys((*properties, order))),
+            "limit": size,
+        }
         fetched = 0
-        for batch in pages(self.api, f"crm/v3/objects/{object_type}/search",
-                           _cursor(body=True), method="POST", body=body,
-                           data_selector="results"):
+        for batch in pages(
+            self.api,
+            f"crm/v3/objects/{object_type}/search",
+            _cursor(body=True),
+            method="POST",
+            body=body,
+            data_selector="results",
+        ):
             fresh = [record for record in batch if record["id"] not in seen]
             seen.update(record["id"] for record in batch)
             yield fresh
@@ -309,9 +455,13 @@ class _Pull:
         """Yield pages of archived record ids (nothing on a full pull: nothing stored)."""
         if self.full:
             return
-        for batch in pages(self.api, f"crm/v3/objects/{object_type}", _cursor(),
-                           data_selector="results",
-                           params={"limit": self.settings.page_size, "archived": "true"}):
+        for batch in pages(
+            self.api,
+            f"crm/v3/objects/{object_type}",
+            _cursor(),
+            data_selector="results",
+            params={"limit": self.settings.page_size, "archived": "true"},
+        ):
             # A record id is never empty: str() gives what text() would, typed str.
             yield [str(record["id"]) for record in batch]
 
@@ -319,18 +469,26 @@ class _Pull:
         """Yield every past value of the history properties of these contacts."""
         wanted = list(self.settings.history_properties)
         for start in range(0, len(ids), HISTORY_BATCH):
-            answer = self.api.post_json("crm/v3/objects/contacts/batch/read", {
-                "inputs": [{"id": i} for i in ids[start:start + HISTORY_BATCH]],
-                "properties": wanted, "propertiesWithHistory": wanted})
+            answer = self.api.post_json(
+                "crm/v3/objects/contacts/batch/read",
+                {
+                    "inputs": [{"id": i} for i in ids[start : start + HISTORY_BATCH]],
+                    "properties": wanted,
+                    "propertiesWithHistory": wanted,
+                },
+            )
             for record in answer.get("results", []):
                 for name, values in (record.get("propertiesWithHistory") or {}).items():
                     for value in values:
-                        yield {"contact_id": text(record["id"]), "name": name,
-                               "value": text(value.get("value")),
-                               "timestamp": text(value.get("timestamp")),
-                               "source_type": text(value.get("sourceType")),
-                               "source_id": text(value.get("sourceId")),
-                               "updated_by_user_id": text(value.get("updatedByUserId"))}
+                        yield {
+                            "contact_id": text(record["id"]),
+                            "name": name,
+                            "value": text(value.get("value")),
+                            "timestamp": text(value.get("timestamp")),
+                            "source_type": text(value.get("sourceType")),
+                            "source_id": text(value.get("sourceId")),
+                            "updated_by_user_id": text(value.get("updatedByUserId")),
+                        }
 
     def _associations(self, object_type: str, ids: list[str], key: str) -> Iterator[dict]:
         """Yield (record, contact) pairs, following each record's own association pages."""
@@ -338,10 +496,13 @@ class _Pull:
         for _ in range(100_000):  # bounded: each round reads the next page of each record
             if not pending:
                 return
-            batch, pending = pending[:self.settings.batch_size], \
-                pending[self.settings.batch_size:]
+            batch, pending = (
+                pending[: self.settings.batch_size],
+                pending[self.settings.batch_size :],
+            )
             answer = self.api.post_json(
-                f"crm/v4/associations/{object_type}/contacts/batch/read", {"inputs": batch})
+                f"crm/v4/associations/{object_type}/contacts/batch/read", {"inputs": batch}
+            )
             for result in answer.get("results", []):
                 source = str(result["from"]["id"])  # never empty, as above
                 for target in result.get("to", []):
@@ -358,19 +519,25 @@ class _Pull:
 def _cursor(body: bool = False) -> JSONResponseCursorPaginator:
     """Return dlt's paginator for HubSpot's `paging.next.after` cursor."""
     if body:
-        return JSONResponseCursorPaginator(cursor_path="paging.next.after",
-                                           cursor_body_path="after")
+        return JSONResponseCursorPaginator(
+            cursor_path="paging.next.after", cursor_body_path="after"
+        )
     return JSONResponseCursorPaginator(cursor_path="paging.next.after", cursor_param="after")
 
 
 def _record(record: dict, with_id: bool = True) -> dict:
     # hs_object_id is the id itself, asked for only to slice a long search.
-    row = {f"property_{name}": text(value)
-           for name, value in (record.get("properties") or {}).items()
-           if name != "hs_object_id"}
+    row = {
+        f"property_{name}": text(value)
+        for name, value in (record.get("properties") or {}).items()
+        if name != "hs_object_id"
+    }
     if with_id:
-        row.update(id=text(record["id"]), created_at=text(record.get("createdAt")),
-                   updated_at=text(record.get("updatedAt")))
+        row.update(
+            id=text(record["id"]),
+            created_at=text(record.get("createdAt")),
+            updated_at=text(record.get("updatedAt")),
+        )
     return row
 
 
@@ -379,16 +546,24 @@ def _engagement(kind: str, record: dict) -> dict:
     if kind == "email":
         direction = (record.get("properties") or {}).get("hs_email_direction") or "EMAIL"
         kind_type = EMAIL_TYPES.get(direction, direction)
-    return {"id": text(record["id"]), "type": kind_type,
-            "created_at": text(record.get("createdAt")),
-            "updated_at": text(record.get("updatedAt"))}
+    return {
+        "id": text(record["id"]),
+        "type": kind_type,
+        "created_at": text(record.get("createdAt")),
+        "updated_at": text(record.get("updatedAt")),
+    }
 
 
 def _owner(owner: dict, archived: str) -> dict:
-    return {"owner_id": text(owner["id"]), "user_id": text(owner.get("userId")),
-            "first_name": text(owner.get("firstName")), "last_name": text(owner.get("lastName")),
-            "created_at": text(owner.get("createdAt")), "updated_at": text(owner.get("updatedAt")),
-            "archived": archived}
+    return {
+        "owner_id": text(owner["id"]),
+        "user_id": text(owner.get("userId")),
+        "first_name": text(owner.get("firstName")),
+        "last_name": text(owner.get("lastName")),
+        "created_at": text(owner.get("createdAt")),
+        "updated_at": text(owner.get("updatedAt")),
+        "archived": archived,
+    }
 
 
 def _instant(value: str) -> float:

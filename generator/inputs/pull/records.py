@@ -36,7 +36,8 @@ class RawTable:
         """Return dlt's hints for this table."""
         columns: dict[str, TColumnSchema] = {
             name: {"data_type": "text", "nullable": name not in self.primary_key}
-            for name in self.columns}
+            for name in self.columns
+        }
         columns[DELETED] = {"data_type": "bool", "hard_delete": not self.replace}
         return dlt.mark.make_hints(
             table_name=self.name,
@@ -58,8 +59,11 @@ def text(value) -> str | None:
 
 def emit(table: RawTable, rows: Iterable[dict]):
     """Return rows marked for their table, with its keys and merge rule."""
-    return dlt.mark.with_hints([{**row, DELETED: row.get(DELETED, False)} for row in rows],
-                               table.hints(), create_table_variant=True)
+    return dlt.mark.with_hints(
+        [{**row, DELETED: row.get(DELETED, False)} for row in rows],
+        table.hints(),
+        create_table_variant=True,
+    )
 
 
 def tombstones(table: RawTable, ids: Iterable[str]):

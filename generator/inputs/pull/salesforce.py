@@ -61,36 +61,135 @@ class SObject:
 def objects(settings: SalesforceSettings) -> tuple[SObject, ...]:
     """Return the objects pulled, with the org's own fields (crm_source.yml) selected."""
     org = settings.org_fields
-    lead_extra = [org.get(name) for name in ("mql_date_field", "sql_date_field",
-                                             "disqualified_date_field",
-                                             "disqualified_reason_field")]
+    lead_extra = [
+        org.get(name)
+        for name in (
+            "mql_date_field",
+            "sql_date_field",
+            "disqualified_date_field",
+            "disqualified_reason_field",
+        )
+    ]
     opp_extra = [org.get("proposal_date_field"), org.get("lost_reason_field")]
     fields = ", ".join(repr(field) for field in settings.lead_history_fields)
     return (
-        SObject("Lead", _fields("Id", "IsDeleted", "CreatedDate", "LastModifiedDate",
-                                "SystemModstamp", "OwnerId", "Status", "LeadSource", "Company",
-                                "IsConverted", "ConvertedDate", "ConvertedOpportunityId",
-                                "ConvertedContactId", "ConvertedAccountId", *lead_extra)),
-        SObject("LeadHistory", ("Id", "IsDeleted", "LeadId", "Field", "DataType", "OldValue",
-                                "NewValue", "CreatedDate", "CreatedById"),
-                cursor="CreatedDate", where=f"Field IN ({fields})"),
-        SObject("Task", ("Id", "IsDeleted", "WhoId", "WhatId", "OwnerId", "Type",
-                         "TaskSubtype", "Status", "ActivityDate", "CreatedDate",
-                         "CompletedDateTime", "SystemModstamp")),
-        SObject("Event", ("Id", "IsDeleted", "WhoId", "WhatId", "OwnerId", "Type",
-                          "EventSubtype", "ActivityDate", "ActivityDateTime", "CreatedDate",
-                          "SystemModstamp")),
-        SObject("Opportunity", _fields("Id", "IsDeleted", "Name", "AccountId", "StageName",
-                                       "Amount", "Probability", "CloseDate", "IsWon",
-                                       "IsClosed", "OwnerId", "LeadSource", "CreatedDate",
-                                       "LastModifiedDate", "SystemModstamp", *opp_extra)),
-        SObject("OpportunityHistory", ("Id", "IsDeleted", "OpportunityId", "StageName",
-                                       "Amount", "Probability", "CloseDate", "CreatedDate",
-                                       "CreatedById", "SystemModstamp")),
-        SObject("User", ("Id", "Name", "IsActive", "UserRoleId", "CreatedDate",
-                         "SystemModstamp"), cursor=None, deletable=False),
-        SObject("UserRole", ("Id", "Name", "DeveloperName", "ParentRoleId", "SystemModstamp"),
-                cursor=None, deletable=False),
+        SObject(
+            "Lead",
+            _fields(
+                "Id",
+                "IsDeleted",
+                "CreatedDate",
+                "LastModifiedDate",
+                "SystemModstamp",
+                "OwnerId",
+                "Status",
+                "LeadSource",
+                "Company",
+                "IsConverted",
+                "ConvertedDate",
+                "ConvertedOpportunityId",
+                "ConvertedContactId",
+                "ConvertedAccountId",
+                *lead_extra,
+            ),
+        ),
+        SObject(
+            "LeadHistory",
+            (
+                "Id",
+                "IsDeleted",
+                "LeadId",
+                "Field",
+                "DataType",
+                "OldValue",
+                "NewValue",
+                "CreatedDate",
+                "CreatedById",
+            ),
+            cursor="CreatedDate",
+            where=f"Field IN ({fields})",
+        ),
+        SObject(
+            "Task",
+            (
+                "Id",
+                "IsDeleted",
+                "WhoId",
+                "WhatId",
+                "OwnerId",
+                "Type",
+                "TaskSubtype",
+                "Status",
+                "ActivityDate",
+                "CreatedDate",
+                "CompletedDateTime",
+                "SystemModstamp",
+            ),
+        ),
+        SObject(
+            "Event",
+            (
+                "Id",
+                "IsDeleted",
+                "WhoId",
+                "WhatId",
+                "OwnerId",
+                "Type",
+                "EventSubtype",
+                "ActivityDate",
+                "ActivityDateTime",
+                "CreatedDate",
+                "SystemModstamp",
+            ),
+        ),
+        SObject(
+            "Opportunity",
+            _fields(
+                "Id",
+                "IsDeleted",
+                "Name",
+                "AccountId",
+                "StageName",
+                "Amount",
+                "Probability",
+                "CloseDate",
+                "IsWon",
+                "IsClosed",
+                "OwnerId",
+                "LeadSource",
+                "CreatedDate",
+                "LastModifiedDate",
+                "SystemModstamp",
+                *opp_extra,
+            ),
+        ),
+        SObject(
+            "OpportunityHistory",
+            (
+                "Id",
+                "IsDeleted",
+                "OpportunityId",
+                "StageName",
+                "Amount",
+                "Probability",
+                "CloseDate",
+                "CreatedDate",
+                "CreatedById",
+                "SystemModstamp",
+            ),
+        ),
+        SObject(
+            "User",
+            ("Id", "Name", "IsActive", "UserRoleId", "CreatedDate", "SystemModstamp"),
+            cursor=None,
+            deletable=False,
+        ),
+        SObject(
+            "UserRole",
+            ("Id", "Name", "DeveloperName", "ParentRoleId", "SystemModstamp"),
+            cursor=None,
+            deletable=False,
+        ),
     )
 
 
@@ -100,32 +199,56 @@ def _fields(*names: str | None) -> tuple[str, ...]:
 
 def tables(settings: SalesforceSettings) -> dict[str, RawTable]:
     """Return the raw tables a Salesforce pull writes (snake_case, as Fivetran lands them)."""
-    return {o.table: RawTable(o.table, tuple(_NAMES.normalize_identifier(f) for f in o.fields),
-                              replace=o.cursor is None) for o in objects(settings)}
+    return {
+        o.table: RawTable(
+            o.table,
+            tuple(_NAMES.normalize_identifier(f) for f in o.fields),
+            replace=o.cursor is None,
+        )
+        for o in objects(settings)
+    }
 
 
 def prune_sql(schema: str) -> list[tuple[tuple[str, ...], str]]:
     """Return (tables read, statement) pairs that drop history whose lead or deal is gone."""
-    return [((f"{parent}_history", parent),
-             f"delete from {schema}.{parent}_history where {parent}_id not in "
-             f"(select id from {schema}.{parent})") for parent in ("lead", "opportunity")]
+    return [
+        (
+            (f"{parent}_history", parent),
+            f"delete from {schema}.{parent}_history where {parent}_id not in "
+            f"(select id from {schema}.{parent})",
+        )
+        for parent in ("lead", "opportunity")
+    ]
 
 
 @dlt.source(name="salesforce", max_table_nesting=0)
-def salesforce_source(api: Api, settings: SalesforceSettings, since: datetime | None,
-                      full: bool, report: Callable[[str], None]):
+def salesforce_source(
+    api: Api,
+    settings: SalesforceSettings,
+    since: datetime | None,
+    full: bool,
+    report: Callable[[str], None],
+):
     """Return the dlt resources of one Salesforce pull."""
     pull = _Pull(api, settings, since, full, report)
     raw = tables(settings)
-    return [dlt.resource(pull.read(sobject, raw[sobject.table]), name=sobject.table)
-            for sobject in objects(settings)]
+    return [
+        dlt.resource(pull.read(sobject, raw[sobject.table]), name=sobject.table)
+        for sobject in objects(settings)
+    ]
 
 
 class _Pull:
     """The fetching behind each resource; cursors live in dlt's source state."""
 
-    def __init__(self, api: Api, settings: SalesforceSettings, since: datetime | None,
-                 full: bool, report: Callable[[str], None]):
+    def __init__(
+        self,
+        api: Api,
+        settings: SalesforceSettings,
+        since: datetime | None,
+        full: bool,
+        report: Callable[[str], None],
+    ):
         self.api, self.settings, self.since, self.full = api, settings, since, full
         self.report = report
         self.root = f"services/data/v{settings.api_version}"
@@ -133,8 +256,9 @@ class _Pull:
     def read(self, sobject: SObject, table: RawTable) -> Iterator:
         """Yield one object's changed and deleted records."""
         cursors = dlt.current.source_state().setdefault("cursors", {})
-        start = self.since.strftime("%Y-%m-%dT%H:%M:%SZ") if self.since \
-            else cursors.get(sobject.name)
+        start = (
+            self.since.strftime("%Y-%m-%dT%H:%M:%SZ") if self.since else cursors.get(sobject.name)
+        )
         newest = cursors.get(sobject.name)
         query = _soql(sobject, None if (self.full or sobject.cursor is None) else start)
         read = self._bulk if sobject.name in self.settings.bulk_objects else self._rest
@@ -145,7 +269,8 @@ class _Pull:
                 # Named here as the table declares them (MQL_Date__c -> mql_date_c).
                 row: dict[str, str | bool | None] = {
                     column: _value(record.get(field))
-                    for field, column in zip(sobject.fields, table.columns, strict=True)}
+                    for field, column in zip(sobject.fields, table.columns, strict=True)
+                }
                 is_deleted = row.get("is_deleted") == "true"
                 row[DELETED] = is_deleted
                 deleted += is_deleted
@@ -160,27 +285,39 @@ class _Pull:
             cursors[sobject.name] = newest
         self.api.counts.rows[sobject.table] = changed
         how = "Bulk API 2.0" if sobject.name in self.settings.bulk_objects else "REST"
-        self.report(f"{sobject.name}: {changed - deleted:,} changed, {deleted:,} deleted "
-                    f"({how})")
+        self.report(f"{sobject.name}: {changed - deleted:,} changed, {deleted:,} deleted ({how})")
 
     def _rest(self, sobject: SObject, query: str) -> Iterator[list[dict]]:
         """Yield pages of a REST queryAll (query for objects without IsDeleted)."""
         verb = "queryAll" if sobject.deletable else "query"
-        yield from pages(self.api, f"{self.root}/{verb}", JSONLinkPaginator("nextRecordsUrl"),
-                         params={"q": query}, data_selector="records")
+        yield from pages(
+            self.api,
+            f"{self.root}/{verb}",
+            JSONLinkPaginator("nextRecordsUrl"),
+            params={"q": query},
+            data_selector="records",
+        )
 
     def _bulk(self, sobject: SObject, query: str) -> Iterator[list[dict]]:
         """Yield pages of a Bulk API 2.0 query job's CSV results."""
-        job = self.api.post_json(f"{self.root}/jobs/query", {
-            "operation": "queryAll" if sobject.deletable else "query", "query": query,
-            "contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"})
+        job = self.api.post_json(
+            f"{self.root}/jobs/query",
+            {
+                "operation": "queryAll" if sobject.deletable else "query",
+                "query": query,
+                "contentType": "CSV",
+                "columnDelimiter": "COMMA",
+                "lineEnding": "LF",
+            },
+        )
         job_id = job["id"]
         self._wait_for(job_id, sobject.name)
         locator: str | None = None
         for _ in range(1_000_000):  # bounded: each page names the next or "null"
             params = {"locator": locator} if locator else None
-            response = self.api.request("GET", f"{self.root}/jobs/query/{job_id}/results",
-                                        params=params)
+            response = self.api.request(
+                "GET", f"{self.root}/jobs/query/{job_id}/results", params=params
+            )
             yield list(csv.DictReader(io.StringIO(response.text)))
             locator = response.headers.get("Sforce-Locator")
             if not locator or locator == "null":
@@ -196,13 +333,17 @@ class _Pull:
             if state == "JobComplete":
                 return
             if state in ("Failed", "Aborted"):
-                raise PullError(f"Salesforce: the bulk query of {name} {state.lower()}: "
-                                f"{job.get('errorMessage') or 'no reason given'}; nothing "
-                                "was replaced")
+                raise PullError(
+                    f"Salesforce: the bulk query of {name} {state.lower()}: "
+                    f"{job.get('errorMessage') or 'no reason given'}; nothing "
+                    "was replaced"
+                )
             if time.monotonic() > deadline:
-                raise PullError(f"Salesforce: the bulk query of {name} was still {state} "
-                                f"after {self.settings.max_job_seconds:g} s "
-                                "(pull.salesforce.max_job_seconds); nothing was replaced")
+                raise PullError(
+                    f"Salesforce: the bulk query of {name} was still {state} "
+                    f"after {self.settings.max_job_seconds:g} s "
+                    "(pull.salesforce.max_job_seconds); nothing was replaced"
+                )
             time.sleep(self.settings.poll_seconds)
 
 
@@ -215,16 +356,23 @@ def client_credentials(settings: PullSettings) -> tuple[Secret, str]:
     api = Api(settings, Secret(""))
     url = f"{settings.base_url}/services/oauth2/token"
     with api.translating(url):
-        response = api.session.post(url, data={
-            "grant_type": "client_credentials", "client_id": client_id,
-            "client_secret": secret.reveal()}, hooks={"response": [api.observe]})
+        response = api.session.post(
+            url,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret.reveal(),
+            },
+            hooks={"response": [api.observe]},
+        )
     if response.status_code == 400:
         # An unknown client or a wrong secret: invalid_client / invalid_grant.
         raise ConfigError(
             f"Salesforce: token rejected: the connected app's client credentials were "
             f"refused ({error_detail(response)}); check "
             f"{settings.salesforce.client_id_env} and "
-            f"{settings.salesforce.client_secret_env}. Nothing was replaced.")
+            f"{settings.salesforce.client_secret_env}. Nothing was replaced."
+        )
     api.raise_for_status(response)
     answer = response.json()
     instance_url = answer.get("instance_url") or settings.base_url
@@ -247,7 +395,8 @@ def _soql(sobject: SObject, start: str | None) -> str:
     """Return the SOQL of one object, filtered to changes since start when given."""
     # SOQL's datetime literal has no milliseconds; >= the second before loses nothing.
     literal = start and datetime.fromtimestamp(int(_instant(start)), UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
     conditions = [c for c in (sobject.where, literal and f"{sobject.cursor} >= {literal}") if c]
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     return f"SELECT {', '.join(sobject.fields)} FROM {sobject.name}{where}"

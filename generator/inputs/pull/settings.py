@@ -37,9 +37,16 @@ SYSTEMS = ("hubspot", "salesforce")
 
 # Lifecycle stages of HubSpot's default contact pipeline; a portal's custom
 # stages have numeric ids (Settings > Objects > Contacts > Lifecycle stage).
-DEFAULT_LIFECYCLE_STAGES = ("subscriber", "lead", "marketingqualifiedlead",
-                            "salesqualifiedlead", "opportunity", "customer", "evangelist",
-                            "other")
+DEFAULT_LIFECYCLE_STAGES = (
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
 
 
 class Secret:
@@ -124,13 +131,18 @@ class PullSettings:
         return getattr(self, self.system).base_url.rstrip("/")
 
 
-_NUMBERS = {"timeout_seconds": float, "max_attempts": int, "backoff_seconds": float,
-            "max_wait_seconds": float}
+_NUMBERS = {
+    "timeout_seconds": float,
+    "max_attempts": int,
+    "backoff_seconds": float,
+    "max_wait_seconds": float,
+}
 _TOP = {"data", "hubspot", "salesforce", *_NUMBERS}
 
 
-def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
-                       environ: dict[str, str] | None = None) -> PullSettings:
+def load_pull_settings(
+    project_dir: Path, system: str, data: str | None = None, environ: dict[str, str] | None = None
+) -> PullSettings:
     """Return the validated settings of a pull from crm_source.yml, --data and the environment."""
     path = project_dir / SETTINGS_NAME
     document = read_document(path) if path.is_file() else {}
@@ -141,10 +153,15 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
     _check_keys(where, section, _TOP)
     folder = data or section.get("data")
     if not folder:
-        raise ConfigError(f"{where}: no data folder: set `pull: {{data: DIR}}` in "
-                          f"{SETTINGS_NAME} or pass --data DIR")
-    numbers = {name: _number(where, name, section[name], kind)
-               for name, kind in _NUMBERS.items() if name in section}
+        raise ConfigError(
+            f"{where}: no data folder: set `pull: {{data: DIR}}` in "
+            f"{SETTINGS_NAME} or pass --data DIR"
+        )
+    numbers = {
+        name: _number(where, name, section[name], kind)
+        for name, kind in _NUMBERS.items()
+        if name in section
+    }
     data_dir = Path(folder)
     if not data_dir.is_absolute():
         data_dir = (project_dir / data_dir) if data is None else data_dir.resolve()
@@ -152,8 +169,9 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
     hubspot = _hubspot(where, section.get("hubspot") or {})
     # The org's fields as the build will read them: the data folder's
     # crm_source.yml wins over the project's, so both name the same fields.
-    org = load_settings(settings_path(project_dir, data_dir if data_dir.is_dir() else None),
-                        "salesforce").settings
+    org = load_settings(
+        settings_path(project_dir, data_dir if data_dir.is_dir() else None), "salesforce"
+    ).settings
     salesforce = _salesforce(where, section.get("salesforce") or {}, org)
     chosen = hubspot if system == "hubspot" else salesforce
     check_url(f"{where}.{system}.base_url", chosen.base_url)
@@ -165,14 +183,25 @@ def load_pull_settings(project_dir: Path, system: str, data: str | None = None,
         if client_id and secret:
             credentials = (client_id, Secret(secret))
     if not token and credentials is None:
-        also = (f", or {salesforce.client_id_env} and {salesforce.client_secret_env} "
-                "(a connected app's client credentials)" if system == "salesforce" else "")
-        raise ConfigError(f"no {system} token: set the environment variable "
-                          f"{chosen.token_env}{also} (in CI, from a repository secret)")
-    return PullSettings(system=system, data_dir=data_dir,
-                        token=Secret(token) if token else None,
-                        client_credentials=credentials, hubspot=hubspot,
-                        salesforce=salesforce, **numbers)
+        also = (
+            f", or {salesforce.client_id_env} and {salesforce.client_secret_env} "
+            "(a connected app's client credentials)"
+            if system == "salesforce"
+            else ""
+        )
+        raise ConfigError(
+            f"no {system} token: set the environment variable "
+            f"{chosen.token_env}{also} (in CI, from a repository secret)"
+        )
+    return PullSettings(
+        system=system,
+        data_dir=data_dir,
+        token=Secret(token) if token else None,
+        client_credentials=credentials,
+        hubspot=hubspot,
+        salesforce=salesforce,
+        **numbers,
+    )
 
 
 def _check_keys(where: str, section: dict, known) -> None:
@@ -195,12 +224,15 @@ def check_url(where: str, url: str) -> None:
     """Refuse an address that is not an API's, or a token sent over plain http."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(f"{where}: expected the API's address, like "
-                          f"https://MyDomainName.my.salesforce.com, not {url!r}")
+        raise ConfigError(
+            f"{where}: expected the API's address, like "
+            f"https://MyDomainName.my.salesforce.com, not {url!r}"
+        )
     if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
         # A token must never travel unencrypted: plain HTTP only for a test server.
-        raise ConfigError(f"{where}: {url} is plain http; use https (http is for a test "
-                          "server on 127.0.0.1 only)")
+        raise ConfigError(
+            f"{where}: {url} is plain http; use https (http is for a test server on 127.0.0.1 only)"
+        )
 
 
 def _strings(where: str, name: str, value) -> tuple[str, ...]:
@@ -230,8 +262,11 @@ def _hubspot(where: str, given: dict) -> HubSpotSettings:
     values = _section(f"{where}.hubspot", given, HubSpotSettings())
     if "lifecycle_stages" in values:
         # The stages the staging models read are always pulled.
-        values["lifecycle_stages"] = tuple(dict.fromkeys(
-            (*values["lifecycle_stages"], "marketingqualifiedlead", "salesqualifiedlead")))
+        values["lifecycle_stages"] = tuple(
+            dict.fromkeys(
+                (*values["lifecycle_stages"], "marketingqualifiedlead", "salesqualifiedlead")
+            )
+        )
     return HubSpotSettings(**values)
 
 

@@ -64,8 +64,9 @@ class PullResult:
     seconds: float
 
 
-def run_pull(settings: PullSettings, since: datetime | None, full: bool,
-             report: Callable[[str], None]) -> PullResult:
+def run_pull(
+    settings: PullSettings, since: datetime | None, full: bool, report: Callable[[str], None]
+) -> PullResult:
     """Pull the CRM into settings.data_dir; the old tables stay until the new ones are whole."""
     started = time.perf_counter()
     data_dir = settings.data_dir
@@ -87,11 +88,21 @@ def run_pull(settings: PullSettings, since: datetime | None, full: bool,
             _carry_over(data_dir, new, set(stored))
             (new / STATE_FOLDER).mkdir()
             shutil.move(str(state), new / STATE_FOLDER / STATE_DATABASE)
-            mode = "full" if not incremental else (
-                f"since {since:%Y-%m-%d}" if since else "incremental")
-            result = PullResult(settings.system, data_dir, mode, stored, dict(api.counts.rows),
-                                api.counts.requests, api.counts.retries,
-                                time.perf_counter() - started)
+            mode = (
+                "full"
+                if not incremental
+                else (f"since {since:%Y-%m-%d}" if since else "incremental")
+            )
+            result = PullResult(
+                settings.system,
+                data_dir,
+                mode,
+                stored,
+                dict(api.counts.rows),
+                api.counts.requests,
+                api.counts.retries,
+                time.perf_counter() - started,
+            )
             _write_record(new / STATE_FOLDER / RECORD, result)
             _swap(new, data_dir)
         finally:
@@ -103,8 +114,9 @@ def recover_swap(data_dir: Path) -> None:
     """Finish a swap a crash cut short: put the last good folder back in place."""
     previous = data_dir.with_name(f"{data_dir.name}.previous")
     if previous.is_dir() and not data_dir.exists():
-        log.warning("%s: a pull was cut short while swapping; restoring the last good folder",
-                    data_dir)
+        log.warning(
+            "%s: a pull was cut short while swapping; restoring the last good folder", data_dir
+        )
         previous.rename(data_dir)
     elif previous.is_dir():
         shutil.rmtree(previous)
@@ -120,8 +132,15 @@ def _connect(settings: PullSettings) -> Api:
     return Api(settings, token, instance_url)
 
 
-def _run_dlt(settings: PullSettings, api: Api, state: Path, work: Path,
-             since: datetime | None, full: bool, report: Callable[[str], None]) -> None:
+def _run_dlt(
+    settings: PullSettings,
+    api: Api,
+    state: Path,
+    work: Path,
+    since: datetime | None,
+    full: bool,
+    report: Callable[[str], None],
+) -> None:
     """Run the dlt pipeline of the system into the state database."""
     import dlt
     from dlt.common.configuration.container import Container
@@ -138,10 +157,12 @@ def _run_dlt(settings: PullSettings, api: Api, state: Path, work: Path,
     telemetry.stop_telemetry()
     Container()[PluggableRunContext] = PluggableRunContext(RunContext(str(DLT_RUN_DIR)))
     source = _source(settings, api, since, full, report)
-    pipeline = dlt.pipeline(pipeline_name=f"sla_report_{settings.system}",
-                            pipelines_dir=str(work / "dlt"),
-                            destination=dlt.destinations.duckdb(str(state)),
-                            dataset_name=settings.system)
+    pipeline = dlt.pipeline(
+        pipeline_name=f"sla_report_{settings.system}",
+        pipelines_dir=str(work / "dlt"),
+        destination=dlt.destinations.duckdb(str(state)),
+        dataset_name=settings.system,
+    )
     try:
         pipeline.run(source)
     except PipelineStepFailed as error:
@@ -166,8 +187,7 @@ def _cause(error: BaseException) -> BaseException:
         seen.add(id(current))
         if isinstance(current, SlaReportError):
             return current
-        current = getattr(current, "exception", None) or current.__cause__ \
-            or current.__context__
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
     return error
 
 
@@ -196,30 +216,42 @@ def _write_tables(settings: PullSettings, state: Path, out: Path) -> dict[str, i
     schema = settings.system
     counts: dict[str, int] = {}
     with duckdb.connect(str(state)) as connection:
-        existing = {row[0] for row in connection.execute(
-            "select table_name from information_schema.tables where table_schema = ?",
-            [schema]).fetchall()}
+        existing = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [schema]
+            ).fetchall()
+        }
         for tables, statement in _prune_sql(settings):
             if all(name in existing for name in tables):
                 connection.execute(statement)
         for table in raw_tables(settings).values():
             target = str(out / f"{table.name}.parquet").replace("'", "''")
             if table.name in existing:
-                names = [row[0] for row in connection.execute(
-                    "select column_name from information_schema.columns where table_schema = ? "
-                    "and table_name = ? order by ordinal_position", [schema, table.name])
-                    .fetchall() if not row[0].startswith("_dlt") and row[0] != DELETED]
+                names = [
+                    row[0]
+                    for row in connection.execute(
+                        "select column_name from information_schema.columns where table_schema = ? "
+                        "and table_name = ? order by ordinal_position",
+                        [schema, table.name],
+                    ).fetchall()
+                    if not row[0].startswith("_dlt") and row[0] != DELETED
+                ]
                 columns = ", ".join(f'"{name}"' for name in names)
                 order = ", ".join(f'"{name}"' for name in table.primary_key)
                 query = f'select {columns} from {schema}."{table.name}" order by {order}'
             else:
                 # Nothing of it in the CRM yet: a header-only table, which
                 # build reads as "no rows" (no data, never 0).
-                query = "select " + ", ".join(
-                    f'cast(null as varchar) as "{name}"' for name in table.columns) + " limit 0"
+                query = (
+                    "select "
+                    + ", ".join(f'cast(null as varchar) as "{name}"' for name in table.columns)
+                    + " limit 0"
+                )
             connection.execute(f"copy ({query}) to '{target}' (format parquet)")
             [(rows,)] = connection.execute(
-                f"select count(*) from read_parquet('{target}')").fetchall()
+                f"select count(*) from read_parquet('{target}')"
+            ).fetchall()
             counts[table.name] = rows
     return counts
 
@@ -244,11 +276,16 @@ def _carry_over(data_dir: Path, new: Path, pulled: set[str]) -> None:
 
 
 def _write_record(path: Path, result: PullResult) -> None:
-    record = {"system": result.system, "mode": result.mode,
-              "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-              "stored": result.stored, "fetched": result.fetched,
-              "requests": result.requests, "retries": result.retries,
-              "seconds": round(result.seconds, 1)}
+    record = {
+        "system": result.system,
+        "mode": result.mode,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "stored": result.stored,
+        "fetched": result.fetched,
+        "requests": result.requests,
+        "retries": result.retries,
+        "seconds": round(result.seconds, 1),
+    }
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
@@ -259,4 +296,3 @@ def _swap(new: Path, data_dir: Path) -> None:
         data_dir.rename(previous)
     new.rename(data_dir)
     shutil.rmtree(previous, ignore_errors=True)
-
