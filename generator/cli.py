@@ -201,6 +201,91 @@ class BuildOptions:
         )
 
 
+# The options `build` and `serve` share, in the order --help lists them.
+_BUILD_OPTIONS = (
+    click.option(
+        "--data",
+        "data",
+        callback=_not_empty,
+        type=click.Path(file_okay=False),
+        help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, "
+        "else the committed demo data.",
+    ),
+    click.option(
+        "--source",
+        "source",
+        type=click.Choice(SOURCES, case_sensitive=False),
+        help="The system the --data files come from: our input contract, a "
+        "Salesforce export or landing, HubSpot as Fivetran lands it. "
+        "Default: `source:` in sla-report.yml, then in crm_source.yml, else "
+        "contract.",
+    ),
+    click.option(
+        "--as-of",
+        "as_of",
+        callback=_not_empty,
+        metavar="DATE",
+        help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
+        "for the last complete day). Default: `as_of:` in sla-report.yml, else "
+        "2015-10-15 for the demo and the last complete local day for "
+        "--data; a day that has not ended is refused.",
+    ),
+    click.option(
+        "--out",
+        "out",
+        callback=_not_empty,
+        type=click.Path(file_okay=False),
+        help="Folder of the published site. Default: `out:` in sla-report.yml, else "
+        "build/site in the project.",
+    ),
+    click.option("--full", is_flag=True, help="Rebuild everything, even what has not changed."),
+    click.option(
+        "--memory-limit",
+        "memory_limit",
+        metavar="SIZE",
+        callback=_memory_limit,
+        help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
+        "sorts spill to disk. Default: `memory_limit:` in sla-report.yml, "
+        "else SLA_REPORT_DUCKDB_MEMORY_LIMIT, else 80% of RAM.",
+    ),
+    click.option(
+        "--locale",
+        "locale",
+        callback=_not_empty,
+        metavar="LOCALE",
+        help="The site's language and number/date formats: en, th, pt_BR. "
+        "Default: `locale:` in sla-report.yml, else en.",
+    ),
+    click.option(
+        "--currency",
+        "currency",
+        callback=_not_empty,
+        metavar="CODE",
+        help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
+        "nothing is converted. Default: `currency:` in sla-report.yml, "
+        "else USD.",
+    ),
+    click.option(
+        "--unit-tests",
+        "unit_tests",
+        is_flag=True,
+        help="Also run the dbt unit tests (make test and CI do; site builds "
+        "run every data test but skip them).",
+    ),
+    click.option(
+        "--target",
+        "target",
+        metavar="NAME",
+        callback=_not_empty,
+        help="The profiles.yml target the models run on: duckdb (embedded, "
+        "the default), postgres, spark or your own. A warehouse target "
+        "reads its raw schema (fill it with `sla-report load`). "
+        "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml, "
+        "else duckdb.",
+    ),
+)
+
+
 def build_options(command: Callable) -> Callable:
     """Add the options shared by `build` and `serve`, declared once; the command
     receives them as one BuildOptions, its first argument."""
@@ -212,92 +297,7 @@ def build_options(command: Callable) -> Callable:
 
     # The command's own options stay; the shared ones are added after them.
     run.__click_params__ = list(getattr(command, "__click_params__", []))  # type: ignore[attr-defined]
-    for option in reversed(
-        [
-            click.option(
-                "--data",
-                "data",
-                callback=_not_empty,
-                type=click.Path(file_okay=False),
-                help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, "
-                "else the committed demo data.",
-            ),
-            click.option(
-                "--source",
-                "source",
-                type=click.Choice(SOURCES, case_sensitive=False),
-                help="The system the --data files come from: our input contract, a "
-                "Salesforce export or landing, HubSpot as Fivetran lands it. "
-                "Default: `source:` in sla-report.yml, then in crm_source.yml, else "
-                "contract.",
-            ),
-            click.option(
-                "--as-of",
-                "as_of",
-                callback=_not_empty,
-                metavar="DATE",
-                help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
-                "for the last complete day). Default: `as_of:` in sla-report.yml, else "
-                "2015-10-15 for the demo and the last complete local day for "
-                "--data; a day that has not ended is refused.",
-            ),
-            click.option(
-                "--out",
-                "out",
-                callback=_not_empty,
-                type=click.Path(file_okay=False),
-                help="Folder of the published site. Default: `out:` in sla-report.yml, else "
-                "build/site in the project.",
-            ),
-            click.option(
-                "--full", is_flag=True, help="Rebuild everything, even what has not changed."
-            ),
-            click.option(
-                "--memory-limit",
-                "memory_limit",
-                metavar="SIZE",
-                callback=_memory_limit,
-                help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
-                "sorts spill to disk. Default: `memory_limit:` in sla-report.yml, "
-                "else SLA_REPORT_DUCKDB_MEMORY_LIMIT, else 80% of RAM.",
-            ),
-            click.option(
-                "--locale",
-                "locale",
-                callback=_not_empty,
-                metavar="LOCALE",
-                help="The site's language and number/date formats: en, th, pt_BR. "
-                "Default: `locale:` in sla-report.yml, else en.",
-            ),
-            click.option(
-                "--currency",
-                "currency",
-                callback=_not_empty,
-                metavar="CODE",
-                help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
-                "nothing is converted. Default: `currency:` in sla-report.yml, "
-                "else USD.",
-            ),
-            click.option(
-                "--unit-tests",
-                "unit_tests",
-                is_flag=True,
-                help="Also run the dbt unit tests (make test and CI do; site builds "
-                "run every data test but skip them).",
-            ),
-            click.option(
-                "--target",
-                "target",
-                metavar="NAME",
-                callback=_not_empty,
-                help="The profiles.yml target the models run on: duckdb (embedded, "
-                "the default), postgres, spark or your own. A warehouse target "
-                "reads its raw schema (fill it with `sla-report load`). "
-                "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml, "
-                "else duckdb.",
-            ),
-        ]
-    ):
+    for option in reversed(_BUILD_OPTIONS):
         run = option(run)
     return project_dir_option(run)
 

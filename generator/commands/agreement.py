@@ -135,6 +135,14 @@ def create_agreement(
     rows.sort(key=lambda row: row["starts_on"])
     _write(seed, columns, rows)
 
+    _carry_targets(project_dir, from_id, new_id)
+    new_text = agreement_text_path(project_dir, new_id)
+    shutil.copy2(source_text, new_text)
+    return NewAgreement(new_id, starts, ends, new_text, _days_uncovered_before(rows, starts))
+
+
+def _carry_targets(project_dir: Path, from_id: str, new_id: str) -> None:
+    """Copy `from_id`'s whole-period targets to `new_id` in the targets seed."""
     # Explicit whole-period targets carry over; month targets belong to their months.
     target_seed = project_dir / TARGETS_SEED
     target_columns, targets = _read(target_seed)
@@ -145,8 +153,9 @@ def create_agreement(
     ]
     _write(target_seed, target_columns, targets + carried)
 
-    new_text = agreement_text_path(project_dir, new_id)
-    shutil.copy2(source_text, new_text)
+
+def _days_uncovered_before(rows: list[dict], starts: date) -> int | None:
+    """Return the days between the last agreement that ended before `starts` and it."""
     previous_end = max(
         (
             date.fromisoformat(r["ends_on"])
@@ -155,8 +164,7 @@ def create_agreement(
         ),
         default=None,
     )
-    gap = (starts - previous_end).days - 1 if previous_end else None
-    return NewAgreement(new_id, starts, ends, new_text, gap)
+    return (starts - previous_end).days - 1 if previous_end else None
 
 
 def reset_agreement(

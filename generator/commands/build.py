@@ -148,6 +148,41 @@ def _generate(
         files.update(plan.charts)
         # Issue #20: counts that agree with the final line's.
         progress.update(f"{len(plan.pages)} generated pages, {len(plan.charts)} chart files")
+    built_dir = _run_mkdocs(config, files, plan.nav_children, quality, data, language, progress)
+    _publish(config, built_dir, data, definitions, history, progress)
+    pages = sum(1 for _ in config.out_dir.rglob("*.html"))
+    summary = BuildSummary(
+        out_dir=config.out_dir,
+        pages=pages,
+        kpis=len(definitions),
+        dbt_seconds=dbt_build.seconds,
+        total_seconds=time.perf_counter() - started,
+        mode=mode,
+        quality=quality,
+        timings=tuple(progress.timings),
+        generated_pages=len(plan.pages),
+    )
+    log.info(
+        "built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s",
+        summary.pages,
+        summary.kpis,
+        summary.total_seconds,
+        summary.dbt_seconds,
+        summary.out_dir,
+    )
+    return summary
+
+
+def _run_mkdocs(
+    config: BuildConfig,
+    files,
+    nav_children,
+    quality,
+    data,
+    language: SiteLocale,
+    progress: Progress,
+) -> Path:
+    """Stage the pages and build the site with MkDocs; return the folder it was built in."""
     docs_dir = config.work_dir / "docs"
     built_dir = config.work_dir / "site"
     with progress.stage("MkDocs"), use(language):
@@ -166,9 +201,16 @@ def _generate(
                 **theme_words(),
             },
             config.work_dir / "mkdocs.yml",
-            plan.nav_children,
+            nav_children,
         )
         build_site(mkdocs_config)
+    return built_dir
+
+
+def _publish(
+    config: BuildConfig, built_dir: Path, data, definitions, history, progress: Progress
+) -> None:
+    """Write summary.json and the history beside the built site, then publish it."""
     # summary.json is read by programs and chat notices: English words, the
     # data's own currency, whatever the site's language.
     with progress.stage("publish"), use(SiteLocale(SOURCE_LOCALE, config.currency)):
@@ -194,27 +236,6 @@ def _generate(
         )
         write_history(built_dir, history)
         publish(built_dir, config.out_dir)
-    pages = sum(1 for _ in config.out_dir.rglob("*.html"))
-    summary = BuildSummary(
-        out_dir=config.out_dir,
-        pages=pages,
-        kpis=len(definitions),
-        dbt_seconds=dbt_build.seconds,
-        total_seconds=time.perf_counter() - started,
-        mode=mode,
-        quality=quality,
-        timings=tuple(progress.timings),
-        generated_pages=len(plan.pages),
-    )
-    log.info(
-        "built %d pages, %d KPIs in %.1f s (dbt %.1f s) -> %s",
-        summary.pages,
-        summary.kpis,
-        summary.total_seconds,
-        summary.dbt_seconds,
-        summary.out_dir,
-    )
-    return summary
 
 
 def warn_untranslated(definitions, language: SiteLocale) -> list[str]:
@@ -309,24 +330,8 @@ def _plan_pages(
     )
     data = as_closed(data, history)
 
-    bodies = {}
-    for agreement in data.agreements:
-        agreement_id = agreement["agreement_id"]
-        body = render_agreement_text(
-            config.site_root, agreement, kpi_views(data, definitions, agreement_id)
-        )
-        path = agreement_text_path(config.site_root, agreement_id)
-        bodies[agreement_id] = (path.relative_to(config.site_root).as_posix(), body)
-
-    if config.data_dir:
-        raw_source = gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
-    elif config.target.is_warehouse:
-        # A warehouse's or a team's own dbt project's tables (issue #22), never the demo's.
-        raw_source = gettext("the raw tables of the dbt target %(target)s") % {
-            "target": config.target.name
-        }
-    else:
-        raw_source = gettext("the demo seeds (seeds/raw)")
+    bodies = _agreement_bodies(config, data, definitions)
+    raw_source = _raw_source(config)
     with svg_cache(state_dir(config) / "charts"):
         plan = plan_site(
             SiteInput(
@@ -346,3 +351,28 @@ def _plan_pages(
             )
         )
     return plan, history, data
+
+
+def _agreement_bodies(config: BuildConfig, data, definitions) -> dict[str, tuple[str, str]]:
+    """Return each agreement's text, rendered, with its path in the site's sources."""
+    bodies = {}
+    for agreement in data.agreements:
+        agreement_id = agreement["agreement_id"]
+        body = render_agreement_text(
+            config.site_root, agreement, kpi_views(data, definitions, agreement_id)
+        )
+        path = agreement_text_path(config.site_root, agreement_id)
+        bodies[agreement_id] = (path.relative_to(config.site_root).as_posix(), body)
+    return bodies
+
+
+def _raw_source(config: BuildConfig) -> str:
+    """Return the words that name where this build's raw data came from."""
+    if config.data_dir:
+        return gettext("the files in %(folder)s/") % {"folder": config.data_dir.name}
+    if config.target.is_warehouse:
+        # A warehouse's or a team's own dbt project's tables (issue #22), never the demo's.
+        return gettext("the raw tables of the dbt target %(target)s") % {
+            "target": config.target.name
+        }
+    return gettext("the demo seeds (seeds/raw)")
