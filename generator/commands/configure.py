@@ -60,25 +60,15 @@ def make_config(
         currency=currency,
     )
     chosen = _target(root, target, options)
-    out_dir = options.out or root / "build" / "site"
-    check_out_dir(out_dir)
-    work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
-    # Issue #22: in a project that installs sla_report as a package, the
-    # site, reference seeds and KPI YAML are the package's under its own.
-    sources = site_sources(root, work_dir)
-    check_reference(sources, project_kpi_models(project_vars(sources)))
+    out_dir, work_dir, sources = _site_folders(root, options, work)
     data_dir = options.data
     last_complete = last_complete_day(agreement_time_zones(sources))
     # The demo's day for the demo seeds; a team's own data (files or a
     # warehouse) is evaluated as of the last complete day.
     default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse else last_complete[0]
-    settings = load_settings(settings_path(root, data_dir), options.source)
-    if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
-        raise ConfigError(
-            f"--source {settings.source} reads an export: pass --data DIR, the "
-            "folder of its raw tables (the demo is in the contract's layout)"
-        )
-    raw_files, columns, unavailable = _check_inputs(data_dir, settings, chosen)
+    settings, (raw_files, columns, unavailable) = _source_inputs(
+        root, data_dir, options.source, chosen
+    )
     # The file's path names where a bad locale came from, unless the option gave it.
     language = site_settings(
         sources, options.locale, options.currency, None if (locale or currency) else options.path
@@ -104,6 +94,31 @@ def make_config(
         memory_limit=options.memory_limit,
         target=chosen,
     )
+
+
+def _site_folders(
+    root: Path, options: ProjectSettings, work: str | None
+) -> tuple[Path, Path, Path]:
+    """Return the published site's folder, the work folder and the site's sources, checked."""
+    out_dir = options.out or root / "build" / "site"
+    check_out_dir(out_dir)
+    work_dir = Path(work).resolve() if work else out_dir.parent / f".{out_dir.name}-work"
+    # Issue #22: in a project that installs sla_report as a package, the
+    # site, reference seeds and KPI YAML are the package's under its own.
+    sources = site_sources(root, work_dir)
+    check_reference(sources, project_kpi_models(project_vars(sources)))
+    return out_dir, work_dir, sources
+
+
+def _source_inputs(root: Path, data_dir: Path | None, source: str | None, chosen: Target):
+    """Return the source's settings and its checked raw files, columns and unavailable tables."""
+    settings = load_settings(settings_path(root, data_dir), source)
+    if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
+        raise ConfigError(
+            f"--source {settings.source} reads an export: pass --data DIR, the "
+            "folder of its raw tables (the demo is in the contract's layout)"
+        )
+    return settings, _check_inputs(data_dir, settings, chosen)
 
 
 def _target(root: Path, given: str | None, options: ProjectSettings) -> Target:

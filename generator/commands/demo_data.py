@@ -313,6 +313,25 @@ class DemoBuilder:
 
     def _lead(self, lead_id: str, channel: Channel, created: datetime) -> None:
         rng = self.rng
+        row, company = self._lead_row(lead_id, channel, created)
+        self.world.leads.append(row)
+        if rng.random() >= channel.lead_to_mql:
+            return
+        mql_at = created + timedelta(hours=rng.expovariate(1 / 30))
+        if mql_at >= self.extract_end:
+            return
+        rep = self._rep_on(mql_at.date())
+        row["owner_id"] = rep.rep_id
+        row["mql_at"] = _utc_text(mql_at)
+        self._activities_that_are_not_touches(lead_id, mql_at, rep)
+        if rng.random() < rep.never_touch_share:
+            return
+        self._work_lead(row, lead_id, channel, rep, mql_at, company)
+
+    def _lead_row(
+        self, lead_id: str, channel: Channel, created: datetime
+    ) -> tuple[dict[str, str], str]:
+        """Return a new lead's row, before any funnel stage, and its company."""
         name = self._person_name()
         company = self._company()
         if int(lead_id[1:]) % 997 == 0:
@@ -332,15 +351,11 @@ class DemoBuilder:
             "disqualified_at": "",
             "disqualified_reason": "",
         }
-        self.world.leads.append(row)
-        if rng.random() >= channel.lead_to_mql:
-            return
-        mql_at = created + timedelta(hours=rng.expovariate(1 / 30))
-        if mql_at >= self.extract_end:
-            return
-        rep = self._rep_on(mql_at.date())
-        row["owner_id"] = rep.rep_id
-        row["mql_at"] = _utc_text(mql_at)
+        return row, company
+
+    def _activities_that_are_not_touches(self, lead_id: str, mql_at: datetime, rep: Rep) -> None:
+        """Add the automated e-mails and the prospecting that do not answer an MQL."""
+        rng = self.rng
         # Nurture sequences send automated e-mails right after MQL: never a touch.
         for step in range(rng.randint(1, 3)):
             self._activity(
@@ -359,8 +374,18 @@ class DemoBuilder:
                 rep.rep_id,
                 automated=False,
             )
-        if rng.random() < rep.never_touch_share:
-            return
+
+    def _work_lead(
+        self,
+        row: dict[str, str],
+        lead_id: str,
+        channel: Channel,
+        rep: Rep,
+        mql_at: datetime,
+        company: str,
+    ) -> None:
+        """Add the rep's touches to an MQL and move it on to SAL and SQL, or disqualify it."""
+        rng = self.rng
         delay = rep.median_response_hours * math.exp(rng.gauss(0, 0.9))
         first_touch = self.calendar.add_business_hours(mql_at.astimezone(LOCAL_TZ), delay)
         attempts = max(1, self._poisson(rep.mean_attempts))

@@ -112,6 +112,25 @@ def _prepare_target(config: BuildConfig, partial: bool) -> None:
         shutil.copy2(config.database_path, building)
 
 
+# The flags every `dbt build` of a site gets, whatever it builds.
+_DBT_BUILD_FLAGS = (
+    # Parsing is most of a small build's dbt time. dbt's partial parsing
+    # (partial_parse.msgpack in the target folder) re-reads only the
+    # files whose hashes changed, and parses everything again by itself
+    # when the vars (as_of, raw_files), the profile or dbt's version differ.
+    "--partial-parse",
+    # dbt.log keeps what ran and every error, not each statement's SQL:
+    # writing debug events for ~250 nodes costs seconds per build.
+    "--log-level-file",
+    "info",
+    # sla-report runs dbt as a library, offline, every night: no usage
+    # events or version checks sent on the user's behalf.
+    "--no-send-anonymous-usage-stats",
+    "--no-version-check",
+    "--quiet",
+)
+
+
 def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
     """Return the `dbt build` command line; `partial`: the plan of a 'models' build."""
     from generator.dbt.changes import state_dir
@@ -142,20 +161,7 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
         config.target.name,
         "--vars",
         json.dumps(dbt_vars),
-        # Parsing is most of a small build's dbt time. dbt's partial parsing
-        # (partial_parse.msgpack in the target folder) re-reads only the
-        # files whose hashes changed, and parses everything again by itself
-        # when the vars (as_of, raw_files), the profile or dbt's version differ.
-        "--partial-parse",
-        # dbt.log keeps what ran and every error, not each statement's SQL:
-        # writing debug events for ~250 nodes costs seconds per build.
-        "--log-level-file",
-        "info",
-        # sla-report runs dbt as a library, offline, every night: no usage
-        # events or version checks sent on the user's behalf.
-        "--no-send-anonymous-usage-stats",
-        "--no-version-check",
-        "--quiet",
+        *_DBT_BUILD_FLAGS,
     ]
     if not config.unit_tests:
         # dbt's advice for production runs: unit tests check the SQL logic on

@@ -24,7 +24,7 @@ from generator.inputs.headers import (
 from generator.inputs.raw_columns import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES, TYPED_COLUMNS
 from generator.inputs.raw_files import RawFile, broken_link, read_raw_file, scratch_dir
 from generator.inputs.source_settings import SETTINGS_NAME, SourceSettings
-from generator.inputs.source_tables import SOURCE_TABLES
+from generator.inputs.source_tables import SOURCE_TABLES, Table
 
 log = logging.getLogger(__name__)
 
@@ -155,18 +155,7 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
             files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
             continue
         if path is None:
-            hint = (
-                f"; if your team does not have it, list {table.name} under "
-                f"`unavailable:` in {SETTINGS_NAME}"
-                if table.optional
-                else ""
-            )
-            links = broken_link([data_dir / f"{table.name}{suffix}" for suffix in FILE_SUFFIXES])
-            raise ConfigError(
-                f"{data_dir}: missing raw table {table.name!r} of the "
-                f"{settings.source} source (expected {table.name}.csv or "
-                f"{table.name}.parquet){links}{hint}"
-            )
+            raise _missing_table(data_dir, table, settings.source)
         path = path.resolve()
         if path.stat().st_size == 0:
             raise ConfigError(f"{path}: the file is empty (not even a header row)")
@@ -188,6 +177,22 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
         if not raw.rows:
             unavailable[table.name] = f"{path.name} has no rows"
     return ResolvedSource(files, columns, unavailable)
+
+
+def _missing_table(data_dir: Path, table: Table, source: str) -> ConfigError:
+    """Return the error for a raw table of `source` that `data_dir` lacks."""
+    hint = (
+        f"; if your team does not have it, list {table.name} under "
+        f"`unavailable:` in {SETTINGS_NAME}"
+        if table.optional
+        else ""
+    )
+    links = broken_link([data_dir / f"{table.name}{suffix}" for suffix in FILE_SUFFIXES])
+    return ConfigError(
+        f"{data_dir}: missing raw table {table.name!r} of the "
+        f"{source} source (expected {table.name}.csv or "
+        f"{table.name}.parquet){links}{hint}"
+    )
 
 
 # A typed column is refused as a whole only when at least this many values are
