@@ -100,74 +100,75 @@ def _props(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(f"property_{name}" for name in names)
 
 
+# The tables whose columns no setting changes, in the order tables() lists them.
+_HISTORY_AND_ENGAGEMENT_TABLES = (
+    RawTable(
+        "contact_property_history",
+        (
+            "contact_id",
+            "name",
+            "value",
+            "timestamp",
+            "source_type",
+            "source_id",
+            "updated_by_user_id",
+        ),
+        primary_key=("contact_id", "name", "timestamp"),
+        merge_key=("contact_id",),
+    ),
+    RawTable("engagement", ("id", "type", "created_at", "updated_at")),
+    RawTable(
+        "engagement_contact",
+        ("engagement_id", "contact_id"),
+        primary_key=("engagement_id", "contact_id"),
+        merge_key=("engagement_id",),
+    ),
+)
+_DEAL_LINK_AND_OWNER_TABLES = (
+    RawTable(
+        "deal_contact",
+        ("deal_id", "contact_id"),
+        primary_key=("deal_id", "contact_id"),
+        merge_key=("deal_id",),
+    ),
+    RawTable(
+        "deal_pipeline_stage",
+        (
+            "stage_id",
+            "pipeline_id",
+            "pipeline_label",
+            "label",
+            "probability",
+            "display_order",
+            "is_closed",
+            "archived",
+        ),
+        primary_key=("stage_id",),
+        replace=True,
+    ),
+    RawTable(
+        "owner",
+        ("owner_id", "user_id", "first_name", "last_name", "created_at", "updated_at", "archived"),
+        primary_key=("owner_id",),
+        replace=True,
+    ),
+    RawTable(
+        "owner_team",
+        ("owner_id", "team_id", "team_name", "is_primary"),
+        primary_key=("owner_id", "team_id"),
+        replace=True,
+    ),
+)
+
+
 def tables(settings: HubSpotSettings) -> dict[str, RawTable]:
     """Return the raw tables a HubSpot pull writes."""
     base = ("id", "created_at", "updated_at")
     found = [
         RawTable("contact", (*base, *_props(contact_properties(settings)))),
-        RawTable(
-            "contact_property_history",
-            (
-                "contact_id",
-                "name",
-                "value",
-                "timestamp",
-                "source_type",
-                "source_id",
-                "updated_by_user_id",
-            ),
-            primary_key=("contact_id", "name", "timestamp"),
-            merge_key=("contact_id",),
-        ),
-        RawTable("engagement", ("id", "type", "created_at", "updated_at")),
-        RawTable(
-            "engagement_contact",
-            ("engagement_id", "contact_id"),
-            primary_key=("engagement_id", "contact_id"),
-            merge_key=("engagement_id",),
-        ),
+        *_HISTORY_AND_ENGAGEMENT_TABLES,
         RawTable("deal", (*base, *_props((*DEAL_PROPERTIES, *settings.deal_properties)))),
-        RawTable(
-            "deal_contact",
-            ("deal_id", "contact_id"),
-            primary_key=("deal_id", "contact_id"),
-            merge_key=("deal_id",),
-        ),
-        RawTable(
-            "deal_pipeline_stage",
-            (
-                "stage_id",
-                "pipeline_id",
-                "pipeline_label",
-                "label",
-                "probability",
-                "display_order",
-                "is_closed",
-                "archived",
-            ),
-            primary_key=("stage_id",),
-            replace=True,
-        ),
-        RawTable(
-            "owner",
-            (
-                "owner_id",
-                "user_id",
-                "first_name",
-                "last_name",
-                "created_at",
-                "updated_at",
-                "archived",
-            ),
-            primary_key=("owner_id",),
-            replace=True,
-        ),
-        RawTable(
-            "owner_team",
-            ("owner_id", "team_id", "team_name", "is_primary"),
-            primary_key=("owner_id", "team_id"),
-            replace=True,
-        ),
+        *_DEAL_LINK_AND_OWNER_TABLES,
     ]
     for kind, extra in KIND_PROPERTIES.items():
         found.append(

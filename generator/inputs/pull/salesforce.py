@@ -58,6 +58,118 @@ class SObject:
         return _NAMES.normalize_table_identifier(self.name)
 
 
+# The objects' standard fields; objects() adds the org's own (crm_source.yml).
+_LEAD_FIELDS = (
+    "Id",
+    "IsDeleted",
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
+    "OwnerId",
+    "Status",
+    "LeadSource",
+    "Company",
+    "IsConverted",
+    "ConvertedDate",
+    "ConvertedOpportunityId",
+    "ConvertedContactId",
+    "ConvertedAccountId",
+)
+_LEAD_HISTORY_FIELDS = (
+    "Id",
+    "IsDeleted",
+    "LeadId",
+    "Field",
+    "DataType",
+    "OldValue",
+    "NewValue",
+    "CreatedDate",
+    "CreatedById",
+)
+_OPPORTUNITY_FIELDS = (
+    "Id",
+    "IsDeleted",
+    "Name",
+    "AccountId",
+    "StageName",
+    "Amount",
+    "Probability",
+    "CloseDate",
+    "IsWon",
+    "IsClosed",
+    "OwnerId",
+    "LeadSource",
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
+)
+# The objects no setting changes, in the order objects() lists them.
+_ACTIVITY_OBJECTS = (
+    SObject(
+        "Task",
+        (
+            "Id",
+            "IsDeleted",
+            "WhoId",
+            "WhatId",
+            "OwnerId",
+            "Type",
+            "TaskSubtype",
+            "Status",
+            "ActivityDate",
+            "CreatedDate",
+            "CompletedDateTime",
+            "SystemModstamp",
+        ),
+    ),
+    SObject(
+        "Event",
+        (
+            "Id",
+            "IsDeleted",
+            "WhoId",
+            "WhatId",
+            "OwnerId",
+            "Type",
+            "EventSubtype",
+            "ActivityDate",
+            "ActivityDateTime",
+            "CreatedDate",
+            "SystemModstamp",
+        ),
+    ),
+)
+_OPPORTUNITY_HISTORY_AND_USER_OBJECTS = (
+    SObject(
+        "OpportunityHistory",
+        (
+            "Id",
+            "IsDeleted",
+            "OpportunityId",
+            "StageName",
+            "Amount",
+            "Probability",
+            "CloseDate",
+            "CreatedDate",
+            "CreatedById",
+            "SystemModstamp",
+        ),
+    ),
+    SObject(
+        "User",
+        ("Id", "Name", "IsActive", "UserRoleId", "CreatedDate", "SystemModstamp"),
+        cursor=None,
+        deletable=False,
+    ),
+    SObject(
+        "UserRole",
+        ("Id", "Name", "DeveloperName", "ParentRoleId", "SystemModstamp"),
+        cursor=None,
+        deletable=False,
+    ),
+)
+
+
 def objects(settings: SalesforceSettings) -> tuple[SObject, ...]:
     """Return the objects pulled, with the org's own fields (crm_source.yml) selected."""
     org = settings.org_fields
@@ -73,123 +185,13 @@ def objects(settings: SalesforceSettings) -> tuple[SObject, ...]:
     opp_extra = [org.get("proposal_date_field"), org.get("lost_reason_field")]
     fields = ", ".join(repr(field) for field in settings.lead_history_fields)
     return (
+        SObject("Lead", _fields(*_LEAD_FIELDS, *lead_extra)),
         SObject(
-            "Lead",
-            _fields(
-                "Id",
-                "IsDeleted",
-                "CreatedDate",
-                "LastModifiedDate",
-                "SystemModstamp",
-                "OwnerId",
-                "Status",
-                "LeadSource",
-                "Company",
-                "IsConverted",
-                "ConvertedDate",
-                "ConvertedOpportunityId",
-                "ConvertedContactId",
-                "ConvertedAccountId",
-                *lead_extra,
-            ),
+            "LeadHistory", _LEAD_HISTORY_FIELDS, cursor="CreatedDate", where=f"Field IN ({fields})"
         ),
-        SObject(
-            "LeadHistory",
-            (
-                "Id",
-                "IsDeleted",
-                "LeadId",
-                "Field",
-                "DataType",
-                "OldValue",
-                "NewValue",
-                "CreatedDate",
-                "CreatedById",
-            ),
-            cursor="CreatedDate",
-            where=f"Field IN ({fields})",
-        ),
-        SObject(
-            "Task",
-            (
-                "Id",
-                "IsDeleted",
-                "WhoId",
-                "WhatId",
-                "OwnerId",
-                "Type",
-                "TaskSubtype",
-                "Status",
-                "ActivityDate",
-                "CreatedDate",
-                "CompletedDateTime",
-                "SystemModstamp",
-            ),
-        ),
-        SObject(
-            "Event",
-            (
-                "Id",
-                "IsDeleted",
-                "WhoId",
-                "WhatId",
-                "OwnerId",
-                "Type",
-                "EventSubtype",
-                "ActivityDate",
-                "ActivityDateTime",
-                "CreatedDate",
-                "SystemModstamp",
-            ),
-        ),
-        SObject(
-            "Opportunity",
-            _fields(
-                "Id",
-                "IsDeleted",
-                "Name",
-                "AccountId",
-                "StageName",
-                "Amount",
-                "Probability",
-                "CloseDate",
-                "IsWon",
-                "IsClosed",
-                "OwnerId",
-                "LeadSource",
-                "CreatedDate",
-                "LastModifiedDate",
-                "SystemModstamp",
-                *opp_extra,
-            ),
-        ),
-        SObject(
-            "OpportunityHistory",
-            (
-                "Id",
-                "IsDeleted",
-                "OpportunityId",
-                "StageName",
-                "Amount",
-                "Probability",
-                "CloseDate",
-                "CreatedDate",
-                "CreatedById",
-                "SystemModstamp",
-            ),
-        ),
-        SObject(
-            "User",
-            ("Id", "Name", "IsActive", "UserRoleId", "CreatedDate", "SystemModstamp"),
-            cursor=None,
-            deletable=False,
-        ),
-        SObject(
-            "UserRole",
-            ("Id", "Name", "DeveloperName", "ParentRoleId", "SystemModstamp"),
-            cursor=None,
-            deletable=False,
-        ),
+        *_ACTIVITY_OBJECTS,
+        SObject("Opportunity", _fields(*_OPPORTUNITY_FIELDS, *opp_extra)),
+        *_OPPORTUNITY_HISTORY_AND_USER_OBJECTS,
     )
 
 

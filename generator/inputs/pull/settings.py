@@ -175,6 +175,25 @@ def load_pull_settings(
     salesforce = _salesforce(where, section.get("salesforce") or {}, org)
     chosen = hubspot if system == "hubspot" else salesforce
     check_url(f"{where}.{system}.base_url", chosen.base_url)
+    token, credentials = _credentials(system, chosen, salesforce, environ)
+    return PullSettings(
+        system=system,
+        data_dir=data_dir,
+        token=Secret(token) if token else None,
+        client_credentials=credentials,
+        hubspot=hubspot,
+        salesforce=salesforce,
+        **numbers,
+    )
+
+
+def _credentials(
+    system: str,
+    chosen: HubSpotSettings | SalesforceSettings,
+    salesforce: SalesforceSettings,
+    environ: dict[str, str] | None,
+) -> tuple[str, tuple[str, Secret] | None]:
+    """Return the pull's token ('' if none) and a connected app's client credentials."""
     token = read_named(chosen.token_env, environ) or ""
     credentials = None
     if system == "salesforce" and not token:
@@ -193,15 +212,7 @@ def load_pull_settings(
             f"no {system} token: set the environment variable "
             f"{chosen.token_env}{also} (in CI, from a repository secret)"
         )
-    return PullSettings(
-        system=system,
-        data_dir=data_dir,
-        token=Secret(token) if token else None,
-        client_credentials=credentials,
-        hubspot=hubspot,
-        salesforce=salesforce,
-        **numbers,
-    )
+    return token, credentials
 
 
 def _check_keys(where: str, section: dict, known) -> None:
