@@ -237,25 +237,7 @@ def revenue_pace(
     With `projected` and `period_end`, a dotted line runs from the last day of
     data to the projected revenue at the period's end (issue #12).
     """
-    to_date, pace, ahead = (
-        gettext("Revenue to date"),
-        gettext("Pace to goal"),
-        gettext("Projected"),
-    )
-    series = [to_date, pace]
-    data = []
-    last = None
-    for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
-        data.append({"date": row["calendar_date"], "series": pace, "revenue": row["pace_revenue"]})
-        if row["cumulative_revenue"] is not None:
-            last = {"date": row["calendar_date"], "revenue": row["cumulative_revenue"]}
-            data.append({**last, "series": to_date})
-    if projected is not None and period_end is not None and last is not None:
-        series.append(ahead)
-        data += [
-            {**last, "series": ahead},
-            {"date": period_end.isoformat(), "series": ahead, "revenue": float(projected)},
-        ]
+    series, data = _revenue_series(rows, projected, period_end)
     return _svg(
         {
             "data": {"values": data},
@@ -295,6 +277,32 @@ def revenue_pace(
             ],
         }
     )
+
+
+def _revenue_series(
+    rows: list[dict], projected: float | None, period_end: date | None
+) -> tuple[list[str], list[dict]]:
+    """Return the revenue chart's series names and its points: to date, pace, projected."""
+    to_date, pace, ahead = (
+        gettext("Revenue to date"),
+        gettext("Pace to goal"),
+        gettext("Projected"),
+    )
+    series = [to_date, pace]
+    data = []
+    last = None
+    for row in _clean(rows, ["calendar_date", "cumulative_revenue", "pace_revenue"]):
+        data.append({"date": row["calendar_date"], "series": pace, "revenue": row["pace_revenue"]})
+        if row["cumulative_revenue"] is not None:
+            last = {"date": row["calendar_date"], "revenue": row["cumulative_revenue"]}
+            data.append({**last, "series": to_date})
+    if projected is not None and period_end is not None and last is not None:
+        series.append(ahead)
+        data += [
+            {**last, "series": ahead},
+            {"date": period_end.isoformat(), "series": ahead, "revenue": float(projected)},
+        ]
+    return series, data
 
 
 def _weeks(rows: list[dict], field: str, first: date | None, last: date | None) -> list[dict]:
@@ -521,30 +529,7 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
     The month in progress is labelled "to date" and drawn pale: a part
     month beside whole ones is not a drop (issue #12).
     """
-    data = []
-    for row in rows:
-        month = format_skeleton("yMMM", row["month_start_date"], locale=i18n.current().babel)
-        partial = row.get("month_state") == "current"
-        if partial:
-            month += " " + gettext("(to date)")
-        if row["actual"] is not None:
-            data.append(
-                {
-                    "month": month,
-                    "series": "Actual",
-                    "value": float(row["actual"]),
-                    "part": gettext("Month to date") if partial else gettext("Whole month"),
-                }
-            )
-        if row["month_target"] is not None:
-            data.append(
-                {
-                    "month": month,
-                    "series": "Target",
-                    "order": len(data),
-                    "value": float(row["month_target"]),
-                }
-            )
+    data = _monthly_points(rows)
     parts = list(dict.fromkeys([gettext("Whole month"), *(d["part"] for d in data if "part" in d)]))
     x = {
         "field": "month",
@@ -581,32 +566,61 @@ def monthly_actual_vs_target(rows: list[dict], title: str) -> str:
                     "mark": {"type": "tick", "color": COLORS["target"], "thickness": 3, "size": 40},
                     "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
                 },
-                {
-                    # Named once, over the last month (usually still to come, so no
-                    # bar behind the word): the tick is the month's target.
-                    "transform": [
-                        {"filter": "datum.series == 'Target'"},
-                        {
-                            "window": [{"op": "row_number", "as": "n"}],
-                            "sort": [{"field": "order", "order": "descending"}],
-                        },
-                        {"filter": "datum.n == 1"},
-                    ],
-                    "mark": {
-                        "type": "text",
-                        "color": COLORS["target"],
-                        "dy": -9,
-                        "fontWeight": "bold",
-                    },
-                    "encoding": {
-                        "x": x,
-                        "y": {"field": "value", "type": "quantitative"},
-                        "text": {"value": gettext("target")},
-                    },
-                },
+                _last_target_label(x),
             ],
         }
     )
+
+
+def _monthly_points(rows: list[dict]) -> list[dict]:
+    """Return the monthly chart's points: each month's actual and its target."""
+    data = []
+    for row in rows:
+        month = format_skeleton("yMMM", row["month_start_date"], locale=i18n.current().babel)
+        partial = row.get("month_state") == "current"
+        if partial:
+            month += " " + gettext("(to date)")
+        if row["actual"] is not None:
+            data.append(
+                {
+                    "month": month,
+                    "series": "Actual",
+                    "value": float(row["actual"]),
+                    "part": gettext("Month to date") if partial else gettext("Whole month"),
+                }
+            )
+        if row["month_target"] is not None:
+            data.append(
+                {
+                    "month": month,
+                    "series": "Target",
+                    "order": len(data),
+                    "value": float(row["month_target"]),
+                }
+            )
+    return data
+
+
+def _last_target_label(x: dict) -> dict:
+    """Return the layer that writes "target" once, above the last month's tick."""
+    return {
+        # Named once, over the last month (usually still to come, so no
+        # bar behind the word): the tick is the month's target.
+        "transform": [
+            {"filter": "datum.series == 'Target'"},
+            {
+                "window": [{"op": "row_number", "as": "n"}],
+                "sort": [{"field": "order", "order": "descending"}],
+            },
+            {"filter": "datum.n == 1"},
+        ],
+        "mark": {"type": "text", "color": COLORS["target"], "dy": -9, "fontWeight": "bold"},
+        "encoding": {
+            "x": x,
+            "y": {"field": "value", "type": "quantitative"},
+            "text": {"value": gettext("target")},
+        },
+    }
 
 
 def sparkline(values: list[float | None], targets: list[float | None], label: str) -> str:
