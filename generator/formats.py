@@ -261,7 +261,10 @@ def period_state(state: str) -> str:
 
 
 def day(value: date | datetime | None) -> str:
-    """Return a date in the site's locale: 'Thu 15 Oct 2015', '15 ต.ค. 2015', '15 de out. de 2015'."""
+    """Return a date in the site's locale.
+
+    'Thu 15 Oct 2015', '15 ต.ค. 2015', '15 de out. de 2015'.
+    """
     if value is None:
         return "–"
     locale = i18n.current()

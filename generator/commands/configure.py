@@ -4,10 +4,12 @@ with the inputs checked before anything slow runs (issue #11)."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 from generator.commands.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
+from generator.i18n import SiteLocale
 from generator.inputs.precheck import resolve_raw_files, resolve_source_files
 from generator.inputs.reference_seeds import check_reference
 from generator.inputs.source_settings import (
@@ -62,17 +64,11 @@ def make_config(
     chosen = _target(root, target, options)
     out_dir, work_dir, sources = _site_folders(root, options, work)
     data_dir = options.data
-    last_complete = last_complete_day(agreement_time_zones(sources))
-    # The demo's day for the demo seeds; a team's own data (files or a
-    # warehouse) is evaluated as of the last complete day.
-    default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse else last_complete[0]
+    last_complete, default_as_of = _as_of_defaults(sources, data_dir, chosen)
     settings, (raw_files, columns, unavailable) = _source_inputs(
         root, data_dir, options.source, chosen
     )
-    # The file's path names where a bad locale came from, unless the option gave it.
-    language = site_settings(
-        sources, options.locale, options.currency, None if (locale or currency) else options.path
-    )
+    language = _language(sources, options, given=bool(locale or currency))
     return BuildConfig(
         locale=language.code,
         currency=language.currency,
@@ -94,6 +90,23 @@ def make_config(
         memory_limit=options.memory_limit,
         target=chosen,
     )
+
+
+def _as_of_defaults(
+    sources: Path, data_dir: Path | None, chosen: Target
+) -> tuple[tuple[date, str], date]:
+    """Return the last complete local day (with its zone) and the as-of day to default to."""
+    last_complete = last_complete_day(agreement_time_zones(sources))
+    # The demo's day for the demo seeds; a team's own data (files or a
+    # warehouse) is evaluated as of the last complete day.
+    default_as_of = DEMO_AS_OF if data_dir is None and not chosen.is_warehouse else last_complete[0]
+    return last_complete, default_as_of
+
+
+def _language(sources: Path, options: ProjectSettings, given: bool) -> SiteLocale:
+    """Return the site's locale; `given`: --locale or --currency was on the command line."""
+    # The file's path names where a bad locale came from, unless the option gave it.
+    return site_settings(sources, options.locale, options.currency, None if given else options.path)
 
 
 def _site_folders(

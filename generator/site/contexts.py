@@ -130,7 +130,8 @@ class RepPage:
         default="",
         metadata={
             "help": (
-                "why the hand-off clock cannot run (no lead activities, issue #9); empty when it can"
+                "why the hand-off clock cannot run (no lead activities, issue #9); "
+                "empty when it can"
             )
         },
     )
@@ -159,8 +160,8 @@ class MonthlyPage:
         default_factory=list,
         metadata={
             "help": (
-                "rpt_funnel_plan_vs_actual rows of the period: the volumes needed at the actual rates "
-                "beside the plan (issue #19)"
+                "rpt_funnel_plan_vs_actual rows of the period: the volumes needed at the "
+                "actual rates beside the plan (issue #19)"
             )
         },
     )

@@ -108,6 +108,11 @@ def _rep_measures(rep: dict, by_id: dict[str, KpiView]) -> list[dict]:
     closed"); the team's figure (as printed) is the whole team's KPI, a
     count's the average per rep.
     """
+    return _rep_kpi_measures(rep, by_id) + _rep_count_measures(rep)
+
+
+def _rep_kpi_measures(rep: dict, by_id: dict[str, KpiView]) -> list[dict]:
+    """Return the rep's hand-off KPIs, each with its basis, target, team figure and status."""
     measures = []
     due = gettext("MQLs due for a first touch")
     for label, kpi_id, prefix, count, cases, noun in (
@@ -140,19 +145,7 @@ def _rep_measures(rep: dict, by_id: dict[str, KpiView]) -> list[dict]:
         if kpi is None:
             continue
         value = rep[kpi_id]
-        basis = (
-            gettext("%(count)s of %(cases)s %(noun)s")
-            % {"count": number(count), "cases": number(cases), "noun": noun}
-            if count is not None
-            else gettext("over %(cases)s %(noun)s") % {"cases": number(cases), "noun": noun}
-        )
-        if prefix == "worked" and rep["mqls_worked"] is not None:
-            basis += "; " + gettext(
-                "%(first)s worked to protocol, %(second)s settled early (converted or disqualified)"
-            ) % {
-                "first": number(rep["mqls_worked_by_attempts"]),
-                "second": number(rep["mqls_settled_early"]),
-            }
+        basis = _rep_basis(rep, prefix, count, cases, noun)
         shown = distinct_figure(value, rep[f"{prefix}_target"], kpi.unit)
         if prefix == "median" and rep["is_median_lower_bound"] and value is not None:
             shown = f"≥ {shown}"
@@ -171,6 +164,30 @@ def _rep_measures(rep: dict, by_id: dict[str, KpiView]) -> list[dict]:
                 "status": rep[f"{prefix}_status"],
             }
         )
+    return measures
+
+
+def _rep_basis(rep: dict, prefix: str, count, cases, noun: str) -> str:
+    """Return what a rep's rate or median is computed over ("28 of 71 MQLs ...")."""
+    basis = (
+        gettext("%(count)s of %(cases)s %(noun)s")
+        % {"count": number(count), "cases": number(cases), "noun": noun}
+        if count is not None
+        else gettext("over %(cases)s %(noun)s") % {"cases": number(cases), "noun": noun}
+    )
+    if prefix == "worked" and rep["mqls_worked"] is not None:
+        basis += "; " + gettext(
+            "%(first)s worked to protocol, %(second)s settled early (converted or disqualified)"
+        ) % {
+            "first": number(rep["mqls_worked_by_attempts"]),
+            "second": number(rep["mqls_settled_early"]),
+        }
+    return basis
+
+
+def _rep_count_measures(rep: dict) -> list[dict]:
+    """Return the rep's MQL counts beside the team's average per rep."""
+    measures = []
     for label, column, average in (
         (gettext("MQLs assigned"), "mqls_assigned", "team_average_mqls_assigned"),
         (

@@ -287,6 +287,43 @@ def _catalog(function):
     return translated
 
 
+# Filters used as they are: their words are escaped by `finalize`, unless they
+# return Markdown they made safe themselves (text, markdown, code, url).
+_TEXT_FILTERS = {
+    "text": text,
+    "markdown": markdown,
+    "code": code,
+    "url": url,
+    "display_name": display_name,
+    "status_label": status_label,
+    "unit_name": unit_name,
+    "age_bucket": known_words,
+    "funnel_name": known_words,
+    "test_status": test_word,
+    "test_type": test_word,
+    "no_data_reason": no_data_reason,
+    "direction_name": direction_name,
+    "period_state": period_state,
+}
+# Formatting filters, wrapped by _formatted: formatted figures, badges, charts.
+_MARKDOWN_FILTERS = {
+    "number": number,
+    "distinct_figure": distinct_figure,
+    "prose": prose,
+    "shortfall": shortfall,
+    "percent": percent,
+    "signed_percent": signed_percent,
+    "signed_change": signed_change,
+    "status_badge": status_badge,
+    "seconds": seconds,
+    "day": day,
+    "moment": moment,
+    "month": month,
+    "clock": clock,
+    "chart": chart,
+}
+
+
 def make_environment() -> Environment:
     """Return the Jinja environment for the page templates.
 
@@ -315,44 +352,9 @@ def make_environment() -> Environment:
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         _catalog(i18n.gettext), _catalog(i18n.ngettext), newstyle=True
     )
+    environment.filters.update(_TEXT_FILTERS)
     environment.filters.update(
-        {
-            "text": text,
-            "markdown": markdown,
-            "code": code,
-            "url": url,
-            "display_name": display_name,
-            "status_label": status_label,
-            "unit_name": unit_name,
-            "age_bucket": known_words,
-            "funnel_name": known_words,
-            "test_status": test_word,
-            "test_type": test_word,
-            "no_data_reason": no_data_reason,
-            "direction_name": direction_name,
-            "period_state": period_state,
-        }
-    )
-    environment.filters.update(
-        {
-            name: _formatted(function)
-            for name, function in {
-                "number": number,
-                "distinct_figure": distinct_figure,
-                "prose": prose,
-                "shortfall": shortfall,
-                "percent": percent,
-                "signed_percent": signed_percent,
-                "signed_change": signed_change,
-                "status_badge": status_badge,
-                "seconds": seconds,
-                "day": day,
-                "moment": moment,
-                "month": month,
-                "clock": clock,
-                "chart": chart,
-            }.items()
-        }
+        {name: _formatted(function) for name, function in _MARKDOWN_FILTERS.items()}
     )
     return environment
 

@@ -204,7 +204,8 @@ def prune_sql(schema: str) -> list[tuple[tuple[str, ...], str]]:
         *(
             (
                 (link, parent, "contact"),
-                f"delete from {schema}.{link} where {key} not in (select id from {schema}.{parent}) "
+                f"delete from {schema}.{link} where {key} not in "
+                f"(select id from {schema}.{parent}) "
                 f"or contact_id not in (select id from {schema}.contact)",
             )
             for link, key, parent in links
