@@ -80,6 +80,7 @@ messages: install-test
 
 # Ruff, then mypy on generator/ (its settings: [tool.mypy] in pyproject.toml).
 lint: install-test
+	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/mypy
 

@@ -8,6 +8,12 @@ import sys
 from tests.conftest import ROOT
 
 
+def test_the_code_is_formatted_as_ruff_formats_it():
+    result = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "generator",
+                             "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_ruff_finds_nothing():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "generator", "tests",
                              "benchmarks"], cwd=ROOT, capture_output=True, text=True)
