@@ -336,15 +336,32 @@ def site_url(demo_site):
 OWN_GROUP_PER_TEST = {"test_browser", "test_changes", "test_publishing", "test_exports",
                       "test_review_layout", "test_print"}
 
-# Groups handed out first, the longest first (their serial seconds on the
-# 2-core machine, from --durations): a long group started last would leave
-# one worker running it alone at the end.
+# Groups handed out first, the longest first (by the seconds --durations gave
+# them in a full run on the 2-core machine); the rest follow in the files'
+# order. A long group started last would leave one worker running it alone
+# at the end.
 LONGEST_FIRST = [
     "test_warehouses:spark",
     "test_warehouses:spark-hubspot",
     "test_warehouses:postgres",
     "test_workflows",
     "test_pull",
+    "test_changes:test_no_stale_number_after_any_kind_of_edit",
+    "test_browser",
+    "test_exports",
+    "test_quality",
+    "test_publishing",
+    "test_bad_input",
+    "test_review_layout",
+    "test_review",
+    "test_fuzz",
+    "test_security",
+    "test_agreement_lifecycle",
+    "test_data_dir_build",
+    "test_source_builds",
+    "test_honest_verdicts",
+    "test_settings",
+    "test_history_record",
 ]
 
 
