@@ -66,8 +66,14 @@ warehouses:
 demo: install
 	$(BIN)/sla-report build
 
+# The suite on every core (pytest-xdist): tests/conftest.py hands out groups
+# (a module's tests stay together, in order, so its module-scoped builds are
+# made once), the longest first, and the session's builds are made once for
+# all workers. The 25 slowest tests are printed, to see where the time goes
+# (issue #22). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= logical
 test: install-test browser warehouses
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
 
 # Re-extract every message the generator writes (babel.cfg) and merge it into
 # the catalogs; new entries are empty until translated (tests/test_i18n.py

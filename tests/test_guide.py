@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from tests.conftest import ROOT, copy_project, html_tables, page_text
+from tests.conftest import ROOT, copy_built_project, html_tables, page_text
 
 GUIDE = ROOT / "docs" / "change-a-kpi.md"
 STEP = re.compile(r"<!-- guide: (insert after|insert before|append to) (?:«(.+?)» in )?(\S+) -->"
@@ -60,10 +60,13 @@ def test_the_guide_is_out_of_the_executives_site_and_named_on_about():
 
 
 @pytest.fixture(scope="module")
-def guided_site(tmp_path_factory):
-    """A copy of the project, built, then changed as the guide says and rebuilt."""
+def guided_site(tmp_path_factory, plain_build):
+    """A copy of the project, built, then changed as the guide says and rebuilt.
+
+    The copy comes with a finished build's database: its first build re-renders the pages.
+    """
     base = tmp_path_factory.mktemp("guide")
-    project = copy_project(base / "project")
+    project = copy_built_project(plain_build, base)
     out = base / "site"
     args = ["build", "--project-dir", str(project), "--out", str(out)]
     first = CliRunner().invoke(cli, args)

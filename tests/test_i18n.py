@@ -23,7 +23,7 @@ from generator import i18n
 from generator.commands.build import build_report
 from generator.commands.configure import make_config
 from generator.formats import day, number, prose
-from tests.conftest import ROOT, html_tables, page_text
+from tests.conftest import ROOT, copy_work_folder, html_tables, page_text
 
 LOCALE_DIR = ROOT / "generator" / "locale"
 CATALOGS = {code: LOCALE_DIR / code / "LC_MESSAGES" / "messages.po"
@@ -127,11 +127,16 @@ def visible_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def localized_sites(tmp_path_factory, demo_site) -> dict[str, Path]:
-    """Build the demo in Thai (baht) and Brazilian Portuguese (reais)."""
+def localized_sites(tmp_path_factory, demo_site, plain_build) -> dict[str, Path]:
+    """Build the demo in Thai (baht) and Brazilian Portuguese (reais).
+
+    From the English build's database (copy_work_folder): a language changes
+    the pages, not what dbt builds, so the builds re-render without dbt.
+    """
     sites = {}
     for code, currency in (("th", "THB"), ("pt_BR", "BRL")):
         out = tmp_path_factory.mktemp(code) / "site"
+        copy_work_folder(plain_build, out)
         summary = build_report(make_config(out=str(out), locale=code, currency=currency))
         print(f"{code}: built {summary.pages} pages in {summary.total_seconds:.1f} s")
         sites[code] = out

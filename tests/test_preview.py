@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands.serve import SCRIPT_PATH, STATUS_PATH, locate
-from tests.conftest import copy_project
+from tests.conftest import copy_built_project
 
 
 def _free_port() -> int:
@@ -48,8 +48,9 @@ def _wait(port: int, server, after: int, timeout: float = 240) -> dict:
 
 
 @pytest.fixture()
-def preview(tmp_path):
-    project = copy_project(tmp_path / "project")
+def preview(tmp_path, plain_build):
+    # With a finished build's database: the preview's first build re-renders the pages.
+    project = copy_built_project(plain_build, tmp_path)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port),

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.site.names import lead_url
-from tests.conftest import DEMO_RAW, REFERENCE, copy_project, html_tables, page_text
+from tests.conftest import DEMO_RAW, REFERENCE, copy_built_project, html_tables, page_text
 from tests.independent import (
     Agreement,
     business_hours,
@@ -253,10 +253,13 @@ def test_the_open_month_is_judged_against_its_rephased_need(demo_site):
 # -- what changed, and why ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def edited_target(tmp_path_factory):
-    """The demo built, then built again after worked-or-settled's target went 50% -> 70%."""
+def edited_target(tmp_path_factory, plain_build):
+    """The demo built, then built again after worked-or-settled's target went 50% -> 70%.
+
+    The copy comes with a finished build's database: its first build re-renders the pages.
+    """
     root = tmp_path_factory.mktemp("edited")
-    project = copy_project(root / "project")
+    project = copy_built_project(plain_build, root)
     out = root / "site"
     runner = CliRunner()
     first = runner.invoke(cli, ["build", "--project-dir", str(project), "--out", str(out)])

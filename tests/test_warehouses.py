@@ -291,21 +291,16 @@ def test_load_refuses_embedded_duckdb_and_build_refuses_data_on_a_warehouse(tmp_
     assert "no such target" in unknown.stderr and "postgres" in unknown.stderr
 
 
-def _crm_export_builds_the_same_site(name: str, target: str, env: dict, tmp_path: Path):
-    from tests.conftest import DEMO_RAW
-    from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
+def _crm_export_builds_the_same_site(name: str, target: str, env: dict, tmp_path: Path,
+                                     export_build):
+    from tests.crm_exports import HS_SETTINGS, SF_SETTINGS
 
     settings = SF_SETTINGS if name == "salesforce" else HS_SETTINGS
-    export = tmp_path / "export"
-    export.mkdir()
-    if name == "salesforce":
-        salesforce_export(DEMO_RAW, export, "dataloader")  # upper-case headers
-    else:
-        hubspot_export(DEMO_RAW, export)
-    (export / "crm_source.yml").write_text(settings, encoding="utf-8")
-    files_site = tmp_path / "files-site"
-    _run([*CLI, "build", "--source", name, "--data", str(export), "--as-of", "2015-10-15",
-          "--out", str(files_site)], ROOT, env)
+    # The export and the site DuckDB builds from its files, as the source-build
+    # and pull tests use them (conftest.export_build, built once per run); the
+    # Salesforce one has Data Loader's upper-case headers.
+    _, export, files_site, _ = export_build(
+        "salesforce-dataloader" if name == "salesforce" else "hubspot")
     project = copy_project(tmp_path / "project")
     (project / "crm_source.yml").write_text(settings, encoding="utf-8")
     _run([*CLI, "load", "--target", target, "--source", name, "--data", str(export)],
@@ -319,11 +314,12 @@ def _crm_export_builds_the_same_site(name: str, target: str, env: dict, tmp_path
 
 
 @pytest.mark.parametrize("name", ["salesforce", "hubspot"])
-def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, tmp_path):
+def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, tmp_path,
+                                                                export_build):
     """Another CRM's staging models on PostgreSQL: `load --source` renames the
     export's headers to the names staging reads, and the site equals the one
     DuckDB builds from the files."""
-    _crm_export_builds_the_same_site(name, "postgres", postgres, tmp_path)
+    _crm_export_builds_the_same_site(name, "postgres", postgres, tmp_path, export_build)
 
 
 # -- Apache Spark ---------------------------------------------------------------
@@ -339,10 +335,11 @@ def test_spark_site_summary_equals_duckdb(demo_site, spark_build):
     _assert_same_summary(demo_site, site)
 
 
-def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(tmp_path):
+def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(tmp_path, export_build):
     """HubSpot's staging (epoch milliseconds, pipeline stages) on Spark."""
     _require_java()
-    _crm_export_builds_the_same_site("hubspot", "spark", dict(os.environ), tmp_path)
+    _crm_export_builds_the_same_site("hubspot", "spark", dict(os.environ), tmp_path,
+                                     export_build)
 
 
 def test_spark_build_ran_every_model_data_and_unit_test(spark_build):
