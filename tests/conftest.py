@@ -139,8 +139,9 @@ def plain_build(tmp_path_factory) -> Path:
 
     def build(folder: Path) -> Path:
         project = copy_project(folder / "project")
-        result = CliRunner().invoke(cli, ["build", "--project-dir", str(project),
-                                          "--out", str(folder / "site")])
+        result = CliRunner().invoke(
+            cli, ["build", "--project-dir", str(project), "--out", str(folder / "site")]
+        )
         assert result.exit_code == 0, result.output
         assert "no previous good build: full build" in result.output
         return folder
@@ -195,22 +196,34 @@ def export_build(tmp_path_factory):
         meant = write(DEMO_RAW, export)
         (export / "crm_source.yml").write_text(settings, encoding="utf-8")
         details: dict = {}
-        expected = compute(contract_files(meant, root / "meant"), REFERENCE, EXPORT_AS_OF,
-                           details)
+        expected = compute(contract_files(meant, root / "meant"), REFERENCE, EXPORT_AS_OF, details)
         out = root / "site"
         # The HubSpot build runs the dbt unit tests too: the HubSpot staging
         # models' own (a deal with two contacts, issue #19) run only when
         # HubSpot is the source.
         unit_tests = ["--unit-tests"] if source == "hubspot" else []
-        result = CliRunner().invoke(cli, [
-            "build", "--source", source, "--data", str(export),
-            "--as-of", EXPORT_AS_OF.isoformat(), "--out", str(out), *unit_tests])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "build",
+                "--source",
+                source,
+                "--data",
+                str(export),
+                "--as-of",
+                EXPORT_AS_OF.isoformat(),
+                "--out",
+                str(out),
+                *unit_tests,
+            ],
+        )
         assert result.exit_code == 0, result.output
         return (name, export, out, (expected, details))
 
     def build(name: str) -> tuple:
-        return shared_once(tmp_path_factory, f"export-{name}",
-                           lambda folder: build_in(name, folder))
+        return shared_once(
+            tmp_path_factory, f"export-{name}", lambda folder: build_in(name, folder)
+        )
 
     return build
 
@@ -292,6 +305,7 @@ def page_text(path: Path, separator: str = "") -> str:
 
 # -- browser tests (issue #12) -------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def chromium():
     """Return a headless Debian chromium driven by Playwright, shared by the session.
@@ -303,16 +317,17 @@ def chromium():
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.is_file():
-        message = (f"{CHROMIUM} is missing: run scripts/install-chromium "
-                   "(make test does) or set SLA_REPORT_CHROMIUM")
+        message = (
+            f"{CHROMIUM} is missing: run scripts/install-chromium "
+            "(make test does) or set SLA_REPORT_CHROMIUM"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -334,8 +349,14 @@ def site_url(demo_site):
 # but the session's builds (shared by every worker, see shared_once): each
 # of their tests is a group of its own, so the workers can share them out.
 # test_warehouses.py is split by the engine each test starts.
-OWN_GROUP_PER_TEST = {"test_browser", "test_changes", "test_publishing", "test_exports",
-                      "test_review_layout", "test_print"}
+OWN_GROUP_PER_TEST = {
+    "test_browser",
+    "test_changes",
+    "test_publishing",
+    "test_exports",
+    "test_review_layout",
+    "test_print",
+}
 
 # Groups handed out first, the longest first (by the seconds --durations gave
 # them in a full run on the 2-core machine); the rest follow in the files'

@@ -56,8 +56,17 @@ def test_demo_data_command_writes_every_table(tmp_path):
     result = CliRunner().invoke(cli, ["demo-data", str(tmp_path), "--scale", "0.1"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"{t}.csv" for t in ["leads", "lead_activities", "opportunities", "revenue",
-                             "web_sessions", "reps", "lead_owner_history"])
+        f"{t}.csv"
+        for t in [
+            "leads",
+            "lead_activities",
+            "opportunities",
+            "revenue",
+            "web_sessions",
+            "reps",
+            "lead_owner_history",
+        ]
+    )
 
 
 def test_a_usage_error_exits_2():
@@ -76,15 +85,28 @@ def test_serve_previews_the_built_site_on_localhost(demo_site):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--no-watch",
-                               "--out", str(demo_site), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "serve",
+            "--no-watch",
+            "--out",
+            str(demo_site),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html",
-                                            timeout=2) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/index.html", timeout=2
+                ) as response:
                     body = response.read().decode("utf-8")
                 break
             except OSError:
@@ -113,19 +135,25 @@ def test_the_project_is_the_current_directory(tmp_path, monkeypatch):
     assert config.project_dir == project.resolve()
     assert config.out_dir == project.resolve() / "build" / "site"
     before = (ROOT / "seeds" / "reference" / "sla_agreements.csv").read_text()
-    result = CliRunner().invoke(cli, ["agreement", "new", "--from", "2015-h2",
-                                      "--starts", "2016-01-01", "--ends", "2016-06-30"])
+    result = CliRunner().invoke(
+        cli,
+        ["agreement", "new", "--from", "2015-h2", "--starts", "2016-01-01", "--ends", "2016-06-30"],
+    )
     assert result.exit_code == 0, result.output
     assert "2016-01-01" in (project / "seeds" / "reference" / "sla_agreements.csv").read_text()
     assert (ROOT / "seeds" / "reference" / "sla_agreements.csv").read_text() == before
 
 
-@pytest.mark.parametrize("command", [
-    ["build"], ["serve"], ["agreement", "new", "--from", "a", "--starts", "2016-01-01",
-                           "--ends", "2016-02-01"],
-    ["agreement", "reset", "a", "--on", "2016-01-01"]])
-def test_outside_a_project_every_command_exits_3_saying_what_to_do(tmp_path, monkeypatch,
-                                                                    command):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build"],
+        ["serve"],
+        ["agreement", "new", "--from", "a", "--starts", "2016-01-01", "--ends", "2016-02-01"],
+        ["agreement", "reset", "a", "--on", "2016-01-01"],
+    ],
+)
+def test_outside_a_project_every_command_exits_3_saying_what_to_do(tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, command)
     assert result.exit_code == 3, result.output

@@ -42,14 +42,29 @@ def test_the_readme_is_a_quick_start_that_links_every_docs_page():
 
 
 def test_every_docs_page_is_in_the_nav_and_the_site_builds_strictly(tmp_path):
-    config = yaml.load((ROOT / "mkdocs.docs.yml").read_text(encoding="utf-8"),
-                       Loader=yaml.BaseLoader)
+    config = yaml.load(
+        (ROOT / "mkdocs.docs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
+    )
     pages = {path.name for path in DOCS.glob("*.md")}
     assert set(_nav_pages(config["nav"])) == pages
     out = tmp_path / "docs-site"
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.docs.yml",
-         "-d", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            "mkdocs.docs.yml",
+            "-d",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     for page in pages:
         assert (out / page.replace(".md", ".html")).is_file(), page

@@ -16,8 +16,11 @@ from generator.cli import cli
 from tests.conftest import ROOT, copy_built_project, html_tables, page_text
 
 GUIDE = ROOT / "docs" / "change-a-kpi.md"
-STEP = re.compile(r"<!-- guide: (insert after|insert before|append to) (?:«(.+?)» in )?(\S+) -->"
-                  r"\n```\w+\n(.*?)```", re.S)
+STEP = re.compile(
+    r"<!-- guide: (insert after|insert before|append to) (?:«(.+?)» in )?(\S+) -->"
+    r"\n```\w+\n(.*?)```",
+    re.S,
+)
 
 
 def guide_steps(text: str) -> list[tuple[str, str | None, str, str]]:
@@ -93,8 +96,13 @@ def test_the_new_kpi_has_the_value_proposals_over_opportunities(guided_site):
     assert new["value"] == pytest.approx(proposals / opportunities)
     assert new["target"] == pytest.approx(0.55)
     assert new["title"] == "Proposal rate" and new["owner"] == "sales"
-    assert new["status"] == ("on_track" if new["value"] >= 0.55 else
-                             "at_risk" if new["value"] >= 0.55 * 0.9 else "behind")
+    assert new["status"] == (
+        "on_track"
+        if new["value"] >= 0.55
+        else "at_risk"
+        if new["value"] >= 0.55 * 0.9
+        else "behind"
+    )
 
 
 def test_the_new_kpi_is_on_every_page_it_belongs_to(guided_site):
@@ -107,19 +115,26 @@ def test_the_new_kpi_is_on_every_page_it_belongs_to(guided_site):
     agreement = page_text(out / "agreement.html")
     assert "A proposal for at least 55% of new opportunities." in agreement
     for page in ("monthly.html", "history.html"):
-        assert any("Proposal rate" in cell for table in html_tables(out / page)
-                   for row in table for cell, _ in row), page
+        assert any(
+            "Proposal rate" in cell
+            for table in html_tables(out / page)
+            for row in table
+            for cell, _ in row
+        ), page
     assert "Proposal rate" not in page_text(out / "marketing.html")
 
 
 def test_the_definitions_page_shows_the_new_kpis_own_sql_and_raw_tables(guided_site):
     _, out, _ = guided_site
     text = page_text(out / "definitions.html")
-    start = text.index("Proposal rate¶") if "Proposal rate¶" in text else text.index(
-        "Proposal rate")
-    section = text[start:text.index("¶", start + 20)]
-    assert ("Lead-sourced proposals sent divided by lead-sourced opportunities created, "
-            "both in the period.") in section
+    start = (
+        text.index("Proposal rate¶") if "Proposal rate¶" in text else text.index("Proposal rate")
+    )
+    section = text[start : text.index("¶", start + 20)]
+    assert (
+        "Lead-sourced proposals sent divided by lead-sourced opportunities created, "
+        "both in the period."
+    ) in section
     assert "as proposal_rate" in section
     assert "proposals_counted" in section and "created_counted" in section
     assert "revenue_summed" not in section, "the excerpt must hold only what the KPI reads"

@@ -59,13 +59,15 @@ def _imported(tree: ast.Module, module: str) -> list[tuple[int, str]]:
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: resolve against the importing module
-                base = module.split(".")[:-node.level]
+                base = module.split(".")[: -node.level]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
             # `from generator import formats` imports the module generator.formats.
-            found += [(node.lineno, f"{target}.{alias.name}" if target == "generator"
-                       else target) for alias in node.names]
+            found += [
+                (node.lineno, f"{target}.{alias.name}" if target == "generator" else target)
+                for alias in node.names
+            ]
     return [(line, name) for line, name in found if name.split(".")[0] == "generator"]
 
 
@@ -79,8 +81,17 @@ def test_the_folders_show_the_pipeline():
     for stage in (*STAGES, "commands"):
         assert (PACKAGE / stage / "__init__.py").is_file(), stage
     loose = {path.stem for path in PACKAGE.glob("*.py")}
-    assert loose == {"__init__", "__main__", "cli", "exceptions", "progress", "lock",
-                     "privacy", "i18n", "formats"}
+    assert loose == {
+        "__init__",
+        "__main__",
+        "cli",
+        "exceptions",
+        "progress",
+        "lock",
+        "privacy",
+        "i18n",
+        "formats",
+    }
 
 
 def test_imports_flow_one_way():
@@ -94,19 +105,21 @@ def test_imports_flow_one_way():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for line, imported in _imported(tree, module):
             if _part(imported) in FORBIDDEN[part] and _part(imported) != part:
-                offending.append(f"{path.relative_to(PACKAGE.parent)}:{line}: "
-                                 f"{part}/ imports {imported}")
+                offending.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{line}: {part}/ imports {imported}"
+                )
     assert not offending, "forbidden imports:\n" + "\n".join(offending)
 
 
 def test_the_import_check_sees_a_forbidden_import():
     """The check itself finds a site module importing dbt/, however it is written."""
-    source = ("def f():\n    from generator.dbt.runner import DbtBuild\n"
-              "import generator.inputs.precheck\nfrom generator import dbt\n")
+    source = (
+        "def f():\n    from generator.dbt.runner import DbtBuild\n"
+        "import generator.inputs.precheck\nfrom generator import dbt\n"
+    )
     tree = ast.parse(source)
     found = [name for _, name in _imported(tree, "generator.site.pages")]
-    assert sorted(found) == ["generator.dbt", "generator.dbt.runner",
-                             "generator.inputs.precheck"]
+    assert sorted(found) == ["generator.dbt", "generator.dbt.runner", "generator.inputs.precheck"]
     assert {_part(name) for name in found} <= FORBIDDEN["site"]
 
 
@@ -114,10 +127,12 @@ def test_the_import_check_sees_a_forbidden_import():
 def test_functions_fit_on_a_screen(path):
     """No function is longer than 60 lines: a long one is a list of steps that want names."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    long = [f"{node.name} (line {node.lineno}): {node.end_lineno - node.lineno + 1} lines"
-            for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    long = [
+        f"{node.name} (line {node.lineno}): {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
     assert not long, f"{path.relative_to(PACKAGE.parent)}: " + "; ".join(long)
 
 

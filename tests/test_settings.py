@@ -40,12 +40,24 @@ def test_the_repository_file_is_all_comments_so_the_demo_keeps_its_defaults():
     assert (settings.data, settings.as_of, settings.out, settings.locale) == (None,) * 4
     # Every setting the file documents is one read_settings knows.
     documented = set(re.findall(r"^# (\w+):", (ROOT / SETTINGS_FILE).read_text(), re.M))
-    assert documented == {"data", "source", "as_of", "out", "locale", "currency", "target",
-                          "memory_limit", "crm_links", "notify"}
+    assert documented == {
+        "data",
+        "source",
+        "as_of",
+        "out",
+        "locale",
+        "currency",
+        "target",
+        "memory_limit",
+        "crm_links",
+        "notify",
+    }
 
 
 def test_values_are_read_with_folders_relative_to_the_project(tmp_path):
-    _write(tmp_path, f"""
+    _write(
+        tmp_path,
+        f"""
 data: ../exports
 source: HubSpot
 as_of: 2015-09-30
@@ -60,38 +72,52 @@ notify:
   site_url: https://acme.github.io/sla
   webhook_env: TEAM_WEBHOOK
   format: teams
-""")
+""",
+    )
     settings = read_settings(tmp_path)
     assert settings.data == (tmp_path.parent / "exports").resolve()
     assert settings.out == (tmp_path / "public").resolve()
-    assert (settings.source, settings.as_of, settings.locale, settings.currency,
-            settings.memory_limit) == ("hubspot", "2015-09-30", "th", "THB", "4GB")
+    assert (
+        settings.source,
+        settings.as_of,
+        settings.locale,
+        settings.currency,
+        settings.memory_limit,
+    ) == ("hubspot", "2015-09-30", "th", "THB", "4GB")
     assert settings.crm_links == {"lead": HUBSPOT, "portal_id": "1234567"}
-    assert (settings.notify.site_url, settings.notify.webhook_env, settings.notify.format) \
-        == ("https://acme.github.io/sla", "TEAM_WEBHOOK", "teams")
+    assert (settings.notify.site_url, settings.notify.webhook_env, settings.notify.format) == (
+        "https://acme.github.io/sla",
+        "TEAM_WEBHOOK",
+        "teams",
+    )
     # The command line wins for one run; its folders are relative to where it runs.
     given = settings.overridden(locale="pt_BR", out="elsewhere", data=None)
     assert given.locale == "pt_BR" and given.out == Path("elsewhere").resolve()
     assert given.data == settings.data and settings.locale == "th"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("locle: th", "unknown setting 'locle' (did you mean locale?)"),
-    ("source: pipedrive", "source: 'pipedrive' is not one of contract, salesforce, hubspot"),
-    ("as_of: yesterday", "as_of: expected a day like 2015-10-15 or 'latest'"),
-    ("as_of: 2015-02-30", "as_of: expected a day like 2015-10-15"),
-    ("memory_limit: lots", "memory_limit: 'lots' is not a size like 8GB"),
-    ("memory_limit: 150%", "memory_limit: '150%' is not a size"),
-    ("out: ['a', 'b']", "out: expected a value"),
-    ("crm_links: {lead: 'http://crm/x'}", "crm_links.lead: expected an https:// address"),
-    ("crm_links: {lead: 'https://crm.example/{id}/{lead_id}'}", "{id} has no value"),
-    ("notify: {webhook_env: 'https://hooks.slack.com/services/T/B/X'}",
-     "is not an environment variable's name"),
-    ("notify: {site_url: 'javascript:alert(1)'}", "is not an http:// or https:// address"),
-    ("notify: {fromat: slack}", "notify.fromat: unknown setting (did you mean format?)"),
-    ("- data", "expected a mapping of settings"),
-    ("data: [unclosed", "not readable YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("locle: th", "unknown setting 'locle' (did you mean locale?)"),
+        ("source: pipedrive", "source: 'pipedrive' is not one of contract, salesforce, hubspot"),
+        ("as_of: yesterday", "as_of: expected a day like 2015-10-15 or 'latest'"),
+        ("as_of: 2015-02-30", "as_of: expected a day like 2015-10-15"),
+        ("memory_limit: lots", "memory_limit: 'lots' is not a size like 8GB"),
+        ("memory_limit: 150%", "memory_limit: '150%' is not a size"),
+        ("out: ['a', 'b']", "out: expected a value"),
+        ("crm_links: {lead: 'http://crm/x'}", "crm_links.lead: expected an https:// address"),
+        ("crm_links: {lead: 'https://crm.example/{id}/{lead_id}'}", "{id} has no value"),
+        (
+            "notify: {webhook_env: 'https://hooks.slack.com/services/T/B/X'}",
+            "is not an environment variable's name",
+        ),
+        ("notify: {site_url: 'javascript:alert(1)'}", "is not an http:// or https:// address"),
+        ("notify: {fromat: slack}", "notify.fromat: unknown setting (did you mean format?)"),
+        ("- data", "expected a mapping of settings"),
+        ("data: [unclosed", "not readable YAML"),
+    ],
+)
 def test_a_bad_value_names_the_file_the_key_and_what_was_expected(tmp_path, text, message):
     _write(tmp_path, text + "\n")
     with pytest.raises(ConfigError) as error:
@@ -122,15 +148,24 @@ def test_crm_links_moved_from_the_crm_settings_say_where_they_belong(tmp_path):
 def test_make_config_takes_the_file_and_the_command_line_wins(tmp_path):
     project = copy_project(tmp_path / "project")
     data = ROOT / "seeds" / "raw"
-    _write(project, f"data: {data}\nas_of: 2015-09-30\nlocale: th\ncurrency: THB\n"
-                    "out: public\n")
+    _write(project, f"data: {data}\nas_of: 2015-09-30\nlocale: th\ncurrency: THB\nout: public\n")
     config = make_config(project_dir=project)
-    assert (config.data_dir, config.as_of.isoformat(), config.locale, config.currency,
-            config.out_dir) == (data, "2015-09-30", "th", "THB", project / "public")
-    config = make_config(project_dir=project, as_of="2015-10-15", locale="pt_BR",
-                         out=str(tmp_path / "one-run"))
-    assert (config.as_of.isoformat(), config.locale, config.currency, config.out_dir) \
-        == ("2015-10-15", "pt_BR", "THB", tmp_path / "one-run")
+    assert (
+        config.data_dir,
+        config.as_of.isoformat(),
+        config.locale,
+        config.currency,
+        config.out_dir,
+    ) == (data, "2015-09-30", "th", "THB", project / "public")
+    config = make_config(
+        project_dir=project, as_of="2015-10-15", locale="pt_BR", out=str(tmp_path / "one-run")
+    )
+    assert (config.as_of.isoformat(), config.locale, config.currency, config.out_dir) == (
+        "2015-10-15",
+        "pt_BR",
+        "THB",
+        tmp_path / "one-run",
+    )
 
 
 def test_the_settings_command_shows_what_is_in_force(tmp_path):
@@ -150,7 +185,7 @@ def built_with_options(tmp_path_factory):
     """A project whose sla-report.yml has CRM links, built with one-run options."""
     base = tmp_path_factory.mktemp("settings")
     project = copy_project(base / "project")
-    _write(project, f"crm_links:\n  lead: {HUBSPOT}\n  portal_id: \"1234567\"\n")
+    _write(project, f'crm_links:\n  lead: {HUBSPOT}\n  portal_id: "1234567"\n')
     # Material's common settings that plain YAML cannot read (issue #22): MkDocs'
     # own loader reads them, and the build writes them back for MkDocs.
     mkdocs = (project / "mkdocs.yml").read_text(encoding="utf-8")
@@ -161,14 +196,25 @@ def built_with_options(tmp_path_factory):
     data.mkdir()
     for path in (ROOT / "seeds" / "raw").glob("*.csv"):
         (data / path.name).write_bytes(path.read_bytes())
-    options = ["--data", str(data), "--as-of", "2015-09-30", "--locale", "th",
-               "--memory-limit", "3GB"]
+    options = [
+        "--data",
+        str(data),
+        "--as-of",
+        "2015-09-30",
+        "--locale",
+        "th",
+        "--memory-limit",
+        "3GB",
+    ]
     before = dict(os.environ)
     result = CliRunner().invoke(cli, ["build", "--project-dir", str(project), *options])
     after = dict(os.environ)
     assert result.exit_code == 0, result.output
-    changes = {name: (before.get(name), after.get(name)) for name in {*before, *after}
-               if before.get(name) != after.get(name)}
+    changes = {
+        name: (before.get(name), after.get(name))
+        for name in {*before, *after}
+        if before.get(name) != after.get(name)
+    }
     return project, data, result.output, changes
 
 
@@ -181,11 +227,20 @@ def test_the_printed_preview_hint_serves_what_was_built(built_with_options, monk
     assert args[0] == "serve"
     # The hint's own arguments make the same build the command made.
     params = cli.commands["serve"].make_context("serve", args[1:]).params
-    served = make_config(project_dir=Path(params["project_dir"] or project),
-                         data=params["data"], as_of=params["as_of"], out=params["out"],
-                         locale=params["locale"], currency=params["currency"])
-    assert (served.data_dir, served.as_of.isoformat(), served.locale, served.out_dir) \
-        == (data, "2015-09-30", "th", project / "build" / "site")
+    served = make_config(
+        project_dir=Path(params["project_dir"] or project),
+        data=params["data"],
+        as_of=params["as_of"],
+        out=params["out"],
+        locale=params["locale"],
+        currency=params["currency"],
+    )
+    assert (served.data_dir, served.as_of.isoformat(), served.locale, served.out_dir) == (
+        data,
+        "2015-09-30",
+        "th",
+        project / "build" / "site",
+    )
 
 
 def test_crm_links_from_the_settings_file_link_the_breach_queue(built_with_options):
@@ -193,14 +248,22 @@ def test_crm_links_from_the_settings_file_link_the_breach_queue(built_with_optio
     site = project / "build" / "site"
     summary = json.loads((site / "summary.json").read_text(encoding="utf-8"))
     assert summary["as_of"] == "2015-09-30"
-    links = [href for table in html_tables(site / "handoff.html") for row in table
-             for _text, href in row if href and "app.hubspot.com" in href]
+    links = [
+        href
+        for table in html_tables(site / "handoff.html")
+        for row in table
+        for _text, href in row
+        if href and "app.hubspot.com" in href
+    ]
     assert links, "the breach queue has no CRM link"
-    assert all(re.fullmatch(r"https://app\.hubspot\.com/contacts/1234567/record/0-1/[\w-]+",
-                            href) for href in links), links
+    assert all(
+        re.fullmatch(r"https://app\.hubspot\.com/contacts/1234567/record/0-1/[\w-]+", href)
+        for href in links
+    ), links
 
 
 # -- the environment: one registry, read in one place, never written ----------
+
 
 def _python_files(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
@@ -214,9 +277,12 @@ def test_the_generator_reads_the_environment_only_through_the_registry():
         if path.name == "environment.py" and path.parent.name == "settings":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                    and node.value.id == "os" and node.attr in ("environ", "getenv",
-                                                                 "putenv", "unsetenv"):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+                and node.attr in ("environ", "getenv", "putenv", "unsetenv")
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} os.{node.attr}")
     assert offenders == []
 
@@ -230,11 +296,15 @@ def _names_read() -> dict[str, set[str]]:
         "tests": set(),
     }
     for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
-        found["workflows"] |= set(re.findall(r"^\s+((?:SLA_REPORT|DBT_ENV_SECRET)_\w+):",
-                                             workflow.read_text(), re.M))
+        found["workflows"] |= set(
+            re.findall(r"^\s+((?:SLA_REPORT|DBT_ENV_SECRET)_\w+):", workflow.read_text(), re.M)
+        )
     for path in [*_python_files("tests"), *_python_files("benchmarks")]:
-        found["tests"] |= set(re.findall(r"environ(?:\.get)?\(?\[?\"(SLA_REPORT_\w+)\"",
-                                         path.read_text(encoding="utf-8")))
+        found["tests"] |= set(
+            re.findall(
+                r"environ(?:\.get)?\(?\[?\"(SLA_REPORT_\w+)\"", path.read_text(encoding="utf-8")
+            )
+        )
     return found
 
 
@@ -248,8 +318,9 @@ def test_every_variable_read_is_registered_and_documented():
     assert unregistered == {where: set() for where in found}
     table = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`( \(secret\))? \|", table, re.M))
-    assert {name: bool(secret) for name, secret in rows.items()} == \
-        {variable.name: variable.secret for variable in VARIABLES}
+    assert {name: bool(secret) for name, secret in rows.items()} == {
+        variable.name: variable.secret for variable in VARIABLES
+    }
 
 
 def test_a_build_leaves_the_environment_as_it_found_it(built_with_options):
