@@ -94,6 +94,21 @@ def olist_site(tmp_path_factory):
     return out
 
 
+def test_the_example_project_builds_and_serves_from_its_own_settings(olist_site):
+    """Issue #22: `sla-report build` and `sla-report serve` in the example's project
+    read its sla-report.yml (data folder, day, language), not the demo's defaults."""
+    from generator.commands.configure import make_config
+
+    root = olist_site.parent
+    config = make_config(project_dir=root / "project", out=str(olist_site))
+    assert config.data_dir == (root / "data").resolve()
+    assert (config.as_of.isoformat(), config.locale, config.currency) == (
+        "2018-06-30",
+        "pt_BR",
+        "BRL",
+    )
+
+
 def _monthly(out: Path, kpi_id: str) -> list[float]:
     table = next(t for t in html_tables(out / "monthly.html") if t[0][0][0] == "KPI")
     header = [cell[0] for cell in table[0]]
