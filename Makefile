@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-OUT ?= build/site
+# Empty: the site folder of sla-report.yml (`out:`), else build/site. SITE_DIR
+# asks the CLI, after install, so make and sla-report always agree.
+OUT ?=
+SITE_DIR = $(or $(OUT),$(shell $(BIN)/sla-report settings --get out))
 # The nightly build reads this folder of raw files; without it `make nightly`
 # fails rather than publish the demo every night (issue #11).
 SLA_REPORT_DATA ?=
@@ -25,7 +28,7 @@ FUZZ_EXAMPLES ?= 200
 # Where `make screenshots` writes (CI keeps the folder as an artifact).
 SCREENSHOTS ?= build/screenshots
 
-.PHONY: install install-test browser warehouses demo test messages lint lint-sql nightly notify fuzz previous-summary serve bench bench-rebuild screenshots clean
+.PHONY: install install-test browser warehouses demo docs test messages lint lint-sql nightly notify fuzz previous-summary serve bench bench-rebuild screenshots clean
 
 # What the report needs to build and serve; the stamp is remade whenever
 # pyproject.toml changes.
@@ -63,8 +66,14 @@ warehouses:
 demo: install
 	$(BIN)/sla-report build
 
+# The suite on every core (pytest-xdist): tests/conftest.py hands out groups
+# (a module's tests stay together, in order, so its module-scoped builds are
+# made once), the longest first, and the session's builds are made once for
+# all workers. The 25 slowest tests are printed, to see where the time goes
+# (issue #22). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= logical
 test: install-test browser warehouses
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
 
 # Re-extract every message the generator writes (babel.cfg) and merge it into
 # the catalogs; new entries are empty until translated (tests/test_i18n.py
@@ -75,8 +84,11 @@ messages: install-test
 	$(BIN)/pybabel update -i generator/locale/messages.pot -d generator/locale \
 		--width 100 --ignore-obsolete
 
+# Ruff, then mypy on generator/ (its settings: [tool.mypy] in pyproject.toml).
 lint: install-test
+	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/mypy
 
 # SQLFluff with the dbt templater; it compiles the project into a scratch database.
 lint-sql: install-test
@@ -90,7 +102,7 @@ ifneq ($(filter-out duckdb,$(strip $(SLA_REPORT_TARGET))),)
 ifneq ($(strip $(WAREHOUSE_EXTRA)),)
 	$(BIN)/pip install --quiet '.[$(WAREHOUSE_EXTRA)]'
 endif
-	$(BIN)/sla-report build --out $(OUT) --target $(SLA_REPORT_TARGET) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(BIN)/sla-report build $(if $(OUT),--out $(OUT),) --target $(SLA_REPORT_TARGET) $(if $(AS_OF),--as-of $(AS_OF),)
 else
 ifeq ($(strip $(SLA_REPORT_DATA)),)
 	@echo "make nightly: SLA_REPORT_DATA is not set: no data source, nothing built. Set it to the folder of the night's raw export (repository variable SLA_REPORT_DATA), or SLA_REPORT_TARGET to a warehouse target; use 'make demo' for the demo." >&2
@@ -99,9 +111,9 @@ endif
 ifneq ($(strip $(SLA_REPORT_PULL)),)
 	$(BIN)/pip install --quiet '.[pull]'
 	$(BIN)/sla-report pull $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA)
-	$(BIN)/sla-report build --out $(OUT) --source $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(BIN)/sla-report build $(if $(OUT),--out $(OUT),) --source $(SLA_REPORT_PULL) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
 else
-	$(BIN)/sla-report build --out $(OUT) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(BIN)/sla-report build $(if $(OUT),--out $(OUT),) --data $(SLA_REPORT_DATA) $(if $(AS_OF),--as-of $(AS_OF),)
 endif
 endif
 
@@ -115,17 +127,18 @@ fuzz: install-test
 # history.json holds the figures of closed periods as they were agreed: only
 # "not published yet" (HTTP 404) starts a new record; any other failure stops
 # here, so a network error cannot replace the record with today's figures.
-previous-summary:
-	mkdir -p $(OUT)
+previous-summary: install
+	$(eval SITE := $(SITE_DIR))
+	mkdir -p $(SITE)
 ifdef PAGES_URL
-	curl -fsS "$(PAGES_URL)/summary.json" -o $(OUT)/summary.json || rm -f $(OUT)/summary.json
-	@status=$$(curl -sS -o $(OUT)/history.json -w '%{http_code}' "$(PAGES_URL)/history.json") \
+	curl -fsS "$(PAGES_URL)/summary.json" -o $(SITE)/summary.json || rm -f $(SITE)/summary.json
+	@status=$$(curl -sS -o $(SITE)/history.json -w '%{http_code}' "$(PAGES_URL)/history.json") \
 		|| status=000; \
 	case "$$status" in \
 		200) echo "Fetched the published history.json";; \
-		404) rm -f $(OUT)/history.json; \
+		404) rm -f $(SITE)/history.json; \
 			echo "No history.json published yet: this build starts the record";; \
-		*) rm -f $(OUT)/history.json; \
+		*) rm -f $(SITE)/history.json; \
 			echo "Could not fetch $(PAGES_URL)/history.json (HTTP $$status): stopping" \
 				"so the record of closed periods is not lost" >&2; exit 1;; \
 	esac
@@ -142,12 +155,17 @@ ifdef PAGES_URL
 	curl -fsS "$(PAGES_URL)/summary.json" -o build/notify/summary.json
 	$(BIN)/sla-report notify --summary build/notify/summary.json --site-url "$(PAGES_URL)"
 else
-	$(BIN)/sla-report notify --out $(OUT)
+	$(BIN)/sla-report notify $(if $(OUT),--out $(OUT),)
 endif
+
+# The project's documentation (docs/, linked from the README) as a site in
+# build/docs, built strictly with the same MkDocs as the report.
+docs: install
+	$(BIN)/mkdocs build --strict -f mkdocs.docs.yml
 
 # Live preview: builds, serves on 127.0.0.1:8000, rebuilds on save.
 serve: install
-	$(BIN)/sla-report serve --out $(OUT)
+	$(BIN)/sla-report serve $(if $(OUT),--out $(OUT),)
 
 # Build time, peak memory and the ratio to plain DuckDB at growing sizes,
 # plus the demo (issue #8). BENCH_SIZES=10m BENCH_ARGS="--repeat 1

@@ -42,12 +42,13 @@ PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "mkdocs.yml")
 
 def _run(command: list[str], cwd: Path, env: dict) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command[2:])} failed ({result.returncode}):\n"
-                         f"{result.stdout}\n{result.stderr}")
+        raise SystemExit(
+            f"{' '.join(command[2:])} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
     return seconds, result.stdout
 
 
@@ -74,13 +75,31 @@ def bench_engine(engine: str, raw: Path, work: Path, env: dict) -> dict:
     out = project / "build" / "site"
     load = 0.0
     if engine == "duckdb":
-        build, output = _run([*CLI, "build", "--data", str(raw), "--full", "--as-of", AS_OF,
-                              "--out", str(out), "--quiet"], project, env)
+        build, output = _run(
+            [
+                *CLI,
+                "build",
+                "--data",
+                str(raw),
+                "--full",
+                "--as-of",
+                AS_OF,
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+            project,
+            env,
+        )
     else:
-        load, _ = _run([*CLI, "load", "--target", engine, "--data", str(raw), "--quiet"],
-                       project, env)
-        build, output = _run([*CLI, "build", "--target", engine, "--as-of", AS_OF,
-                              "--out", str(out), "--quiet"], project, env)
+        load, _ = _run(
+            [*CLI, "load", "--target", engine, "--data", str(raw), "--quiet"], project, env
+        )
+        build, output = _run(
+            [*CLI, "build", "--target", engine, "--as-of", AS_OF, "--out", str(out), "--quiet"],
+            project,
+            env,
+        )
     return {"engine": engine, "load": load, "build": build, "dbt": _dbt_seconds(output)}
 
 
@@ -100,10 +119,16 @@ def main() -> None:
     server = None
     if "postgres" in engines:
         server = tempfile.mkdtemp(prefix="bench-pg-")
-        env.update({"SLA_REPORT_PG_HOST": "127.0.0.1", "SLA_REPORT_PG_PORT": str(_free_port()),
-                    "SLA_REPORT_PG_USER": "sla_report", "SLA_REPORT_PG_DATABASE": "sla_report",
-                    "SLA_REPORT_PG_DIR": server,
-                    "DBT_ENV_SECRET_PG_PASSWORD": secrets.token_urlsafe(18)})
+        env.update(
+            {
+                "SLA_REPORT_PG_HOST": "127.0.0.1",
+                "SLA_REPORT_PG_PORT": str(_free_port()),
+                "SLA_REPORT_PG_USER": "sla_report",
+                "SLA_REPORT_PG_DATABASE": "sla_report",
+                "SLA_REPORT_PG_DIR": server,
+                "DBT_ENV_SECRET_PG_PASSWORD": secrets.token_urlsafe(18),
+            }
+        )
         subprocess.run([str(ROOT / "scripts" / "postgres"), "start"], env=env, check=True)
     results = []
     try:
@@ -115,24 +140,33 @@ def main() -> None:
                     raw = Path(scratch) / f"raw-{size}"
                     write_scaled_data(raw, parse_size(size), "parquet")
                 for engine in engines:
-                    result = {"size": size, **bench_engine(engine, raw,
-                                                           Path(scratch) / size, env)}
+                    result = {"size": size, **bench_engine(engine, raw, Path(scratch) / size, env)}
                     results.append(result)
-                    print(f"{size:>5} {engine:>8}: load {result['load']:6.1f} s, "
-                          f"build {result['build']:6.1f} s (dbt {result['dbt'] or 0:.1f} s)",
-                          flush=True)
+                    print(
+                        f"{size:>5} {engine:>8}: load {result['load']:6.1f} s, "
+                        f"build {result['build']:6.1f} s (dbt {result['dbt'] or 0:.1f} s)",
+                        flush=True,
+                    )
     finally:
         if server:
             subprocess.run([str(ROOT / "scripts" / "postgres"), "stop"], env=env, check=False)
     print("\n| Size | Engine | Load | Build | dbt | Build vs DuckDB |")
     print("|---|---|---:|---:|---:|---:|")
     for result in results:
-        base = next((r["build"] for r in results
-                     if r["size"] == result["size"] and r["engine"] == "duckdb"), None)
+        base = next(
+            (
+                r["build"]
+                for r in results
+                if r["size"] == result["size"] and r["engine"] == "duckdb"
+            ),
+            None,
+        )
         ratio = f"{result['build'] / base:.2f}x" if base else "-"
         load = f"{result['load']:.1f} s" if result["engine"] != "duckdb" else "-"
-        print(f"| {result['size']} | {result['engine']} | {load} | {result['build']:.1f} s | "
-              f"{result['dbt'] or 0:.1f} s | {ratio} |")
+        print(
+            f"| {result['size']} | {result['engine']} | {load} | {result['build']:.1f} s | "
+            f"{result['dbt'] or 0:.1f} s | {ratio} |"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("models", "macros", "seeds", "data-tests", "site", "dbt_project.yml",
-                 "profiles.yml", "mkdocs.yml")
+PROJECT_PARTS = (
+    "models",
+    "macros",
+    "seeds",
+    "data-tests",
+    "site",
+    "dbt_project.yml",
+    "profiles.yml",
+    "mkdocs.yml",
+)
 
 
 def copy_project(target: Path) -> Path:
@@ -46,8 +54,12 @@ def copy_project(target: Path) -> Path:
 def timed_build(project: Path, out: Path, *extra: str, expect: int = 0) -> tuple[float, str]:
     """Run one whole build process; return (seconds, its first output line)."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(out),
-                             *extra], cwd=project, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--out", str(out), *extra],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if result.returncode != expect:
         raise SystemExit(f"build exited {result.returncode}:\n{result.stdout}{result.stderr}")
@@ -69,12 +81,15 @@ def main() -> None:
         text = project / "site" / "agreements" / "2015-h2.md"
         model = project / "models" / "marts" / "fct_sales_kpis.sql"
         original_sql = model.read_text(encoding="utf-8")
-        times: dict[str, list[float]] = {"text edit": [], "one-model edit": [], "full": [],
-                                         "typo reported": []}
+        times: dict[str, list[float]] = {
+            "text edit": [],
+            "one-model edit": [],
+            "full": [],
+            "typo reported": [],
+        }
         decisions: dict[str, str] = {}
         for run in range(args.repeat):
-            text.write_text(text.read_text(encoding="utf-8") + f"\nEdit {run}.\n",
-                            encoding="utf-8")
+            text.write_text(text.read_text(encoding="utf-8") + f"\nEdit {run}.\n", encoding="utf-8")
             seconds, decisions["text edit"] = timed_build(project, out)
             times["text edit"].append(seconds)
 
@@ -95,8 +110,10 @@ def main() -> None:
     print(f"\nWhole `sla-report build` process on the demo, median of {args.repeat}:")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"  {name:<15} {median:5.1f} s  ({median / full:4.0%} of full)  "
-              f"runs: {', '.join(f'{v:.1f}' for v in values)}")
+        print(
+            f"  {name:<15} {median:5.1f} s  ({median / full:4.0%} of full)  "
+            f"runs: {', '.join(f'{v:.1f}' for v in values)}"
+        )
         print(f"  {'':<15} {decisions[name]}")
 
 

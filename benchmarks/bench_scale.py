@@ -69,26 +69,55 @@ def run_with_rss(command: list[str], cwd: Path) -> tuple[float, int, str]:
 
 def measure_build(raw: Path | None, out: Path, memory_limit: str | None) -> dict:
     """One whole build process: stage timings, peak RSS, pages, site size."""
-    command = [sys.executable, "-m", "generator", "build", "--out", str(out), "--full",
-               "--as-of", AS_OF, "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        "--out",
+        str(out),
+        "--full",
+        "--as-of",
+        AS_OF,
+        "--quiet",
+    ]
     if raw is not None:
         command += ["--data", str(raw)]
     if memory_limit:
         command += ["--memory-limit", memory_limit]
     seconds, rss, stdout = run_with_rss(command, ROOT)
     match = FINAL_LINE.search(stdout.strip().splitlines()[-1])
-    stages = {name: float(value) for name, value in re.findall(
-        r"([a-zA-Z][a-zA-Z ]*?) ([\d.]+) s", match.group("stages"))} if match else {}
+    stages = (
+        {
+            name: float(value)
+            for name, value in re.findall(
+                r"([a-zA-Z][a-zA-Z ]*?) ([\d.]+) s", match.group("stages")
+            )
+        }
+        if match
+        else {}
+    )
     html = list(out.rglob("*.html"))
-    return {"seconds": seconds, "rss": rss, "stages": stages, "pages": len(html),
-            "site_bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
-            "index_bytes": (out / "index.html").stat().st_size}
+    return {
+        "seconds": seconds,
+        "rss": rss,
+        "stages": stages,
+        "pages": len(html),
+        "site_bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
+        "index_bytes": (out / "index.html").stat().st_size,
+    }
 
 
 def measure_plain(manifest: Path, scratch: Path, memory_limit: str | None) -> dict:
     """Plain DuckDB running the build's compiled model SQL, in its own process."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--replay", str(manifest),
-               "--replay-dir", str(scratch)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--replay",
+        str(manifest),
+        "--replay-dir",
+        str(scratch),
+    ]
     if memory_limit:
         command += ["--memory-limit", memory_limit]
     seconds, rss, _ = run_with_rss(command, ROOT)
@@ -106,8 +135,9 @@ def replay(manifest_path: Path, folder: Path, memory_limit: str | None) -> None:
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     nodes = manifest["nodes"]
-    databases = {node["database"] for node in nodes.values()
-                 if node["resource_type"] in ("model", "seed")}
+    databases = {
+        node["database"] for node in nodes.values() if node["resource_type"] in ("model", "seed")
+    }
     main = next(name for name in databases if name != "scratch")
     folder.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(folder / f"{main}.duckdb"))
@@ -120,24 +150,27 @@ def replay(manifest_path: Path, folder: Path, memory_limit: str | None) -> None:
     for unique_id in _topological(manifest):
         node = nodes[unique_id]
         relation = f'"{node["database"]}"."{node["schema"]}"."{node["alias"]}"'
-        connection.execute(
-            f'create schema if not exists "{node["database"]}"."{node["schema"]}"')
+        connection.execute(f'create schema if not exists "{node["database"]}"."{node["schema"]}"')
         if node["resource_type"] == "seed":
             path = ROOT / node["original_file_path"]
             types = node["config"].get("column_types") or {}
             columns = ", ".join(f"'{c}': '{t}'" for c, t in types.items())
             options = f", columns = {{{columns}}}" if columns else ""
-            connection.execute(f"create table {relation} as select * from read_csv("
-                               f"'{path}', header = true{options})")
+            connection.execute(
+                f"create table {relation} as select * from read_csv("
+                f"'{path}', header = true{options})"
+            )
         else:
             connection.execute(f"create table {relation} as {node['compiled_code']}")
     connection.close()
 
 
 def _topological(manifest: dict) -> list[str]:
-    wanted = {uid for uid, node in manifest["nodes"].items()
-              if node["resource_type"] in ("model", "seed")
-              and node["config"].get("enabled", True)}
+    wanted = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and node["config"].get("enabled", True)
+    }
     done: list[str] = []
     seen: set[str] = set()
 
@@ -161,15 +194,16 @@ def _median(runs: list[dict], key: str) -> float:
 
 def _stage_medians(runs: list[dict]) -> dict[str, float]:
     names = list(runs[0]["stages"])
-    return {name: statistics.median(run["stages"].get(name, 0.0) for run in runs)
-            for name in names}
+    return {name: statistics.median(run["stages"].get(name, 0.0) for run in runs) for name in names}
 
 
 def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None = None) -> dict:
     """Measure one size `args.repeat` times; return the medians."""
     raw = None
-    counts = {table: sum(1 for _ in path.open(encoding="utf-8")) - 1
-              for table, path in ((p.stem, p) for p in (ROOT / "seeds" / "raw").glob("*.csv"))}
+    counts = {
+        table: sum(1 for _ in path.open(encoding="utf-8")) - 1
+        for table, path in ((p.stem, p) for p in (ROOT / "seeds" / "raw").glob("*.csv"))
+    }
     if leads is not None:
         raw = work / f"raw-{label}"
         counts = write_scaled_data(raw, leads, args.format, reps)
@@ -179,14 +213,20 @@ def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None
         builds.append(measure_build(raw, out, args.memory_limit))
         manifest = work / f".site-{label}-work" / "manifest.json"
         if not args.no_plain:
-            plains.append(measure_plain(manifest, work / f"plain-{label}-{attempt}",
-                                        args.memory_limit))
+            plains.append(
+                measure_plain(manifest, work / f"plain-{label}-{attempt}", args.memory_limit)
+            )
             shutil.rmtree(work / f"plain-{label}-{attempt}", ignore_errors=True)
     result = {
-        "label": label, "counts": counts, "build": _median(builds, "seconds"),
-        "rss": max(b["rss"] for b in builds), "stages": _stage_medians(builds),
-        "pages": builds[-1]["pages"], "site_bytes": builds[-1]["site_bytes"],
-        "index_bytes": builds[-1]["index_bytes"], "runs": len(builds),
+        "label": label,
+        "counts": counts,
+        "build": _median(builds, "seconds"),
+        "rss": max(b["rss"] for b in builds),
+        "stages": _stage_medians(builds),
+        "pages": builds[-1]["pages"],
+        "site_bytes": builds[-1]["site_bytes"],
+        "index_bytes": builds[-1]["index_bytes"],
+        "runs": len(builds),
     }
     if plains:
         result["plain"] = _median(plains, "seconds")
@@ -194,53 +234,70 @@ def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None
         # The ratio of each run's pair, then their median: both halves of a
         # pair ran back to back, under the same load.
         result["ratio"] = statistics.median(
-            b["seconds"] / p["seconds"] for b, p in zip(builds, plains, strict=True))
+            b["seconds"] / p["seconds"] for b, p in zip(builds, plains, strict=True)
+        )
     _print_result(result)
     return result
 
 
 def _print_result(result: dict) -> None:
     counts = result["counts"]
-    what = (f"{counts['leads']:,} leads, {counts['lead_activities']:,} activities, "
-            f"{counts['reps']:,} reps")
+    what = (
+        f"{counts['leads']:,} leads, {counts['lead_activities']:,} activities, "
+        f"{counts['reps']:,} reps"
+    )
     print(f"\n== {result['label']}: {what}; median of {result['runs']}")
-    print(f"   whole build {result['build']:.1f} s, peak RSS {result['rss'] / 2**30:.2f} GB, "
-          f"{result['pages']} pages, site {result['site_bytes'] / 2**20:.1f} MB "
-          f"(index.html {result['index_bytes'] / 1024:.0f} KB)")
-    print("   stages: " + ", ".join(f"{name} {seconds:.1f} s"
-                                    for name, seconds in result["stages"].items()))
+    print(
+        f"   whole build {result['build']:.1f} s, peak RSS {result['rss'] / 2**30:.2f} GB, "
+        f"{result['pages']} pages, site {result['site_bytes'] / 2**20:.1f} MB "
+        f"(index.html {result['index_bytes'] / 1024:.0f} KB)"
+    )
+    print(
+        "   stages: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["stages"].items())
+    )
     if "plain" in result:
-        print(f"   plain DuckDB, same compiled model SQL: {result['plain']:.1f} s, peak RSS "
-              f"{result['plain_rss'] / 2**30:.2f} GB; ratio build / plain "
-              f"{result['ratio']:.2f}x")
+        print(
+            f"   plain DuckDB, same compiled model SQL: {result['plain']:.1f} s, peak RSS "
+            f"{result['plain_rss'] / 2**30:.2f} GB; ratio build / plain "
+            f"{result['ratio']:.2f}x"
+        )
     sys.stdout.flush()
 
 
 def print_table(results: list[dict]) -> None:
     """The Markdown table for the README's performance section."""
-    print("\n| Size | Leads | Activities | Whole build | dbt (models + data tests) | "
-          "Peak RSS | Plain DuckDB | Ratio | Pages | Site |")
+    print(
+        "\n| Size | Leads | Activities | Whole build | dbt (models + data tests) | "
+        "Peak RSS | Plain DuckDB | Ratio | Pages | Site |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:
         counts = result["counts"]
         plain = f"{result['plain']:.1f} s" if "plain" in result else "–"
         ratio = f"{result['ratio']:.2f}x" if "ratio" in result else "–"
-        print(f"| {result['label']} | {counts['leads']:,} | "
-              f"{counts['lead_activities']:,} | {result['build']:.1f} s | "
-              f"{result['stages'].get('dbt', 0):.1f} s | {result['rss'] / 2**30:.2f} GB | "
-              f"{plain} | {ratio} | {result['pages']} | {result['site_bytes'] / 2**20:.1f} MB |")
+        print(
+            f"| {result['label']} | {counts['leads']:,} | "
+            f"{counts['lead_activities']:,} | {result['build']:.1f} s | "
+            f"{result['stages'].get('dbt', 0):.1f} s | {result['rss'] / 2**30:.2f} GB | "
+            f"{plain} | {ratio} | {result['pages']} | {result['site_bytes'] / 2**20:.1f} MB |"
+        )
     cpu = platform.processor() or platform.machine()
-    print(f"\nMachine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}.")
+    print(
+        f"\nMachine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}."
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10k,100k,1m",
-                        help="comma-separated lead counts: 10k,100k,1m,10m")
+    parser.add_argument(
+        "--sizes", default="10k,100k,1m", help="comma-separated lead counts: 10k,100k,1m,10m"
+    )
     parser.add_argument("--demo", action="store_true", help="also time the demo build")
-    parser.add_argument("--reps", default="",
-                        help="comma-separated rep counts, built at the first size only")
+    parser.add_argument(
+        "--reps", default="", help="comma-separated rep counts, built at the first size only"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 8GB")
@@ -261,8 +318,9 @@ def main() -> None:
         sizes = [size for size in args.sizes.split(",") if size.strip()]
         if args.reps:
             for reps in (int(r) for r in args.reps.split(",")):
-                results.append(bench_size(f"{sizes[0]}, {reps} reps", parse_size(sizes[0]),
-                                          work, args, reps))
+                results.append(
+                    bench_size(f"{sizes[0]}, {reps} reps", parse_size(sizes[0]), work, args, reps)
+                )
         else:
             for size in sizes:
                 results.append(bench_size(size, parse_size(size), work, args))

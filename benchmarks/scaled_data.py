@@ -1,6 +1,6 @@
 """Raw contract files at any size: the demo world, copied until it has N leads.
 
-The demo generator (generator/demo_data.py) draws every row in Python, which
+The demo generator (generator/commands/demo_data.py) draws every row in Python, which
 takes minutes for millions of rows. Here it draws one small world, and
 DuckDB copies it: copy k gets ids suffixed ".k", so every lead, activity,
 opportunity and revenue line is distinct, while timing, conversion and
@@ -23,15 +23,20 @@ from pathlib import Path
 
 import duckdb
 
-from generator.contract import RAW_TABLES
-from generator.demo_data import write_demo_data
+from generator.commands.demo_data import write_demo_data
+from generator.inputs.raw_columns import RAW_TABLES
 
 BASE_SCALE = 1.0
 """The demo world at scale 1: ~5,500 leads, 13 reps (10 sales, 3 marketing)."""
 
 
-def write_scaled_data(out_dir: Path, leads: int, file_format: str = "parquet",
-                      reps: int | None = None, activities_per_copy: int = 3) -> dict[str, int]:
+def write_scaled_data(
+    out_dir: Path,
+    leads: int,
+    file_format: str = "parquet",
+    reps: int | None = None,
+    activities_per_copy: int = 3,
+) -> dict[str, int]:
     """Write the six raw tables with about `leads` leads; return rows per table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sla-base-") as scratch:
@@ -44,27 +49,34 @@ def write_scaled_data(out_dir: Path, leads: int, file_format: str = "parquet",
             for table in RAW_TABLES:
                 connection.execute(
                     f"create view base_{table} as select * from read_csv("
-                    f"'{base_dir / (table + '.csv')}', header = true, all_varchar = true)")
+                    f"'{base_dir / (table + '.csv')}', header = true, all_varchar = true)"
+                )
             counts = {}
-            for table, select in _copy_queries(copies, rep_copies,
-                                               activities_per_copy).items():
+            for table, select in _copy_queries(copies, rep_copies, activities_per_copy).items():
                 path = out_dir / f"{table}.{file_format}"
-                options = "(format parquet, compression zstd)" if file_format == "parquet" \
+                options = (
+                    "(format parquet, compression zstd)"
+                    if file_format == "parquet"
                     else "(header true)"
+                )
                 connection.execute(f"copy ({select}) to '{path}' {options}")
                 reader = "read_parquet" if file_format == "parquet" else "read_csv"
                 counts[table] = connection.execute(
-                    f"select count(*) from {reader}('{path}')").fetchone()[0]
+                    f"select count(*) from {reader}('{path}')"
+                ).fetchone()[0]
     return counts
 
 
 def _copy_queries(copies: int, rep_copies: int, activities_per_copy: int) -> dict[str, str]:
     """Return one select per raw table over the base_* views."""
+
     # Ids keep their demo prefix (L, A, O, R, S, M) and gain ".k": the
     # contract treats ids as opaque text.
     def rep(column: str) -> str:
-        return (f"case when {column} is null or {column} = '' then {column} "
-                f"else {column} || '.' || (k % {rep_copies}) end")
+        return (
+            f"case when {column} is null or {column} = '' then {column} "
+            f"else {column} || '.' || (k % {rep_copies}) end"
+        )
 
     copy = f"cross join range({copies}) as copy_number(k)"
     return {
@@ -75,7 +87,7 @@ def _copy_queries(copies: int, rep_copies: int, activities_per_copy: int) -> dic
         "leads": f"""
             select lead_id || '.' || k as lead_id, created_at,
                    replace(email, '@', '.' || k || '@') as email, full_name, company, source,
-                   {rep('owner_id')} as owner_id, mql_at, sal_at, sql_at, disqualified_at,
+                   {rep("owner_id")} as owner_id, mql_at, sal_at, sql_at, disqualified_at,
                    disqualified_reason
             from base_leads {copy}""",
         "lead_activities": f"""
@@ -84,7 +96,7 @@ def _copy_queries(copies: int, rep_copies: int, activities_per_copy: int) -> dic
                    case when j = 0 then occurred_at else strftime(
                        try_cast(occurred_at as timestamp) + to_seconds(7 * j),
                        '%Y-%m-%dT%H:%M:%SZ') end as occurred_at,
-                   activity_type, {rep('rep_id')} as rep_id, is_automated
+                   activity_type, {rep("rep_id")} as rep_id, is_automated
             from base_lead_activities {copy}
             cross join range({activities_per_copy}) as repeat_number(j)""",
         "opportunities": f"""
@@ -92,7 +104,7 @@ def _copy_queries(copies: int, rep_copies: int, activities_per_copy: int) -> dic
                    case when lead_id is null or lead_id = '' then lead_id
                         else lead_id || '.' || k end as lead_id,
                    account_name, created_at, stage, amount, proposal_sent_at, closed_at,
-                   {rep('owner_id')} as owner_id, lost_reason
+                   {rep("owner_id")} as owner_id, lost_reason
             from base_opportunities {copy}""",
         "revenue": f"""
             select revenue_id || '.' || k as revenue_id,
@@ -111,8 +123,9 @@ def _copy_queries(copies: int, rep_copies: int, activities_per_copy: int) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, required=True)
-    parser.add_argument("--reps", type=int, default=None,
-                        help="about this many reps (default: the demo's 13)")
+    parser.add_argument(
+        "--reps", type=int, default=None, help="about this many reps (default: the demo's 13)"
+    )
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()

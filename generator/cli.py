@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import click
 
 # Light (no dbt): the notify options need its list of formats.
-from generator.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+from generator.commands.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
+from generator.inputs.source_tables import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -29,25 +32,37 @@ def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 def _configure_logging(verbosity: str) -> None:
     level = {"verbose": logging.INFO, "quiet": logging.ERROR}.get(verbosity, logging.WARNING)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
 
 
 def verbosity_options(command: Callable) -> Callable:
     """Add -v/--verbose and -q/--quiet to a command (the group accepts them too)."""
-    command = click.option("-q", "--quiet", is_flag=True, expose_value=False,
-                           is_eager=True, callback=_set_verbosity,
-                           help="Print errors only.")(command)
-    return click.option("-v", "--verbose", is_flag=True, expose_value=False,
-                        is_eager=True, callback=_set_verbosity,
-                        help="Log every step.")(command)
+    command = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_verbosity,
+        help="Print errors only.",
+    )(command)
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_verbosity,
+        help="Log every step.",
+    )(command)
 
 
 def is_quiet() -> bool:
     """Return whether --quiet was given."""
     context = click.get_current_context(silent=True)
-    return context is not None and \
-        context.find_root().meta.get("sla_report.verbosity") == "quiet"
+    return context is not None and context.find_root().meta.get("sla_report.verbosity") == "quiet"
 
 
 def say(message: str) -> None:
@@ -59,9 +74,13 @@ def say(message: str) -> None:
 def project_dir_option(command: Callable) -> Callable:
     """Add --project-dir (default: the current directory) to a command."""
     return click.option(
-        "--project-dir", "project_dir", type=click.Path(file_okay=False), callback=_not_empty,
+        "--project-dir",
+        "project_dir",
+        type=click.Path(file_okay=False),
+        callback=_not_empty,
         help="The SLA Report project (dbt_project.yml, seeds, site/). "
-             "Default: the current directory.")(command)
+        "Default: the current directory.",
+    )(command)
 
 
 @click.group()
@@ -81,39 +100,54 @@ def cli() -> None:
     _configure_logging(context.meta.get("sla_report.verbosity", "normal"))
 
 
-def serve_hint(project: Path, out: Path) -> str:
+def serve_hint(project: Path, given: list[str]) -> str:
     """Return a command that previews this site exactly as it was built.
 
-    `sla-report` is not on PATH after `make demo` (it lives in .venv/bin), so
-    the hint names `make serve` for the default site and otherwise the path
-    of the running executable with the same --out.
+    `given` is the build's one-run options (one_run_options): the preview
+    repeats them, and reads sla-report.yml for everything else, as the build
+    did. `sla-report` is not on PATH after `make demo` (it lives in
+    .venv/bin), so the hint names `make serve` when nothing was given and
+    otherwise the path of the running executable.
     """
-    default_out = project / "build" / "site"
-    if out == default_out and (project / "Makefile").is_file() and Path.cwd() == project:
+    if not given and (project / "Makefile").is_file() and Path.cwd() == project:
         return "make serve"
     executable = Path(sys.argv[0])
-    program = (shlex.quote(str(executable.resolve()))
-               if executable.name == "sla-report" and executable.exists()
-               else f"{shlex.quote(sys.executable)} -m generator")
+    program = (
+        shlex.quote(str(executable.resolve()))
+        if executable.name == "sla-report" and executable.exists()
+        else f"{shlex.quote(sys.executable)} -m generator"
+    )
     parts = [program, "serve"]
     if Path.cwd() != project:
         parts += ["--project-dir", shlex.quote(str(project))]
-    if out != default_out:
-        parts += ["--out", shlex.quote(str(out))]
-    return " ".join(parts)
+    return " ".join(parts + [shlex.quote(part) for part in given])
+
+
+def one_run_options(**given: str | None) -> list[str]:
+    """Return the settings given on the command line as arguments to repeat.
+
+    Folders become absolute, so the hint works from wherever it is run.
+    """
+    arguments: list[str] = []
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name in ("data", "out"):
+            value = str(Path(value).resolve())
+        arguments += [f"--{name.replace('_', '-')}", value]
+    return arguments
 
 
 # Issue #24: a value the command cannot use is a usage error (exit 2) here,
 # before anything runs; an empty value is usually an unset variable in a script.
-_MEMORY_LIMIT = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)|\d+(?:\.\d+)?%)\s*",
-                           re.IGNORECASE)
 
 
 def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an empty value: `--out ""` is a mistake, not "the default"."""
     if value is not None and not str(value).strip():
-        raise click.BadParameter("must not be empty (leave the option out for the default)",
-                                 ctx, param)
+        raise click.BadParameter(
+            "must not be empty (leave the option out for the default)", ctx, param
+        )
     return value
 
 
@@ -126,57 +160,146 @@ def _web_address(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def _memory_limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Accept DuckDB's sizes ('8GB', '500MB', '8GiB') or a share of RAM ('50%')."""
-    if value is None:
-        return value
-    number = re.match(r"\s*(\d+(?:\.\d+)?)", value)
-    if not _MEMORY_LIMIT.fullmatch(value) or not number or float(number.group(1)) <= 0 \
-            or (value.strip().endswith("%") and float(number.group(1)) > 100):
+    from generator.settings.settings_file import is_memory_limit
+
+    if value is not None and not is_memory_limit(value):
         raise click.BadParameter(f"{value!r} is not a size like 8GB, 500MB or 50%", ctx, param)
     return value
 
 
-def _build_options(command: Callable) -> Callable:
-    """Add the options shared by `build` and `serve`."""
-    for option in reversed([
-        click.option("--data", "data", callback=_not_empty, type=click.Path(file_okay=False),
-                     help="Folder of raw CSV/Parquet files. Default: the committed demo data."),
-        click.option("--source", "source",
-                     type=click.Choice(["contract", "salesforce", "hubspot"],
-                                       case_sensitive=False),
-                     help="The system the --data files come from: our input contract, a "
-                          "Salesforce export or landing, HubSpot as Fivetran lands it. "
-                          "Default: `source:` in crm_source.yml, else contract."),
-        click.option("--as-of", "as_of", callback=_not_empty, metavar="DATE",
-                     help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
-                          "for the last complete day). Default: 2015-10-15 for the demo, the "
-                          "last complete local day for --data; a day that has not ended is "
-                          "refused."),
-        click.option("--out", "out", callback=_not_empty, type=click.Path(file_okay=False),
-                     help="Folder of the published site. Default: build/site in the project."),
-        click.option("--full", is_flag=True,
-                     help="Rebuild everything, even what has not changed."),
-        click.option("--memory-limit", "memory_limit", metavar="SIZE", callback=_memory_limit,
-                     help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
-                          "sorts spill to disk. Default: DuckDB's (80% of RAM), or "
-                          "SLA_REPORT_DUCKDB_MEMORY_LIMIT."),
-        click.option("--locale", "locale", callback=_not_empty, metavar="LOCALE",
-                     help="The site's language and number/date formats: en, th, pt_BR. "
-                          "Default: extra.locale in mkdocs.yml, else en."),
-        click.option("--currency", "currency", callback=_not_empty, metavar="CODE",
-                     help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
-                          "nothing is converted. Default: extra.currency in mkdocs.yml, "
-                          "else USD."),
-        click.option("--unit-tests", "unit_tests", is_flag=True,
-                     help="Also run the dbt unit tests (make test and CI do; site builds "
-                          "run every data test but skip them)."),
-        click.option("--target", "target", metavar="NAME", callback=_not_empty,
-                     help="The profiles.yml target the models run on: duckdb (embedded, "
-                          "the default), postgres, spark or your own. A warehouse target "
-                          "reads its raw schema (fill it with `sla-report load`). "
-                          "Default: SLA_REPORT_TARGET, else duckdb."),
-    ]):
-        command = option(command)
-    return project_dir_option(command)
+@dataclass(frozen=True)
+class BuildOptions:
+    """The options `build` and `serve` share, as given on the command line."""
+
+    data: str | None
+    source: str | None
+    as_of: str | None
+    out: str | None
+    full: bool
+    memory_limit: str | None
+    locale: str | None
+    currency: str | None
+    unit_tests: bool
+    target: str | None
+    project_dir: str | None
+
+    def make_config(self):
+        """Return the validated build configuration these options ask for."""
+        from generator.commands.configure import make_config
+
+        return make_config(
+            data=self.data,
+            as_of=self.as_of,
+            out=self.out,
+            project_dir=self.project_dir,
+            source=self.source and self.source.lower(),
+            unit_tests=self.unit_tests,
+            memory_limit=self.memory_limit,
+            target=self.target,
+            locale=self.locale,
+            currency=self.currency,
+        )
+
+
+# The options `build` and `serve` share, in the order --help lists them.
+_BUILD_OPTIONS = (
+    click.option(
+        "--data",
+        "data",
+        callback=_not_empty,
+        type=click.Path(file_okay=False),
+        help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, "
+        "else the committed demo data.",
+    ),
+    click.option(
+        "--source",
+        "source",
+        type=click.Choice(SOURCES, case_sensitive=False),
+        help="The system the --data files come from: our input contract, a "
+        "Salesforce export or landing, HubSpot as Fivetran lands it. "
+        "Default: `source:` in sla-report.yml, then in crm_source.yml, else "
+        "contract.",
+    ),
+    click.option(
+        "--as-of",
+        "as_of",
+        callback=_not_empty,
+        metavar="DATE",
+        help="Evaluate as of the end of this local day (YYYY-MM-DD, or 'latest' "
+        "for the last complete day). Default: `as_of:` in sla-report.yml, else "
+        "2015-10-15 for the demo and the last complete local day for "
+        "--data; a day that has not ended is refused.",
+    ),
+    click.option(
+        "--out",
+        "out",
+        callback=_not_empty,
+        type=click.Path(file_okay=False),
+        help="Folder of the published site. Default: `out:` in sla-report.yml, else "
+        "build/site in the project.",
+    ),
+    click.option("--full", is_flag=True, help="Rebuild everything, even what has not changed."),
+    click.option(
+        "--memory-limit",
+        "memory_limit",
+        metavar="SIZE",
+        callback=_memory_limit,
+        help="DuckDB's memory limit ('8GB', '50%'); beyond it, big joins and "
+        "sorts spill to disk. Default: `memory_limit:` in sla-report.yml, "
+        "else SLA_REPORT_DUCKDB_MEMORY_LIMIT, else 80% of RAM.",
+    ),
+    click.option(
+        "--locale",
+        "locale",
+        callback=_not_empty,
+        metavar="LOCALE",
+        help="The site's language and number/date formats: en, th, pt_BR. "
+        "Default: `locale:` in sla-report.yml, else en.",
+    ),
+    click.option(
+        "--currency",
+        "currency",
+        callback=_not_empty,
+        metavar="CODE",
+        help="ISO 4217 code of the amounts in the data (USD, THB, BRL); "
+        "nothing is converted. Default: `currency:` in sla-report.yml, "
+        "else USD.",
+    ),
+    click.option(
+        "--unit-tests",
+        "unit_tests",
+        is_flag=True,
+        help="Also run the dbt unit tests (make test and CI do; site builds "
+        "run every data test but skip them).",
+    ),
+    click.option(
+        "--target",
+        "target",
+        metavar="NAME",
+        callback=_not_empty,
+        help="The profiles.yml target the models run on: duckdb (embedded, "
+        "the default), postgres, spark or your own. A warehouse target "
+        "reads its raw schema (fill it with `sla-report load`). "
+        "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml, "
+        "else duckdb.",
+    ),
+)
+
+
+def build_options(command: Callable) -> Callable:
+    """Add the options shared by `build` and `serve`, declared once; the command
+    receives them as one BuildOptions, its first argument."""
+
+    @functools.wraps(command)
+    def run(**values):
+        shared = {name: values.pop(name) for name in BuildOptions.__dataclass_fields__}
+        return command(BuildOptions(**shared), **values)
+
+    # The command's own options stay; the shared ones are added after them.
+    run.__click_params__ = list(getattr(command, "__click_params__", []))  # type: ignore[attr-defined]
+    for option in reversed(_BUILD_OPTIONS):
+        run = option(run)
+    return project_dir_option(run)
 
 
 def _run_build(configure: Callable, full: bool):
@@ -185,7 +308,7 @@ def _run_build(configure: Callable, full: bool):
     Returns (config, summary, progress): progress holds every stage's time,
     including the input check that runs before the build proper.
     """
-    from generator.build import build_report
+    from generator.commands.build import build_report
     from generator.exceptions import InternalError, SlaReportError
     from generator.progress import Progress
 
@@ -195,22 +318,21 @@ def _run_build(configure: Callable, full: bool):
         # whatever it meets must end in a message, never a traceback (issue #11).
         with progress.stage("checking input"):
             config = configure()
-        return config, build_report(config, full=full, report=say, progress=progress), \
-            progress
+        return config, build_report(config, full=full, report=say, progress=progress), progress
     except SlaReportError:
         raise
     except Exception as error:  # a bug: say so plainly, keep the traceback for -v
         log.debug("internal error", exc_info=True)
-        raise InternalError(f"internal error: {type(error).__name__}: {error} "
-                            "(run with -v for the traceback); nothing was published") from error
+        raise InternalError(
+            f"internal error: {type(error).__name__}: {error} "
+            "(run with -v for the traceback); nothing was published"
+        ) from error
 
 
 @cli.command()
-@_build_options
+@build_options
 @verbosity_options
-def build(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          locale: str | None, currency: str | None, project_dir: str | None) -> None:
+def build(options: BuildOptions) -> None:
     """Build the report: dbt models, generated pages, strict MkDocs build.
 
     Only what changed is rebuilt: edited pages, texts or templates are
@@ -230,40 +352,48 @@ def build(data: str | None, source: str | None, as_of: str | None, out: str | No
     """
     import time
 
-    from generator.config import make_config
-
     started = time.perf_counter()
-    config, summary, progress = _run_build(
-        lambda: make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                            source=source and source.lower(), unit_tests=unit_tests,
-                            memory_limit=memory_limit, target=target, locale=locale,
-                            currency=currency), full)
+    config, summary, progress = _run_build(options.make_config, options.full)
     index = summary.out_dir / "index.html"
     for line in summary.quality.lines() if summary.quality else []:
         say(line)
     # The whole command's time: the input check runs before the build proper.
-    click.echo(f"Built {summary.pages} pages ({summary.generated_pages} generated, "
-               f"{summary.pages - summary.generated_pages} from site/docs and the theme; "
-               f"{summary.kpis} KPIs, "
-               "data as of "
-               f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
-               f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()}).")
+    click.echo(
+        f"Built {summary.pages} pages ({summary.generated_pages} generated, "
+        f"{summary.pages - summary.generated_pages} from site/docs and the theme; "
+        f"{summary.kpis} KPIs, "
+        "data as of "
+        f"{config.as_of.isoformat()}) in {time.perf_counter() - started:.1f} s "
+        f"(dbt {summary.dbt_seconds:.1f} s; {progress.summary()})."
+    )
     say(f"Site: {summary.out_dir}")
-    say(f"Open {index.as_uri()} in a browser, or run: "
-        f"{serve_hint(config.project_dir, config.out_dir)}")
+    given = one_run_options(
+        data=options.data,
+        source=options.source,
+        as_of=options.as_of,
+        out=options.out,
+        target=options.target,
+        memory_limit=options.memory_limit,
+        locale=options.locale,
+        currency=options.currency,
+    )
+    say(f"Open {index.as_uri()} in a browser, or run: {serve_hint(config.project_dir, given)}")
 
 
 @cli.command()
-@_build_options
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--no-watch", is_flag=True,
-              help="Serve the last built site as it is: no build, no reload.")
+@build_options
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option(
+    "--no-watch", is_flag=True, help="Serve the last built site as it is: no build, no reload."
+)
 @verbosity_options
-def serve(data: str | None, source: str | None, as_of: str | None, out: str | None,
-          full: bool, memory_limit: str | None, unit_tests: bool, target: str | None,
-          locale: str | None, currency: str | None, project_dir: str | None, port: int,
-          no_watch: bool) -> None:
+def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
     """Live preview on http://127.0.0.1:PORT/: build, serve, rebuild on save (Ctrl-C stops).
 
     Watches models/, macros/, seeds/, data-tests/, site/, mkdocs.yml, the page
@@ -275,21 +405,16 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 
     Example: sla-report serve --port 8001
     """
-    from generator.config import make_config
-    from generator.preview import Preview
+    from generator.commands.serve import Preview
 
-    def configure():
-        return make_config(data=data, as_of=as_of, out=out, project_dir=project_dir,
-                           source=source and source.lower(), unit_tests=unit_tests,
-                           memory_limit=memory_limit, target=target, locale=locale,
-                           currency=currency)
-
-    config = configure()  # a bad option or folder stops here, before serving
+    config = options.make_config()  # a bad option or folder stops here, before serving
     if no_watch and not (config.out_dir / "index.html").is_file():
         from generator.exceptions import ConfigError
 
         raise ConfigError(f"{config.out_dir}: no built site; run `sla-report build` first")
-    preview = Preview(configure, port=port, full=full, watch=not no_watch, report=say)
+    preview = Preview(
+        options.make_config, port=port, full=options.full, watch=not no_watch, report=say
+    )
     preview.run()
 
 
@@ -297,20 +422,89 @@ def serve(data: str | None, source: str | None, as_of: str | None, out: str | No
 cli.add_command(serve, "dev")
 
 
-@cli.command()
-@click.option("--target", "target", metavar="NAME", callback=_not_empty,
-              help="The profiles.yml target to load into (postgres, spark or your own). "
-                   "Default: SLA_REPORT_TARGET.")
-@click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
-              help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.")
-@click.option("--source", "source",
-              type=click.Choice(["contract", "salesforce", "hubspot"], case_sensitive=False),
-              help="The layout of the --data files (as for build). Default: `source:` in "
-                   "crm_source.yml, else contract.")
+SETTING_NAMES = (
+    "data",
+    "source",
+    "as_of",
+    "out",
+    "locale",
+    "currency",
+    "target",
+    "memory_limit",
+    "crm_links",
+    "notify",
+)
+
+
+@cli.command("settings")
+@click.option(
+    "--get",
+    "name",
+    type=click.Choice(SETTING_NAMES),
+    help="Print one setting's value only (empty when unset; out: the folder "
+    "the build writes), for scripts and the Makefile.",
+)
 @project_dir_option
 @verbosity_options
-def load(target: str | None, data: str | None, source: str | None,
-         project_dir: str | None) -> None:
+def settings_command(name: str | None, project_dir: str | None) -> None:
+    """Show the project's settings (sla-report.yml at its root), checked.
+
+    A command-line option overrides a setting for one run; an unknown key or
+    a bad value stops every command with the file, the key and what was
+    expected (exit 3). See docs/settings.md.
+
+    Example: sla-report settings --get out
+    """
+    import dataclasses
+
+    from generator.settings.project import find_project
+    from generator.settings.settings_file import SETTINGS_FILE, read_settings
+
+    root = find_project(project_dir)
+    settings = read_settings(root)
+    values = dataclasses.asdict(settings)
+    values["out"] = settings.out or root / "build" / "site"
+    if name:
+        value = values[name]
+        click.echo("" if value is None else value)
+        return
+    say(
+        f"{settings.path or root / SETTINGS_FILE}"
+        f"{'' if settings.path else ' (none: every setting is its default)'}"
+    )
+    for key in SETTING_NAMES:
+        value = values[key]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None) or None
+        click.echo(f"{key}: {'(default)' if value is None else value}")
+
+
+@cli.command()
+@click.option(
+    "--target",
+    "target",
+    metavar="NAME",
+    callback=_not_empty,
+    help="The profiles.yml target to load into (postgres, spark or your own). "
+    "Default: SLA_REPORT_TARGET.",
+)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    callback=_not_empty,
+    help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.",
+)
+@click.option(
+    "--source",
+    "source",
+    type=click.Choice(SOURCES, case_sensitive=False),
+    help="The layout of the --data files (as for build). Default: `source:` in "
+    "crm_source.yml, else contract.",
+)
+@project_dir_option
+@verbosity_options
+def load(target: str | None, data: str | None, source: str | None, project_dir: str | None) -> None:
     """Load raw files into a warehouse's raw schema, every column as text.
 
     The files are checked as `build --data` checks them; existing tables of
@@ -322,43 +516,57 @@ def load(target: str | None, data: str | None, source: str | None,
     """
     import time
 
-    from generator.config import files_to_load, find_project
-    from generator.load import load_files
-    from generator.targets import resolve_target
+    from generator.commands.load import files_to_load, load_files
+    from generator.settings.profiles import resolve_target
+    from generator.settings.project import find_project
+    from generator.settings.settings_file import read_settings
 
     started = time.perf_counter()
     root = find_project(project_dir)
-    chosen = resolve_target(root, target)
+    settings = read_settings(root).overridden(data=data, source=source and source.lower())
+    chosen = resolve_target(root, target, settings.target)
     if not chosen.is_warehouse:
         from generator.exceptions import ConfigError
 
-        raise ConfigError(f"target {chosen.name} is embedded DuckDB, which reads raw files "
-                          "directly: sla-report build --data DIR (load is for warehouses, "
-                          "e.g. --target postgres)")
-    files, schemas, renames = files_to_load(root, Path(data).resolve() if data else None,
-                                            source and source.lower())
+        raise ConfigError(
+            f"target {chosen.name} is embedded DuckDB, which reads raw files "
+            "directly: sla-report build --data DIR (load is for warehouses, "
+            "e.g. --target postgres)"
+        )
+    files, schemas, renames = files_to_load(root, settings.data, settings.source)
     loaded = load_files(root, chosen, files, schemas, renames)
     for table in loaded:
         say(f"{table.relation}: {table.rows:,} rows from {table.source_file.name}")
-    click.echo(f"Loaded {len(loaded)} tables ({sum(t.rows for t in loaded):,} rows) into "
-               f"{chosen.name} (schema {', '.join(sorted(set(schemas.values())))}) in "
-               f"{time.perf_counter() - started:.1f} s.")
+    click.echo(
+        f"Loaded {len(loaded)} tables ({sum(t.rows for t in loaded):,} rows) into "
+        f"{chosen.name} (schema {', '.join(sorted(set(schemas.values())))}) in "
+        f"{time.perf_counter() - started:.1f} s."
+    )
     say(f"Next: sla-report build --target {chosen.name}")
 
 
 @cli.command()
 @click.argument("system", type=click.Choice(["hubspot", "salesforce"], case_sensitive=False))
-@click.option("--since", metavar="DATE", callback=_not_empty,
-              help="Fetch records modified since this day (UTC), merged into the stored "
-                   "tables. Default: since the last good pull.")
-@click.option("--full", is_flag=True,
-              help="Fetch everything and replace the stored tables.")
-@click.option("--data", "data", type=click.Path(file_okay=False), callback=_not_empty,
-              help="The folder to write. Default: pull.data in crm_source.yml.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_not_empty,
+    help="Fetch records modified since this day (UTC), merged into the stored "
+    "tables. Default: since the last good pull.",
+)
+@click.option("--full", is_flag=True, help="Fetch everything and replace the stored tables.")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    callback=_not_empty,
+    help="The folder to write. Default: pull.data in crm_source.yml.",
+)
 @project_dir_option
 @verbosity_options
-def pull(system: str, since: str | None, full: bool, data: str | None,
-         project_dir: str | None) -> None:
+def pull(
+    system: str, since: str | None, full: bool, data: str | None, project_dir: str | None
+) -> None:
     """Fetch the CRM's records through its API into the data folder, as Parquet.
 
     Only records changed since the last good pull are fetched, merged by id;
@@ -370,7 +578,7 @@ def pull(system: str, since: str | None, full: bool, data: str | None,
 
     Example: sla-report pull hubspot && sla-report build --source hubspot --data crm-data
     """
-    from generator.pull.command import pull_command
+    from generator.commands.pull import pull_command
 
     pull_command(system.lower(), since, full, data, project_dir, say, click.echo)
 
@@ -381,15 +589,22 @@ MAX_DEMO_SCALE = 10_000  # about 55M leads: past that the generator runs out of 
 def _demo_scale(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """Accept a finite scale above 0 and at most MAX_DEMO_SCALE (issue #24: -1 overflowed)."""
     if not 0 < value <= MAX_DEMO_SCALE:  # also false for nan
-        raise click.BadParameter(f"{value} is not a number above 0 and at most "
-                                 f"{MAX_DEMO_SCALE:,}", ctx, param)
+        raise click.BadParameter(
+            f"{value} is not a number above 0 and at most {MAX_DEMO_SCALE:,}", ctx, param
+        )
     return value
 
 
 @cli.command("demo-data")
 @click.argument("out", type=click.Path(file_okay=False))
-@click.option("--scale", default=1.0, show_default=True, type=float, callback=_demo_scale,
-              help="Multiply every volume (1 = a few thousand leads; at most 10,000).")
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    callback=_demo_scale,
+    help="Multiply every volume (1 = a few thousand leads; at most 10,000).",
+)
 @click.option("--seed", default=2015, show_default=True, help="Random seed.")
 @verbosity_options
 def demo_data(out: str, scale: float, seed: int) -> None:
@@ -397,41 +612,83 @@ def demo_data(out: str, scale: float, seed: int) -> None:
 
     Example: sla-report demo-data /tmp/big --scale 20
     """
-    from generator.demo_data import write_demo_data
+    from generator.commands.demo_data import write_demo_data
 
     counts = write_demo_data(Path(out), seed=seed, scale=scale)
     say(", ".join(f"{table}: {rows:,}" for table, rows in counts.items()))
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(file_okay=False), callback=_not_empty,
-              help="The built site whose summary.json to announce. Default: build/site in "
-                   "the project.")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False),
-              callback=_not_empty, help="A summary.json to announce instead of --out's.")
-@click.option("--format", "chat", type=click.Choice(FORMATS),
-              help="The chat's payload format. Default: from the webhook's address "
-                   "(hooks.slack.com, *.webhook.office.com, chat.googleapis.com), else slack.")
-@click.option("--webhook-env", "webhook_env", default=DEFAULT_WEBHOOK_VARIABLE,
-              show_default=True, metavar="NAME", callback=_not_empty,
-              help="The environment variable holding the webhook's address (in CI, a "
-                   "repository secret). The address is never read from a file or printed.")
-@click.option("--site-url", "site_url", envvar="SLA_REPORT_PAGES_URL", metavar="URL",
-              callback=_web_address,
-              help="The published report, linked from the notice. Default: "
-                   "SLA_REPORT_PAGES_URL.")
-@click.option("--timeout", "timeout", default=10.0, show_default=True,
-              type=click.FloatRange(0.1, 120), metavar="SECONDS",
-              help="How long one attempt may take; a timeout or a 5xx is tried 3 times.")
-@click.option("--digest/--no-digest", default=None,
-              help="Add the weekly digest (team verdicts, week over week). Default: when the "
-                   "summary is as of a Sunday, the build read on Monday morning.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    callback=_not_empty,
+    help="The built site whose summary.json to announce. Default: build/site in the project.",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False),
+    callback=_not_empty,
+    help="A summary.json to announce instead of --out's.",
+)
+@click.option(
+    "--format",
+    "chat",
+    type=click.Choice(FORMATS),
+    help="The chat's payload format. Default: notify.format in sla-report.yml, "
+    "else from the webhook's address (hooks.slack.com, *.webhook.office.com, "
+    "chat.googleapis.com), else slack.",
+)
+@click.option(
+    "--webhook-env",
+    "webhook_env",
+    metavar="NAME",
+    callback=_not_empty,
+    help="The environment variable holding the webhook's address (in CI, a "
+    "repository secret). The address is never read from a file or printed. "
+    f"Default: notify.webhook_env in sla-report.yml, else "
+    f"{DEFAULT_WEBHOOK_VARIABLE}.",
+)
+@click.option(
+    "--site-url",
+    "site_url",
+    envvar="SLA_REPORT_PAGES_URL",
+    metavar="URL",
+    callback=_web_address,
+    help="The published report, linked from the notice. Default: "
+    "SLA_REPORT_PAGES_URL, else notify.site_url in sla-report.yml.",
+)
+@click.option(
+    "--timeout",
+    "timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 120),
+    metavar="SECONDS",
+    help="How long one attempt may take; a timeout or a 5xx is tried 3 times.",
+)
+@click.option(
+    "--digest/--no-digest",
+    default=None,
+    help="Add the weekly digest (team verdicts, week over week). Default: when the "
+    "summary is as of a Sunday, the build read on Monday morning.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the payload instead of posting it.")
 @project_dir_option
 @verbosity_options
-def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_env: str,
-           site_url: str | None, timeout: float, digest: bool | None, dry_run: bool,
-           project_dir: str | None) -> None:
+def notify(
+    out: str | None,
+    summary_path: str | None,
+    chat: str | None,
+    webhook_env: str | None,
+    site_url: str | None,
+    timeout: float,
+    digest: bool | None,
+    dry_run: bool,
+    project_dir: str | None,
+) -> None:
     """Post the night's news (summary.json) to a Slack, Teams or Google Chat webhook.
 
     Status changes, commitments that fell behind pace, new hand-off breaches
@@ -442,19 +699,31 @@ def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_
     Example: SLA_REPORT_WEBHOOK_URL=https://hooks.slack.com/... sla-report notify
     """
     import json
-    import os
 
-    from generator.config import find_project
-    from generator.notify import compose, payload, post, read_summary, webhook_chat
+    from generator.commands.notify import compose, payload, post, read_summary, webhook_chat
+    from generator.exceptions import ConfigError
+    from generator.settings.environment import read_named
+    from generator.settings.project import find_project
+    from generator.settings.settings_file import ProjectSettings, read_settings
 
+    try:
+        root = find_project(project_dir)
+    except ConfigError:
+        # A --summary from elsewhere (the published one, in CI) needs no
+        # project; inside one, its sla-report.yml still gives the defaults.
+        if not summary_path or project_dir:
+            raise
+        root = None
+    settings = (read_settings(root) if root else ProjectSettings()).overridden(out=out)
     if summary_path:
         path = Path(summary_path)
     else:
-        root = find_project(project_dir)
-        path = (Path(out) if out else root / "build" / "site") / "summary.json"
-    message = compose(read_summary(path), site_url, digest)
-    url = os.environ.get(webhook_env, "").strip()
-    chat = chat or webhook_chat(url, webhook_env, required=not dry_run)
+        assert root is not None  # without --summary, a missing project raised above
+        path = (settings.out or root / "build" / "site") / "summary.json"
+    message = compose(read_summary(path), site_url or settings.notify.site_url, digest)
+    webhook_env = webhook_env or settings.notify.webhook_env or DEFAULT_WEBHOOK_VARIABLE
+    url = read_named(webhook_env) or ""
+    chat = chat or settings.notify.format or webhook_chat(url, webhook_env, required=not dry_run)
     if dry_run:
         click.echo(json.dumps(payload(message, chat), indent=2, ensure_ascii=False))
         return
@@ -462,8 +731,7 @@ def notify(out: str | None, summary_path: str | None, chat: str | None, webhook_
         say("Nothing new to post: no status changed, no new breach, nothing due today.")
         return
     status = post(url, payload(message, chat), timeout=timeout)
-    say(f"Posted to {chat} (HTTP {status}): "
-        f"{', '.join(s.heading for s in message.sections)}.")
+    say(f"Posted to {chat} (HTTP {status}): {', '.join(s.heading for s in message.sections)}.")
 
 
 @cli.group()
@@ -480,57 +748,78 @@ def agreement() -> None:
 @click.option("--starts", required=True, metavar="DATE", help="First day of the new period.")
 @click.option("--ends", required=True, metavar="DATE", help="Last day of the new period.")
 @click.option("--revenue-goal", help="New revenue goal, written as given (default: copied).")
-@click.option("--id", "new_id", callback=_not_empty,
-              help="Id of the new agreement (default: the start date).")
+@click.option(
+    "--id", "new_id", callback=_not_empty, help="Id of the new agreement (default: the start date)."
+)
 @project_dir_option
 @verbosity_options
-def agreement_new(from_id: str, starts: str, ends: str, revenue_goal: str | None,
-                  new_id: str | None, project_dir: str | None) -> None:
+def agreement_new(
+    from_id: str,
+    starts: str,
+    ends: str,
+    revenue_goal: str | None,
+    new_id: str | None,
+    project_dir: str | None,
+) -> None:
     """Add an agreement period copied from another, with its text to edit.
 
     Example: sla-report agreement new --from 2015-h2 --starts 2016-01-01 --ends 2016-06-30
     """
-    from generator.agreements import create_agreement, parse_date
-    from generator.config import find_project
+    from generator.commands.agreement import create_agreement, parse_date
+    from generator.settings.project import find_project
 
     root = find_project(project_dir)
-    created = create_agreement(root, from_id, parse_date(starts, "--starts"),
-                               parse_date(ends, "--ends"), new_id, revenue_goal)
+    created = create_agreement(
+        root,
+        from_id,
+        parse_date(starts, "--starts"),
+        parse_date(ends, "--ends"),
+        new_id,
+        revenue_goal,
+    )
     _report_agreement(root, created)
 
 
 @agreement.command("reset")
 @click.argument("agreement_id")
-@click.option("--on", "on", required=True, metavar="DATE",
-              help="First day of the new agreement; the old one ends the day before.")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    metavar="DATE",
+    help="First day of the new agreement; the old one ends the day before.",
+)
 @click.option("--revenue-goal", help="Revenue goal of the new period, written as given.")
-@click.option("--id", "new_id", callback=_not_empty,
-              help="Id of the new agreement (default: the --on date).")
+@click.option(
+    "--id", "new_id", callback=_not_empty, help="Id of the new agreement (default: the --on date)."
+)
 @project_dir_option
 @verbosity_options
-def agreement_reset(agreement_id: str, on: str, revenue_goal: str | None,
-                    new_id: str | None, project_dir: str | None) -> None:
+def agreement_reset(
+    agreement_id: str,
+    on: str,
+    revenue_goal: str | None,
+    new_id: str | None,
+    project_dir: str | None,
+) -> None:
     """End an agreement early and start a new one from --on to its old end.
 
     Every KPI, target and pace is then split at the boundary.
 
     Example: sla-report agreement reset 2015-h2 --on 2015-10-01 --revenue-goal 900000
     """
-    from generator.agreements import parse_date, reset_agreement
-    from generator.config import find_project
+    from generator.commands.agreement import parse_date, reset_agreement
+    from generator.settings.project import find_project
 
     root = find_project(project_dir)
-    created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id,
-                              revenue_goal)
+    created = reset_agreement(root, agreement_id, parse_date(on, "--on"), new_id, revenue_goal)
     _report_agreement(root, created)
 
 
 def _report_agreement(root: Path, created) -> None:
     if created.ended_early:
-        say(f"{created.ended_early} now ends on "
-                   f"{created.starts_on - timedelta(days=1)}.")
-    say(f"Added agreement {created.agreement_id}: {created.starts_on} to "
-               f"{created.ends_on}.")
+        say(f"{created.ended_early} now ends on {created.starts_on - timedelta(days=1)}.")
+    say(f"Added agreement {created.agreement_id}: {created.starts_on} to {created.ends_on}.")
     if created.gap_days_before:
         say(f"Note: {created.gap_days_before} days without an agreement before it.")
     say(f"Edit its text: {created.text_path.relative_to(root)}")

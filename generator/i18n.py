@@ -2,7 +2,7 @@
 
 `extra.locale` and `extra.currency` in mkdocs.yml (or `sla-report build
 --locale th --currency THB`) choose them. Numbers, dates and amounts are
-formatted by Babel from CLDR data (generator.render); every word the
+formatted by Babel from CLDR data (generator.formats); every word the
 generator writes goes through gettext, from the catalogs in
 generator/locale/<locale>/LC_MESSAGES/messages.po. The catalogs are
 compiled in memory when a build first needs them: no manual step, and a
@@ -73,24 +73,32 @@ class SiteLocale:
         return catalog(self.code).ngettext(singular, plural, count)
 
 
-def site_locale(code: str | None = None, currency: str | None = None,
-                where: str = "mkdocs.yml extra") -> SiteLocale:
+def site_locale(
+    code: str | None = None, currency: str | None = None, where: str = "mkdocs.yml extra"
+) -> SiteLocale:
     """Return a validated SiteLocale; an unknown locale or currency is a ConfigError."""
     code = str(code or SOURCE_LOCALE).strip()
     currency = str(currency or DEFAULT_CURRENCY).strip().upper()
     try:
         parsed = Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError) as error:
-        raise ConfigError(f"{where}: locale {code!r} is not a locale Babel knows "
-                          "(e.g. en, th, pt_BR)") from error
+        raise ConfigError(
+            f"{where}: locale {code!r} is not a locale Babel knows (e.g. en, th, pt_BR)"
+        ) from error
     if not is_currency(currency):
-        raise ConfigError(f"{where}: currency {currency!r} is not an ISO 4217 code "
-                          "(e.g. USD, THB, BRL)")
+        raise ConfigError(
+            f"{where}: currency {currency!r} is not an ISO 4217 code (e.g. USD, THB, BRL)"
+        )
     found = str(parsed)
     if found != SOURCE_LOCALE and not _catalog_path(found).is_file():
-        log.warning("locale %s: no message catalog (generator/locale/%s/LC_MESSAGES/%s.po); "
-                    "numbers and dates follow %s, words stay English", found, found, DOMAIN,
-                    found)
+        log.warning(
+            "locale %s: no message catalog (generator/locale/%s/LC_MESSAGES/%s.po); "
+            "numbers and dates follow %s, words stay English",
+            found,
+            found,
+            DOMAIN,
+            found,
+        )
     return SiteLocale(found, currency)
 
 
@@ -105,8 +113,10 @@ def theme_language(code: str) -> str:
 
     languages = files("material") / "templates" / "partials" / "languages"
     parsed = _babel_locale(code)
-    for name in (f"{parsed.language}-{parsed.territory}" if parsed.territory else None,
-                 parsed.language):
+    for name in (
+        f"{parsed.language}-{parsed.territory}" if parsed.territory else None,
+        parsed.language,
+    ):
         if name and (languages / f"{name}.html").is_file():
             return name
     return "en"

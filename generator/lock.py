@@ -17,8 +17,9 @@ from generator.exceptions import BuildLockedError
 
 
 @contextmanager
-def build_lock(work_dir: Path, what: str = "build of this site",
-               name: str = "build.lock") -> Iterator[None]:
+def build_lock(
+    work_dir: Path, what: str = "build of this site", name: str = "build.lock"
+) -> Iterator[None]:
     """Hold the lock `name` in work_dir, or raise BuildLockedError naming the holder.
 
     A pull locks its data folder the same way (what="pull into this data folder").
@@ -34,7 +35,8 @@ def build_lock(work_dir: Path, what: str = "build of this site",
             holder = handle.read().strip() or "another process"
             raise BuildLockedError(
                 f"another {what} is running ({holder}); nothing was changed. "
-                f"Try again when it has finished.") from None
+                f"Try again when it has finished."
+            ) from None
         handle.seek(0)
         handle.truncate()
         started = datetime.now(UTC)

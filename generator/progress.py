@@ -82,8 +82,10 @@ class Progress:
             if self._stage is None or (not force and now - self._drawn_at < REFRESH_SECONDS):
                 return
             self._drawn_at = now
-            text = f"{self._stage}: {self._detail + ' ' if self._detail else ''}" \
-                   f"{now - self._started:.1f} s"
+            text = (
+                f"{self._stage}: {self._detail + ' ' if self._detail else ''}"
+                f"{now - self._started:.1f} s"
+            )
             padding = " " * max(0, self._width - len(text))
             self._width = len(text)
         self._write(f"\r{text}{padding}")
@@ -127,8 +129,10 @@ class DbtProgress:
     def describe(self) -> str:
         """Return '57/251 nodes (44 models, 13 data tests)'."""
         finished = sum(self.done.values())
-        parts = [f"{count} {_plural(kind, count)}" for kind, count in sorted(
-            self.done.items(), key=lambda item: _ORDER.get(item[0], 9))]
+        parts = [
+            f"{count} {_plural(kind, count)}"
+            for kind, count in sorted(self.done.items(), key=lambda item: _ORDER.get(item[0], 9))
+        ]
         of_total = f"/{self.total}" if self.total else ""
         return f"{finished}{of_total} nodes ({', '.join(parts)})" if parts else ""
 

@@ -5,7 +5,7 @@
       become an MQL at or before the opportunity was created. An SDR's own
       prospect that never became an MQL, or an MQL that came after the deal,
       is sales-sourced. On HubSpot the lead is the deal's contact that
-      qualifies (stg_hubspot__opportunities picks it);
+      qualifies (base_hubspot__opportunities picks it);
     - original_source: the lead's channel is one of `channels`;
     - any_lead: the opportunity has a lead at all (the rule before #19: reps
       attach a lead or contact to nearly every deal, so it drifts toward

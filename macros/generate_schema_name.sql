@@ -8,9 +8,16 @@
 {#- Staging and intermediate ask for the database `scratch` (dbt_project.yml):
     on DuckDB an attached in-memory database (profiles.yml, issue #8). A
     warehouse keeps them in the target's own database (Spark has no
-    databases apart from schemas), so the request is dropped there. -#}
+    databases apart from schemas), and so does a DuckDB profile that attaches
+    no `scratch` (a team's own project that installs sla_report as a dbt
+    package, issue #22), so the request is dropped there. dbt calls a
+    package's own generate_*_name macros for the package's nodes. -#}
 {% macro generate_database_name(custom_database_name=none, node=none) -%}
-    {%- if target.type != 'duckdb' -%}
+    {%- set attached = [] -%}
+    {%- for attachment in target.get('attach') or [] -%}
+        {%- do attached.append(attachment.alias) -%}
+    {%- endfor -%}
+    {%- if target.type != 'duckdb' or custom_database_name not in attached -%}
         {%- set custom_database_name = none -%}
     {%- endif -%}
     {{ return(adapter.dispatch('generate_database_name', 'dbt')(custom_database_name, node)) }}

@@ -2,7 +2,7 @@
     `checks` is a list of (condition that means "bad", reason) pairs, in
     order of precedence. Every raw row is either used or carries a reason,
     and the Data quality page counts them (rows read = used + rejected). -#}
-{% macro rejection_reason(checks) -%}
+{% macro quarantine_reason(checks) -%}
     case
     {%- for condition, reason in checks %}
         when {{ condition }} then '{{ reason }}'

@@ -1,17 +1,21 @@
 {#- The raw-source layer: the only place that knows where raw rows live.
 
     By default a raw table is the `raw` source (the demo seeds, or tables a
-    loader wrote). When the CLI passes `raw_files` (sla-report build --data DIR)
-    the same staging models read the files directly, with every column as
-    text, so staging does all typing and can quarantine unparseable values.
-    The source() call is made in both cases so lineage and docs stay whole. -#}
+    loader wrote; the raw_database and raw_schema vars say where). When the
+    CLI passes `raw_files` (sla-report build --data DIR) the same staging
+    models read the files directly, with every column as text, so staging
+    does all typing and can quarantine unparseable values. The source() call
+    is made in both cases so lineage and docs stay whole. A project that
+    installs sla_report as a dbt package (issue #22) can name a model of its
+    own for any table instead (the input_models var). -#}
 {% macro raw_table(source_name, table_name) -%}
     {%- set crm_source = var('crm_source', 'contract') -%}
     {%- if source_name == 'crm' and crm_source != 'contract' -%}
-        {#- Issue #9: another CRM's staging models (models/staging/<source>/)
-            turn its tables into this contract table; the crm source is
-            disabled then, so lineage shows the system in use. -#}
-        {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
+        {#- Issue #9: another CRM's base models (models/staging/<source>/base/,
+            base_<source>__<table>) turn its tables into this contract table;
+            the crm source is disabled then, so lineage shows the system in
+            use. Base, not staging (issue #22): staging never reads staging. -#}
+        {{ ref('base_' ~ crm_source ~ '__' ~ table_name) }}
     {%- else -%}
         {{ raw_relation(source_name, table_name) }}
     {%- endif -%}
@@ -25,8 +29,9 @@
 {% macro optional_raw_table(source_name, table_name, columns) -%}
     {%- set crm_source = var('crm_source', 'contract') -%}
     {%- if source_name == 'crm' and crm_source != 'contract' -%}
-        {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
-    {%- elif table_name in var('raw_files', {}) or var('load_source_data', true) -%}
+        {{ ref('base_' ~ crm_source ~ '__' ~ table_name) }}
+    {%- elif table_name in var('raw_files', {}) or table_name in var('input_models', {})
+            or load_source_data() -%}
         {{ raw_relation(source_name, table_name) }}
     {%- else -%}
         {%- set relation = source(source_name, table_name) -%}
@@ -45,18 +50,36 @@
 {%- endmacro %}
 
 {% macro raw_relation(source_name, table_name) -%}
-    {%- set relation = source(source_name, table_name) -%}
     {%- set files = var('raw_files', {}) -%}
-    {%- if table_name in files -%}
+    {%- set models = var('input_models', {}) -%}
+    {%- if table_name in models and source_name in ('crm', 'web') -%}
+        {#- The team's own model of the contract table (issue #22). -#}
+        {{ ref(models[table_name]) }}
+    {%- elif table_name in files -%}
+        {%- do source(source_name, table_name) -%}
         {{ read_raw_file(files[table_name]) }}
-    {%- elif var('load_source_data', true) and source_name in ('crm', 'web') -%}
+    {%- elif load_source_data() and source_name in ('crm', 'web') -%}
         {#- The demo seeds fill the raw schema: ref() the seed (the same
             relation) so dbt builds it before the staging model. Other
             CRMs' tables are never demo seeds (issue #9). -#}
+        {%- do source(source_name, table_name) -%}
         {{ ref(table_name) }}
     {%- else -%}
-        {{ relation }}
+        {{ source(source_name, table_name) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Whether the demo's raw seeds are built and read: in this project itself,
+    never in a project that installs it as a package, unless the
+    load_source_data var says so (seeds/raw/_raw__seeds.yml, issue #22). -#}
+{% macro load_source_data() -%}
+    {{ return(var('load_source_data', project_name == 'sla_report')) }}
+{%- endmacro %}
+
+{#- A reference table (the agreement, its targets, the holidays): the seed
+    in seeds/reference, or the model or seed input_models names for it. -#}
+{% macro reference_table(table_name) -%}
+    {{ ref(var('input_models', {}).get(table_name, table_name)) }}
 {%- endmacro %}
 
 {% macro read_raw_file(path) -%}

@@ -79,9 +79,11 @@ class PageLog:
 
     def problems(self) -> list[str]:
         """Return every problem seen, one line each."""
-        return ([f"console error: {m}" for m in self.console_errors]
-                + [f"failed request: {m}" for m in self.failed_requests]
-                + [f"request leaves 127.0.0.1: {m}" for m in self.outside_requests])
+        return (
+            [f"console error: {m}" for m in self.console_errors]
+            + [f"failed request: {m}" for m in self.failed_requests]
+            + [f"request leaves 127.0.0.1: {m}" for m in self.outside_requests]
+        )
 
 
 def watch(page) -> PageLog:
@@ -89,10 +91,11 @@ def watch(page) -> PageLog:
     log = PageLog()
     page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
     page.on("pageerror", lambda error: log.console_errors.append(str(error)))
-    page.on("requestfailed", lambda r: log.failed_requests.append(
-        f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and log.failed_requests.append(
-        f"{r.url} (HTTP {r.status})"))
+    page.on("requestfailed", lambda r: log.failed_requests.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and log.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+    )
 
     def guard(route):
         if is_local(route.request.url):

@@ -1,8 +1,18 @@
-"""Shared fixtures: one demo build per session, plus helpers to read the built HTML."""
+"""Shared fixtures: one demo build per session, plus helpers to read the built HTML.
+
+`make test` runs the suite on several pytest-xdist workers (issue #22). The
+session's builds (the demo, a plain copy of the project, each CRM export) are
+made once per run, by whichever worker asks first, in a folder all workers
+share (see `shared_once`); a test that needs a copy of a finished build gets
+one with `copy_built_project` or `copy_work_folder` instead of building it
+again.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildSummary, build_report
-from generator.config import BuildConfig, make_config
+from generator.commands.build import BuildSummary, build_report
+from generator.commands.configure import make_config
+from generator.settings.build_config import BuildConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RAW = ROOT / "seeds" / "raw"
@@ -53,20 +64,58 @@ def staging_kept_in(database: Path) -> Iterator[Path]:
             os.environ["SLA_REPORT_DUCKDB_SCRATCH"] = before
 
 
+def _shared_root(tmp_path_factory) -> Path:
+    """Return the temporary folder every worker of this run shares.
+
+    Under pytest-xdist each worker has its own base folder (popen-gw0, ...)
+    inside the run's; without xdist the base folder is the run's.
+    """
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_once(tmp_path_factory, name: str, make):
+    """Return make(folder), run once per test run whichever worker asks first.
+
+    The result is pickled beside the folder, so the other workers read it
+    instead of building again; they wait on a lock (released by the OS
+    whatever happens) while the first one builds. A make that fails leaves
+    no result: the next worker to ask tries again and fails the same way,
+    as each would have without sharing. make must not call shared_once
+    itself (two workers taking two locks in turn could wait for each other).
+    """
+    root = _shared_root(tmp_path_factory) / "shared"
+    root.mkdir(exist_ok=True)
+    done = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.is_file():
+            return pickle.loads(done.read_bytes())
+        folder = root / name
+        if folder.exists():  # what a failed attempt left
+            shutil.rmtree(folder)
+        folder.mkdir()
+        result = make(folder)
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> tuple[BuildConfig, BuildSummary]:
     """Build the demo report once (demo seeds, as of 2015-10-15) into a temp folder.
 
     A warehouse password is set in the environment, as CI would set it from
-    a secret, so the privacy tests can prove it is written nowhere.
+    a secret, so the privacy tests can prove it is written nowhere. Every
+    worker sets it: the builds it makes later see it as this one did.
     """
-    import os
-
     os.environ["DBT_ENV_SECRET_PG_PASSWORD"] = SECRET
-    out = tmp_path_factory.mktemp("demo") / "site"
-    # With the dbt unit tests: make test runs them once, here (site builds skip them).
-    config = make_config(out=str(out), unit_tests=True)
-    return config, build_report(config)
+
+    def build(folder: Path) -> tuple[BuildConfig, BuildSummary]:
+        # With the dbt unit tests: make test runs them once, here (site builds skip them).
+        config = make_config(out=str(folder / "site"), unit_tests=True)
+        return config, build_report(config)
+
+    return shared_once(tmp_path_factory, "demo", build)
 
 
 @pytest.fixture(scope="session")
@@ -76,14 +125,63 @@ def demo_site(demo_build) -> Path:
 
 
 @pytest.fixture(scope="session")
+def plain_build(tmp_path_factory) -> Path:
+    """Return a copy of the project built as `sla-report build` builds it (no unit tests).
+
+    The folder holds project/, site/ and .site-work/ (the last good database
+    and the state that makes the next build of an unchanged copy re-render
+    the pages only). Tests that start from a finished build copy it with
+    `copy_built_project` or `copy_work_folder`.
+    """
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    def build(folder: Path) -> Path:
+        project = copy_project(folder / "project")
+        result = CliRunner().invoke(
+            cli, ["build", "--project-dir", str(project), "--out", str(folder / "site")]
+        )
+        assert result.exit_code == 0, result.output
+        assert "no previous good build: full build" in result.output
+        return folder
+
+    return shared_once(tmp_path_factory, "plain", build)
+
+
+def copy_work_folder(built: Path, out: Path) -> Path:
+    """Give the site folder `out` the last good build of `built` (a plain_build folder).
+
+    Copies the work folder only (`.<out>-work`, generator/config.py): the
+    next build of an unchanged project into `out` skips dbt and renders the
+    pages from that database, while `out` itself is still missing, so that
+    build is the site's first ("First build.").
+    """
+    work = out.parent / f".{out.name}-work"
+    shutil.copytree(built / ".site-work", work)
+    return work
+
+
+def copy_built_project(built: Path, target: Path) -> Path:
+    """Copy the project of a plain_build into target/project with its last good build.
+
+    Returns the project folder; a build with --out target/site then needs no
+    dbt run until the project changes.
+    """
+    shutil.copytree(built / "project", target / "project")
+    copy_work_folder(built, target / "site")
+    return target / "project"
+
+
+@pytest.fixture(scope="session")
 def export_build(tmp_path_factory):
     """Return a function that builds the site of a CRM export once per session.
 
     export_build("hubspot") -> (name, export folder, site folder, (the KPIs
     tests/independent.py computes from the contract tables the export
     means, and its details: the overdue MQLs per owner at MQL time)). The
-    source-build tests and the pull tests (a pull must build the same site
-    as the files) share these builds.
+    source-build tests, the pull tests (a pull must build the same site
+    as the files) and the warehouse tests share these builds.
     """
     from click.testing import CliRunner
 
@@ -91,30 +189,41 @@ def export_build(tmp_path_factory):
     from tests.crm_exports import EXPORTS, contract_files
     from tests.independent import compute
 
-    built: dict[str, tuple] = {}
+    def build_in(name: str, root: Path) -> tuple:
+        source, settings, write = EXPORTS[name]
+        export = root / "export"
+        export.mkdir()
+        meant = write(DEMO_RAW, export)
+        (export / "crm_source.yml").write_text(settings, encoding="utf-8")
+        details: dict = {}
+        expected = compute(contract_files(meant, root / "meant"), REFERENCE, EXPORT_AS_OF, details)
+        out = root / "site"
+        # The HubSpot build runs the dbt unit tests too: the HubSpot staging
+        # models' own (a deal with two contacts, issue #19) run only when
+        # HubSpot is the source.
+        unit_tests = ["--unit-tests"] if source == "hubspot" else []
+        result = CliRunner().invoke(
+            cli,
+            [
+                "build",
+                "--source",
+                source,
+                "--data",
+                str(export),
+                "--as-of",
+                EXPORT_AS_OF.isoformat(),
+                "--out",
+                str(out),
+                *unit_tests,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return (name, export, out, (expected, details))
 
     def build(name: str) -> tuple:
-        if name not in built:
-            source, settings, write = EXPORTS[name]
-            root = tmp_path_factory.mktemp(name)
-            export = root / "export"
-            export.mkdir()
-            meant = write(DEMO_RAW, export)
-            (export / "crm_source.yml").write_text(settings, encoding="utf-8")
-            details: dict = {}
-            expected = compute(contract_files(meant, root / "meant"), REFERENCE, EXPORT_AS_OF,
-                               details)
-            out = root / "site"
-            # The HubSpot build runs the dbt unit tests too: the HubSpot staging
-            # models' own (a deal with two contacts, issue #19) run only when
-            # HubSpot is the source.
-            unit_tests = ["--unit-tests"] if source == "hubspot" else []
-            result = CliRunner().invoke(cli, [
-                "build", "--source", source, "--data", str(export),
-                "--as-of", EXPORT_AS_OF.isoformat(), "--out", str(out), *unit_tests])
-            assert result.exit_code == 0, result.output
-            built[name] = (name, export, out, (expected, details))
-        return built[name]
+        return shared_once(
+            tmp_path_factory, f"export-{name}", lambda folder: build_in(name, folder)
+        )
 
     return build
 
@@ -123,7 +232,7 @@ def copy_project(target: Path) -> Path:
     """Copy the parts of the project a build reads into target; return it."""
     for name in ("models", "macros", "seeds", "data-tests", "site"):
         shutil.copytree(ROOT / name, target / name)
-    for name in ("dbt_project.yml", "profiles.yml", "mkdocs.yml"):
+    for name in ("dbt_project.yml", "profiles.yml", "mkdocs.yml", "sla-report.yml"):
         shutil.copy2(ROOT / name, target / name)
     return target
 
@@ -196,6 +305,7 @@ def page_text(path: Path, separator: str = "") -> str:
 
 # -- browser tests (issue #12) -------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def chromium():
     """Return a headless Debian chromium driven by Playwright, shared by the session.
@@ -207,16 +317,17 @@ def chromium():
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.is_file():
-        message = (f"{CHROMIUM} is missing: run scripts/install-chromium "
-                   "(make test does) or set SLA_REPORT_CHROMIUM")
+        message = (
+            f"{CHROMIUM} is missing: run scripts/install-chromium "
+            "(make test does) or set SLA_REPORT_CHROMIUM"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -228,3 +339,99 @@ def site_url(demo_site):
 
     with serve(demo_site) as url:
         yield url
+
+
+# -- sharing the work between pytest-xdist workers (issue #22) -------------------------
+#
+# `make test` runs `pytest -n logical`: a group of tests runs in one worker,
+# in order. By default a module is a group, so its module-scoped builds are
+# made once. The modules below have long tests that share nothing costly
+# but the session's builds (shared by every worker, see shared_once): each
+# of their tests is a group of its own, so the workers can share them out.
+# test_warehouses.py is split by the engine each test starts.
+OWN_GROUP_PER_TEST = {
+    "test_browser",
+    "test_changes",
+    "test_publishing",
+    "test_exports",
+    "test_review_layout",
+    "test_print",
+}
+
+# Groups handed out first, the longest first (by the seconds --durations gave
+# them in a full run on the 2-core machine); the rest follow in the files'
+# order. A long group started last would leave one worker running it alone
+# at the end.
+LONGEST_FIRST = [
+    "test_warehouses:spark",
+    "test_warehouses:spark-hubspot",
+    "test_warehouses:postgres",
+    "test_workflows",
+    "test_pull",
+    "test_changes:test_no_stale_number_after_any_kind_of_edit",
+    "test_browser",
+    "test_exports",
+    "test_quality",
+    "test_publishing",
+    "test_bad_input",
+    "test_review_layout",
+    "test_review",
+    "test_fuzz",
+    "test_security",
+    "test_agreement_lifecycle",
+    "test_data_dir_build",
+    "test_source_builds",
+    "test_honest_verdicts",
+    "test_settings",
+    "test_history_record",
+]
+
+
+def test_group(nodeid: str) -> str:
+    """Return the group of a test: tests of one group run in one worker, in order."""
+    path, _, name = nodeid.partition("::")
+    module = Path(path).stem
+    if module == "test_warehouses":
+        # The tests reading spark_build's tables, the HubSpot export on Spark
+        # (a build of its own), and the rest: PostgreSQL's server and builds.
+        if name.startswith("test_spark_"):
+            return "test_warehouses:spark"
+        if "spark" in name:
+            return "test_warehouses:spark-hubspot"
+        return "test_warehouses:postgres"
+    if module == "test_pull" and name.startswith("test_a_pull_builds_the_same_site"):
+        return f"test_pull:{name}"
+    if module in OWN_GROUP_PER_TEST:
+        return f"{module}:{name}"
+    return module
+
+
+def _rank(group: str) -> int:
+    for index, name in enumerate(LONGEST_FIRST):
+        if group == name or group.startswith(name + ":"):
+            return index
+    return len(LONGEST_FIRST)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out whole groups (test_group), in the collection's order (longest first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return test_group(nodeid)
+
+    # LoadScopeScheduling would put the groups with the most tests first.
+    config.option.loadscopereorder = False
+    return GroupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker, put the groups known to be long first.
+
+    Every worker sorts the same way, as the scheduler requires; a plain
+    `pytest` run keeps the files' order.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # sorted() is stable: within a rank, the collection's order.
+        items[:] = sorted(items, key=lambda item: _rank(test_group(item.nodeid)))

@@ -15,21 +15,44 @@ from the models.
 from __future__ import annotations
 
 import calendar
+import copy
 import csv
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-CHANNELS = {"organic_search", "paid_search", "social", "email", "referral", "direct", "events",
-            "other"}
+CHANNELS = {
+    "organic_search",
+    "paid_search",
+    "social",
+    "email",
+    "referral",
+    "direct",
+    "events",
+    "other",
+}
 # Volumes are paced; everything else (rates, percentiles, averages) is compared as is.
-VOLUMES = {"web_sessions", "new_leads", "mqls", "marketing_sourced_pipeline",
-           "marketing_sourced_revenue", "sqls", "opportunities", "proposals", "new_customers",
-           "marketing_sourced_customers", "new_revenue"}
-LOWER_IS_BETTER = {"median_first_touch_business_hours", "p90_first_touch_business_hours",
-                   "sales_cycle_days"}
+VOLUMES = {
+    "web_sessions",
+    "new_leads",
+    "mqls",
+    "marketing_sourced_pipeline",
+    "marketing_sourced_revenue",
+    "sqls",
+    "opportunities",
+    "proposals",
+    "new_customers",
+    "marketing_sourced_customers",
+    "new_revenue",
+}
+LOWER_IS_BETTER = {
+    "median_first_touch_business_hours",
+    "p90_first_touch_business_hours",
+    "sales_cycle_days",
+}
 # Issue #19: "an opportunity is marketing-sourced when its lead had become an
 # MQL at or before the opportunity was created" (the default), or "the lead's
 # channel is one of a listed set", or (the old rule) "it has any lead".
@@ -137,8 +160,9 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def cohort_rate(members: list[tuple[date, bool]], cutoff: date, window_days: int
-                ) -> tuple[float | None, int, date | None]:
+def cohort_rate(
+    members: list[tuple[date, bool]], cutoff: date, window_days: int
+) -> tuple[float | None, int, date | None]:
     """Return a cohort rate, the cases it is over, and the day it matures if not matured.
 
     members are (local date, converted by as-of). "Only leads (MQLs) at least
@@ -149,8 +173,11 @@ def cohort_rate(members: list[tuple[date, bool]], cutoff: date, window_days: int
     if matured or not members:
         return ratio(sum(matured), len(matured)), len(matured), None
     youngest = max(day for day, _ in members)
-    return (ratio(sum(converted for _, converted in members), len(members)), len(members),
-            youngest + timedelta(days=window_days))
+    return (
+        ratio(sum(converted for _, converted in members), len(members)),
+        len(members),
+        youngest + timedelta(days=window_days),
+    )
 
 
 def amount_sum(opportunities: list[dict]) -> float | None:
@@ -173,14 +200,16 @@ def funnel_at_actual_rates(a: Agreement, k: dict) -> dict[str, int]:
         "marketing_sourced_customers": ratio(k["marketing_sourced_customers"], k["proposals"]),
         "proposals": ratio(k["proposals"], k["opportunities"]),
         "opportunities": ratio(k["opportunities"], k["sqls"]),
-        "sqls": k["mql_to_sql_rate"], "mqls": k["lead_to_mql_rate"],
+        "sqls": k["mql_to_sql_rate"],
+        "mqls": k["lead_to_mql_rate"],
         "new_leads": ratio(k["new_leads"], k["web_sessions"]),
     }
     needed: dict[str, int] = {}
     if not k["average_deal_size"]:
         return needed  # a stage without an actual rate leaves every earlier one unknown
     needed["marketing_sourced_customers"] = clean_ceiling(
-        a.num("revenue_goal") * a.num("marketing_revenue_share") / k["average_deal_size"])
+        a.num("revenue_goal") * a.num("marketing_revenue_share") / k["average_deal_size"]
+    )
     previous = "marketing_sourced_customers"
     for stage in ("proposals", "opportunities", "sqls", "mqls", "new_leads", "web_sessions"):
         if not rates[previous]:
@@ -218,19 +247,26 @@ def months_of(agreement: Agreement, holidays: set[date]) -> list[Month]:
     months = []
     first = agreement.start
     while first <= agreement.end:
-        last = min(date(first.year, first.month, calendar.monthrange(first.year,
-                                                                      first.month)[1]),
-                   agreement.end)
+        last = min(
+            date(first.year, first.month, calendar.monthrange(first.year, first.month)[1]),
+            agreement.end,
+        )
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        months.append(Month(first.replace(day=1), len(days),
-                            sum(is_business_day(d, holidays) for d in days),
-                            sum(d <= agreement.as_of for d in days)))
+        months.append(
+            Month(
+                first.replace(day=1),
+                len(days),
+                sum(is_business_day(d, holidays) for d in days),
+                sum(d <= agreement.as_of for d in days),
+            )
+        )
         first = last + timedelta(days=1)
     return months
 
 
-def month_targets(months: list[Month], period_target: float,
-                  explicit: dict[date, float]) -> dict[date, float]:
+def month_targets(
+    months: list[Month], period_target: float, explicit: dict[date, float]
+) -> dict[date, float]:
     """Phase a volume's target: explicit months win, the rest by business days."""
     left = period_target - sum(v for m, v in explicit.items() if m in {x.start for x in months})
     open_months = [m for m in months if m.start not in explicit]
@@ -238,13 +274,23 @@ def month_targets(months: list[Month], period_target: float,
     if not sum(weights.values()):
         weights = {m.start: m.days for m in open_months}
     total = sum(weights.values())
-    return {m.start: explicit[m.start] if m.start in explicit else left * weights[m.start] / total
-            for m in months}
+    return {
+        m.start: explicit[m.start] if m.start in explicit else left * weights[m.start] / total
+        for m in months
+    }
 
 
-def status_of(kpi_id: str, actual: float | None, target: float | None, expected: float | None,
-              window_state: str, sample: float | None, min_sample: int,
-              reason: str | None = None, maturing: bool = False) -> str:
+def status_of(
+    kpi_id: str,
+    actual: float | None,
+    target: float | None,
+    expected: float | None,
+    window_state: str,
+    sample: float | None,
+    min_sample: int,
+    reason: str | None = None,
+    maturing: bool = False,
+) -> str:
     """The status rules of issue #7, first match wins; issue #19 adds that a rate "whose
     denominator cannot differ from its numerator in this data" is no data with its
     reason, and that "not matured yet" is maturing, not no data."""
@@ -283,15 +329,17 @@ def owners_at_mql(leads: list[dict], history: list[dict]) -> dict[str, str]:
     """
     rows: dict[str, list[tuple[datetime | None, str]]] = {}
     for row in history:
-        rows.setdefault(row["lead_id"], []).append((parse_utc(row["valid_from"]),
-                                                    row["owner_id"]))
+        rows.setdefault(row["lead_id"], []).append((parse_utc(row["valid_from"]), row["owner_id"]))
     owners = {}
     for lead in leads:
         mql_at = parse_utc(lead["mql_at"])
         owner = lead["owner_id"]
         if mql_at is not None and lead["lead_id"] in rows:
-            known = [(moment, who) for moment, who in rows[lead["lead_id"]]
-                     if moment is None or moment <= mql_at]
+            known = [
+                (moment, who)
+                for moment, who in rows[lead["lead_id"]]
+                if moment is None or moment <= mql_at
+            ]
             if known:
                 # The latest change at or before the MQL; "since created" is the earliest.
                 owner = max(known, key=lambda r: (r[0] is not None, r[0] or mql_at))[1]
@@ -299,8 +347,9 @@ def owners_at_mql(leads: list[dict], history: list[dict]) -> dict[str, str]:
     return owners
 
 
-def is_marketing_sourced(opportunity: dict, lead: dict | None, rule: str = ATTRIBUTION,
-                         channels: tuple[str, ...] = ()) -> bool:
+def is_marketing_sourced(
+    opportunity: dict, lead: dict | None, rule: str = ATTRIBUTION, channels: tuple[str, ...] = ()
+) -> bool:
     """Return whether marketing sourced the opportunity, under the rule in force."""
     if lead is None:
         return False
@@ -312,9 +361,52 @@ def is_marketing_sourced(opportunity: dict, lead: dict | None, rule: str = ATTRI
     return mql_at is not None and created is not None and mql_at <= created
 
 
-def compute(raw_dir: Path, reference_dir: Path, as_of: date,
-            details: dict | None = None, attribution: str = ATTRIBUTION,
-            channels: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+# (content of the input files, as_of, attribution, channels) -> (values, details):
+# a dozen test modules ask for the demo's figures; computed once per process.
+_COMPUTED: dict[tuple, tuple[dict, dict]] = {}
+
+
+def _contents(folder: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(folder.glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def compute(
+    raw_dir: Path,
+    reference_dir: Path,
+    as_of: date,
+    details: dict | None = None,
+    attribution: str = ATTRIBUTION,
+    channels: tuple[str, ...] = (),
+) -> dict[str, dict[str, float]]:
+    """Return {agreement_id: {kpi_id: value, 'target:<kpi_id>': value}}; see _compute.
+
+    The same files (by content, not name) and arguments give the same
+    figures: they are computed once and each caller gets its own copy.
+    """
+    key = (_contents(raw_dir), _contents(reference_dir), as_of, attribution, tuple(channels))
+    if key not in _COMPUTED:
+        found: dict = {}
+        _COMPUTED[key] = (
+            _compute(raw_dir, reference_dir, as_of, found, attribution, channels),
+            found,
+        )
+    values, found = copy.deepcopy(_COMPUTED[key])
+    if details is not None:
+        details.update(found)
+    return values
+
+
+def _compute(
+    raw_dir: Path,
+    reference_dir: Path,
+    as_of: date,
+    details: dict | None = None,
+    attribution: str = ATTRIBUTION,
+    channels: tuple[str, ...] = (),
+) -> dict[str, dict[str, float]]:
     """Return {agreement_id: {kpi_id: value, 'target:<kpi_id>': value}}.
 
     When `details` is a dict it is filled with {agreement_id: {...}}: MQLs per
@@ -325,26 +417,37 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
     """
     leads = read_csv(raw_dir / "leads.csv")
     lead_by_id = {lead["lead_id"]: lead for lead in leads}
-    history = read_csv(raw_dir / "lead_owner_history.csv") \
-        if (raw_dir / "lead_owner_history.csv").is_file() else []
+    history = (
+        read_csv(raw_dir / "lead_owner_history.csv")
+        if (raw_dir / "lead_owner_history.csv").is_file()
+        else []
+    )
     owner_at_mql = owners_at_mql(leads, history)
     activities = read_csv(raw_dir / "lead_activities.csv")
     opportunities = read_csv(raw_dir / "opportunities.csv")
     revenue = read_csv(raw_dir / "revenue.csv")
     sessions = read_csv(raw_dir / "web_sessions.csv")
     sales_reps = {r["rep_id"] for r in read_csv(raw_dir / "reps.csv") if r["team"] == "sales"}
-    holidays = {date.fromisoformat(r["holiday_date"])
-                for r in read_csv(reference_dir / "holidays.csv")}
+    holidays = {
+        date.fromisoformat(r["holiday_date"]) for r in read_csv(reference_dir / "holidays.csv")
+    }
     target_rows = read_csv(reference_dir / "sla_targets.csv")
-    explicit = {(r["agreement_id"], r["kpi_id"]): float(r["target"])
-                for r in target_rows if not r.get("month")}
+    explicit = {
+        (r["agreement_id"], r["kpi_id"]): float(r["target"])
+        for r in target_rows
+        if not r.get("month")
+    }
     explicit_months: dict[tuple[str, str], dict[date, float]] = {}
     for r in target_rows:
         if r.get("month"):
             explicit_months.setdefault((r["agreement_id"], r["kpi_id"]), {})[
-                date.fromisoformat(r["month"])] = float(r["target"])
-    marketing = {o["opportunity_id"] for o in opportunities
-                 if is_marketing_sourced(o, lead_by_id.get(o["lead_id"]), attribution, channels)}
+                date.fromisoformat(r["month"])
+            ] = float(r["target"])
+    marketing = {
+        o["opportunity_id"]
+        for o in opportunities
+        if is_marketing_sourced(o, lead_by_id.get(o["lead_id"]), attribution, channels)
+    }
     # Issue #19, true by construction: "no lead that is not an MQL, no lost
     # deal recorded at all" in the data.
     only_mqls = all(lead["mql_at"] for lead in leads)
@@ -353,24 +456,31 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
     # A touch is an outbound touch by sales: non-automated, by a rep of the sales team.
     touches_by_lead: dict[str, list[datetime]] = {}
     for activity in activities:
-        if activity["is_automated"].lower() not in ("true", "t", "1", "yes") \
-                and activity["rep_id"] in sales_reps:
+        if (
+            activity["is_automated"].lower() not in ("true", "t", "1", "yes")
+            and activity["rep_id"] in sales_reps
+        ):
             touches_by_lead.setdefault(activity["lead_id"], []).append(
-                parse_utc(activity["occurred_at"]))
+                parse_utc(activity["occurred_at"])
+            )
 
     results: dict[str, dict[str, float]] = {}
     for row in read_csv(reference_dir / "sla_agreements.csv"):
         a = Agreement(row, as_of)
-        cohort_cutoff = as_of - timedelta(days=a.setting("conversion_window_days",
-                                                         DEFAULT_CONVERSION_WINDOW_DAYS))
+        cohort_cutoff = as_of - timedelta(
+            days=a.setting("conversion_window_days", DEFAULT_CONVERSION_WINDOW_DAYS)
+        )
         k: dict[str, float] = {}
         samples: dict[str, float] = {}
         all_sources: dict[str, float] = {}
         sales_sourced: dict[str, float] = {}
         reasons: dict[str, str] = {}
         matures_on: dict[str, date] = {}
-        k["web_sessions"] = sum(int(s["sessions"]) for s in sessions
-                                if a.date_in_window(date.fromisoformat(s["session_date"])))
+        k["web_sessions"] = sum(
+            int(s["sessions"])
+            for s in sessions
+            if a.date_in_window(date.fromisoformat(s["session_date"]))
+        )
         period_leads = [lead for lead in leads if a.in_window(parse_utc(lead["created_at"]))]
         k["new_leads"] = len(period_leads)
         mqls = [lead for lead in leads if a.in_window(parse_utc(lead["mql_at"]))]
@@ -378,9 +488,16 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         # Matured lead cohort: created at least conversion_window_days before as-of.
         window = a.setting("conversion_window_days", DEFAULT_CONVERSION_WINDOW_DAYS)
         k["lead_to_mql_rate"], samples["lead_to_mql_rate"], when = cohort_rate(
-            [(a.local_day(parse_utc(lead["created_at"])), bool(lead["mql_at"]) and
-              a.local_day(parse_utc(lead["mql_at"])) <= as_of) for lead in period_leads],
-            cohort_cutoff, window)
+            [
+                (
+                    a.local_day(parse_utc(lead["created_at"])),
+                    bool(lead["mql_at"]) and a.local_day(parse_utc(lead["mql_at"])) <= as_of,
+                )
+                for lead in period_leads
+            ],
+            cohort_cutoff,
+            window,
+        )
         if when:
             matures_on["lead_to_mql_rate"] = when
         if only_mqls:
@@ -392,22 +509,30 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         k["marketing_sourced_pipeline"] = amount_sum(pipeline)
         all_sources["marketing_sourced_pipeline"] = amount_sum(created)
         sales_sourced["marketing_sourced_pipeline"] = amount_sum(
-            [o for o in created if o["opportunity_id"] not in marketing])
+            [o for o in created if o["opportunity_id"] not in marketing]
+        )
         if no_amounts:
             reasons["marketing_sourced_pipeline"] = "no deal amounts recorded"
             k["marketing_sourced_pipeline"] = None
             all_sources["marketing_sourced_pipeline"] = None
             sales_sourced["marketing_sourced_pipeline"] = None
-        new_business = [r for r in revenue if r["revenue_type"] == "new_business"
-                        and a.date_in_window(date.fromisoformat(r["booked_on"]))]
+        new_business = [
+            r
+            for r in revenue
+            if r["revenue_type"] == "new_business"
+            and a.date_in_window(date.fromisoformat(r["booked_on"]))
+        ]
         # Booked lines by booking date, whatever the opportunity's stage, with or without one.
         k["new_revenue"] = sum(float(r["amount"]) for r in new_business)
         k["marketing_sourced_revenue"] = sum(
-            float(r["amount"]) for r in new_business
-            if r["opportunity_id"] and r["opportunity_id"] in marketing)
+            float(r["amount"])
+            for r in new_business
+            if r["opportunity_id"] and r["opportunity_id"] in marketing
+        )
         all_sources["marketing_sourced_revenue"] = k["new_revenue"]
-        sales_sourced["marketing_sourced_revenue"] = \
+        sales_sourced["marketing_sourced_revenue"] = (
             k["new_revenue"] - k["marketing_sourced_revenue"]
+        )
         k["opportunities"] = sum(1 for o in created if o["opportunity_id"] in marketing)
         all_sources["opportunities"] = len(created)
         sales_sourced["opportunities"] = len(created) - k["opportunities"]
@@ -415,8 +540,12 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         k["proposals"] = sum(1 for o in proposed if o["opportunity_id"] in marketing)
         all_sources["proposals"] = len(proposed)
         sales_sourced["proposals"] = len(proposed) - k["proposals"]
-        closed = [o for o in opportunities if o["stage"] in ("closed_won", "closed_lost")
-                  and a.in_window(parse_utc(o["closed_at"]))]
+        closed = [
+            o
+            for o in opportunities
+            if o["stage"] in ("closed_won", "closed_lost")
+            and a.in_window(parse_utc(o["closed_at"]))
+        ]
         won = [o for o in closed if o["stage"] == "closed_won"]
         k["new_customers"] = len(won)
         k["marketing_sourced_customers"] = sum(1 for o in won if o["opportunity_id"] in marketing)
@@ -432,8 +561,15 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         if no_amounts:
             reasons["average_deal_size"] = "no deal amounts recorded"
         k["sales_cycle_days"] = percentile_cont(
-            [(a.local(parse_utc(o["closed_at"])).date()
-              - a.local(parse_utc(o["created_at"])).date()).days for o in won], 0.5)
+            [
+                (
+                    a.local(parse_utc(o["closed_at"])).date()
+                    - a.local(parse_utc(o["created_at"])).date()
+                ).days
+                for o in won
+            ],
+            0.5,
+        )
         samples["sales_cycle_days"] = len(won)
 
         allowance = a.num("first_touch_business_hours")
@@ -451,8 +587,11 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         for lead in mqls:
             mql_at = parse_utc(lead["mql_at"])
             mql_local = a.local(mql_at)
-            touches = sorted(a.local(t) for t in touches_by_lead.get(lead["lead_id"], [])
-                             if t >= mql_at and a.local(t) < as_of_end)
+            touches = sorted(
+                a.local(t)
+                for t in touches_by_lead.get(lead["lead_id"], [])
+                if t >= mql_at and a.local(t) < as_of_end
+            )
             if touches:
                 hours = business_hours(a, holidays, mql_local, touches[0])
                 hours_waited.append(hours)
@@ -465,8 +604,9 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
                     hours_waited.append(waited)
                     due += 1
                     # A breach belongs to whoever owned the lead at its MQL (issue #19).
-                    overdue.setdefault(owner_at_mql[lead["lead_id"]] or "unassigned",
-                                       set()).add(lead["lead_id"])
+                    overdue.setdefault(owner_at_mql[lead["lead_id"]] or "unassigned", set()).add(
+                        lead["lead_id"]
+                    )
             channel = lead["source"] if lead["source"] in CHANNELS else "other"
             mqls_by_channel[channel] = mqls_by_channel.get(channel, 0) + 1
             month = mql_local.date().replace(day=1)
@@ -483,16 +623,21 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
             sal_local = a.local(sal_at) if sal_at else None
             if window_end <= as_of_end:
                 window_closed += 1
-                settled = between(sql_local, mql_local, window_end) \
-                    or between(disqualified_local, mql_local, window_end)
+                settled = between(sql_local, mql_local, window_end) or between(
+                    disqualified_local, mql_local, window_end
+                )
                 attempts = sum(1 for t in touches if t <= window_end)
                 worked += attempts >= attempts_needed or settled
                 # "worked or settled", with the split: the attempts, or settled early.
                 worked_by_attempts += attempts >= attempts_needed
-                dispositioned += between(sal_local, mql_local, window_end) \
-                    or between(sql_local, mql_local, window_end) \
-                    or (between(disqualified_local, mql_local, window_end)
-                        and bool(lead["disqualified_reason"]))
+                dispositioned += (
+                    between(sal_local, mql_local, window_end)
+                    or between(sql_local, mql_local, window_end)
+                    or (
+                        between(disqualified_local, mql_local, window_end)
+                        and bool(lead["disqualified_reason"])
+                    )
+                )
             member = (mql_local.date(), sql_local is not None and sql_local.date() <= as_of)
             mql_cohort.append(member)
             mql_cohort_by_month.setdefault(month, []).append(member)
@@ -502,11 +647,15 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         k["mqls_worked_rate"] = ratio(worked, window_closed)
         k["mqls_dispositioned_rate"] = ratio(dispositioned, window_closed)
         k["mql_to_sql_rate"], samples["mql_to_sql_rate"], when = cohort_rate(
-            mql_cohort, cohort_cutoff, window)
+            mql_cohort, cohort_cutoff, window
+        )
         if when:
             matures_on["mql_to_sql_rate"] = when
-        for kpi_id in ("first_touch_within_sla_rate", "median_first_touch_business_hours",
-                       "p90_first_touch_business_hours"):
+        for kpi_id in (
+            "first_touch_within_sla_rate",
+            "median_first_touch_business_hours",
+            "p90_first_touch_business_hours",
+        ):
             samples[kpi_id] = due
         samples["mqls_worked_rate"] = samples["mqls_dispositioned_rate"] = window_closed
 
@@ -524,18 +673,25 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
         derived = {
             "new_revenue": goal,
             "marketing_sourced_revenue": goal * a.num("marketing_revenue_share"),
-            "new_customers": customers, "marketing_sourced_customers": marketing_customers,
-            "proposals": proposals, "opportunities": opportunities_needed, "sqls": sqls,
-            "mqls": mqls_needed, "new_leads": leads_needed,
+            "new_customers": customers,
+            "marketing_sourced_customers": marketing_customers,
+            "proposals": proposals,
+            "opportunities": opportunities_needed,
+            "sqls": sqls,
+            "mqls": mqls_needed,
+            "new_leads": leads_needed,
             "web_sessions": clean_ceiling(leads_needed / a.num("visit_to_lead")),
-            "average_deal_size": deal, "lead_to_mql_rate": a.num("lead_to_mql"),
+            "average_deal_size": deal,
+            "lead_to_mql_rate": a.num("lead_to_mql"),
             "mql_to_sql_rate": a.num("mql_to_sql"),
         }
         agreement_id = row["agreement_id"]
-        targets = {kpi_id: explicit.get((agreement_id, kpi_id), value)
-                   for kpi_id, value in derived.items()}
-        targets.update({kpi_id: value for (owner, kpi_id), value in explicit.items()
-                        if owner == agreement_id})
+        targets = {
+            kpi_id: explicit.get((agreement_id, kpi_id), value) for kpi_id, value in derived.items()
+        }
+        targets.update(
+            {kpi_id: value for (owner, kpi_id), value in explicit.items() if owner == agreement_id}
+        )
         for kpi_id, value in targets.items():
             k[f"target:{kpi_id}"] = value
 
@@ -548,40 +704,65 @@ def compute(raw_dir: Path, reference_dir: Path, as_of: date,
             target = targets.get(kpi_id)
             if kpi_id in VOLUMES and target is not None:
                 phased[kpi_id] = month_targets(
-                    months, target, explicit_months.get((agreement_id, kpi_id), {}))
-                expected[kpi_id] = sum(
-                    phased[kpi_id][m.start] * m.elapsed / m.days for m in months)
-                plan_left = {m.start: phased[kpi_id][m.start] * (m.days - m.elapsed) / m.days
-                             for m in months if m.state != "finished"}
+                    months, target, explicit_months.get((agreement_id, kpi_id), {})
+                )
+                expected[kpi_id] = sum(phased[kpi_id][m.start] * m.elapsed / m.days for m in months)
+                plan_left = {
+                    m.start: phased[kpi_id][m.start] * (m.days - m.elapsed) / m.days
+                    for m in months
+                    if m.state != "finished"
+                }
                 short = max(target - (k[kpi_id] or 0), 0)
-                if a.state == "in_progress" and sum(plan_left.values()) > 0 \
-                        and kpi_id not in reasons:
+                if (
+                    a.state == "in_progress"
+                    and sum(plan_left.values()) > 0
+                    and kpi_id not in reasons
+                ):
                     still_needed[kpi_id] = {
                         month: short * left / sum(plan_left.values())
-                        for month, left in plan_left.items()}
+                        for month, left in plan_left.items()
+                    }
             else:
                 expected[kpi_id] = target
-            status[kpi_id] = status_of(kpi_id, k[kpi_id], target, expected[kpi_id], a.state,
-                                       samples.get(kpi_id), min_sample, reasons.get(kpi_id),
-                                       kpi_id in matures_on)
+            status[kpi_id] = status_of(
+                kpi_id,
+                k[kpi_id],
+                target,
+                expected[kpi_id],
+                a.state,
+                samples.get(kpi_id),
+                min_sample,
+                reasons.get(kpi_id),
+                kpi_id in matures_on,
+            )
         # "A closed period's cohort KPIs stay provisional ... until
         # conversion_window_days after the period ends" (issue #19).
         final_on = a.end + timedelta(days=window)
-        provisional = {kpi_id: final_on for kpi_id in COHORT_RATES
-                       if a.state == "final" and final_on > as_of}
+        provisional = {
+            kpi_id: final_on for kpi_id in COHORT_RATES if a.state == "final" and final_on > as_of
+        }
         if details is not None:
             details[agreement_id] = {
-                "mqls_by_month": mqls_by_month, "overdue": overdue,
-                "mqls_by_channel": mqls_by_channel, "rejected": rejected,
-                "samples": samples, "all_sources": all_sources, "expected": expected,
-                "status": status, "month_targets": phased, "still_needed": still_needed,
+                "mqls_by_month": mqls_by_month,
+                "overdue": overdue,
+                "mqls_by_channel": mqls_by_channel,
+                "rejected": rejected,
+                "samples": samples,
+                "all_sources": all_sources,
+                "expected": expected,
+                "status": status,
+                "month_targets": phased,
+                "still_needed": still_needed,
                 "lower_bound": any(True for lead_set in overdue.values() if lead_set),
-                "sales_sourced": sales_sourced, "reasons": reasons, "matures_on": matures_on,
+                "sales_sourced": sales_sourced,
+                "reasons": reasons,
+                "matures_on": matures_on,
                 "provisional_until": provisional,
                 "worked_split": (worked_by_attempts, worked - worked_by_attempts),
                 "mql_to_sql_by_month": {
                     m: cohort_rate(members, cohort_cutoff, window)
-                    for m, members in mql_cohort_by_month.items()},
+                    for m, members in mql_cohort_by_month.items()
+                },
                 "needed_at_actual_rates": funnel_at_actual_rates(a, k),
             }
         results[agreement_id] = k

@@ -111,38 +111,66 @@ def kpi_of(cell: Cell) -> str | None:
     return match.group(1) if match else None
 
 
-def shown_figures(site: Path, agreements: list[str], current: str,
-                  months: list[date]) -> list[Shown]:
+def shown_figures(
+    site: Path, agreements: list[str], current: str, months: list[date]
+) -> list[Shown]:
     """Return every KPI figure with its status on the Overview, the team pages, the
     agreement pages, History and Month by month."""
     found: list[Shown] = []
     overview = read_page(site / "index.html")
     for card in overview.cards:
-        found.append(Shown("index.html", kpi_of(card), card.text.strip(), card.statuses[0],
-                           agreement_id=current))
-    pages = {"marketing.html": current, "handoff.html": current, "sales.html": current,
-             "agreement.html": current, "index.html": current,
-             **{f"agreements/{a}.html": a for a in agreements}}
+        found.append(
+            Shown(
+                "index.html",
+                kpi_of(card),
+                card.text.strip(),
+                card.statuses[0],
+                agreement_id=current,
+            )
+        )
+    pages = {
+        "marketing.html": current,
+        "handoff.html": current,
+        "sales.html": current,
+        "agreement.html": current,
+        "index.html": current,
+        **{f"agreements/{a}.html": a for a in agreements},
+    }
     for page, agreement_id in pages.items():
         for row in read_page(site / page).rows:
             # The status is the row's badge (issue #20 put it right after the KPI).
             badges = [cell.statuses[0] for cell in row[1:] if cell.statuses]
             if len(row) >= 5 and kpi_of(row[0]) and badges:
-                found.append(Shown(page, kpi_of(row[0]), row[2].text, badges[0],
-                                   agreement_id=agreement_id))
+                found.append(
+                    Shown(page, kpi_of(row[0]), row[2].text, badges[0], agreement_id=agreement_id)
+                )
     for row in read_page(site / "history.html").rows:
         if kpi_of(row[0]) and len(row) == len(agreements) + 1:
             for agreement_id, cell in zip(agreements, row[1:], strict=True):
                 if cell.statuses:
-                    found.append(Shown("history.html", kpi_of(row[0]),
-                                       cell.text.split(" / ")[0], cell.statuses[0],
-                                       agreement_id=agreement_id))
+                    found.append(
+                        Shown(
+                            "history.html",
+                            kpi_of(row[0]),
+                            cell.text.split(" / ")[0],
+                            cell.statuses[0],
+                            agreement_id=agreement_id,
+                        )
+                    )
     for row in read_page(site / "monthly.html").rows:
         if kpi_of(row[0]) and len(row) >= len(months) + 1:
             for month, cell in zip(months, row[1:], strict=False):
                 if cell.statuses:
-                    found.append(Shown("monthly.html", kpi_of(row[0]), cell.text,
-                                       cell.statuses[0], month=month, agreement_id=current))
+                    found.append(
+                        Shown(
+                            "monthly.html",
+                            kpi_of(row[0]),
+                            cell.text,
+                            cell.statuses[0],
+                            month=month,
+                            agreement_id=current,
+                        )
+                    )
     return found
 
 
@@ -155,46 +183,69 @@ def _value(text: str, locale: str) -> tuple[float, float] | None:
     value = float(parse_decimal(digits, locale=locale))
     separator = "," if locale.startswith("pt") else "."
     decimals = len(digits.rsplit(separator, 1)[1]) if separator in digits else 0
-    half = 0.5 * 10 ** -decimals
-    if text[match.end():].lstrip().startswith("%"):
+    half = 0.5 * 10**-decimals
+    if text[match.end() :].lstrip().startswith("%"):
         return value / 100, half / 100
     return value, half
 
 
-def check_against_models(database: Path, site: Path, locale: str, no_data_word: str
-                         ) -> dict[str, int]:
+def check_against_models(
+    database: Path, site: Path, locale: str, no_data_word: str
+) -> dict[str, int]:
     """Find every KPI figure and status of the site and of summary.json in the rpt_ tables.
 
     Returns how many were checked per page; fails on the first one not found.
     """
     with duckdb.connect(str(database), read_only=True) as connection:
+
         def rows(query: str) -> list[dict]:
             cursor = connection.execute(query)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        scorecard = {(r["agreement_id"], r["kpi_id"]): r
-                     for r in rows("select * from main.rpt_kpi_scorecard")}
-        monthly = {(r["agreement_id"], r["kpi_id"], r["month_start_date"]): r
-                   for r in rows("select * from main.rpt_kpi_monthly")}
+
+        scorecard = {
+            (r["agreement_id"], r["kpi_id"]): r
+            for r in rows("select * from main.rpt_kpi_scorecard")
+        }
+        monthly = {
+            (r["agreement_id"], r["kpi_id"], r["month_start_date"]): r
+            for r in rows("select * from main.rpt_kpi_monthly")
+        }
         agreements = rows("select * from main.rpt_agreements order by period_start_date")
-    current = next((a for a in agreements if a["period_state"] == "in_progress"),
-                   agreements[-1])["agreement_id"]
+    current = next((a for a in agreements if a["period_state"] == "in_progress"), agreements[-1])[
+        "agreement_id"
+    ]
     months = sorted({key[2] for key in monthly if key[0] == current})
     checked: dict[str, int] = {}
     for shown in shown_figures(site, [a["agreement_id"] for a in agreements], current, months):
-        model = monthly.get((shown.agreement_id, shown.kpi_id, shown.month)) if shown.month \
+        model = (
+            monthly.get((shown.agreement_id, shown.kpi_id, shown.month))
+            if shown.month
             else scorecard.get((shown.agreement_id, shown.kpi_id))
+        )
         assert model is not None, f"{shown}: no rpt_ row"
         _check(shown, model, locale, no_data_word)
         checked[shown.page] = checked.get(shown.page, 0) + 1
     summary = json.loads((site / "summary.json").read_text(encoding="utf-8"))
     for entry in summary["kpis"]:
         model = scorecard[(summary["agreement_id"], entry["id"])]
-        assert (entry["value"], entry["status"], entry["target"], entry["sample_size"],
-                entry.get("reason"), entry["sales_sourced"], entry["all_sources"]) == \
-            (model["actual"], model["status"], model["target"], model["sample_size"],
-             model["no_data_reason"], model["actual_sales_sourced"],
-             model["actual_all_sources"]), entry["id"]
+        assert (
+            entry["value"],
+            entry["status"],
+            entry["target"],
+            entry["sample_size"],
+            entry.get("reason"),
+            entry["sales_sourced"],
+            entry["all_sources"],
+        ) == (
+            model["actual"],
+            model["status"],
+            model["target"],
+            model["sample_size"],
+            model["no_data_reason"],
+            model["actual_sales_sourced"],
+            model["actual_all_sources"],
+        ), entry["id"]
         checked["summary.json"] = checked.get("summary.json", 0) + 1
     return checked
 
@@ -204,8 +255,9 @@ def _check(shown: Shown, model: dict, locale: str, no_data_word: str) -> None:
     assert shown.status == model["status"], (shown, model["status"])
     text = shown.figure
     # "no data", a dash ("– / 41,605" in a month), or the status badge alone.
-    if text.startswith((no_data_word, "–")) or (not NUMBER.search(text[:8] or "")
-                                                and model["status"] == "no_data"):
+    if text.startswith((no_data_word, "–")) or (
+        not NUMBER.search(text[:8] or "") and model["status"] == "no_data"
+    ):
         assert model["actual"] is None, (shown, model["actual"])
         return
     figure = _value(text, locale)

@@ -34,8 +34,9 @@ def read(path) -> tuple[list[str], list[dict]]:
 
 def write(path, columns, rows, *, bom=False, crlf=False) -> None:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n" if crlf else "\n",
-                            extrasaction="ignore")
+    writer = csv.DictWriter(
+        buffer, fieldnames=columns, lineterminator="\r\n" if crlf else "\n", extrasaction="ignore"
+    )
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(("\ufeff" if bom else "") + buffer.getvalue(), encoding="utf-8", newline="")
@@ -47,11 +48,13 @@ def add(path, rows, **style) -> None:
 
 
 def cli_build(data, out, *extra):
-    return CliRunner().invoke(cli, ["build", "--data", str(data), "--as-of", "2015-10-15",
-                                    "--out", str(out), *extra])
+    return CliRunner().invoke(
+        cli, ["build", "--data", str(data), "--as-of", "2015-10-15", "--out", str(out), *extra]
+    )
 
 
 # -- structural problems: one clear message, nothing built -------------------
+
 
 def _copy(tmp_path):
     raw = tmp_path / "raw"
@@ -66,25 +69,42 @@ def _blank_column(path, column, value):
     write(path, columns, [{**row, column: value} for row in rows])
 
 
-@pytest.mark.parametrize(("case", "change", "message"), [
-    ("missing file", lambda raw: (raw / "reps.csv").unlink(),
-     "missing raw table 'reps' (expected reps.csv or reps.parquet)"),
-    ("missing column",
-     lambda raw: write(raw / "revenue.csv", ["revenue_id", "opportunity_id", "amount",
-                                              "revenue_type"], read(raw / "revenue.csv")[1]),
-     "revenue.csv: missing required column 'booked_on'"),
-    ("empty file", lambda raw: (raw / "web_sessions.csv").write_text(""),
-     "web_sessions.csv: the file is empty"),
-    ("timestamps in the wrong format everywhere",
-     lambda raw: _blank_column(raw / "lead_activities.csv", "occurred_at", "03/10/2015 9am"),
-     "lead_activities.csv: column 'occurred_at': no value is a timestamp "
-     "(e.g. line 2: '03/10/2015 9am')"),
-    ("amounts that are not numbers everywhere",
-     lambda raw: _blank_column(raw / "opportunities.csv", "amount", "twelve thousand"),
-     "opportunities.csv: column 'amount': no value is a number"),
-])
-def test_structural_problems_stop_the_build_with_one_clear_message(tmp_path, case, change,
-                                                                   message):
+@pytest.mark.parametrize(
+    ("case", "change", "message"),
+    [
+        (
+            "missing file",
+            lambda raw: (raw / "reps.csv").unlink(),
+            "missing raw table 'reps' (expected reps.csv or reps.parquet)",
+        ),
+        (
+            "missing column",
+            lambda raw: write(
+                raw / "revenue.csv",
+                ["revenue_id", "opportunity_id", "amount", "revenue_type"],
+                read(raw / "revenue.csv")[1],
+            ),
+            "revenue.csv: missing required column 'booked_on'",
+        ),
+        (
+            "empty file",
+            lambda raw: (raw / "web_sessions.csv").write_text(""),
+            "web_sessions.csv: the file is empty",
+        ),
+        (
+            "timestamps in the wrong format everywhere",
+            lambda raw: _blank_column(raw / "lead_activities.csv", "occurred_at", "03/10/2015 9am"),
+            "lead_activities.csv: column 'occurred_at': no value is a timestamp "
+            "(e.g. line 2: '03/10/2015 9am')",
+        ),
+        (
+            "amounts that are not numbers everywhere",
+            lambda raw: _blank_column(raw / "opportunities.csv", "amount", "twelve thousand"),
+            "opportunities.csv: column 'amount': no value is a number",
+        ),
+    ],
+)
+def test_structural_problems_stop_the_build_with_one_clear_message(tmp_path, case, change, message):
     raw = _copy(tmp_path)
     change(raw)
     out = tmp_path / "site"
@@ -143,18 +163,35 @@ def hostile_build(tmp_path_factory):
         lead["phone"] = PHONES[number % 2]
         lead["lead_score"] = "42"
     texts = {**HOSTILE, **WORLD}
-    untouched = [{"lead_id": f"LH-{key}", "created_at": "2015-09-30T10:00:00-05:00",
-                  "mql_at": "2015-10-01 15:00:00", "email": f"{key}@victim.example",
-                  "full_name": f"Private Person {key.title()}", "company": value,
-                  "source": "referral", "owner_id": "S07", "phone": "+1 555 0100 999"}
-                 for key, value in texts.items()]
+    untouched = [
+        {
+            "lead_id": f"LH-{key}",
+            "created_at": "2015-09-30T10:00:00-05:00",
+            "mql_at": "2015-10-01 15:00:00",
+            "email": f"{key}@victim.example",
+            "full_name": f"Private Person {key.title()}",
+            "company": value,
+            "source": "referral",
+            "owner_id": "S07",
+            "phone": "+1 555 0100 999",
+        }
+        for key, value in texts.items()
+    ]
     # Ids are shown too (rep pages list overdue MQLs by lead id).
-    untouched.append({**untouched[0], "lead_id": "<img src=x onerror=alert(3)>",
-                      "company": "Id Test Co"})
-    rejected = [{"lead_id": "LH-rejected", "created_at": "2015-09-01T10:00:00Z",
-                 "mql_at": "2015-09-01T12:00:00Z", "source": "email", "owner_id": "S02",
-                 "disqualified_at": "2015-09-02T12:00:00Z",
-                 "disqualified_reason": HOSTILE["script"] + " " + HOSTILE["link"]}]
+    untouched.append(
+        {**untouched[0], "lead_id": "<img src=x onerror=alert(3)>", "company": "Id Test Co"}
+    )
+    rejected = [
+        {
+            "lead_id": "LH-rejected",
+            "created_at": "2015-09-01T10:00:00Z",
+            "mql_at": "2015-09-01T12:00:00Z",
+            "source": "email",
+            "owner_id": "S02",
+            "disqualified_at": "2015-09-02T12:00:00Z",
+            "disqualified_reason": HOSTILE["script"] + " " + HOSTILE["link"],
+        }
+    ]
     bad = [
         {"lead_id": "LB1", "created_at": "yesterday", "source": "email"},
         {"lead_id": "LB2", "created_at": "2015-09-01T10:00:00Z", "mql_at": "2015-13-45"},
@@ -165,59 +202,157 @@ def hostile_build(tmp_path_factory):
     ]
     write(raw / "leads.csv", columns, leads + untouched + rejected + bad, bom=True, crlf=True)
     activities = read(raw / "lead_activities.csv")[1]
-    add(raw / "lead_activities.csv", [
-        {"activity_id": "AB1", "lead_id": "NOBODY", "occurred_at": "2015-09-01T10:00:00Z",
-         "activity_type": "call", "is_automated": "false"},
-        {**activities[5]},
-        {"activity_id": "AB2", "lead_id": leads[0]["lead_id"], "occurred_at": "soon",
-         "activity_type": "call", "is_automated": "false"},
-        {"activity_id": "AB3", "lead_id": leads[0]["lead_id"],
-         "occurred_at": "2016-01-01T10:00:00Z", "activity_type": "call", "is_automated": "no"},
-        {"activity_id": "AB4", "lead_id": leads[0]["lead_id"],
-         "occurred_at": "2015-09-01T10:00:00Z", "activity_type": "fax", "is_automated": "no"},
-    ])
-    add(raw / "opportunities.csv", [
-        {"opportunity_id": "OH1", "account_name": HOSTILE["markdown"] + " " + WORLD["thai"],
-         "created_at": "2015-08-03T15:00:00Z", "stage": "closed_won", "amount": "250000",
-         "proposal_sent_at": "2015-08-10T12:00:00Z", "closed_at": "2015-09-01T15:00:00Z",
-         "owner_id": "S01"},
-        {"opportunity_id": "OH2", "account_name": "Lost Co", "created_at": "2015-08-03T15:00Z",
-         "stage": "closed_lost", "amount": "5000", "closed_at": "2015-09-01T15:00:00Z",
-         "owner_id": "S01", "lost_reason": HOSTILE["jinja"] + " " + HOSTILE["attr"]},
-        {"opportunity_id": "OB1", "lead_id": "NOBODY", "created_at": "2015-08-03T15:00:00Z",
-         "stage": "discovery", "amount": "100"},
-        {"opportunity_id": "OB2", "created_at": "2015-08-03T15:00:00Z", "stage": "discovery",
-         "amount": "-100"},
-        {"opportunity_id": "OB3", "created_at": "2015-08-03T15:00:00Z", "stage": "discovery",
-         "amount": "1e12"},
-        {"opportunity_id": "OB4", "created_at": "2015-08-03T15:00:00Z", "stage": "discovery",
-         "amount": "12k"},
-    ])
-    add(raw / "revenue.csv", [
-        {"revenue_id": "RH1", "opportunity_id": "OH1", "booked_on": "2015-09-01",
-         "amount": "250000", "revenue_type": "new_business"},
-        {"revenue_id": "RB1", "opportunity_id": "OH1", "booked_on": "2015-09-02",
-         "amount": "-5", "revenue_type": "new_business"},
-        {"revenue_id": "RB2", "opportunity_id": "OH1", "booked_on": "2015-09-02",
-         "amount": "5e11", "revenue_type": "new_business"},
-        {"revenue_id": "RB3", "opportunity_id": "OH1", "booked_on": "2016-01-02",
-         "amount": "5", "revenue_type": "new_business"},
-        {"revenue_id": "RB4", "opportunity_id": "NOPE", "booked_on": "2015-09-02",
-         "amount": "5", "revenue_type": "new_business"},
-    ])
+    add(
+        raw / "lead_activities.csv",
+        [
+            {
+                "activity_id": "AB1",
+                "lead_id": "NOBODY",
+                "occurred_at": "2015-09-01T10:00:00Z",
+                "activity_type": "call",
+                "is_automated": "false",
+            },
+            {**activities[5]},
+            {
+                "activity_id": "AB2",
+                "lead_id": leads[0]["lead_id"],
+                "occurred_at": "soon",
+                "activity_type": "call",
+                "is_automated": "false",
+            },
+            {
+                "activity_id": "AB3",
+                "lead_id": leads[0]["lead_id"],
+                "occurred_at": "2016-01-01T10:00:00Z",
+                "activity_type": "call",
+                "is_automated": "no",
+            },
+            {
+                "activity_id": "AB4",
+                "lead_id": leads[0]["lead_id"],
+                "occurred_at": "2015-09-01T10:00:00Z",
+                "activity_type": "fax",
+                "is_automated": "no",
+            },
+        ],
+    )
+    add(
+        raw / "opportunities.csv",
+        [
+            {
+                "opportunity_id": "OH1",
+                "account_name": HOSTILE["markdown"] + " " + WORLD["thai"],
+                "created_at": "2015-08-03T15:00:00Z",
+                "stage": "closed_won",
+                "amount": "250000",
+                "proposal_sent_at": "2015-08-10T12:00:00Z",
+                "closed_at": "2015-09-01T15:00:00Z",
+                "owner_id": "S01",
+            },
+            {
+                "opportunity_id": "OH2",
+                "account_name": "Lost Co",
+                "created_at": "2015-08-03T15:00Z",
+                "stage": "closed_lost",
+                "amount": "5000",
+                "closed_at": "2015-09-01T15:00:00Z",
+                "owner_id": "S01",
+                "lost_reason": HOSTILE["jinja"] + " " + HOSTILE["attr"],
+            },
+            {
+                "opportunity_id": "OB1",
+                "lead_id": "NOBODY",
+                "created_at": "2015-08-03T15:00:00Z",
+                "stage": "discovery",
+                "amount": "100",
+            },
+            {
+                "opportunity_id": "OB2",
+                "created_at": "2015-08-03T15:00:00Z",
+                "stage": "discovery",
+                "amount": "-100",
+            },
+            {
+                "opportunity_id": "OB3",
+                "created_at": "2015-08-03T15:00:00Z",
+                "stage": "discovery",
+                "amount": "1e12",
+            },
+            {
+                "opportunity_id": "OB4",
+                "created_at": "2015-08-03T15:00:00Z",
+                "stage": "discovery",
+                "amount": "12k",
+            },
+        ],
+    )
+    add(
+        raw / "revenue.csv",
+        [
+            {
+                "revenue_id": "RH1",
+                "opportunity_id": "OH1",
+                "booked_on": "2015-09-01",
+                "amount": "250000",
+                "revenue_type": "new_business",
+            },
+            {
+                "revenue_id": "RB1",
+                "opportunity_id": "OH1",
+                "booked_on": "2015-09-02",
+                "amount": "-5",
+                "revenue_type": "new_business",
+            },
+            {
+                "revenue_id": "RB2",
+                "opportunity_id": "OH1",
+                "booked_on": "2015-09-02",
+                "amount": "5e11",
+                "revenue_type": "new_business",
+            },
+            {
+                "revenue_id": "RB3",
+                "opportunity_id": "OH1",
+                "booked_on": "2016-01-02",
+                "amount": "5",
+                "revenue_type": "new_business",
+            },
+            {
+                "revenue_id": "RB4",
+                "opportunity_id": "NOPE",
+                "booked_on": "2015-09-02",
+                "amount": "5",
+                "revenue_type": "new_business",
+            },
+        ],
+    )
     columns, reps = read(raw / "reps.csv")
     for rep in reps:
         if rep["rep_id"] == "S07":
             rep["rep_name"] = HOSTILE["script"] + " " + WORLD["rtl"]
         if rep["rep_id"] == "S08":
             rep["rep_name"] = HOSTILE["title"]
-    write(raw / "reps.csv", columns, reps + [{"rep_id": "X1", "rep_name": "Finance person",
-                                              "team": "finance", "started_on": "2014-01-01"}])
+    write(
+        raw / "reps.csv",
+        columns,
+        reps
+        + [
+            {
+                "rep_id": "X1",
+                "rep_name": "Finance person",
+                "team": "finance",
+                "started_on": "2014-01-01",
+            }
+        ],
+    )
     sessions = read(raw / "web_sessions.csv")[1]
-    add(raw / "web_sessions.csv", [
-        {**sessions[-1]},
-        {"session_date": "2015-10-02", "channel": "made_up_channel", "sessions": "-3"},
-    ])
+    add(
+        raw / "web_sessions.csv",
+        [
+            {**sessions[-1]},
+            {"session_date": "2015-10-02", "channel": "made_up_channel", "sessions": "-3"},
+        ],
+    )
     out = root / "site"
     with staging_kept_in(root / "staging.duckdb"):
         result = cli_build(raw, out)
@@ -253,9 +388,12 @@ def test_unknown_category_values_are_counted_one_by_one(hostile_build):
 def test_a_lead_with_a_bad_value_keeps_its_row_in_the_warehouse(hostile_build):
     _, _, work, _ = hostile_build
     with duckdb.connect(str(work.parent / "staging.duckdb"), read_only=True) as connection:
-        rows = dict(connection.execute(
-            "select lead_id, mql_at from main.stg_crm__leads "
-            "where lead_id in ('LB2', 'LB3') and rejection_reason is null").fetchall())
+        rows = dict(
+            connection.execute(
+                "select lead_id, mql_at from main.stg_crm__leads "
+                "where lead_id in ('LB2', 'LB3') and quarantine_reason is null"
+            ).fetchall()
+        )
     assert rows == {"LB2": None, "LB3": None}
 
 
@@ -354,8 +492,9 @@ def test_thai_emoji_and_right_to_left_names_show_as_written(hostile_build, key):
 def test_no_private_value_from_the_input_is_published(hostile_build):
     raw, out, _, _ = hostile_build
     rows = read(raw / "leads.csv")[1]
-    private = ({r["email"] for r in rows} | {r["full_name"] for r in rows}
-               | {r["phone"] for r in rows}) - {""}
+    private = (
+        {r["email"] for r in rows} | {r["full_name"] for r in rows} | {r["phone"] for r in rows}
+    ) - {""}
     assert len(private) > 1000
     hits = []
     for path in out.rglob("*"):

@@ -40,8 +40,7 @@ def _open(context, url: str):
     return page, log
 
 
-def test_the_headline_numbers_are_visible_and_match_the_raw_data(chromium, site_url,
-                                                                 expected):
+def test_the_headline_numbers_are_visible_and_match_the_raw_data(chromium, site_url, expected):
     context = chromium.new_context(viewport=DESKTOP)
     page, log = _open(context, site_url + "index.html")
     headline = page.locator(".sla-headline .sla-figure")
@@ -54,8 +53,12 @@ def test_the_headline_numbers_are_visible_and_match_the_raw_data(chromium, site_
     for index in range(cards.count()):
         figure = cards.nth(index).locator(".sla-figure")
         assert figure.is_visible(), cards.nth(index).inner_text()
-    by_title = {cards.nth(i).locator(".sla-card-title").inner_text().strip():
-                cards.nth(i).locator(".sla-figure").inner_text() for i in range(cards.count())}
+    by_title = {
+        cards.nth(i).locator(".sla-card-title").inner_text().strip(): cards.nth(i)
+        .locator(".sla-figure")
+        .inner_text()
+        for i in range(cards.count())
+    }
     assert by_title["MQLs delivered"] == f"{expected['mqls']:,.0f}"
     assert by_title["New leads"] == f"{expected['new_leads']:,.0f}"
     # Team pages: the KPI table is visible whole at 1400 px, not cut at the right.
@@ -76,8 +79,10 @@ def test_navigation_reaches_every_top_level_page(chromium, site_url):
 
     from tests.conftest import ROOT
 
-    titles = [next(iter(entry)) for entry in
-              yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]]
+    titles = [
+        next(iter(entry))
+        for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    ]
     context = chromium.new_context(viewport=DESKTOP)
     page, log = _open(context, site_url + "index.html")
     reached = []
@@ -85,8 +90,11 @@ def test_navigation_reaches_every_top_level_page(chromium, site_url):
     for title in titles:
         # A page with pages nested under it is a section: its own page is the
         # section's first entry, "<title> overview".
-        link = nav.get_by_role("link", name=title, exact=True).or_(
-            nav.get_by_role("link", name=f"{title} overview", exact=True)).first
+        link = (
+            nav.get_by_role("link", name=title, exact=True)
+            .or_(nav.get_by_role("link", name=f"{title} overview", exact=True))
+            .first
+        )
         link.click()
         page.wait_for_load_state("networkidle")
         heading = page.locator("article h1").first.inner_text()
@@ -152,13 +160,15 @@ def test_the_palette_toggle_switches_dark_and_back_and_is_remembered(chromium, s
 
 
 def test_a_phone_has_no_sideways_page_scroll_on_any_page(chromium, site_url, pages):
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                   device_scale_factor=2)
+    context = chromium.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     too_wide = {}
     for path in pages:
         page, log = _open(context, site_url + path)
         overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             too_wide[path] = overflow
         assert log.problems() == [], path
@@ -169,7 +179,8 @@ def test_a_phone_has_no_sideways_page_scroll_on_any_page(chromium, site_url, pag
 
 
 def test_every_page_opened_from_disk_renders_with_no_error_and_search_works(
-        chromium, demo_site, pages):
+    chromium, demo_site, pages
+):
     context = chromium.new_context(viewport=DESKTOP)
     problems = {}
     # 404.html is what a web server answers for a missing address: it names
@@ -197,7 +208,8 @@ def test_every_page_opened_from_disk_renders_with_no_error_and_search_works(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_over_http_loads_cleanly_and_axe_finds_nothing_serious(
-        chromium, site_url, pages, scheme):
+    chromium, site_url, pages, scheme
+):
     """Each page, served from 127.0.0.1: no console error, no failed request, no
     request leaving the machine, a visible title; and axe-core reports no
     serious or critical violation, in light and in dark mode."""
@@ -212,7 +224,8 @@ def test_every_page_over_http_loads_cleanly_and_axe_finds_nothing_serious(
             log.console_errors.append("no visible page title (h1)")
         # The palette follows the system until the reader picks one.
         assert page.locator("body").get_attribute("data-md-color-scheme") == (
-            "slate" if scheme == "dark" else "default"), path
+            "slate" if scheme == "dark" else "default"
+        ), path
         result = axe.run(page).response
         passes += len(result["passes"])
         for violation in result["violations"]:
@@ -224,9 +237,11 @@ def test_every_page_over_http_loads_cleanly_and_axe_finds_nothing_serious(
             problems[path] = log.problems()
         page.close()
     context.close()
-    print(f"axe-core, {scheme}: {len(pages)} pages, {passes} rule passes, "
-          f"{sum(map(len, serious.values()))} serious/critical, "
-          f"{sum(map(len, minor.values()))} minor/moderate: {minor}")
+    print(
+        f"axe-core, {scheme}: {len(pages)} pages, {passes} rule passes, "
+        f"{sum(map(len, serious.values()))} serious/critical, "
+        f"{sum(map(len, minor.values()))} minor/moderate: {minor}"
+    )
     assert problems == {}
     assert serious == {}
 
@@ -256,8 +271,17 @@ SPLIT_WORDS = """() => {
 def test_no_word_in_a_table_is_split_across_lines_at_1280_px(chromium, site_url):
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     split = {}
-    pages = ("index.html", "marketing.html", "handoff.html", "sales.html", "monthly.html",
-             "plan-vs-actual.html", "history.html", "reps/S01.html", "agreement.html")
+    pages = (
+        "index.html",
+        "marketing.html",
+        "handoff.html",
+        "sales.html",
+        "monthly.html",
+        "plan-vs-actual.html",
+        "history.html",
+        "reps/S01.html",
+        "agreement.html",
+    )
     for path in pages:
         page, log = _open(context, site_url + path)
         words = page.evaluate(SPLIT_WORDS)

@@ -15,10 +15,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from generator.changes import LastGoodBuild, make_fingerprint, plan_build
 from generator.cli import cli
-from generator.config import make_config
-from tests.conftest import DEMO_RAW, copy_project
+from generator.commands.configure import make_config
+from generator.dbt.changes import LastGoodBuild, make_fingerprint, plan_build
+from tests.conftest import DEMO_RAW, copy_built_project, copy_project
 
 
 @pytest.fixture()
@@ -37,35 +37,59 @@ def _append(path, text):
 
 EDITS = {
     # edit -> (what it does to the project, the rebuild it needs)
-    "agreement text": (lambda p: _append(p / "site/agreements/2015-h2.md", "\nMore.\n"),
-                       "pages"),
+    "agreement text": (lambda p: _append(p / "site/agreements/2015-h2.md", "\nMore.\n"), "pages"),
     "site page": (lambda p: _append(p / "site/docs/about.md", "\nMore.\n"), "pages"),
     "site override": (lambda p: _append(p / "site/overrides/main.html", "\n"), "pages"),
     "mkdocs.yml": (lambda p: _append(p / "mkdocs.yml", "\n# edited\n"), "pages"),
-    "model SQL": (lambda p: _append(p / "models/marts/fct_sales_kpis.sql", "\n-- edit\n"),
-                  "models"),
-    "model YAML": (lambda p: _append(p / "models/marts/fct_sales_kpis.yml", "\n# edit\n"),
-                   "models"),
-    "new model": (lambda p: (p / "models/marts/fct_extra.sql").write_text("select 1 as x\n"),
-                  "models"),
-    "singular data test": (lambda p: _append(
-        p / "data-tests/assert_agreement_periods_do_not_overlap.sql", "\n-- edit\n"), "models"),
+    "model SQL": (
+        lambda p: _append(p / "models/marts/fct_sales_kpis.sql", "\n-- edit\n"),
+        "models",
+    ),
+    "model YAML": (
+        lambda p: _append(p / "models/marts/fct_sales_kpis.yml", "\n# edit\n"),
+        "models",
+    ),
+    "new model": (
+        lambda p: (p / "models/marts/fct_extra.sql").write_text("select 1 as x\n"),
+        "models",
+    ),
+    "singular data test": (
+        lambda p: _append(
+            p / "data-tests/assert_agreement_periods_do_not_overlap.sql", "\n-- edit\n"
+        ),
+        "models",
+    ),
     "removed model": (lambda p: (p / "models/marts/fct_rejected_rows.sql").unlink(), "full"),
-    "source YAML": (lambda p: _append(p / "models/staging/crm/_crm__sources.yml", "\n# e\n"),
-                    "full"),
-    "exposure YAML": (lambda p: _append(p / "models/reports/_reports__exposures.yml", "\n# e\n"),
-                      "full"),
-    "raw seed": (lambda p: _append(p / "seeds/raw/reps.csv", "S99,Zed,sales,2015-01-01,\n"),
-                 "full"),
+    "source YAML": (
+        lambda p: _append(p / "models/staging/crm/_crm__sources.yml", "\n# e\n"),
+        "full",
+    ),
+    "exposure YAML": (
+        lambda p: _append(p / "models/reports/_reports__exposures.yml", "\n# e\n"),
+        "full",
+    ),
+    "raw seed": (
+        lambda p: _append(p / "seeds/raw/reps.csv", "S99,Zed,sales,2015-01-01,\n"),
+        "full",
+    ),
     "seed properties": (lambda p: _append(p / "seeds/raw/_raw__seeds.yml", "\n# e\n"), "full"),
     "macro": (lambda p: _append(p / "macros/aggregates.sql", "\n{# edit #}\n"), "full"),
-    "generic test": (lambda p: _append(p / "data-tests/generic/expression_is_true.sql", "\n"),
-                     "full"),
-    "new macro file": (lambda p: (p / "macros/extra.sql").write_text(
-        "{% macro x() %}{% endmacro %}"), "full"),
-    "dbt_project.yml vars": (lambda p: (p / "dbt_project.yml").write_text(
-        (p / "dbt_project.yml").read_text().replace("status_at_risk_min: 0.9",
-                                                    "status_at_risk_min: 0.8")), "full"),
+    "generic test": (
+        lambda p: _append(p / "data-tests/generic/expression_is_true.sql", "\n"),
+        "full",
+    ),
+    "new macro file": (
+        lambda p: (p / "macros/extra.sql").write_text("{% macro x() %}{% endmacro %}"),
+        "full",
+    ),
+    "dbt_project.yml vars": (
+        lambda p: (p / "dbt_project.yml").write_text(
+            (p / "dbt_project.yml")
+            .read_text()
+            .replace("status_at_risk_min: 0.9", "status_at_risk_min: 0.8")
+        ),
+        "full",
+    ),
     "profiles.yml": (lambda p: _append(p / "profiles.yml", "\n# edit\n"), "full"),
 }
 
@@ -74,8 +98,9 @@ EDITS = {
 def test_every_kind_of_edit_is_detected_and_needs_the_right_rebuild(project, edit):
     config = make_config(project_dir=project, out=str(project / "build" / "site"))
     last = _baseline(config)
-    assert plan_build(config, make_fingerprint(config), last).mode == "pages", \
+    assert plan_build(config, make_fingerprint(config), last).mode == "pages", (
         "nothing changed yet: pages only"
+    )
     change, mode = EDITS[edit]
     change(project)
     plan = plan_build(config, make_fingerprint(config), last)
@@ -110,11 +135,12 @@ def test_as_of_raw_data_and_package_versions_need_a_full_build(project, tmp_path
 
     config = make_config(project_dir=project, data=str(raw), as_of="2015-10-15")
     last = _baseline(config)
-    import generator.changes as changes
+    import generator.dbt.changes as changes
 
     real = changes.metadata.version
-    monkeypatch.setattr(changes.metadata, "version",
-                        lambda name: "9.9.9" if name == "dbt-duckdb" else real(name))
+    monkeypatch.setattr(
+        changes.metadata, "version", lambda name: "9.9.9" if name == "dbt-duckdb" else real(name)
+    )
     plan = plan_build(config, make_fingerprint(config), last)
     assert plan.mode == "full" and "package dbt-duckdb" in plan.reason
 
@@ -122,8 +148,10 @@ def test_as_of_raw_data_and_package_versions_need_a_full_build(project, tmp_path
 def test_no_previous_build_and_full_flag_mean_a_full_build(project):
     config = make_config(project_dir=project)
     assert plan_build(config, make_fingerprint(config), None).reason == "no previous good build"
-    assert plan_build(config, make_fingerprint(config), _baseline(config),
-                      full=True).reason == "--full given"
+    assert (
+        plan_build(config, make_fingerprint(config), _baseline(config), full=True).reason
+        == "--full given"
+    )
 
 
 def test_the_decision_names_the_model_and_counts_what_is_rebuilt(demo_build, project):
@@ -134,21 +162,27 @@ def test_the_decision_names_the_model_and_counts_what_is_rebuilt(demo_build, pro
     last = LastGoodBuild(make_fingerprint(config), manifest, [])
     _append(project / "models/marts/fct_sales_kpis.sql", "\n-- edit\n")
     plan = plan_build(config, make_fingerprint(config), last)
-    children = {manifest["nodes"][uid]["name"] for uid in _descendants(manifest,
-                                                                        "model.sla_report.fct_sales_kpis")
-                if uid.startswith("model.")}
+    children = {
+        manifest["nodes"][uid]["name"]
+        for uid in _descendants(manifest, "model.sla_report.fct_sales_kpis")
+        if uid.startswith("model.")
+    }
     # Plus every staging and intermediate model: their tables live in memory
     # during a build, so a partial build makes them again (issue #8).
-    build_time = [node for node in manifest["nodes"].values()
-                  if node["resource_type"] == "model"
-                  and node["original_file_path"].split("/")[1] in ("staging", "intermediate")]
+    build_time = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["original_file_path"].split("/")[1] in ("staging", "intermediate")
+    ]
     assert children and build_time and plan.changed_models == ["fct_sales_kpis"]
     # Issue #20: the counts printed add up (the changed and downstream models,
     # plus the build-time tables).
     assert plan.describe().startswith(
         f"models changed: fct_sales_kpis (+{len(children)} downstream); "
         f"rebuilding {len(children) + 1 + len(build_time)} models ({len(children) + 1} "
-        f"changed or downstream, {len(build_time)} staging and intermediate) and ")
+        f"changed or downstream, {len(build_time)} staging and intermediate) and "
+    )
     assert plan.tests > len(children)
 
 
@@ -177,8 +211,9 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
     out = tmp_path / "site"
 
     def build(*extra):
-        result = CliRunner().invoke(cli, ["build", "--project-dir", str(project),
-                                          "--out", str(out), *extra])
+        result = CliRunner().invoke(
+            cli, ["build", "--project-dir", str(project), "--out", str(out), *extra]
+        )
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -197,9 +232,12 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
 
     # 2. One model's SQL: that model and its downstream, the new number published.
     sql = project / "models/marts/fct_sales_kpis.sql"
-    sql.write_text(sql.read_text().replace(
-        "coalesce(revenue_summed.new_revenue, 0) as new_revenue",
-        "coalesce(revenue_summed.new_revenue, 0) * 2 as new_revenue"))
+    sql.write_text(
+        sql.read_text().replace(
+            "coalesce(revenue_summed.new_revenue, 0) as new_revenue",
+            "coalesce(revenue_summed.new_revenue, 0) * 2 as new_revenue",
+        )
+    )
     output = build()
     assert "models changed: fct_sales_kpis (+" in output and "full build" not in output
     assert _kpi(out, "new_revenue")["value"] == pytest.approx(2 * revenue)
@@ -208,8 +246,9 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
 
     # 3. A YAML-only edit of a KPI (its title): the scorecard picks it up.
     yml = project / "models/marts/fct_sales_kpis.yml"
-    yml.write_text(yml.read_text().replace("title: New-business revenue",
-                                           "title: New business booked"))
+    yml.write_text(
+        yml.read_text().replace("title: New-business revenue", "title: New business booked")
+    )
     output = build()
     assert "models changed: fct_sales_kpis" in output
     assert _kpi(out, "new_revenue")["title"] == "New business booked"
@@ -227,8 +266,9 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
     assert "--full given: full build" in build("--full")
 
 
-def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path):
-    project = copy_project(tmp_path / "project")
+def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path, plain_build):
+    # A copy of a finished build: the first build here re-renders its pages.
+    project = copy_built_project(plain_build, tmp_path)
     out = tmp_path / "site"
     args = ["build", "--project-dir", str(project), "--out", str(out)]
     assert CliRunner().invoke(cli, args).exit_code == 0
@@ -242,8 +282,9 @@ def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path):
     assert result.exit_code != 0
     assert "models/marts/fct_sales_kpis.sql" in result.output
     assert _digest(database) == before_db, "a failed partial build replaced the database"
-    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*")
-            if p.is_file()} == before_site
+    assert {
+        p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
+    } == before_site
 
 
 def test_an_edited_unit_test_rebuilds_its_model_not_everything(project):
@@ -251,8 +292,10 @@ def test_an_edited_unit_test_rebuilds_its_model_not_everything(project):
     last = _baseline(config)
     yml = project / "models/marts/fct_kpi_targets.yml"
     assert "unit_tests:" in yml.read_text()
-    yml.write_text(yml.read_text().replace("explicit MQL target of 120 wins",
-                                           "explicit MQL target of 120 still wins"))
+    yml.write_text(
+        yml.read_text().replace(
+            "explicit MQL target of 120 wins", "explicit MQL target of 120 still wins"
+        )
+    )
     plan = plan_build(config, make_fingerprint(config), last)
-    assert plan.mode == "models" and plan.changed_models == ["fct_kpi_targets"], \
-        plan.describe()
+    assert plan.mode == "models" and plan.changed_models == ["fct_kpi_targets"], plan.describe()

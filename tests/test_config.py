@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from generator.config import last_complete_day, make_config, parse_as_of, resolve_raw_files
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
+from generator.inputs.precheck import resolve_raw_files
+from generator.settings.as_of import last_complete_day, parse_as_of
 from tests.conftest import DEMO_RAW
 
 
@@ -28,22 +30,26 @@ def test_a_nightly_build_is_as_of_the_last_complete_local_day():
     # At 05:17 UTC on 15 October the 15th has just begun in Chicago (00:17
     # CDT): the last complete day is the 14th, not the 15th "today" gave.
     now = datetime(2015, 10, 15, 5, 17, tzinfo=UTC)
-    assert last_complete_day(["America/Chicago"], now) == (date(2015, 10, 14),
-                                                           "America/Chicago")
+    assert last_complete_day(["America/Chicago"], now) == (date(2015, 10, 14), "America/Chicago")
     # At 03:00 UTC it is still the evening of the 14th in Chicago.
     early = datetime(2015, 10, 15, 3, 0, tzinfo=UTC)
     assert last_complete_day(["America/Chicago"], early)[0] == date(2015, 10, 13)
     assert last_complete_day(["UTC"], early) == (date(2015, 10, 14), "UTC")
     # Several agreements: the day must have ended in every zone.
     assert last_complete_day(["Asia/Bangkok", "America/Chicago"], early) == (
-        date(2015, 10, 13), "America/Chicago")
+        date(2015, 10, 13),
+        "America/Chicago",
+    )
     assert parse_as_of("latest", date(2015, 1, 1), LATEST) == date(2015, 10, 14)
     assert parse_as_of(None, date(2015, 1, 1), LATEST) == date(2015, 1, 1)
 
 
 def test_a_day_that_has_not_ended_is_refused():
-    with pytest.raises(ConfigError, match=r"after the last complete day \(2015-10-14 in "
-                                          r"America/Chicago\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"after the last complete day \(2015-10-14 in "
+        r"America/Chicago\)",
+    ):
         parse_as_of("2015-10-15", date(2015, 1, 1), LATEST)
     assert parse_as_of("2015-10-14", date(2015, 1, 1), LATEST) == date(2015, 10, 14)
 
@@ -55,8 +61,17 @@ def test_data_builds_default_to_the_last_complete_day():
 
 def test_data_dir_resolves_every_raw_table():
     files = resolve_raw_files(DEMO_RAW)
-    assert sorted(files) == sorted(["leads", "lead_activities", "opportunities", "revenue",
-                                    "web_sessions", "reps", "lead_owner_history"])
+    assert sorted(files) == sorted(
+        [
+            "leads",
+            "lead_activities",
+            "opportunities",
+            "revenue",
+            "web_sessions",
+            "reps",
+            "lead_owner_history",
+        ]
+    )
 
 
 def test_the_owner_history_is_optional_but_checked_when_there(tmp_path):
@@ -68,8 +83,11 @@ def test_the_owner_history_is_optional_but_checked_when_there(tmp_path):
     files = resolve_raw_files(tmp_path / "raw")
     assert files["lead_owner_history"].read_text() == "lead_id,owner_id,valid_from\n"
     history.write_text("lead_id,owner\nL1,S01\n")
-    with pytest.raises(ConfigError, match=r"lead_owner_history.csv: missing required columns "
-                                          r"'owner_id', 'valid_from'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"lead_owner_history.csv: missing required columns "
+        r"'owner_id', 'valid_from'",
+    ):
         resolve_raw_files(tmp_path / "raw")
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import filecmp
 
-from generator.contract import RAW_TABLES
-from generator.demo_data import write_demo_data
+from generator.commands.demo_data import write_demo_data
+from generator.inputs.raw_columns import RAW_TABLES
 from tests.conftest import DEMO_RAW
 
 
 def test_committed_demo_seeds_are_the_generators_output(tmp_path):
     counts = write_demo_data(tmp_path)
     for table in RAW_TABLES:
-        assert filecmp.cmp(tmp_path / f"{table}.csv", DEMO_RAW / f"{table}.csv", shallow=False), \
+        assert filecmp.cmp(tmp_path / f"{table}.csv", DEMO_RAW / f"{table}.csv", shallow=False), (
             f"seeds/raw/{table}.csv differs from `sla-report demo-data` output"
+        )
     assert counts["leads"] > 3000 and counts["lead_activities"] > 10000
 
 
@@ -22,8 +23,9 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
     write_demo_data(tmp_path / "b", seed=7, scale=0.2)
     write_demo_data(tmp_path / "c", seed=8, scale=0.2)
     assert filecmp.cmp(tmp_path / "a" / "leads.csv", tmp_path / "b" / "leads.csv", shallow=False)
-    assert not filecmp.cmp(tmp_path / "a" / "leads.csv", tmp_path / "c" / "leads.csv",
-                           shallow=False)
+    assert not filecmp.cmp(
+        tmp_path / "a" / "leads.csv", tmp_path / "c" / "leads.csv", shallow=False
+    )
 
 
 def test_scale_multiplies_volumes(tmp_path):

@@ -13,42 +13,61 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from generator.build import build_report
-from generator.config import make_config
+from generator.commands.build import build_report
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.history import (
+from generator.report.data import ReportData
+from generator.report.history import (
     as_closed,
     definition_hashes,
     merge_history,
     read_history,
     restatements,
 )
-from generator.kpis import KpiDefinition
-from generator.pages import ReportData
+from generator.report.kpis import KpiDefinition
 from tests.conftest import DEMO_RAW, REFERENCE, copy_project, html_tables, page_text
 from tests.independent import compute
 from tests.test_agreement_text import kpi
 from tests.test_independent_check import RESOLUTION, parse_figure
 from tests.test_workflows import _make
 
-H1 = {"agreement_id": "h1", "title": "First half", "period_state": "final",
-      "period_start_date": date(2015, 1, 1), "period_end_date": date(2015, 6, 30)}
-H2 = {**H1, "agreement_id": "h2", "title": "Second half", "period_state": "in_progress",
-      "period_start_date": date(2015, 7, 1), "period_end_date": date(2015, 12, 31)}
+H1 = {
+    "agreement_id": "h1",
+    "title": "First half",
+    "period_state": "final",
+    "period_start_date": date(2015, 1, 1),
+    "period_end_date": date(2015, 6, 30),
+}
+H2 = {
+    **H1,
+    "agreement_id": "h2",
+    "title": "Second half",
+    "period_state": "in_progress",
+    "period_start_date": date(2015, 7, 1),
+    "period_end_date": date(2015, 12, 31),
+}
 DAY1, DAY2, DAY3 = "2015-07-02T05:17:00Z", "2015-07-03T05:17:00Z", "2015-07-04T05:17:00Z"
 
 
 def win_rate(value, target=0.25, met=True):
-    return replace(kpi("win_rate", value, target, "met" if met else "missed", "rate"),
-                   is_target_met=met, sample_size=388.0)
+    return replace(
+        kpi("win_rate", value, target, "met" if met else "missed", "rate"),
+        is_target_met=met,
+        sample_size=388.0,
+    )
 
 
-def build(previous, value, definition="sha256:a", built_at=DAY1, agreements=(H1, H2),
-          met=True):
+def build(previous, value, definition="sha256:a", built_at=DAY1, agreements=(H1, H2), met=True):
     """Return the record after one build in which H1's win rate is `value` (H2's 0.5)."""
     views = {"h1": [win_rate(value, met=met)], "h2": [win_rate(0.5)]}
-    return merge_history(copy.deepcopy(previous), list(agreements), views,
-                         {"win_rate": definition}, built_at, "2015-10-15")
+    return merge_history(
+        copy.deepcopy(previous),
+        list(agreements),
+        views,
+        {"win_rate": definition},
+        built_at,
+        "2015-10-15",
+    )
 
 
 def entry(history, agreement_id="h1", kpi_id="win_rate"):
@@ -58,15 +77,23 @@ def entry(history, agreement_id="h1", kpi_id="win_rate"):
 
 # -- merging ------------------------------------------------------------------------
 
+
 def test_the_first_build_records_final_periods_only():
     history = build(None, 0.296)
     assert [p["agreement_id"] for p in history["periods"]] == ["h1"]
     recorded = entry(history)
-    assert recorded["as_closed"] == {"value": 0.296, "target": 0.25, "status": "met",
-                                     "sample_size": 388.0, "is_lower_bound": False,
-                                     "all_sources": None, "provisional_until": None,
-                                     "definition_hash": "sha256:a", "recorded_at": DAY1,
-                                     "as_of": "2015-10-15"}
+    assert recorded["as_closed"] == {
+        "value": 0.296,
+        "target": 0.25,
+        "status": "met",
+        "sample_size": 388.0,
+        "is_lower_bound": False,
+        "all_sources": None,
+        "provisional_until": None,
+        "definition_hash": "sha256:a",
+        "recorded_at": DAY1,
+        "as_of": "2015-10-15",
+    }
     assert recorded["change"] is None
     assert restatements(history, [H1, H2]) == {}
 
@@ -93,9 +120,10 @@ def test_a_new_definition_shows_the_recomputed_figure_with_the_date_it_changed()
     assert entry(third)["change"] == {"reason": "definition", "since": DAY2}
     assert entry(third)["as_closed"]["value"] == 0.296
     shown = restatements(third, [H1, H2])["h1"]
-    assert [(r["kpi_id"], r["as_closed"]["value"], r["recomputed"]["value"], r["reason"],
-             r["since"]) for r in shown] == [("win_rate", 0.296, 0.343, "definition",
-                                              date(2015, 7, 3))]
+    assert [
+        (r["kpi_id"], r["as_closed"]["value"], r["recomputed"]["value"], r["reason"], r["since"])
+        for r in shown
+    ] == [("win_rate", 0.296, 0.343, "definition", date(2015, 7, 3))]
 
 
 def test_a_different_figure_under_the_same_definition_is_a_data_change():
@@ -132,31 +160,65 @@ def test_a_period_that_is_not_final_is_not_recorded_until_it_closes():
 
 def _data(rows: list[dict], agreements: list[dict]) -> ReportData:
     empty = {name: [] for name in ReportData.__dataclass_fields__}
-    return ReportData(**{**empty, "scorecard": rows, "agreements": agreements,
-                         "report_row_counts": {}})
+    return ReportData(
+        **{**empty, "scorecard": rows, "agreements": agreements, "report_row_counts": {}}
+    )
 
 
 def test_pages_get_the_figures_as_closed_and_recounted_headlines():
     first = build(None, 0.296)
     second = build(first, 0.2, definition="sha256:b", built_at=DAY2, met=False)
-    rows = [{"agreement_id": "h1", "kpi_id": "win_rate", "actual": 0.2, "target": 0.25,
-             "status": "missed", "is_target_met": False, "sample_size": 400.0},
-            {"agreement_id": "h2", "kpi_id": "win_rate", "actual": 0.5, "target": 0.25,
-             "status": "on_track", "is_target_met": True}]
-    agreements = [{**H1, "kpis_target_met": 0, "kpis_with_target": 1, "kpis_missed": 1,
-                   "kpis_met": 0, "revenue_goal": 1000.0},
-                  {**H2, "kpis_target_met": 1, "kpis_with_target": 1, "kpis_on_track": 1}]
+    rows = [
+        {
+            "agreement_id": "h1",
+            "kpi_id": "win_rate",
+            "actual": 0.2,
+            "target": 0.25,
+            "status": "missed",
+            "is_target_met": False,
+            "sample_size": 400.0,
+        },
+        {
+            "agreement_id": "h2",
+            "kpi_id": "win_rate",
+            "actual": 0.5,
+            "target": 0.25,
+            "status": "on_track",
+            "is_target_met": True,
+        },
+    ]
+    agreements = [
+        {
+            **H1,
+            "kpis_target_met": 0,
+            "kpis_with_target": 1,
+            "kpis_missed": 1,
+            "kpis_met": 0,
+            "revenue_goal": 1000.0,
+        },
+        {**H2, "kpis_target_met": 1, "kpis_with_target": 1, "kpis_on_track": 1},
+    ]
     shown = as_closed(_data(rows, agreements), second)
-    assert shown.scorecard[0] == {**rows[0], "actual": 0.296, "status": "met",
-                                  "is_target_met": True, "sample_size": 388.0}
+    assert shown.scorecard[0] == {
+        **rows[0],
+        "actual": 0.296,
+        "status": "met",
+        "is_target_met": True,
+        "sample_size": 388.0,
+    }
     assert shown.scorecard[1] == rows[1]  # in progress: live
-    assert shown.agreements[0] == {**agreements[0], "kpis_target_met": 1, "kpis_missed": 0,
-                                   "kpis_met": 1}
+    assert shown.agreements[0] == {
+        **agreements[0],
+        "kpis_target_met": 1,
+        "kpis_missed": 0,
+        "kpis_met": 1,
+    }
     assert shown.agreements[1] == agreements[1]
     assert restatements(second, agreements)["h1"][0]["recomputed"]["status"] == "missed"
 
 
 # -- reading --------------------------------------------------------------------------
+
 
 def test_no_record_is_a_first_build_but_an_unreadable_one_stops_it(tmp_path):
     assert read_history(tmp_path) is None
@@ -166,8 +228,9 @@ def test_no_record_is_a_first_build_but_an_unreadable_one_stops_it(tmp_path):
     (tmp_path / "history.json").write_text(json.dumps({"schema_version": 99, "periods": []}))
     with pytest.raises(ConfigError, match="schema_version 99"):
         read_history(tmp_path)
-    (tmp_path / "history.json").write_text(json.dumps(
-        {"schema_version": 1, "periods": [{"agreement_id": "h1", "kpis": []}]}))
+    (tmp_path / "history.json").write_text(
+        json.dumps({"schema_version": 1, "periods": [{"agreement_id": "h1", "kpis": []}]})
+    )
     with pytest.raises(ConfigError, match="period 'h1' has no title"):
         read_history(tmp_path)
     recorded = build(None, 0.296)
@@ -181,45 +244,80 @@ def test_no_record_is_a_first_build_but_an_unreadable_one_stops_it(tmp_path):
 
 # -- the definition hash -----------------------------------------------------------
 
+
 def _manifest() -> dict:
     def model(name, code, parents=(), macros=(), columns=()):
         return f"model.p.{name}", {
-            "name": name, "resource_type": "model", "raw_code": code,
-            "depends_on": {"nodes": [f"model.p.{p}" for p in parents],
-                           "macros": [f"macro.p.{m}" for m in macros]},
-            "columns": {c: {"name": c, "description": f"{c} described",
-                            "meta": {"kpi": {"title": c}}} for c in columns}}
-    nodes = dict([
-        model("stg_deals", "select * from {{ source('crm', 'deals') }} -- {{ var('as_of') }}"),
-        model("fct_sales_kpis", "select won / closed as win_rate", ["stg_deals"], ["ratio"],
-              ["win_rate", "new_customers"]),
-        model("fct_marketing_kpis", "select count(*) as mqls", ["stg_deals"], (), ["mqls"]),
-        model("fct_kpi_targets", "select target"),
-        model("rpt_kpi_scorecard", "select status",
-              ["fct_sales_kpis", "fct_marketing_kpis", "fct_kpi_targets"]),
-    ])
-    nodes["seed.p.targets"] = {"name": "targets", "resource_type": "seed", "raw_code": "",
-                               "checksum": "1", "depends_on": {"nodes": []}}
+            "name": name,
+            "resource_type": "model",
+            "raw_code": code,
+            "depends_on": {
+                "nodes": [f"model.p.{p}" for p in parents],
+                "macros": [f"macro.p.{m}" for m in macros],
+            },
+            "columns": {
+                c: {"name": c, "description": f"{c} described", "meta": {"kpi": {"title": c}}}
+                for c in columns
+            },
+        }
+
+    nodes = dict(
+        [
+            model("stg_deals", "select * from {{ source('crm', 'deals') }} -- {{ var('as_of') }}"),
+            model(
+                "fct_sales_kpis",
+                "select won / closed as win_rate",
+                ["stg_deals"],
+                ["ratio"],
+                ["win_rate", "new_customers"],
+            ),
+            model("fct_marketing_kpis", "select count(*) as mqls", ["stg_deals"], (), ["mqls"]),
+            model("fct_kpi_targets", "select target"),
+            model(
+                "rpt_kpi_scorecard",
+                "select status",
+                ["fct_sales_kpis", "fct_marketing_kpis", "fct_kpi_targets"],
+            ),
+        ]
+    )
+    nodes["seed.p.targets"] = {
+        "name": "targets",
+        "resource_type": "seed",
+        "raw_code": "",
+        "checksum": "1",
+        "depends_on": {"nodes": []},
+    }
     nodes["model.p.fct_kpi_targets"]["depends_on"]["nodes"].append("seed.p.targets")
-    macros = {"macro.p.ratio": {"package_name": "p", "macro_sql": "a / b",
-                                "depends_on": {"macros": ["macro.dbt.safe_cast"]}},
-              "macro.dbt.safe_cast": {"package_name": "dbt", "macro_sql": "cast(x)",
-                                      "depends_on": {"macros": []}}}
+    macros = {
+        "macro.p.ratio": {
+            "package_name": "p",
+            "macro_sql": "a / b",
+            "depends_on": {"macros": ["macro.dbt.safe_cast"]},
+        },
+        "macro.dbt.safe_cast": {
+            "package_name": "dbt",
+            "macro_sql": "cast(x)",
+            "depends_on": {"macros": []},
+        },
+    }
     return {"metadata": {"project_name": "p"}, "nodes": nodes, "macros": macros}
 
 
 def _definitions() -> list[KpiDefinition]:
     spec = kpi().spec
-    return [replace(spec, kpi_id="win_rate", model="fct_sales_kpis"),
-            replace(spec, kpi_id="new_customers", model="fct_sales_kpis"),
-            replace(spec, kpi_id="mqls", model="fct_marketing_kpis")]
+    return [
+        replace(spec, kpi_id="win_rate", model="fct_sales_kpis"),
+        replace(spec, kpi_id="new_customers", model="fct_sales_kpis"),
+        replace(spec, kpi_id="mqls", model="fct_marketing_kpis"),
+    ]
 
 
 def _hashes(edit=lambda manifest: None, project_vars=None) -> dict[str, str]:
     manifest = _manifest()
     edit(manifest)
-    return definition_hashes(manifest, _definitions(),
-                             project_vars or {"as_of": "2015-10-15", "min_sample": 20})
+    return definition_hashes(
+        manifest, _definitions(), project_vars or {"as_of": "2015-10-15", "min_sample": 20}
+    )
 
 
 def _set(path: str, value):
@@ -229,25 +327,39 @@ def _set(path: str, value):
         for key in keys:
             target = target[key]
         target[last] = value
+
     return edit
 
 
-@pytest.mark.parametrize(("edit", "changed"), [
-    (_set("nodes/model.p.fct_sales_kpis/raw_code", "select won / (won + lost) as win_rate"),
-     {"win_rate", "new_customers"}),
-    (_set("nodes/model.p.stg_deals/raw_code", "select * from deals where not is_test"),
-     {"win_rate", "new_customers", "mqls"}),
-    (_set("macros/macro.p.ratio/macro_sql", "a / nullif(b, 0)"), {"win_rate", "new_customers"}),
-    (_set("nodes/model.p.fct_kpi_targets/raw_code", "select 2 * target"),
-     {"win_rate", "new_customers", "mqls"}),
-    (_set("nodes/model.p.fct_sales_kpis/columns/win_rate/description", "won over all"),
-     {"win_rate"}),
-    (_set("nodes/model.p.fct_marketing_kpis/raw_code", "select count(*) - 1 as mqls"),
-     {"mqls"}),
-    # Not definitions: data (a seed), and dbt's own macros (they change with dbt).
-    (_set("nodes/seed.p.targets/checksum", "2"), set()),
-    (_set("macros/macro.dbt.safe_cast/macro_sql", "try_cast(x)"), set()),
-])
+@pytest.mark.parametrize(
+    ("edit", "changed"),
+    [
+        (
+            _set("nodes/model.p.fct_sales_kpis/raw_code", "select won / (won + lost) as win_rate"),
+            {"win_rate", "new_customers"},
+        ),
+        (
+            _set("nodes/model.p.stg_deals/raw_code", "select * from deals where not is_test"),
+            {"win_rate", "new_customers", "mqls"},
+        ),
+        (_set("macros/macro.p.ratio/macro_sql", "a / nullif(b, 0)"), {"win_rate", "new_customers"}),
+        (
+            _set("nodes/model.p.fct_kpi_targets/raw_code", "select 2 * target"),
+            {"win_rate", "new_customers", "mqls"},
+        ),
+        (
+            _set("nodes/model.p.fct_sales_kpis/columns/win_rate/description", "won over all"),
+            {"win_rate"},
+        ),
+        (
+            _set("nodes/model.p.fct_marketing_kpis/raw_code", "select count(*) - 1 as mqls"),
+            {"mqls"},
+        ),
+        # Not definitions: data (a seed), and dbt's own macros (they change with dbt).
+        (_set("nodes/seed.p.targets/checksum", "2"), set()),
+        (_set("macros/macro.dbt.safe_cast/macro_sql", "try_cast(x)"), set()),
+    ],
+)
 def test_the_definition_hash_changes_with_what_defines_the_kpi(edit, changed):
     before, after = _hashes(), _hashes(edit)
     assert len(set(before.values())) == 3
@@ -263,10 +375,12 @@ def test_the_definition_hash_ignores_the_as_of_day_but_not_the_project_vars():
 
 # -- end to end: a new user edits the win-rate definition ----------------------------
 
-WIN_RATE = re.compile(r"(safe_ratio\(\s*'closed_summarised\.new_customers',\s*)"
-                      r"'closed_summarised\.new_customers \+ closed_summarised\.lost_deals'"
-                      # Issue #19: the ratio sits in a case (no lost deal recorded: no data).
-                      r"(\s*\)\s*}}\s*(?:end\s*)?as win_rate)")
+WIN_RATE = re.compile(
+    r"(safe_ratio\(\s*'closed_summarised\.new_customers',\s*)"
+    r"'closed_summarised\.new_customers \+ closed_summarised\.lost_deals'"
+    # Issue #19: the ratio sits in a case (no lost deal recorded: no data).
+    r"(\s*\)\s*}}\s*(?:end\s*)?as win_rate)"
+)
 SECOND_BUILD = datetime(2026, 12, 1, 5, 17, tzinfo=UTC)
 
 
@@ -288,7 +402,8 @@ def rebuilt(demo_site, tmp_path_factory):
     model = project / "models" / "marts" / "fct_sales_kpis.sql"
     sql, edits = WIN_RATE.subn(
         r"\1'closed_summarised.new_customers + 0.5 * closed_summarised.lost_deals'\2",
-        model.read_text())
+        model.read_text(),
+    )
     assert edits == 1, "the win-rate expression in fct_sales_kpis.sql has moved"
     model.write_text(sql)
     config = replace(make_config(out=str(out), project_dir=project), built_at=SECOND_BUILD)
@@ -302,7 +417,8 @@ def test_the_first_build_records_the_closed_period(demo_site):
     assert [p["agreement_id"] for p in history["periods"]] == ["2015-h1"]  # H2 is in progress
     recorded = {k["id"]: k for k in history["periods"][0]["kpis"]}
     assert recorded["win_rate"]["as_closed"]["value"] == pytest.approx(
-        expected["2015-h1"]["win_rate"])
+        expected["2015-h1"]["win_rate"]
+    )
     assert all(k["change"] is None for k in recorded.values())
     assert "Figures recomputed" not in page_text(demo_site / "history.html")
     assert "Recomputed since" not in page_text(demo_site / "agreements" / "2015-h1.html")
@@ -323,20 +439,21 @@ def win_rates(demo_site, rebuilt) -> dict:
     return {"recorded": recorded["as_closed"]["value"], "recomputed": won / (won + 0.5 * lost)}
 
 
-def test_an_edited_definition_keeps_the_record_and_dates_the_change(demo_site, rebuilt,
-                                                                     win_rates):
+def test_an_edited_definition_keeps_the_record_and_dates_the_change(demo_site, rebuilt, win_rates):
     first = json.loads((demo_site / "history.json").read_text())
     second = json.loads((rebuilt / "history.json").read_text())
     before = {k["id"]: k for k in first["periods"][0]["kpis"]}
     after = {k["id"]: k for k in second["periods"][0]["kpis"]}
-    assert {k: v["as_closed"] for k, v in after.items()} == \
-        {k: v["as_closed"] for k, v in before.items()}
+    assert {k: v["as_closed"] for k, v in after.items()} == {
+        k: v["as_closed"] for k, v in before.items()
+    }
     assert after["win_rate"]["recomputed"]["value"] == pytest.approx(win_rates["recomputed"])
-    assert after["win_rate"]["change"] == {"reason": "definition",
-                                           "since": "2026-12-01T05:17:00Z"}
+    assert after["win_rate"]["change"] == {"reason": "definition", "since": "2026-12-01T05:17:00Z"}
     # The other sales KPIs share the model, so their hash moved too, not their figures.
-    assert after["new_customers"]["definition"]["hash"] != \
-        before["new_customers"]["definition"]["hash"]
+    assert (
+        after["new_customers"]["definition"]["hash"]
+        != before["new_customers"]["definition"]["hash"]
+    )
     assert {k for k, v in after.items() if v["change"]} == {"win_rate"}
 
 
@@ -349,8 +466,7 @@ def _check_moved_row(page: str, cells: list, win_rates: dict) -> None:
     assert _figure_matches(as_closed_cell.split("/")[0], win_rates["recorded"]), cells
     assert _figure_matches(recomputed_cell.split("/")[0], win_rates["recomputed"]), cells
     assert why == "Definition changed on Tue 1 Dec 2026"
-    print(f"{page}: as closed {as_closed_cell!r}, recomputed today {recomputed_cell!r}, "
-          f"{why!r}")
+    print(f"{page}: as closed {as_closed_cell!r}, recomputed today {recomputed_cell!r}, {why!r}")
 
 
 def test_history_shows_the_win_rate_as_closed_and_as_recomputed(rebuilt, win_rates):
@@ -376,6 +492,7 @@ def test_the_period_page_shows_the_win_rate_as_closed_and_as_recomputed(rebuilt,
 
 # -- the nightly fetch ------------------------------------------------------------
 
+
 class _Published(BaseHTTPRequestHandler):
     files: dict[str, tuple[int, bytes]] = {}
 
@@ -399,17 +516,19 @@ def pages_url():
     server.server_close()
 
 
-@pytest.mark.parametrize(("history", "fails"), [
-    ((200, b'{"schema_version": 1, "periods": []}\n'), False),
-    ((404, b"not found"), False),  # published before the record existed: start it
-    ((503, b"unavailable"), True),  # never start over because the network failed
-])
+@pytest.mark.parametrize(
+    ("history", "fails"),
+    [
+        ((200, b'{"schema_version": 1, "periods": []}\n'), False),
+        ((404, b"not found"), False),  # published before the record existed: start it
+        ((503, b"unavailable"), True),  # never start over because the network failed
+    ],
+)
 def test_previous_summary_fetches_the_history_too(pages_url, tmp_path, history, fails):
     summary = b'{"as_of": "2015-10-14"}\n'
     _Published.files = {"/summary.json": (200, summary), "/history.json": history}
     out = tmp_path / "site"
-    result = _make("previous-summary", f"OUT={out}", f"PAGES_URL={pages_url}",
-                   tmp_path=tmp_path)
+    result = _make("previous-summary", f"OUT={out}", f"PAGES_URL={pages_url}", tmp_path=tmp_path)
     print(result.stdout + result.stderr)
     assert (out / "summary.json").read_bytes() == summary
     if fails:
@@ -434,7 +553,7 @@ def test_an_unreadable_record_stops_the_build_before_dbt_and_keeps_the_site(tmp_
     from click.testing import CliRunner
 
     from generator.cli import cli
-    from generator.site import SITE_MARKER
+    from generator.site.mkdocs import SITE_MARKER
 
     out = tmp_path / "site"
     out.mkdir()

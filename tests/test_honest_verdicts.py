@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.build import build_report
-from generator.config import make_config
+from generator.commands.build import build_report
+from generator.commands.configure import make_config
 from tests.conftest import DEMO_RAW, REFERENCE, html_tables, page_text
 from tests.independent import compute, owners_at_mql, parse_utc, read_csv
 
@@ -25,8 +25,10 @@ LATER = date(2015, 10, 15)
 def closed_site(tmp_path_factory):
     """The demo built on the last day of its first period: H1 is final."""
     out = tmp_path_factory.mktemp("closed") / "site"
-    config = replace(make_config(out=str(out), as_of=CLOSED.isoformat()),
-                     built_at=datetime(2015, 7, 1, 5, 17, tzinfo=UTC))
+    config = replace(
+        make_config(out=str(out), as_of=CLOSED.isoformat()),
+        built_at=datetime(2015, 7, 1, 5, 17, tzinfo=UTC),
+    )
     build_report(config)
     return out
 
@@ -39,8 +41,7 @@ def closed_independent():
 
 def test_a_closed_period_names_its_misses(closed_site, closed_independent):
     expected, details = closed_independent
-    missed = sorted(k for k, status in details["2015-h1"]["status"].items()
-                    if status == "missed")
+    missed = sorted(k for k, status in details["2015-h1"]["status"].items() if status == "missed")
     no_data = [k for k, status in details["2015-h1"]["status"].items() if status == "no_data"]
     assert missed == ["mql_to_sql_rate", "p90_first_touch_business_hours"]
     summary = json.loads((closed_site / "summary.json").read_text())
@@ -62,8 +63,12 @@ def test_a_miss_never_prints_as_its_target(closed_site, closed_independent):
     expected, _ = closed_independent
     value = expected["2015-h1"]["mql_to_sql_rate"]
     assert round(value * 100, 1) == 37.0 and value < 0.37  # the case of the issue
-    row = next(r for t in html_tables(closed_site / "agreements" / "2015-h1.html")
-               for r in t if (r[0][1] or "").endswith("#mql_to_sql_rate"))
+    row = next(
+        r
+        for t in html_tables(closed_site / "agreements" / "2015-h1.html")
+        for r in t
+        if (r[0][1] or "").endswith("#mql_to_sql_rate")
+    )
     shown = re.match(r"[\d.]+%", row[2][0]).group(0)
     assert shown == f"{value * 100:.3f}%" == "36.996%", row
     # Issue #20: the result follows the KPI's name.
@@ -80,21 +85,33 @@ def test_a_closed_cohort_rate_is_provisional_until_it_matures(closed_site, tmp_p
     assert recorded["win_rate"]["as_closed"]["provisional_until"] is None
     out = tmp_path_factory.mktemp("later") / "site"
     shutil.copytree(closed_site, out)
-    build_report(replace(make_config(out=str(out), as_of=LATER.isoformat()),
-                         built_at=datetime(2015, 10, 16, 5, 17, tzinfo=UTC)))
-    later = {k["id"]: k for k in json.loads((out / "history.json").read_text())
-             ["periods"][0]["kpis"]}
+    build_report(
+        replace(
+            make_config(out=str(out), as_of=LATER.isoformat()),
+            built_at=datetime(2015, 10, 16, 5, 17, tzinfo=UTC),
+        )
+    )
+    later = {
+        k["id"]: k for k in json.loads((out / "history.json").read_text())["periods"][0]["kpis"]
+    }
     matured = compute(DEMO_RAW, REFERENCE, LATER)["2015-h1"]["mql_to_sql_rate"]
     closed = later["mql_to_sql_rate"]["as_closed"]
     assert closed["value"] == pytest.approx(matured) and round(matured, 3) == 0.379
-    assert (closed["status"], closed["provisional_until"], closed["as_of"]) == \
-        ("met", None, LATER.isoformat())
+    assert (closed["status"], closed["provisional_until"], closed["as_of"]) == (
+        "met",
+        None,
+        LATER.isoformat(),
+    )
     assert later["mql_to_sql_rate"]["change"] is None
     # A figure that was final when recorded is never rewritten.
     assert later["win_rate"]["as_closed"] == recorded["win_rate"]["as_closed"]
     # Other H1 figures may be restated (first touches made after 30 June), never these.
-    moved = [r for t in html_tables(out / "history.html") for r in t
-             if len(r) > 2 and r[1][1] and "#mql_to_sql_rate" in r[1][1]]
+    moved = [
+        r
+        for t in html_tables(out / "history.html")
+        for r in t
+        if len(r) > 2 and r[1][1] and "#mql_to_sql_rate" in r[1][1]
+    ]
     assert not moved
 
 
@@ -106,8 +123,9 @@ def independent():
 
 def test_a_cohort_not_matured_is_maturing_with_its_value_so_far(demo_site, independent):
     _, details = independent
-    table = next(t for t in html_tables(demo_site / "monthly.html")
-                 if [c[0] for c in t[0]][-1] == "Target")
+    table = next(
+        t for t in html_tables(demo_site / "monthly.html") if [c[0] for c in t[0]][-1] == "Target"
+    )
     header = [c[0] for c in table[0]]
     october = header.index("Oct")
     row = next(r for r in table if (r[0][1] or "").endswith("#mql_to_sql_rate"))
@@ -136,8 +154,9 @@ def test_rep_medians_say_when_they_are_lower_bounds(demo_site, independent):
     overdue = details["2015-h2"]["overdue"]
     table = next(t for t in html_tables(demo_site / "handoff.html") if t[0][0][0] == "Rep")
     # Issue #20: columns found by their header (each carries its target below it).
-    column = next(i for i, (cell, _) in enumerate(table[0])
-                  if cell.startswith("Median first touch"))
+    column = next(
+        i for i, (cell, _) in enumerate(table[0]) if cell.startswith("Median first touch")
+    )
     checked = 0
     for row in table[1:]:
         rep_id = row[0][1].split("/")[-1].split(".")[0]
@@ -171,39 +190,49 @@ def test_breaches_stay_with_the_owner_at_mql_time(demo_site, independent):
                 assert lead_id in history
     assert moved > 0
     chicago = ZoneInfo("America/Chicago")
-    leads_in_h2 = [lead for lead in leads.values() if lead["mql_at"] and date(2015, 7, 1)
-                   <= parse_utc(lead["mql_at"]).astimezone(chicago).date() <= LATER]
+    leads_in_h2 = [
+        lead
+        for lead in leads.values()
+        if lead["mql_at"]
+        and date(2015, 7, 1) <= parse_utc(lead["mql_at"]).astimezone(chicago).date() <= LATER
+    ]
     owners = owners_at_mql(list(leads.values()), read_csv(DEMO_RAW / "lead_owner_history.csv"))
     reassigned = sum(1 for lead in leads_in_h2 if owners[lead["lead_id"]] != lead["owner_id"])
     assert f"MQLs of the period reassigned since: {reassigned}." in page_text(
-        demo_site / "handoff.html", " ")
+        demo_site / "handoff.html", " "
+    )
 
 
 def test_the_plan_meets_reality(demo_site, independent):
     _, details = independent
     needed = details["2015-h2"]["needed_at_actual_rates"]
     assert 1400 < needed["mqls"] < 1500  # "about 1,460 MQLs at actual rates, not 920"
-    table = next(t for t in html_tables(demo_site / "plan-vs-actual.html")
-                 if t[0][0][0] == "Stage")
+    table = next(t for t in html_tables(demo_site / "plan-vs-actual.html") if t[0][0][0] == "Stage")
     rows = {row[0][0]: row for row in table[1:]}
     assert rows["MQLs"][1][0] == "920" and rows["MQLs"][2][0] == f"{needed['mqls']:,}"
     assert rows["SQLs"][2][0] == f"{needed['sqls']:,}"
     assert "matured cohort" in rows["MQLs"][-1][0] and "period ratio" in rows["Leads"][-1][0]
     # The leak: the stage furthest below its assumed rate, worked out here.
-    agreement = next(r for r in read_csv(REFERENCE / "sla_agreements.csv")
-                     if r["agreement_id"] == "2015-h2")
+    agreement = next(
+        r for r in read_csv(REFERENCE / "sla_agreements.csv") if r["agreement_id"] == "2015-h2"
+    )
     totals = compute(DEMO_RAW, REFERENCE, LATER)["2015-h2"]
-    actual = {"SQL to opportunity": totals["opportunities"] / totals["sqls"],
-              "Opportunity to proposal": totals["proposals"] / totals["opportunities"],
-              "Proposal to win": totals["marketing_sourced_customers"]
-              / totals["proposals"],
-              "MQL to SQL (matured cohort)": totals["mql_to_sql_rate"],
-              "Lead to MQL (matured cohort)": totals["lead_to_mql_rate"],
-              "Visit to lead": totals["new_leads"] / totals["web_sessions"]}
-    assumed = {"SQL to opportunity": "sql_to_opportunity", "Opportunity to proposal":
-               "opportunity_to_proposal", "Proposal to win": "proposal_to_win",
-               "MQL to SQL (matured cohort)": "mql_to_sql",
-               "Lead to MQL (matured cohort)": "lead_to_mql", "Visit to lead": "visit_to_lead"}
+    actual = {
+        "SQL to opportunity": totals["opportunities"] / totals["sqls"],
+        "Opportunity to proposal": totals["proposals"] / totals["opportunities"],
+        "Proposal to win": totals["marketing_sourced_customers"] / totals["proposals"],
+        "MQL to SQL (matured cohort)": totals["mql_to_sql_rate"],
+        "Lead to MQL (matured cohort)": totals["lead_to_mql_rate"],
+        "Visit to lead": totals["new_leads"] / totals["web_sessions"],
+    }
+    assumed = {
+        "SQL to opportunity": "sql_to_opportunity",
+        "Opportunity to proposal": "opportunity_to_proposal",
+        "Proposal to win": "proposal_to_win",
+        "MQL to SQL (matured cohort)": "mql_to_sql",
+        "Lead to MQL (matured cohort)": "lead_to_mql",
+        "Visit to lead": "visit_to_lead",
+    }
     leak = min(actual, key=lambda name: actual[name] / float(agreement[assumed[name]]))
     assert f"The leak: {leak}" in page_text(demo_site / "plan-vs-actual.html", " ")
     monthly = page_text(demo_site / "monthly.html", " ")

@@ -20,31 +20,79 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from generator import i18n
-from generator.build import build_report
-from generator.config import make_config
-from generator.render import day, number, prose
-from tests.conftest import ROOT, html_tables, page_text
+from generator.commands.build import build_report
+from generator.commands.configure import make_config
+from generator.formats import day, number, prose
+from tests.conftest import ROOT, copy_work_folder, html_tables, page_text
 
 LOCALE_DIR = ROOT / "generator" / "locale"
-CATALOGS = {code: LOCALE_DIR / code / "LC_MESSAGES" / "messages.po"
-            for code in i18n.CATALOG_LOCALES}
+CATALOGS = {
+    code: LOCALE_DIR / code / "LC_MESSAGES" / "messages.po" for code in i18n.CATALOG_LOCALES
+}
 
 # English words of our own UI that must not survive on a Thai page. Data
 # (agreement titles, lost reasons, company names) and the team's own texts
 # are theirs, so only the generated data pages are read.
 ENGLISH_UI = [
-    "behind pace", "behind target", "over target", "Data as of", "latest event", "built at",
-    "On track", "At risk", "Behind", "No data", "no data", "Pace to date", "Still needed",
-    "Every commitment", "Revenue against the goal", "Read the agreement", "days left",
-    "Month by month", "KPI definitions", "Plan vs actual", "Data quality", "Lead hand-off",
-    "Overview", "History", "Target", "Owner", "Actual", "Status", "By channel", "By rep",
-    "Why deals were lost", "Largest wins", "Lead velocity", "Quarantined rows", "Warnings",
-    "Week starting", "Whole week", "Part week", "Pace to goal", "Revenue to date",
-    "Projected", "to date", "all sources", "matured", "lower bound", "Switch to",
-    "demo seeds", "the files in",
+    "behind pace",
+    "behind target",
+    "over target",
+    "Data as of",
+    "latest event",
+    "built at",
+    "On track",
+    "At risk",
+    "Behind",
+    "No data",
+    "no data",
+    "Pace to date",
+    "Still needed",
+    "Every commitment",
+    "Revenue against the goal",
+    "Read the agreement",
+    "days left",
+    "Month by month",
+    "KPI definitions",
+    "Plan vs actual",
+    "Data quality",
+    "Lead hand-off",
+    "Overview",
+    "History",
+    "Target",
+    "Owner",
+    "Actual",
+    "Status",
+    "By channel",
+    "By rep",
+    "Why deals were lost",
+    "Largest wins",
+    "Lead velocity",
+    "Quarantined rows",
+    "Warnings",
+    "Week starting",
+    "Whole week",
+    "Part week",
+    "Pace to goal",
+    "Revenue to date",
+    "Projected",
+    "to date",
+    "all sources",
+    "matured",
+    "lower bound",
+    "Switch to",
+    "demo seeds",
+    "the files in",
 ]
-DATA_PAGES = ["index.html", "marketing.html", "handoff.html", "sales.html", "monthly.html",
-              "plan-vs-actual.html", "history.html", "data-quality.html"]
+DATA_PAGES = [
+    "index.html",
+    "marketing.html",
+    "handoff.html",
+    "sales.html",
+    "monthly.html",
+    "plan-vs-actual.html",
+    "history.html",
+    "data-quality.html",
+]
 
 
 def extracted_messages() -> set[str]:
@@ -53,7 +101,8 @@ def extracted_messages() -> set[str]:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map):
+        str(ROOT), method_map, options_map
+    ):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -71,8 +120,10 @@ def test_every_message_the_generator_writes_is_in_the_template_and_every_catalog
         catalog = read_catalog(path)
         known = {message.id for message in catalog if message.id}
         missing = sorted(messages - known)
-        assert not missing, f"{path.relative_to(ROOT)} lacks {missing[:10]}: run pybabel " \
-                            "extract -F babel.cfg and update the catalogs"
+        assert not missing, (
+            f"{path.relative_to(ROOT)} lacks {missing[:10]}: run pybabel "
+            "extract -F babel.cfg and update the catalogs"
+        )
         stale = sorted(known - messages)
         assert not stale, f"{path.relative_to(ROOT)} has messages no code writes: {stale[:10]}"
     print(f"{len(messages)} messages, in messages.pot and {', '.join(CATALOGS)}")
@@ -88,9 +139,11 @@ def test_the_thai_and_brazilian_catalogs_are_complete_and_well_formed(code):
     assert not fuzzy, f"{code}: fuzzy (unchecked) entries: {fuzzy[:10]}"
     # Every placeholder of the English text is in the translation, and no other.
     placeholder = re.compile(r"%\(\w+\)s|%%")
-    wrong = [message.id for message in messages
-             if sorted(placeholder.findall(message.id))
-             != sorted(placeholder.findall(message.string))]
+    wrong = [
+        message.id
+        for message in messages
+        if sorted(placeholder.findall(message.id)) != sorted(placeholder.findall(message.string))
+    ]
     assert not wrong, f"{code}: placeholders differ: {wrong[:5]}"
     # And Babel's own checks (python-format) find nothing.
     problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
@@ -101,14 +154,20 @@ def test_the_thai_and_brazilian_catalogs_are_complete_and_well_formed(code):
 
 def test_numbers_amounts_and_dates_follow_the_locale():
     july = date(2015, 7, 1)
-    cases = {("th", "THB"): ("฿1,234,567", "76.9%", "1 ก.ค. 2015", "2.4 ชม.", "40 วัน"),
-             ("pt_BR", "BRL"): ("R$\xa01.234.567", "76,9%", "1 de jul. de 2015", "2,4 h",
-                                "40 dias"),
-             ("en", "USD"): ("$1,234,567", "76.9%", "Wed 1 Jul 2015", "2.4 hr", "40 days")}
+    cases = {
+        ("th", "THB"): ("฿1,234,567", "76.9%", "1 ก.ค. 2015", "2.4 ชม.", "40 วัน"),
+        ("pt_BR", "BRL"): ("R$\xa01.234.567", "76,9%", "1 de jul. de 2015", "2,4 h", "40 dias"),
+        ("en", "USD"): ("$1,234,567", "76.9%", "Wed 1 Jul 2015", "2.4 hr", "40 days"),
+    }
     for (code, currency), expected in cases.items():
         with i18n.use(i18n.site_locale(code, currency)):
-            shown = (number(1234567.4, "currency"), number(0.7689, "rate"), day(july),
-                     number(2.3714, "hours"), prose(40, "days"))
+            shown = (
+                number(1234567.4, "currency"),
+                number(0.7689, "rate"),
+                day(july),
+                number(2.3714, "hours"),
+                prose(40, "days"),
+            )
         assert shown == expected, (code, shown)
 
 
@@ -127,11 +186,16 @@ def visible_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def localized_sites(tmp_path_factory, demo_site) -> dict[str, Path]:
-    """Build the demo in Thai (baht) and Brazilian Portuguese (reais)."""
+def localized_sites(tmp_path_factory, demo_site, plain_build) -> dict[str, Path]:
+    """Build the demo in Thai (baht) and Brazilian Portuguese (reais).
+
+    From the English build's database (copy_work_folder): a language changes
+    the pages, not what dbt builds, so the builds re-render without dbt.
+    """
     sites = {}
     for code, currency in (("th", "THB"), ("pt_BR", "BRL")):
         out = tmp_path_factory.mktemp(code) / "site"
+        copy_work_folder(plain_build, out)
         summary = build_report(make_config(out=str(out), locale=code, currency=currency))
         print(f"{code}: built {summary.pages} pages in {summary.total_seconds:.1f} s")
         sites[code] = out
@@ -176,8 +240,9 @@ def _parse(shown: str, decimal: str, group: str) -> float:
     return float(figure.replace(group, "").replace(decimal, ".").rstrip("."))
 
 
-def test_every_figure_is_the_english_builds_figure_in_the_locales_format(localized_sites,
-                                                                        demo_site):
+def test_every_figure_is_the_english_builds_figure_in_the_locales_format(
+    localized_sites, demo_site
+):
     english = json.loads((demo_site / "summary.json").read_text(encoding="utf-8"))
     values = {kpi["id"]: kpi for kpi in english["kpis"]}
     for code, symbol, decimal, group in (("th", "฿", ".", ","), ("pt_BR", "R$", ",", ".")):
@@ -189,15 +254,17 @@ def test_every_figure_is_the_english_builds_figure_in_the_locales_format(localiz
                 continue
             value = _parse(text, decimal, group)
             expected = kpi["value"] * (100 if kpi["unit"] == "rate" else 1)
-            assert value == pytest.approx(expected, abs=0.05 + 1e-9 if kpi["unit"] in (
-                "rate", "hours", "days") else 0.5), (code, kpi_id, text)
+            assert value == pytest.approx(
+                expected, abs=0.05 + 1e-9 if kpi["unit"] in ("rate", "hours", "days") else 0.5
+            ), (code, kpi_id, text)
             if kpi["unit"] == "currency":
                 assert text.startswith(symbol), (code, kpi_id, text)
         # summary.json keeps English words and the data's own currency, as
         # English writes it (CLDR: THB823,550, R$823,550).
         summary = json.loads((localized_sites[code] / "summary.json").read_text("utf-8"))
-        assert {k["id"]: (k["value"], k["status"]) for k in summary["kpis"]} == \
-            {k["id"]: (k["value"], k["status"]) for k in english["kpis"]}
+        assert {k["id"]: (k["value"], k["status"]) for k in summary["kpis"]} == {
+            k["id"]: (k["value"], k["status"]) for k in english["kpis"]
+        }
         in_english = {"th": "THB", "pt_BR": "R$"}[code]
         assert f"New revenue {in_english}" in summary["headline"]
         assert "KPIs behind or at risk" in summary["headline"]
@@ -216,16 +283,38 @@ def test_brazilian_pages_use_brazilian_words_and_reais(localized_sites):
 
 
 def test_a_kpi_without_a_translation_falls_back_with_a_warning_naming_it(caplog):
-    from generator.build import warn_untranslated
-    from generator.kpis import KpiDefinition
+    from generator.commands.build import warn_untranslated
+    from generator.report.kpis import KpiDefinition
 
-    spec = dict(section="sales", unit="count", direction="higher", pacing="cumulative",
-                definition="", model="m", model_path="m.sql", raw_sql="", compiled_sql="")
-    done = KpiDefinition(kpi_id="a", title="Deals", owner="sales", noun="deals",
-                         sample_noun="", translations={"th": {
-                             "title": "ดีล", "owner": "ฝ่ายขาย", "noun": "ดีล"}}, **spec)
-    partial = KpiDefinition(kpi_id="b", title="Calls", owner="sales", noun="calls",
-                            sample_noun="", translations={"th": {"title": "การโทร"}}, **spec)
+    spec = dict(
+        section="sales",
+        unit="count",
+        direction="higher",
+        pacing="cumulative",
+        definition="",
+        model="m",
+        model_path="m.sql",
+        raw_sql="",
+        compiled_sql="",
+    )
+    done = KpiDefinition(
+        kpi_id="a",
+        title="Deals",
+        owner="sales",
+        noun="deals",
+        sample_noun="",
+        translations={"th": {"title": "ดีล", "owner": "ฝ่ายขาย", "noun": "ดีล"}},
+        **spec,
+    )
+    partial = KpiDefinition(
+        kpi_id="b",
+        title="Calls",
+        owner="sales",
+        noun="calls",
+        sample_noun="",
+        translations={"th": {"title": "การโทร"}},
+        **spec,
+    )
     with caplog.at_level("WARNING"):
         missing = warn_untranslated([done, partial], i18n.site_locale("th", "THB"))
     assert missing == ["b.owner", "b.noun"]
@@ -235,11 +324,12 @@ def test_a_kpi_without_a_translation_falls_back_with_a_warning_naming_it(caplog)
 
 
 def test_an_agreement_text_can_set_the_locale_of_its_figures(tmp_path):
-    from generator.agreement_text import agreement_locale, split_front_matter
     from generator.exceptions import ConfigError
+    from generator.site.agreement_text import agreement_locale, split_front_matter
 
     settings, body, offset = split_front_matter(
-        "a.md", "---\nlocale: pt_BR\ncurrency: BRL\n---\n## Meta\n{{ target('mqls') }}\n")
+        "a.md", "---\nlocale: pt_BR\ncurrency: BRL\n---\n## Meta\n{{ target('mqls') }}\n"
+    )
     assert settings == {"locale": "pt_BR", "currency": "BRL"} and offset == 4
     assert body.startswith("## Meta")
     with i18n.use(agreement_locale("a.md", settings)):
@@ -255,8 +345,7 @@ UNASSIGNED_THAI = "\u0e5d"
 SCREENSHOT = ROOT / "build" / "screenshots" / "th-overview.png"
 
 
-def test_the_thai_overview_renders_every_thai_letter_with_a_real_glyph(chromium,
-                                                                     localized_sites):
+def test_the_thai_overview_renders_every_thai_letter_with_a_real_glyph(chromium, localized_sites):
     from tests.browser import serve
 
     with serve(localized_sites["th"]) as url:
@@ -268,7 +357,8 @@ def test_the_thai_overview_renders_every_thai_letter_with_a_real_glyph(chromium,
         page.screenshot(path=str(SCREENSHOT), full_page=False)
         # Each Thai letter on the page, drawn in the page's own font stack,
         # against the missing-glyph box drawn the same way.
-        result = page.evaluate("""(unassigned) => {
+        result = page.evaluate(
+            """(unassigned) => {
             const font = getComputedStyle(document.querySelector('.md-typeset')).fontFamily;
             const letters = [...new Set(document.body.innerText.match(/[\u0e01-\u0e2e]/g))];
             const canvas = document.createElement('canvas');
@@ -285,14 +375,18 @@ def test_the_thai_overview_renders_every_thai_letter_with_a_real_glyph(chromium,
                     // Controls: another missing code point is the same box, a
                     // Latin letter is not, so the comparison can tell them apart.
                     control_box: draw(unassigned[1]) === box, control_latin: draw('A') === box};
-        }""", [UNASSIGNED_THAI, "\u0e7f"])
+        }""",
+            [UNASSIGNED_THAI, "\u0e7f"],
+        )
         context.close()
     assert "Noto Sans Thai" in result["font"] and "Leelawadee UI" in result["font"]
     assert len(result["letters"]) >= 20, result["letters"]  # the page really is Thai
     assert result["control_box"] and not result["control_latin"]
     assert result["boxes"] == [], f"drawn as missing-glyph boxes: {result['boxes']}"
-    print(f"Thai Overview screenshot: {SCREENSHOT} ({len(result['letters'])} Thai letters, "
-          "none a missing-glyph box)")
+    print(
+        f"Thai Overview screenshot: {SCREENSHOT} ({len(result['letters'])} Thai letters, "
+        "none a missing-glyph box)"
+    )
 
 
 def test_every_catalog_is_packaged():

@@ -15,9 +15,17 @@ DEMO_AS_OF = date(2015, 10, 15)
 RESOLUTION = {"%": 0.0005 + 1e-9, "h": 0.05 + 1e-9, "days": 0.05 + 1e-9, "$": 0.5, "": 0.5}
 
 
-STATUS = {"On track": "on_track", "At risk": "at_risk", "Behind": "behind", "Met": "met",
-          "Missed": "missed", "Not started": "not_started", "Too few to judge": "too_few",
-          "No target": "no_target", "No data": "no_data"}
+STATUS = {
+    "On track": "on_track",
+    "At risk": "at_risk",
+    "Behind": "behind",
+    "Met": "met",
+    "Missed": "missed",
+    "Not started": "not_started",
+    "Too few to judge": "too_few",
+    "No target": "no_target",
+    "No data": "no_data",
+}
 
 
 def parse_figure(text: str) -> tuple[float, str]:
@@ -63,25 +71,30 @@ def test_independent_check_covers_both_periods(published, independent):
 
 
 @pytest.mark.parametrize("agreement_id", ["2015-h1", "2015-h2"])
-def test_published_numbers_match_an_independent_computation(published, independent,
-                                                            agreement_id, capsys):
+def test_published_numbers_match_an_independent_computation(
+    published, independent, agreement_id, capsys
+):
     expected, details = independent
     checked = []
     for key, value in sorted(expected[agreement_id].items()):
         assert key in published[agreement_id], f"{key} is not published for {agreement_id}"
         shown, unit = published[agreement_id][key]
-        assert shown == pytest.approx(value, abs=RESOLUTION[unit]), \
+        assert shown == pytest.approx(value, abs=RESOLUTION[unit]), (
             f"{agreement_id} {key}: site shows {shown}, independent value {value}"
+        )
         checked.append(f"{key}={shown:g}")
     statuses = details[agreement_id]["status"]
     for kpi_id, status in statuses.items():
-        assert published[agreement_id][f"status:{kpi_id}"] == status, \
+        assert published[agreement_id][f"status:{kpi_id}"] == status, (
             f"{agreement_id} {kpi_id}: site says {published[agreement_id][f'status:{kpi_id}']}"
+        )
     # Every KPI, its status and the derived targets: far more than ten numbers per period.
     assert len(checked) >= 25
     with capsys.disabled():
-        print(f"\nindependent check {agreement_id}: {len(checked)} numbers and "
-              f"{len(statuses)} statuses match: " + ", ".join(checked))
+        print(
+            f"\nindependent check {agreement_id}: {len(checked)} numbers and "
+            f"{len(statuses)} statuses match: " + ", ".join(checked)
+        )
 
 
 def test_a_closed_period_says_met_or_missed_everywhere(demo_site, independent):
@@ -99,25 +112,34 @@ def test_revenue_on_an_opportunity_not_won_is_one_actionable_warning(demo_build)
     once."""
     import yaml
 
-    from generator.build import _read_results
-    from generator.changes import load_last_good
-    from generator.pipeline import last_good_build
+    from generator.commands.build import _read_results
+    from generator.dbt.changes import load_last_good
+    from generator.dbt.runner import last_good_build
     from tests.independent import read_csv
 
     config, summary = demo_build
     demo_site = summary.out_dir
     stage = {o["opportunity_id"]: o["stage"] for o in read_csv(DEMO_RAW / "opportunities.csv")}
-    flagged = [line for line in read_csv(DEMO_RAW / "revenue.csv")
-               if line["revenue_type"] == "new_business" and line["opportunity_id"]
-               and stage[line["opportunity_id"]] != "closed_won"]
+    flagged = [
+        line
+        for line in read_csv(DEMO_RAW / "revenue.csv")
+        if line["revenue_type"] == "new_business"
+        and line["opportunity_id"]
+        and stage[line["opportunity_id"]] != "closed_won"
+    ]
     assert flagged, "the demo holds a new-business line on a lost deal"
-    table = next(t for t in html_tables(demo_site / "data-quality.html")
-                 if t[0][0][0] == "Input" and t[0][1][0] == "Warning")
+    table = next(
+        t
+        for t in html_tables(demo_site / "data-quality.html")
+        if t[0][0][0] == "Input" and t[0][1][0] == "Warning"
+    )
     rows = [row for row in table[1:] if row[1][0] == "revenue on an opportunity not won"]
     assert len(rows) == 1, rows
     count, amount, sentence = rows[0][3][0], rows[0][4][0], rows[0][5][0]
-    assert (int(count), amount) == (len(flagged),
-                                    f"${sum(float(line['amount']) for line in flagged):,.0f}")
+    assert (int(count), amount) == (
+        len(flagged),
+        f"${sum(float(line['amount']) for line in flagged):,.0f}",
+    )
     for line in flagged:
         label = stage[line["opportunity_id"]].replace("_", " ")
         assert f"{line['revenue_id']} (opportunity {line['opportunity_id']}, {label})" in sentence

@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.notify import chat_of
+from generator.commands.notify import chat_of
+from tests.conftest import copy_work_folder
 
 SITE_URL = "https://example.github.io/sla/"
 
@@ -37,8 +38,13 @@ def receiver() -> Iterator[Receiver]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.requests.append({"path": self.path, "body": json.loads(body),
-                                   "content_type": self.headers["Content-Type"]})
+            state.requests.append(
+                {
+                    "path": self.path,
+                    "body": json.loads(body),
+                    "content_type": self.headers["Content-Type"],
+                }
+            )
             if state.stall_seconds:
                 time.sleep(state.stall_seconds)
             status, headers = state.answers.pop(0) if state.answers else (200, {})
@@ -67,9 +73,15 @@ def receiver() -> Iterator[Receiver]:
 
 def _summary(tmp_path, alerts: dict) -> str:
     path = tmp_path / "summary.json"
-    path.write_text(json.dumps({
-        "agreement_title": "Sales & Marketing SLA: H2", "headline": "Day 107 of 184.",
-        "alerts": alerts}))
+    path.write_text(
+        json.dumps(
+            {
+                "agreement_title": "Sales & Marketing SLA: H2",
+                "headline": "Day 107 of 184.",
+                "alerts": alerts,
+            }
+        )
+    )
     return str(path)
 
 
@@ -80,8 +92,11 @@ NEWS = {
 
 
 def _notify(summary, url, *extra, env="SLA_REPORT_WEBHOOK_URL"):
-    return CliRunner().invoke(cli, ["notify", "--summary", summary, "--site-url", SITE_URL,
-                                    "--timeout", "1", *extra], env={env: url})
+    return CliRunner().invoke(
+        cli,
+        ["notify", "--summary", summary, "--site-url", SITE_URL, "--timeout", "1", *extra],
+        env={env: url},
+    )
 
 
 @pytest.mark.parametrize("chat", ["slack", "teams", "google-chat"])
@@ -116,8 +131,7 @@ def test_the_chat_follows_from_the_webhook_address():
 
 def test_nothing_new_posts_nothing(tmp_path):
     with receiver() as hook:
-        result = _notify(_summary(tmp_path, {"status_changes": [], "fell_behind": []}),
-                         hook.url)
+        result = _notify(_summary(tmp_path, {"status_changes": [], "fell_behind": []}), hook.url)
     assert result.exit_code == 0 and hook.requests == []
     assert "Nothing new to post" in result.output
 
@@ -196,17 +210,24 @@ def test_make_notify_announces_the_published_summary(tmp_path):
 
     from tests.test_workflows import ROOT
 
-    dry = subprocess.run(["make", "-n", "notify", "PAGES_URL=https://example.github.io/sla"],
-                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    dry = subprocess.run(
+        ["make", "-n", "notify", "PAGES_URL=https://example.github.io/sla"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert 'curl -fsS "https://example.github.io/sla/summary.json"' in dry
     assert "sla-report notify --summary build/notify/summary.json" in dry
 
 
-def test_an_alert_is_posted_the_night_it_happens_and_not_again(tmp_path):
+def test_an_alert_is_posted_the_night_it_happens_and_not_again(tmp_path, plain_build):
     """The news compares with the summary published the night before: a status that
     changed and a rep's new breaches are posted once; the next night, with nothing new,
     they are not posted again (what falls due tomorrow is, each night it is true)."""
     out = tmp_path / "site"
+    # A finished build's database: the first night's build re-renders the pages.
+    copy_work_folder(plain_build, out)
     runner = CliRunner()
     assert runner.invoke(cli, ["build", "--out", str(out)]).exit_code == 0
     published = json.loads((out / "summary.json").read_text())
@@ -222,8 +243,9 @@ def test_an_alert_is_posted_the_night_it_happens_and_not_again(tmp_path):
         with receiver() as hook:
             result = _notify(str(out / "summary.json"), hook.url, "--no-digest")
         assert result.exit_code == 0, result.output
-        posted.append(json.dumps(hook.requests[0]["body"], ensure_ascii=False)
-                      if hook.requests else "")
+        posted.append(
+            json.dumps(hook.requests[0]["body"], ensure_ascii=False) if hook.requests else ""
+        )
     assert "MQLs delivered: Behind → On track" in posted[0]
     assert "Ines Brandt: 3 more MQLs past deadline untouched" in posted[0]
     assert "MQLs delivered: Behind" not in posted[1] and "more MQLs past" not in posted[1]

@@ -23,16 +23,24 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests.conftest import ROOT, html_tables, page_text
 
-OLIST = Path(os.environ.get(
-    "SLA_REPORT_OLIST_DIR", ROOT.parent / "shared" / "data" / "real" / "olist_marketing_funnel"))
+OLIST = Path(
+    os.environ.get(
+        "SLA_REPORT_OLIST_DIR", ROOT.parent / "shared" / "data" / "real" / "olist_marketing_funnel"
+    )
+)
 MONTHS = ["2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06"]
-HANDOFF = ["first_touch_within_sla_rate", "median_first_touch_business_hours",
-           "p90_first_touch_business_hours", "mqls_worked_rate"]
+HANDOFF = [
+    "first_touch_within_sla_rate",
+    "median_first_touch_business_hours",
+    "p90_first_touch_business_hours",
+    "mqls_worked_rate",
+]
 
 pytestmark = pytest.mark.skipif(
     not (OLIST / "olist_marketing_qualified_leads_dataset.csv").is_file(),
     reason=f"the Olist files are not at {OLIST} (set SLA_REPORT_OLIST_DIR); they are not "
-           "part of the repository (CC BY-NC-SA)")
+    "part of the repository (CC BY-NC-SA)",
+)
 
 
 def olist_counts() -> tuple[Counter, Counter]:
@@ -41,8 +49,9 @@ def olist_counts() -> tuple[Counter, Counter]:
         mqls = Counter(row["first_contact_date"][:7] for row in csv.DictReader(f))
     with (OLIST / "olist_closed_deals_dataset.csv").open(encoding="utf-8") as f:
         # won_date is São Paulo local time, as the agreement's months are.
-        won = Counter(datetime.fromisoformat(row["won_date"]).strftime("%Y-%m")
-                      for row in csv.DictReader(f))
+        won = Counter(
+            datetime.fromisoformat(row["won_date"]).strftime("%Y-%m") for row in csv.DictReader(f)
+        )
     return mqls, won
 
 
@@ -52,16 +61,52 @@ def olist_site(tmp_path_factory):
     import sys
 
     root = tmp_path_factory.mktemp("olist")
-    mapped = subprocess.run([sys.executable, str(ROOT / "examples" / "olist" / "map_olist.py"),
-                             "--olist", str(OLIST), "--out", str(root)],
-                            capture_output=True, text=True, check=False)
+    mapped = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "olist" / "map_olist.py"),
+            "--olist",
+            str(OLIST),
+            "--out",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert mapped.returncode == 0, mapped.stderr
     out = root / "site"
-    result = CliRunner().invoke(cli, [
-        "build", "--project-dir", str(root / "project"), "--data", str(root / "data"),
-        "--as-of", "2018-06-30", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--project-dir",
+            str(root / "project"),
+            "--data",
+            str(root / "data"),
+            "--as-of",
+            "2018-06-30",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
+
+
+def test_the_example_project_builds_and_serves_from_its_own_settings(olist_site):
+    """Issue #22: `sla-report build` and `sla-report serve` in the example's project
+    read its sla-report.yml (data folder, day, language), not the demo's defaults."""
+    from generator.commands.configure import make_config
+
+    root = olist_site.parent
+    config = make_config(project_dir=root / "project", out=str(olist_site))
+    assert config.data_dir == (root / "data").resolve()
+    assert (config.as_of.isoformat(), config.locale, config.currency) == (
+        "2018-06-30",
+        "pt_BR",
+        "BRL",
+    )
 
 
 def _monthly(out: Path, kpi_id: str) -> list[float]:
@@ -88,23 +133,25 @@ def test_mqls_and_won_deals_per_month_equal_the_olist_files(olist_site):
 def test_what_olist_does_not_record_is_no_data_with_a_reason(olist_site):
     summary = json.loads((olist_site / "summary.json").read_text(encoding="utf-8"))
     kpis = {kpi["id"]: kpi for kpi in summary["kpis"]}
-    expected = {**{kpi: "needs lead activities" for kpi in HANDOFF},
-                "web_sessions": "needs web sessions",
-                "new_revenue": "needs a revenue ledger",
-                "marketing_sourced_revenue": "needs a revenue ledger",
-                "sqls": "needs SQL dates", "proposals": "needs proposal dates",
-                # Issue #19: a reason names what is missing. MQL to SQL needs SQL
-                # dates, not lead activities; accepting or rejecting an MQL is
-                # recorded by any of three dates, none of which Olist has.
-                "mql_to_sql_rate": "needs SQL dates",
-                "mqls_dispositioned_rate":
-                    "needs acceptance dates, SQL dates or disqualification dates",
-                # True by construction is not a result: Olist's leads table holds
-                # only MQLs and its deals only won ones; it records no amounts.
-                "lead_to_mql_rate": "the data holds only MQLs",
-                "win_rate": "no lost deals recorded",
-                "marketing_sourced_pipeline": "no deal amounts recorded",
-                "average_deal_size": "no deal amounts recorded"}
+    expected = {
+        **{kpi: "needs lead activities" for kpi in HANDOFF},
+        "web_sessions": "needs web sessions",
+        "new_revenue": "needs a revenue ledger",
+        "marketing_sourced_revenue": "needs a revenue ledger",
+        "sqls": "needs SQL dates",
+        "proposals": "needs proposal dates",
+        # Issue #19: a reason names what is missing. MQL to SQL needs SQL
+        # dates, not lead activities; accepting or rejecting an MQL is
+        # recorded by any of three dates, none of which Olist has.
+        "mql_to_sql_rate": "needs SQL dates",
+        "mqls_dispositioned_rate": "needs acceptance dates, SQL dates or disqualification dates",
+        # True by construction is not a result: Olist's leads table holds
+        # only MQLs and its deals only won ones; it records no amounts.
+        "lead_to_mql_rate": "the data holds only MQLs",
+        "win_rate": "no lost deals recorded",
+        "marketing_sourced_pipeline": "no deal amounts recorded",
+        "average_deal_size": "no deal amounts recorded",
+    }
     for kpi_id, reason in expected.items():
         assert kpis[kpi_id]["value"] is None, kpi_id
         assert (kpis[kpi_id]["status"], kpis[kpi_id]["reason"]) == ("no_data", reason), kpi_id
@@ -122,10 +169,12 @@ def test_the_closed_period_names_its_misses_first(olist_site):
     missed = [k["id"] for k in summary["kpis"] if k["status"] == "missed"]
     no_data = [k["id"] for k in summary["kpis"] if k["status"] == "no_data"]
     assert missed == ["opportunities"] and kpis["opportunities"]["value"] == 781
-    assert f"{len(missed)} of {len(kpis)} KPIs missed (Opportunities (marketing-sourced)), " \
-           f"{len(no_data)} no data." in summary["headline"]
-    assert summary["exceptions"][:len(missed)] == missed
-    assert sorted(summary["exceptions"][len(missed):]) == sorted(no_data)
+    assert (
+        f"{len(missed)} of {len(kpis)} KPIs missed (Opportunities (marketing-sourced)), "
+        f"{len(no_data)} no data." in summary["headline"]
+    )
+    assert summary["exceptions"][: len(missed)] == missed
+    assert sorted(summary["exceptions"][len(missed) :]) == sorted(no_data)
     index = html_tables(olist_site / "index.html")
     listed = next(t for t in index if t[0][0][0] == "KPI")
     assert [row[0][1].split("#")[1] for row in listed[1:]][0] == "opportunities"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.preview import SCRIPT_PATH, STATUS_PATH, locate
-from tests.conftest import copy_project
+from generator.commands.serve import SCRIPT_PATH, STATUS_PATH, locate
+from tests.conftest import copy_built_project
 
 
 def _free_port() -> int:
@@ -48,13 +48,26 @@ def _wait(port: int, server, after: int, timeout: float = 240) -> dict:
 
 
 @pytest.fixture()
-def preview(tmp_path):
-    project = copy_project(tmp_path / "project")
+def preview(tmp_path, plain_build):
+    # With a finished build's database: the preview's first build re-renders the pages.
+    project = copy_built_project(plain_build, tmp_path)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--port", str(port),
-         "--out", str(tmp_path / "site")],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "serve",
+            "--port",
+            str(port),
+            "--out",
+            str(tmp_path / "site"),
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         yield project, port, server, tmp_path / "site"
     finally:
@@ -102,13 +115,21 @@ def test_edit_break_and_fix_while_previewing(preview):
     text.write_text(original)
     model = project / "models" / "marts" / "fct_sales_kpis.sql"
     good_sql = model.read_text()
-    model.write_text(good_sql.replace("coalesce(created_counted.opportunities, 0)",
-                                      "coalesce(created_counted.opportunitiez, 0)"))
+    model.write_text(
+        good_sql.replace(
+            "coalesce(created_counted.opportunities, 0)",
+            "coalesce(created_counted.opportunitiez, 0)",
+        )
+    )
     status = _wait(port, server, status["build_id"])
     assert status["state"] == "error", status
     assert status["error"]["file"] == "models/marts/fct_sales_kpis.sql"
-    line = good_sql.splitlines().index(next(
-        row for row in good_sql.splitlines() if "created_counted.opportunities, 0" in row)) + 1
+    line = (
+        good_sql.splitlines().index(
+            next(row for row in good_sql.splitlines() if "created_counted.opportunities, 0" in row)
+        )
+        + 1
+    )
     assert status["error"]["line"] == line
     assert "opportunitiez" in status["error"]["message"]
 
@@ -139,8 +160,9 @@ def test_an_error_names_the_file_and_line_it_mentions(tmp_path):
 
 
 def test_the_published_site_has_no_reload_script(demo_site: Path):
-    assert not any(SCRIPT_PATH in path.read_text(errors="ignore")
-                   for path in demo_site.rglob("*.html"))
+    assert not any(
+        SCRIPT_PATH in path.read_text(errors="ignore") for path in demo_site.rglob("*.html")
+    )
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path, monkeypatch):
@@ -152,7 +174,8 @@ def test_a_port_in_use_is_a_clear_error(tmp_path, monkeypatch):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--out",
-                                          str(tmp_path / "site")])
+        result = CliRunner().invoke(
+            cli, ["serve", "--port", str(port), "--out", str(tmp_path / "site")]
+        )
     assert result.exit_code == 3, result.output
     assert f"cannot serve on 127.0.0.1:{port}" in result.output and "--port" in result.output

@@ -95,11 +95,19 @@ def test_quiet_build_prints_only_the_final_line_with_stage_timings(tmp_path):
     loud = runner.invoke(cli, ["build", "--out", str(out)])
     assert loud.exit_code == 0, loud.output
     # Not a terminal: one line per stage, each with its duration.
-    for stage in ("checking input", "planning", "dbt", "reading results",
-                  "pages and charts", "MkDocs", "publish"):
+    for stage in (
+        "checking input",
+        "planning",
+        "dbt",
+        "reading results",
+        "pages and charts",
+        "MkDocs",
+        "publish",
+    ):
         assert re.search(rf"^{stage}: .*\d+\.\d s$", loud.output, re.MULTILINE), stage
-    assert re.search(r"^dbt: (\d+)/\1 nodes \(.*\d+ models, \d+ data tests", loud.output,
-                     re.MULTILINE), loud.output
+    assert re.search(
+        r"^dbt: (\d+)/\1 nodes \(.*\d+ models, \d+ data tests", loud.output, re.MULTILINE
+    ), loud.output
     quiet = runner.invoke(cli, ["build", "--out", str(out), "--quiet"])
     assert quiet.exit_code == 0, quiet.output
     lines = quiet.output.splitlines()
@@ -108,8 +116,11 @@ def test_quiet_build_prints_only_the_final_line_with_stage_timings(tmp_path):
     # Issue #20: the page counts agree with the stage line's ("22 generated pages").
     generated = re.search(r"^pages and charts: (\d+) generated pages", loud.output, re.M)
     assert generated, loud.output
-    assert re.fullmatch(rf"Built \d+ pages \({generated[1]} generated, \d+ from site/docs and the "
-                        r"theme; "
-                        r"\d+ KPIs, data as of 2015-10-15\) in \d+\.\d s "
-                        r"\(dbt \d+\.\d s; checking input \d+\.\d s, planning .*, "
-                        r"publish \d+\.\d s\)\.", lines[0]), lines[0]
+    assert re.fullmatch(
+        rf"Built \d+ pages \({generated[1]} generated, \d+ from site/docs and the "
+        r"theme; "
+        r"\d+ KPIs, data as of 2015-10-15\) in \d+\.\d s "
+        r"\(dbt \d+\.\d s; checking input \d+\.\d s, planning .*, "
+        r"publish \d+\.\d s\)\.",
+        lines[0],
+    ), lines[0]

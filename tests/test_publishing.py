@@ -14,12 +14,15 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.lock import build_lock
-from tests.conftest import ROOT, copy_project
+from tests.conftest import ROOT, copy_project, copy_work_folder
 
 
 def snapshot(folder) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture()
@@ -35,20 +38,23 @@ def published(tmp_path):
 
 
 def build(project, out, *extra):
-    return CliRunner().invoke(cli, ["build", "--project-dir", str(project), "--out", str(out),
-                                    *extra])
+    return CliRunner().invoke(
+        cli, ["build", "--project-dir", str(project), "--out", str(out), *extra]
+    )
 
 
 def break_model(project):
     (project / "models" / "marts" / "fct_broken.sql").write_text(
-        "select no_such_column from {{ ref('dim_reps') }}\n")
+        "select no_such_column from {{ ref('dim_reps') }}\n"
+    )
     return "fct_broken"
 
 
 def break_data_test(project):
     (project / "data-tests" / "assert_revenue_goal_is_positive.sql").write_text(
         "-- Deliberately broken for this test: every agreement fails it.\n"
-        "select agreement_id from {{ ref('dim_agreements') }} where revenue_goal > 0\n")
+        "select agreement_id from {{ ref('dim_agreements') }} where revenue_goal > 0\n"
+    )
     return "assert_revenue_goal_is_positive"
 
 
@@ -77,16 +83,20 @@ def break_site(project):
     return "no-such-page.md"
 
 
-@pytest.mark.parametrize(("stage", "breaker", "exit_code"), [
-    ("dbt model", break_model, 1),
-    ("dbt data test", break_data_test, 4),
-    ("KPI metadata (caught by a dbt test first)", break_kpi_metadata, 4),
-    ("page generation: unknown KPI", break_agreement_text, 3),
-    ("page generation: missing text", remove_agreement_text, 3),
-    ("MkDocs strict build", break_site, 5),
-])
+@pytest.mark.parametrize(
+    ("stage", "breaker", "exit_code"),
+    [
+        ("dbt model", break_model, 1),
+        ("dbt data test", break_data_test, 4),
+        ("KPI metadata (caught by a dbt test first)", break_kpi_metadata, 4),
+        ("page generation: unknown KPI", break_agreement_text, 3),
+        ("page generation: missing text", remove_agreement_text, 3),
+        ("MkDocs strict build", break_site, 5),
+    ],
+)
 def test_a_failure_at_each_stage_leaves_the_published_site_byte_for_byte(
-        tmp_path, published, stage, breaker, exit_code):
+    tmp_path, published, stage, breaker, exit_code
+):
     project = copy_project(tmp_path / "project")
     cause = breaker(project)
     before = snapshot(published)
@@ -113,18 +123,23 @@ def test_a_second_build_at_the_same_time_is_refused_clearly(tmp_path, published)
     assert snapshot(published) == before
 
 
-def test_a_build_killed_midway_leaves_the_site_and_a_usable_database(tmp_path):
+def test_a_build_killed_midway_leaves_the_site_and_a_usable_database(tmp_path, plain_build):
     out = tmp_path / "site"
+    # The last good database of a finished build: the first build here re-renders the pages.
+    copy_work_folder(plain_build, out)
     first = CliRunner().invoke(cli, ["build", "--out", str(out)])
     assert first.exit_code == 0, first.output
     before = snapshot(out)
     work = tmp_path / ".site-work"
     # --full: with nothing changed the build would only re-render the pages,
     # and this test is about a build killed inside dbt.
-    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--full",
-                                "--out", str(out)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--full", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     building = work / "sla_report.building.duckdb"
     deadline = time.monotonic() + 120
     while not building.exists() and time.monotonic() < deadline and process.poll() is None:

@@ -29,7 +29,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.demo_data import write_demo_data
+from generator.commands.demo_data import write_demo_data
 from tests.conftest import EXPORT_AS_OF, ROOT
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 from tests.crm_servers import TOKEN, Answer, FakeHubSpot, FakeSalesforce, Fault
@@ -48,7 +48,10 @@ def only_loopback(monkeypatch):
     def guarded(self, address):
         host = address[0] if isinstance(address, tuple) else address
         if self.family in (socket.AF_INET, socket.AF_INET6) and host not in (
-                "127.0.0.1", "::1", "localhost"):
+            "127.0.0.1",
+            "::1",
+            "localhost",
+        ):
             raise AssertionError(f"a pull test tried to reach {address}")
         return connect(self, address)
 
@@ -60,8 +63,12 @@ def project(root: Path, system: str, url: str, data: Path, **pull) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "dbt_project.yml", root / "dbt_project.yml")
     fast_jobs = {"poll_seconds": 0.05} if system == "salesforce" else {}
-    section = {**FAST, "data": str(data),
-               system: {"base_url": url, **fast_jobs, **pull.pop(system, {})}, **pull}
+    section = {
+        **FAST,
+        "data": str(data),
+        system: {"base_url": url, **fast_jobs, **pull.pop(system, {})},
+        **pull,
+    }
     (root / "crm_source.yml").write_text(yaml.safe_dump({"pull": section}), encoding="utf-8")
     return root
 
@@ -74,8 +81,11 @@ def seed_data_folder(data: Path, system: str, export: Path) -> None:
 
 
 def pull(project_dir: Path, system: str, *args: str, env: dict | None = None):
-    return CliRunner().invoke(cli, ["pull", system, "--project-dir", str(project_dir), *args],
-                              env=ENV if env is None else env)
+    return CliRunner().invoke(
+        cli,
+        ["pull", system, "--project-dir", str(project_dir), *args],
+        env=ENV if env is None else env,
+    )
 
 
 def tables(folder: Path) -> dict[str, list[tuple]]:
@@ -90,8 +100,11 @@ def tables(folder: Path) -> dict[str, list[tuple]]:
 
 def fingerprint(folder: Path) -> dict[str, str]:
     """Return file -> content hash of everything in a folder (state included)."""
-    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def record(data: Path) -> dict:
@@ -100,16 +113,20 @@ def record(data: Path) -> dict:
 
 # -- the demo world, pulled, builds the same site as its files -----------------------------
 
-@pytest.mark.parametrize("system,export_name", [("hubspot", "hubspot"),
-                                                ("salesforce", "salesforce-dataloader")])
-def test_a_pull_builds_the_same_site_as_the_files(system, export_name, export_build,
-                                                  tmp_path):
+
+@pytest.mark.parametrize(
+    "system,export_name", [("hubspot", "hubspot"), ("salesforce", "salesforce-dataloader")]
+)
+def test_a_pull_builds_the_same_site_as_the_files(system, export_name, export_build, tmp_path):
     """KPI for KPI; a 500, a 429 and a timeout on the way cost retries, not records."""
     _, export, files_site, _ = export_build(export_name)
     server = FakeHubSpot(export) if system == "hubspot" else FakeSalesforce(export)
     first = "/crm/v3/objects/deals" if system == "hubspot" else "/queryAll"
-    server.faults = [Fault(first, 500), Fault(first, 429, headers={"Retry-After": "1"}),
-                     Fault("/owners" if system == "hubspot" else "/jobs/query", delay=3)]
+    server.faults = [
+        Fault(first, 500),
+        Fault(first, 429, headers={"Retry-After": "1"}),
+        Fault("/owners" if system == "hubspot" else "/jobs/query", delay=3),
+    ]
     data = tmp_path / "data"
     seed_data_folder(data, system, export)
     with server:
@@ -119,20 +136,37 @@ def test_a_pull_builds_the_same_site_as_the_files(system, export_name, export_bu
     assert TOKEN not in result.output
     pulled = record(data)
     assert pulled["mode"] == "full" and pulled["retries"] >= 2
-    print(f"{system}: pulled {len(pulled['stored'])} tables, {sum(pulled['stored'].values()):,}"
-          f" rows ({', '.join(f'{t} {n:,}' for t, n in pulled['stored'].items())}), "
-          f"{pulled['requests']} requests ({pulled['retries']} retried), "
-          f"{pulled['seconds']} s")
+    print(
+        f"{system}: pulled {len(pulled['stored'])} tables, {sum(pulled['stored'].values()):,}"
+        f" rows ({', '.join(f'{t} {n:,}' for t, n in pulled['stored'].items())}), "
+        f"{pulled['requests']} requests ({pulled['retries']} retried), "
+        f"{pulled['seconds']} s"
+    )
     site = tmp_path / "site"
-    built = CliRunner().invoke(cli, ["build", "--source", system, "--data", str(data),
-                                     "--as-of", EXPORT_AS_OF.isoformat(), "--out", str(site)])
+    built = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--source",
+            system,
+            "--data",
+            str(data),
+            "--as-of",
+            EXPORT_AS_OF.isoformat(),
+            "--out",
+            str(site),
+        ],
+    )
     assert built.exit_code == 0, built.output
     from_pull = json.loads((site / "summary.json").read_text())["kpis"]
     from_files = json.loads((files_site / "summary.json").read_text())["kpis"]
     assert [k["id"] for k in from_pull] == [k["id"] for k in from_files]
     for pulled_kpi, file_kpi in zip(from_pull, from_files, strict=True):
-        assert (pulled_kpi["value"], pulled_kpi["status"], pulled_kpi.get("reason")) == \
-            (file_kpi["value"], file_kpi["status"], file_kpi.get("reason")), pulled_kpi["id"]
+        assert (pulled_kpi["value"], pulled_kpi["status"], pulled_kpi.get("reason")) == (
+            file_kpi["value"],
+            file_kpi["status"],
+            file_kpi.get("reason"),
+        ), pulled_kpi["id"]
     assert sum(k["value"] is not None for k in from_pull) >= 20
     _no_private_data_pulled(data, export, system)
 
@@ -142,14 +176,18 @@ def _no_private_data_pulled(data: Path, export: Path, system: str) -> None:
     name = "CONTACT" if system == "hubspot" else "LEAD"
     path = next(p for p in export.iterdir() if p.stem.upper() == name)
     text = path.read_text(encoding="utf-8")
-    private = {value for value in text.replace("\n", ",").split(",")
-               if "@" in value or value.startswith("+1 555")}
+    private = {
+        value
+        for value in text.replace("\n", ",").split(",")
+        if "@" in value or value.startswith("+1 555")
+    }
     assert len(private) > 1000
     stored = " ".join(repr(rows) for rows in tables(data).values())
     assert not [value for value in private if value in stored]
 
 
 # -- nightly pulls: only what changed, and the same tables as a full pull -------------------
+
 
 @pytest.fixture(scope="module")
 def small_world(tmp_path_factory) -> Path:
@@ -174,9 +212,16 @@ def _edit_hubspot(server: FakeHubSpot) -> None:
     server.archive("contacts", contacts[5])
     calls = sorted(server.records["calls"])
     server.archive("calls", calls[0])
-    server.create("calls", "9999001", {"hs_timestamp": "2015-10-15T15:00:00Z",
-                                       "hubspot_owner_id": "S02",
-                                       "hs_engagement_source": "CRM_UI"}, [contacts[7]])
+    server.create(
+        "calls",
+        "9999001",
+        {
+            "hs_timestamp": "2015-10-15T15:00:00Z",
+            "hubspot_owner_id": "S02",
+            "hs_engagement_source": "CRM_UI",
+        },
+        [contacts[7]],
+    )
     deal = sorted(server.records["deals"])[2]
     server.records["deals"][deal]["contacts"] = [contacts[9]]
     server.touch("deals", deal, amount="4321", dealstage="closedlost")
@@ -187,17 +232,31 @@ def _edit_salesforce(server: FakeSalesforce) -> None:
     server.touch("Lead", leads[3], OwnerId="S01", Status="Unqualified")
     with_tasks = {task["WhoId"] for task in server.objects["Task"].values()}
     server.delete("Lead", next(lead for lead in leads if lead in with_tasks))
-    server.create("Task", {"Id": "00TNEW0000001", "WhoId": leads[7], "OwnerId": "S02",
-                           "Type": "Call", "TaskSubtype": "Call", "Status": "Completed",
-                           "CompletedDateTime": "2015-10-15T15:00:00.000+0000"})
+    server.create(
+        "Task",
+        {
+            "Id": "00TNEW0000001",
+            "WhoId": leads[7],
+            "OwnerId": "S02",
+            "Type": "Call",
+            "TaskSubtype": "Call",
+            "Status": "Completed",
+            "CompletedDateTime": "2015-10-15T15:00:00.000+0000",
+        },
+    )
     opportunity = sorted(server.objects["Opportunity"])[2]
-    server.touch("Opportunity", opportunity, StageName="Closed Lost", IsClosed=True,
-                 IsWon=False, Amount=4321.0)
+    server.touch(
+        "Opportunity",
+        opportunity,
+        StageName="Closed Lost",
+        IsClosed=True,
+        IsWon=False,
+        Amount=4321.0,
+    )
 
 
 @pytest.mark.parametrize("system", ["hubspot", "salesforce"])
-def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(system, small_world,
-                                                                     tmp_path):
+def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(system, small_world, tmp_path):
     export = _export(small_world, system, tmp_path / "export")
     server = FakeHubSpot(export) if system == "hubspot" else FakeSalesforce(export)
     nightly, full = tmp_path / "nightly", tmp_path / "full"
@@ -237,28 +296,31 @@ def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(system, sma
     history = "contact_property_history" if system == "hubspot" else "lead_history"
     owners = [row for row in ours[history] if "S01" in row]
     assert owners, "the new owner is in the owner history"
-    print(f"{system}: nightly pull fetched {sum(incremental['fetched'].values())} records in "
-          f"{incremental['requests']} requests ({incremental['seconds']} s); the first pull "
-          f"{sum(first['fetched'].values())} in {first['requests']}")
+    print(
+        f"{system}: nightly pull fetched {sum(incremental['fetched'].values())} records in "
+        f"{incremental['requests']} requests ({incremental['seconds']} s); the first pull "
+        f"{sum(first['fetched'].values())} in {first['requests']}"
+    )
 
 
 def test_a_nightly_pull_reads_a_long_search_in_slices(small_world, tmp_path, monkeypatch):
     """HubSpot's search API stops at 10,000 results: longer lists are read in slices,
     and more records than a slice modified in one millisecond are read by id."""
-    import generator.pull.hubspot
+    import generator.inputs.pull.hubspot
 
     export = _export(small_world, "hubspot", tmp_path / "export")
     nightly, full = tmp_path / "nightly", tmp_path / "full"
     seed_data_folder(nightly, "hubspot", export)
     seed_data_folder(full, "hubspot", export)
     with FakeHubSpot(export) as server:
-        root = project(tmp_path / "project", "hubspot", server.url, nightly,
-                       hubspot={"search_page_size": 50})
+        root = project(
+            tmp_path / "project", "hubspot", server.url, nightly, hubspot={"search_page_size": 50}
+        )
         assert pull(root, "hubspot").exit_code == 0
         for contact in sorted(server.records["contacts"])[:420]:
             server.touch("contacts", contact, hs_lead_status="IN_PROGRESS")
         server.search_cap = 200
-        monkeypatch.setattr(generator.pull.hubspot, "SEARCH_LIMIT", 200)
+        monkeypatch.setattr(generator.inputs.pull.hubspot, "SEARCH_LIMIT", 200)
         result = pull(root, "hubspot")
         assert result.exit_code == 0, result.output
         assert server.requests_to("/contacts/search") >= 9
@@ -287,6 +349,7 @@ def test_since_rereads_from_a_day_and_excludes_full(good_pulls, tmp_path):
 
 # -- faults: a clear message, the right exit code, nothing lost -----------------------------
 
+
 @pytest.fixture(scope="module")
 def good_pulls(small_world, tmp_path_factory):
     """Return, per system, an export and a data folder after one good pull."""
@@ -298,14 +361,22 @@ def good_pulls(small_world, tmp_path_factory):
         seed_data_folder(data, system, export)
         server = FakeHubSpot(export) if system == "hubspot" else FakeSalesforce(export)
         with server:
-            assert pull(project(root / "project", system, server.url, data), system
-                        ).exit_code == 0
+            assert pull(project(root / "project", system, server.url, data), system).exit_code == 0
         found[system] = (export, data)
     return found
 
 
-def _fails(good_pulls, tmp_path, system, *, server_options=None, faults=(), env=None,
-           pull_settings=None, edit=None):
+def _fails(
+    good_pulls,
+    tmp_path,
+    system,
+    *,
+    server_options=None,
+    faults=(),
+    env=None,
+    pull_settings=None,
+    edit=None,
+):
     """Pull into a copy of a good data folder; return the result and whether it is intact."""
     export, good = good_pulls[system]
     data = tmp_path / "data"
@@ -350,8 +421,9 @@ def test_a_server_that_keeps_failing_is_exit_7(system, good_pulls, tmp_path):
 
 
 def test_timeouts_are_retried_then_exit_7(good_pulls, tmp_path):
-    result = _fails(good_pulls, tmp_path, "hubspot",
-                    faults=[Fault("/crm/v3/owners", delay=3, times=3)])
+    result = _fails(
+        good_pulls, tmp_path, "hubspot", faults=[Fault("/crm/v3/owners", delay=3, times=3)]
+    )
     assert result.exit_code == 7, result.output
     assert "no answer from" in result.output and "within 2 s, 3 times" in result.output
 
@@ -377,12 +449,14 @@ def test_the_ten_second_window_is_waited_out_not_hammered(small_world, tmp_path)
 @pytest.mark.parametrize("system", ["hubspot", "salesforce"])
 def test_a_retired_api_version_is_exit_3_naming_the_setting(system, good_pulls, tmp_path):
     if system == "hubspot":
-        result = _fails(good_pulls, tmp_path, system,
-                        edit=lambda server: setattr(server, "retired", True))
+        result = _fails(
+            good_pulls, tmp_path, system, edit=lambda server: setattr(server, "retired", True)
+        )
         assert "upgrade" in result.output
     else:
-        result = _fails(good_pulls, tmp_path, system,
-                        pull_settings={"salesforce": {"api_version": "20.0"}})
+        result = _fails(
+            good_pulls, tmp_path, system, pull_settings={"salesforce": {"api_version": "20.0"}}
+        )
         assert "pull.salesforce.api_version" in result.output and "20.0" in result.output
     assert result.exit_code == 3, result.output
     assert "retired (410 Gone)" in result.output
@@ -391,8 +465,11 @@ def test_a_retired_api_version_is_exit_3_naming_the_setting(system, good_pulls, 
 def test_a_failed_bulk_job_is_exit_7(good_pulls, tmp_path):
     def fail_jobs(server):
         def job(job_id, results, query):
-            return Answer(200, {"id": job_id, "state": "Failed",
-                                "errorMessage": "INVALID_FIELD: No such column"})
+            return Answer(
+                200,
+                {"id": job_id, "state": "Failed", "errorMessage": "INVALID_FIELD: No such column"},
+            )
+
         server._job = job
 
     result = _fails(good_pulls, tmp_path, "salesforce", edit=fail_jobs)
@@ -403,17 +480,25 @@ def test_a_failed_bulk_job_is_exit_7(good_pulls, tmp_path):
 def test_a_bulk_job_that_never_ends_is_exit_7(good_pulls, tmp_path):
     def stall(server):
         server._job = lambda job_id, results, query: Answer(
-            200, {"id": job_id, "state": "InProgress"})
+            200, {"id": job_id, "state": "InProgress"}
+        )
 
-    result = _fails(good_pulls, tmp_path, "salesforce", edit=stall,
-                    pull_settings={"salesforce": {"max_job_seconds": 0.5}})
+    result = _fails(
+        good_pulls,
+        tmp_path,
+        "salesforce",
+        edit=stall,
+        pull_settings={"salesforce": {"max_job_seconds": 0.5}},
+    )
     assert result.exit_code == 7, result.output
     assert "still InProgress after 0.5 s (pull.salesforce.max_job_seconds)" in result.output
 
 
 def test_salesforce_client_credentials_and_a_wrong_secret(good_pulls, tmp_path):
-    env = {"SALESFORCE_CLIENT_ID": "3MVG9-test-client",
-           "SALESFORCE_CLIENT_SECRET": "wrong-secret-41"}
+    env = {
+        "SALESFORCE_CLIENT_ID": "3MVG9-test-client",
+        "SALESFORCE_CLIENT_SECRET": "wrong-secret-41",
+    }
     result = _fails(good_pulls, tmp_path, "salesforce", env=env)
     assert result.exit_code == 3 and "token rejected" in result.output
     assert "wrong-secret-41" not in result.output
@@ -422,14 +507,15 @@ def test_salesforce_client_credentials_and_a_wrong_secret(good_pulls, tmp_path):
     shutil.copytree(good, data)
     with FakeSalesforce(export) as server:
         root = project(tmp_path / "p2", "salesforce", server.url, data)
-        result = pull(root, "salesforce", env={**env, "SALESFORCE_CLIENT_SECRET":
-                                               "client-secret-9d2f"})
+        result = pull(
+            root, "salesforce", env={**env, "SALESFORCE_CLIENT_SECRET": "client-secret-9d2f"}
+        )
         assert server.requests_to("/services/oauth2/token") == 1
     assert result.exit_code == 0, result.output
 
 
 def test_a_swap_cut_short_is_finished_by_the_next_pull(good_pulls, tmp_path):
-    from generator.pull.store import recover_swap
+    from generator.inputs.pull.store import recover_swap
 
     _, good = good_pulls["hubspot"]
     data = tmp_path / "data"
@@ -446,7 +532,7 @@ def test_telemetry_is_off_by_dlts_config_file(good_pulls):
     config = Container()[PluggableRunContext].context.runtime_config
     assert config.dlthub_telemetry is False
     assert anon_tracker._ANON_TRACKER_ENDPOINT is None
-    text = (ROOT / "generator" / "pull" / ".dlt" / "config.toml").read_text()
+    text = (ROOT / "generator" / "inputs" / "pull" / ".dlt" / "config.toml").read_text()
     assert "dlthub_telemetry = false" in text
 
 
@@ -456,8 +542,7 @@ def test_bad_pull_settings_are_exit_3_with_a_suggestion(tmp_path):
     shutil.copy2(ROOT / "dbt_project.yml", root / "dbt_project.yml")
     cases = [
         ({"pull": {"data": "d", "hubspot": {"base_ur": "x"}}}, "did you mean base_url?"),
-        ({"pull": {"data": "d", "hubspot": {"base_url": "http://api.example.com"}}},
-         "plain http"),
+        ({"pull": {"data": "d", "hubspot": {"base_url": "http://api.example.com"}}}, "plain http"),
         ({"pull": {"hubspot": {}}}, "no data folder"),
         ({"pull": {"data": "d", "timeout_seconds": -1}}, "must be above 0"),
     ]
@@ -469,7 +554,11 @@ def test_bad_pull_settings_are_exit_3_with_a_suggestion(tmp_path):
 
 def test_the_commented_example_documents_the_pull_defaults(tmp_path):
     """crm_source.example.yml's pull section says what a pull does when a key is left out."""
-    from generator.pull.settings import HubSpotSettings, SalesforceSettings, load_pull_settings
+    from generator.inputs.pull.settings import (
+        HubSpotSettings,
+        SalesforceSettings,
+        load_pull_settings,
+    )
 
     root = tmp_path / "project"
     root.mkdir()
@@ -480,5 +569,6 @@ def test_the_commented_example_documents_the_pull_defaults(tmp_path):
         assert (settings.timeout_seconds, settings.max_attempts) == (60, 5)
     assert load_pull_settings(root, "hubspot", environ=ENV).hubspot == HubSpotSettings()
     pulled = load_pull_settings(root, "salesforce", environ=ENV).salesforce
-    assert pulled == SalesforceSettings(base_url="https://MyDomainName.my.salesforce.com",
-                                        org_fields=pulled.org_fields)
+    assert pulled == SalesforceSettings(
+        base_url="https://MyDomainName.my.salesforce.com", org_fields=pulled.org_fields
+    )

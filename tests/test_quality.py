@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.exceptions import ConfigError, DataTestError
-from generator.quality import QualityReport, check_quality
-from generator.site import SITE_MARKER, check_out_dir
+from generator.report.quality import QualityReport, check_quality
+from generator.site.mkdocs import SITE_MARKER, check_out_dir
 from tests.conftest import DEMO_RAW, REFERENCE, html_tables, page_text
 from tests.independent import compute
 
@@ -21,20 +21,39 @@ def _report(rejected=(), flagged=(), latest=datetime(2015, 10, 15, 18, tzinfo=UT
     return QualityReport(
         as_of=date(2015, 10, 15),
         tables=[{"raw_table": "leads", "rows_read": rows, "rows_used": rows, "rows_rejected": 0}],
-        rejected=[{"raw_table": "leads", "rejection_reason": reason, "rows_rejected": count,
-                   "example_row_key": "L1"} for reason, count in rejected],
-        flagged=[{"raw_table": "leads", "column_name": "mql_at", "flag_reason": "unparseable",
-                  "rows_flagged": count, "example_row_key": "L2"} for count in flagged],
-        freshness=[{"raw_table": "leads", "latest_event_at": latest}])
+        rejected=[
+            {
+                "raw_table": "leads",
+                "quarantine_reason": reason,
+                "rows_rejected": count,
+                "example_row_key": "L1",
+            }
+            for reason, count in rejected
+        ],
+        flagged=[
+            {
+                "raw_table": "leads",
+                "column_name": "mql_at",
+                "flag_reason": "unparseable",
+                "rows_flagged": count,
+                "example_row_key": "L2",
+            }
+            for count in flagged
+        ],
+        freshness=[{"raw_table": "leads", "latest_event_at": latest}],
+    )
 
 
 def test_more_than_the_share_quarantined_fails_with_the_counts():
     with pytest.raises(DataTestError) as error:
-        check_quality(_report(rejected=[("duplicate lead_id", 8), ("missing lead_id", 3)]),
-                      {"max_quarantined_share": 0.01})
+        check_quality(
+            _report(rejected=[("duplicate lead_id", 8), ("missing lead_id", 3)]),
+            {"max_quarantined_share": 0.01},
+        )
     assert error.value.exit_code == 4
-    assert ("leads: 11 of 1,000 rows quarantined (1.1%): 8 duplicate lead_id, "
-            "3 missing lead_id") in str(error.value)
+    assert (
+        "leads: 11 of 1,000 rows quarantined (1.1%): 8 duplicate lead_id, 3 missing lead_id"
+    ) in str(error.value)
 
 
 def test_the_share_limit_is_the_var_and_exactly_the_limit_passes():
@@ -52,13 +71,18 @@ def test_rows_after_the_as_of_day_are_left_out_by_design_not_lost():
 
 def test_data_older_than_the_limit_fails_and_older_than_a_day_warns():
     stale = _report(latest=datetime(2015, 9, 20, tzinfo=UTC))
-    with pytest.raises(DataTestError, match=r"stale data: the latest event \(2015-09-20 00:00 "
-                                            r"UTC\) is 26 days before the end of the as-of day"):
+    with pytest.raises(
+        DataTestError,
+        match=r"stale data: the latest event \(2015-09-20 00:00 "
+        r"UTC\) is 26 days before the end of the as-of day",
+    ):
         check_quality(stale, {"max_data_age_days": 7})
     check_quality(stale, {"max_data_age_days": 30})
     assert "is 26 days before the as-of day ends" in stale.banner()
-    assert "Warning: the latest event in the data (2015-09-20 00:00 UTC) is 26 days" in \
-        stale.lines()[-1]
+    assert (
+        "Warning: the latest event in the data (2015-09-20 00:00 UTC) is 26 days"
+        in stale.lines()[-1]
+    )
     assert _report().banner() == "" and _report().lines() == []
 
 
@@ -69,11 +93,14 @@ def test_a_bad_limit_is_a_config_error():
 
 def test_the_banner_counts_quarantined_rows_and_flagged_values():
     banner = _report(rejected=[("duplicate lead_id", 2)], flagged=[224]).banner()
-    assert banner.startswith("Some figures are incomplete: rows were quarantined (2 leads); "
-                             "224 bad values were left out of their rows.")
+    assert banner.startswith(
+        "Some figures are incomplete: rows were quarantined (2 leads); "
+        "224 bad values were left out of their rows."
+    )
 
 
 # -- --out is safe ----------------------------------------------------------------
+
 
 def test_out_replaces_only_an_empty_folder_or_a_previous_site(tmp_path):
     check_out_dir(tmp_path / "new")
@@ -85,8 +112,7 @@ def test_out_replaces_only_an_empty_folder_or_a_previous_site(tmp_path):
     check_out_dir(tmp_path / "site")
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "notes.txt").write_text("my notes")
-    with pytest.raises(ConfigError, match="holds files that are not a site built by "
-                                          "sla-report"):
+    with pytest.raises(ConfigError, match="holds files that are not a site built by sla-report"):
         check_out_dir(tmp_path / "notes")
 
 
@@ -106,10 +132,11 @@ def test_a_published_site_carries_the_marker(demo_site):
 
 # -- the reported cases, end to end ------------------------------------------------
 
+
 def _table(path, *header):
     """Return the rows of the table of a page whose header starts with these cells."""
     for table in html_tables(path):
-        if tuple(cell[0] for cell in table[0][:len(header)]) == header:
+        if tuple(cell[0] for cell in table[0][: len(header)]) == header:
             return table[1:]
     raise AssertionError(f"no table {header} on {path.name}")
 
@@ -149,8 +176,9 @@ def us_dates_build(tmp_path_factory):
     raw = _copy_raw(root)
     changed = _rewrite(raw / "leads.csv", _us_dates)
     out = root / "site"
-    result = CliRunner().invoke(cli, ["build", "--data", str(raw), "--as-of", "2015-10-15",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(raw), "--as-of", "2015-10-15", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return out, result.output, changed
 
@@ -168,8 +196,10 @@ def test_us_style_dates_cost_the_value_not_the_lead_or_its_revenue(us_dates_buil
     page = out / "data-quality.html"
     leads = next(r for r in _table(page, "Raw table", "Rows read") if r[0][0] == "leads")
     assert leads[3][0] == "0"  # no lead quarantined
-    flagged = {(r[0][0], r[1][0], r[2][0]): int(r[3][0].replace(",", ""))
-               for r in _table(page, "Raw table", "Column", "Reason")}
+    flagged = {
+        (r[0][0], r[1][0], r[2][0]): int(r[3][0].replace(",", ""))
+        for r in _table(page, "Raw table", "Column", "Reason")
+    }
     assert flagged == {("leads", "mql_at", "unparseable"): changed}
 
 
@@ -190,16 +220,19 @@ def test_hubspot_style_channels_are_counted_not_silently_other(tmp_path):
 
     _rewrite(raw / "leads.csv", hubspot)
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["build", "--data", str(raw), "--as-of", "2015-10-15",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(raw), "--as-of", "2015-10-15", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     for value in values:
-        assert (f"Flagged 100 leads.source value(s): unknown value '{value}' (counted as "
-                "other)") in result.output
-    unknown = {(r[1][0], r[2][0]): r[3][0]
-               for r in _table(out / "data-quality.html", "Raw table", "Column", "Value")}
-    assert unknown == {("source", f"unknown value '{v}' (counted as other)"): "100"
-                       for v in values}
+        assert (
+            f"Flagged 100 leads.source value(s): unknown value '{value}' (counted as other)"
+        ) in result.output
+    unknown = {
+        (r[1][0], r[2][0]): r[3][0]
+        for r in _table(out / "data-quality.html", "Raw table", "Column", "Value")
+    }
+    assert unknown == {("source", f"unknown value '{v}' (counted as other)"): "100" for v in values}
 
 
 def test_duplicated_ids_past_the_share_fail_the_build_with_exit_4(tmp_path):
@@ -211,8 +244,9 @@ def test_duplicated_ids_past_the_share_fail_the_build_with_exit_4(tmp_path):
 
     _rewrite(raw / "leads.csv", duplicate)
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["build", "--data", str(raw), "--as-of", "2015-10-15",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(raw), "--as-of", "2015-10-15", "--out", str(out)]
+    )
     assert result.exit_code == 4, result.output
     assert "leads: 100 of 5,591 rows quarantined (1.8%): 100 duplicate lead_id" in result.output
     assert not out.exists()
@@ -221,8 +255,10 @@ def test_duplicated_ids_past_the_share_fail_the_build_with_exit_4(tmp_path):
 def test_a_stale_export_fails_with_exit_4(tmp_path):
     """Once built and published as final with 17 of 19 KPIs behind, without a word."""
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["build", "--data", str(_copy_raw(tmp_path)), "--as-of",
-                                      "2015-11-30", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        ["build", "--data", str(_copy_raw(tmp_path)), "--as-of", "2015-11-30", "--out", str(out)],
+    )
     assert result.exit_code == 4, result.output
     assert "stale data: the latest event (2015-10-16 04:25 UTC) is 45 days" in result.output
     assert not out.exists()
@@ -232,8 +268,11 @@ def test_every_page_shows_the_latest_event_next_to_data_as_of(demo_site):
     pages = list(demo_site.rglob("*.html"))
     # Issue #20: the latest event (2015-10-16 04:25 UTC) on the agreement's
     # clock (America/Chicago, daylight time) and in the site's locale.
-    stamped = [page for page in pages if "Data as of Thu 15 Oct 2015 · latest event Thu 15 Oct "
-               "2015, 11:25 PM CDT · built at" in page_text(page)]
+    stamped = [
+        page
+        for page in pages
+        if "Data as of Thu 15 Oct 2015 · latest event Thu 15 Oct "
+        "2015, 11:25 PM CDT · built at" in page_text(page)
+    ]
     assert len(pages) > 10 and len(stamped) >= len(pages) - 1  # all but 404.html
     assert "Incomplete input" not in page_text(demo_site / "index.html")
-

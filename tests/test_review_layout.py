@@ -11,8 +11,15 @@ import pytest
 
 from tests.browser import DESKTOP, PHONE, watch
 
-SCORECARD_PAGES = ("index.html", "marketing.html", "handoff.html", "sales.html",
-                   "agreement.html", "agreements/2015-h1.html", "reps/S01.html")
+SCORECARD_PAGES = (
+    "index.html",
+    "marketing.html",
+    "handoff.html",
+    "sales.html",
+    "agreement.html",
+    "agreements/2015-h1.html",
+    "reps/S01.html",
+)
 
 STATUS_COLUMNS = """() => {
     // Each table with a Status (or Result) column: that column's index, and for
@@ -52,12 +59,15 @@ def _open(context, url):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, viewport,
-                                                         scheme):
+def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, viewport, scheme):
     phone = viewport is PHONE
-    context = chromium.new_context(viewport=viewport, is_mobile=phone, has_touch=phone,
-                                   device_scale_factor=2 if phone else 1,
-                                   color_scheme=scheme)
+    context = chromium.new_context(
+        viewport=viewport,
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
+        color_scheme=scheme,
+    )
     out_of_view, small, counted = {}, {}, 0
     for path in SCORECARD_PAGES:
         page, log = _open(context, site_url + path)
@@ -76,8 +86,10 @@ def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, vie
         assert log.problems() == [], path
         page.close()
     context.close()
-    print(f"{scheme}, {viewport['width']} px: {counted} statuses in view on "
-          f"{len(SCORECARD_PAGES)} pages")
+    print(
+        f"{scheme}, {viewport['width']} px: {counted} statuses in view on "
+        f"{len(SCORECARD_PAGES)} pages"
+    )
     assert counted > 50 and out_of_view == {}
     assert small == {}
 
@@ -87,8 +99,14 @@ def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, vie
 def test_chart_text_is_at_least_10_px(chromium, site_url, demo_site, viewport, scheme):
     context = chromium.new_context(viewport=viewport, color_scheme=scheme)
     smallest = {}
-    for path in ("index.html", "marketing.html", "handoff.html", "sales.html", "monthly.html",
-                 "plan-vs-actual.html"):
+    for path in (
+        "index.html",
+        "marketing.html",
+        "handoff.html",
+        "sales.html",
+        "monthly.html",
+        "plan-vs-actual.html",
+    ):
         page, log = _open(context, site_url + path)
         for chart in page.evaluate(CHARTS):
             name = chart["src"].rsplit("/", 1)[-1].split("#")[0]
@@ -97,13 +115,19 @@ def test_chart_text_is_at_least_10_px(chromium, site_url, demo_site, viewport, s
             assert ("-dark" in name) == (scheme == "dark"), (path, name)
             svg = ElementTree.parse(demo_site / "charts" / name).getroot()
             width = float(re.match(r"[\d.]+", svg.get("width"))[0])
-            sizes = [float(re.match(r"[\d.]+", e.get("font-size"))[0])
-                     for e in svg.iter() if e.get("font-size")]
+            sizes = [
+                float(re.match(r"[\d.]+", e.get("font-size"))[0])
+                for e in svg.iter()
+                if e.get("font-size")
+            ]
             smallest[f"{path}: {name}"] = min(sizes) * chart["shown"] / width
         assert log.problems() == [], path
         page.close()
     context.close()
-    print(f"{scheme} {viewport['width']} px: {len(smallest)} charts, smallest text "
-          f"{min(smallest.values()):.1f} px")
-    assert smallest and min(smallest.values()) >= 10, sorted(smallest.items(),
-                                                             key=lambda item: item[1])[:3]
+    print(
+        f"{scheme} {viewport['width']} px: {len(smallest)} charts, smallest text "
+        f"{min(smallest.values()):.1f} px"
+    )
+    assert smallest and min(smallest.values()) >= 10, sorted(
+        smallest.items(), key=lambda item: item[1]
+    )[:3]

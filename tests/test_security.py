@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.pages import page_names
-from generator.site import SITE_MARKER, check_out_dir
+from generator.site.mkdocs import SITE_MARKER, check_out_dir
+from generator.site.names import page_names
 from tests.conftest import DEMO_RAW, copy_project, html_tables, page_text
 
 # -- hostile and private input -----------------------------------------------------
@@ -28,8 +28,17 @@ from tests.conftest import DEMO_RAW, copy_project, html_tables, page_text
 # Ids that once chose file paths (`../../../PWNED` wrote outside the work
 # folder, `../index` replaced the Overview), ran script, or clash as files.
 HOSTILE_REP_IDS = [
-    "../../../PWNED", "../index", "S06) [click](javascript:alert(1))", "a/b", "a\\b",
-    "CON", "index", "s01", "<img src=x onerror=alert(1)>", "nul\x00byte", "..",
+    "../../../PWNED",
+    "../index",
+    "S06) [click](javascript:alert(1))",
+    "a/b",
+    "a\\b",
+    "CON",
+    "index",
+    "s01",
+    "<img src=x onerror=alert(1)>",
+    "nul\x00byte",
+    "..",
 ]
 # Markdown and Jinja that must stay text wherever a value is shown.
 PAYLOADS = {
@@ -41,8 +50,13 @@ PAYLOADS = {
     "html": "<b onmouseover=alert(1)>hi</b>",
 }
 # Private details typed where they do not belong (the issue's cases).
-EMAILS = ["jane.roe@victim.example", "acc.owner@victim.example", "j.doe@example.com",
-          "chan.nel@victim.example", "rep.owner@victim.example"]
+EMAILS = [
+    "jane.roe@victim.example",
+    "acc.owner@victim.example",
+    "j.doe@example.com",
+    "chan.nel@victim.example",
+    "rep.owner@victim.example",
+]
 PHONES = ["+1 312 555 0142", "(773) 555-0199"]
 
 
@@ -55,8 +69,7 @@ def _read(path):
 def _append(path, rows):
     columns, existing = _read(path)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n",
-                            extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(existing + [{c: row.get(c, "") for c in columns} for row in rows])
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
@@ -67,57 +80,132 @@ def _hostile_raw(raw):
     payload = list(PAYLOADS.values())
     reps, leads, activities, opportunities, revenue = [], [], [], [], []
     for number, rep_id in enumerate(HOSTILE_REP_IDS):
-        reps.append({"rep_id": rep_id, "rep_name": f"Rep {number} {payload[number % 6]}",
-                     "team": "sales", "started_on": "2014-01-01"})
+        reps.append(
+            {
+                "rep_id": rep_id,
+                "rep_name": f"Rep {number} {payload[number % 6]}",
+                "team": "sales",
+                "started_on": "2014-01-01",
+            }
+        )
         # An MQL left untouched: the rep's page lists it by lead id and company.
-        leads.append({"lead_id": f"LH{number} {payload[number % 6]}",
-                      "created_at": "2015-10-01T10:00:00Z", "mql_at": "2015-10-01T15:00:00Z",
-                      "email": f"lead{number}@victim.example", "full_name": f"Person {number}",
-                      "company": f"Co {number} {payload[(number + 1) % 6]}",
-                      "source": "referral", "owner_id": rep_id})
-    reps.append({"rep_id": EMAILS[4], "rep_name": "Owner By Address", "team": "sales",
-                 "started_on": "2014-01-01"})
+        leads.append(
+            {
+                "lead_id": f"LH{number} {payload[number % 6]}",
+                "created_at": "2015-10-01T10:00:00Z",
+                "mql_at": "2015-10-01T15:00:00Z",
+                "email": f"lead{number}@victim.example",
+                "full_name": f"Person {number}",
+                "company": f"Co {number} {payload[(number + 1) % 6]}",
+                "source": "referral",
+                "owner_id": rep_id,
+            }
+        )
+    reps.append(
+        {
+            "rep_id": EMAILS[4],
+            "rep_name": "Owner By Address",
+            "team": "sales",
+            "started_on": "2014-01-01",
+        }
+    )
     leads += [
-        {"lead_id": "LP1", "created_at": "2015-10-02T10:00:00Z",
-         "mql_at": "2015-10-02T15:00:00Z", "company": EMAILS[0], "source": "referral",
-         "owner_id": EMAILS[4]},
-        {"lead_id": "LP2", "created_at": "2015-10-02T10:00:00Z",
-         "mql_at": "2015-10-02T15:00:00Z", "company": f"Acme {PHONES[0]}",
-         "source": payload[0], "owner_id": "S07"},
-        {"lead_id": "LP3", "created_at": "2015-09-01T10:00:00Z",
-         "mql_at": "2015-09-01T15:00:00Z", "company": "Rejected Co", "source": "email",
-         "owner_id": "S02", "disqualified_at": "2015-09-02T10:00:00Z",
-         "disqualified_reason": f"call back on {PHONES[1]} {payload[3]}"},
+        {
+            "lead_id": "LP1",
+            "created_at": "2015-10-02T10:00:00Z",
+            "mql_at": "2015-10-02T15:00:00Z",
+            "company": EMAILS[0],
+            "source": "referral",
+            "owner_id": EMAILS[4],
+        },
+        {
+            "lead_id": "LP2",
+            "created_at": "2015-10-02T10:00:00Z",
+            "mql_at": "2015-10-02T15:00:00Z",
+            "company": f"Acme {PHONES[0]}",
+            "source": payload[0],
+            "owner_id": "S07",
+        },
+        {
+            "lead_id": "LP3",
+            "created_at": "2015-09-01T10:00:00Z",
+            "mql_at": "2015-09-01T15:00:00Z",
+            "company": "Rejected Co",
+            "source": "email",
+            "owner_id": "S02",
+            "disqualified_at": "2015-09-02T10:00:00Z",
+            "disqualified_reason": f"call back on {PHONES[1]} {payload[3]}",
+        },
     ]
-    activities.append({"activity_id": "AH1 " + payload[1], "lead_id": "LP1",
-                       "occurred_at": "2015-10-05T15:00:00Z", "activity_type": payload[2],
-                       "rep_id": EMAILS[4], "is_automated": "false"})
+    activities.append(
+        {
+            "activity_id": "AH1 " + payload[1],
+            "lead_id": "LP1",
+            "occurred_at": "2015-10-05T15:00:00Z",
+            "activity_type": payload[2],
+            "rep_id": EMAILS[4],
+            "is_automated": "false",
+        }
+    )
     opportunities += [
-        {"opportunity_id": "OH1 " + payload[4], "lead_id": "LP3",
-         "account_name": f"{payload[0]} {EMAILS[1]}", "created_at": "2015-08-03T15:00:00Z",
-         "stage": "closed_lost", "amount": "5000", "closed_at": "2015-09-01T15:00:00Z",
-         "owner_id": "../index", "lost_reason": f"{EMAILS[2]} went dark"},
-        {"opportunity_id": "OH2", "account_name": f"Big Win {payload[5]}",
-         "created_at": "2015-08-03T15:00:00Z", "stage": "closed_won", "amount": "300000",
-         "proposal_sent_at": "2015-08-10T12:00:00Z", "closed_at": "2015-09-01T15:00:00Z",
-         "owner_id": "S01"},
-        {"opportunity_id": "OH3", "account_name": "Odd Stage Co", "stage": payload[2],
-         "created_at": "2015-08-03T15:00:00Z", "amount": "100", "owner_id": "S01"},
+        {
+            "opportunity_id": "OH1 " + payload[4],
+            "lead_id": "LP3",
+            "account_name": f"{payload[0]} {EMAILS[1]}",
+            "created_at": "2015-08-03T15:00:00Z",
+            "stage": "closed_lost",
+            "amount": "5000",
+            "closed_at": "2015-09-01T15:00:00Z",
+            "owner_id": "../index",
+            "lost_reason": f"{EMAILS[2]} went dark",
+        },
+        {
+            "opportunity_id": "OH2",
+            "account_name": f"Big Win {payload[5]}",
+            "created_at": "2015-08-03T15:00:00Z",
+            "stage": "closed_won",
+            "amount": "300000",
+            "proposal_sent_at": "2015-08-10T12:00:00Z",
+            "closed_at": "2015-09-01T15:00:00Z",
+            "owner_id": "S01",
+        },
+        {
+            "opportunity_id": "OH3",
+            "account_name": "Odd Stage Co",
+            "stage": payload[2],
+            "created_at": "2015-08-03T15:00:00Z",
+            "amount": "100",
+            "owner_id": "S01",
+        },
     ]
     revenue += [
-        {"revenue_id": "RH1 " + payload[3], "opportunity_id": "OH2", "booked_on": "2015-09-01",
-         "amount": "300000", "revenue_type": "new_business"},
-        {"revenue_id": "RH2", "opportunity_id": "OH2", "booked_on": "2015-09-02",
-         "amount": "10", "revenue_type": payload[1]},
+        {
+            "revenue_id": "RH1 " + payload[3],
+            "opportunity_id": "OH2",
+            "booked_on": "2015-09-01",
+            "amount": "300000",
+            "revenue_type": "new_business",
+        },
+        {
+            "revenue_id": "RH2",
+            "opportunity_id": "OH2",
+            "booked_on": "2015-09-02",
+            "amount": "10",
+            "revenue_type": payload[1],
+        },
     ]
     _append(raw / "reps.csv", reps)
     _append(raw / "leads.csv", leads)
     _append(raw / "lead_activities.csv", activities)
     _append(raw / "opportunities.csv", opportunities)
     _append(raw / "revenue.csv", revenue)
-    _append(raw / "web_sessions.csv", [
-        {"session_date": "2015-10-02", "channel": EMAILS[3], "sessions": "5"},
-        {"session_date": "2015-10-02", "channel": payload[4], "sessions": "5"}])
+    _append(
+        raw / "web_sessions.csv",
+        [
+            {"session_date": "2015-10-02", "channel": EMAILS[3], "sessions": "5"},
+            {"session_date": "2015-10-02", "channel": payload[4], "sessions": "5"},
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -133,18 +221,32 @@ def hostile(tmp_path_factory):
     shutil.copytree(DEMO_RAW, raw, ignore=shutil.ignore_patterns("*.yml"))
     _hostile_raw(raw)
     out = root / "deep" / "er" / "site"
-    result = CliRunner().invoke(cli, ["build", "--project-dir", str(project), "--data", str(raw),
-                                      "--as-of", "2015-10-15", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--project-dir",
+            str(project),
+            "--data",
+            str(raw),
+            "--as-of",
+            "2015-10-15",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return root, out, result.output
 
 
 # -- 1. a rep id never chooses a file path ------------------------------------------
 
+
 def test_no_id_writes_a_file_outside_its_folder_or_over_another_page(hostile):
     root, out, _ = hostile
-    assert not [p for p in root.rglob("*PWNED*") if "reps" not in p.parts], \
+    assert not [p for p in root.rglob("*PWNED*") if "reps" not in p.parts], (
         "a rep id wrote a file outside the reps folder"
+    )
     # The Overview is still the Overview, not a rep page.
     assert "Revenue against the goal" in page_text(out / "index.html", " ")
     rep_pages = {p.name for p in (out / "reps").glob("*.html")}
@@ -159,15 +261,32 @@ def test_no_id_writes_a_file_outside_its_folder_or_over_another_page(hostile):
 
 def test_each_hostile_rep_has_its_own_page_with_its_name(hostile):
     _, out, _ = hostile
-    headings = [re.search(r"<h1[^>]*>(.*?)</h1>", page.read_text(encoding="utf-8"), re.S)[1]
-                for page in (out / "reps").glob("*.html")]
+    headings = [
+        re.search(r"<h1[^>]*>(.*?)</h1>", page.read_text(encoding="utf-8"), re.S)[1]
+        for page in (out / "reps").glob("*.html")
+    ]
     for number in range(len(HOSTILE_REP_IDS)):
         assert sum(f"Rep {number} " in heading for heading in headings) == 1, number
 
 
 def test_page_names_stay_in_their_folder_and_never_clash():
-    ids = [*HOSTILE_REP_IDS, "S02", "A/B", "a:b", "a b", "", " ", "x" * 500, "é", "😀",
-           "COM1", "lpt9", "Index", "j.doe@example.com", "+1 312 555 0142"]
+    ids = [
+        *HOSTILE_REP_IDS,
+        "S02",
+        "A/B",
+        "a:b",
+        "a b",
+        "",
+        " ",
+        "x" * 500,
+        "é",
+        "😀",
+        "COM1",
+        "lpt9",
+        "Index",
+        "j.doe@example.com",
+        "+1 312 555 0142",
+    ]
     names = page_names(ids)
     assert len({name.lower() for name in names.values()}) == len(ids)
     for identifier, name in names.items():
@@ -182,6 +301,7 @@ def test_page_names_stay_in_their_folder_and_never_clash():
 
 
 # -- 2. Markdown and Jinja from data stay text ---------------------------------------
+
 
 class _Page(HTMLParser):
     def __init__(self) -> None:
@@ -245,24 +365,33 @@ def test_payloads_reach_every_kind_of_text_column(hostile):
     _, out, _ = hostile
     text = {p.relative_to(out).as_posix(): page_text(p, " ") for p in out.rglob("*.html")}
     everything = " ".join(text.values())
-    for expected in [f"Rep 2 {PAYLOADS['emphasis']}", f"LH0 {PAYLOADS['link']}",
-                     f"Co 0 {PAYLOADS['image']}", f"Big Win {PAYLOADS['html']}",
-                     f"unknown value '{PAYLOADS['link']}'", PAYLOADS["emphasis"]]:
+    for expected in [
+        f"Rep 2 {PAYLOADS['emphasis']}",
+        f"LH0 {PAYLOADS['link']}",
+        f"Co 0 {PAYLOADS['image']}",
+        f"Big Win {PAYLOADS['html']}",
+        f"unknown value '{PAYLOADS['link']}'",
+        PAYLOADS["emphasis"],
+    ]:
         assert expected in everything, expected
 
 
 # -- 3. private details are masked everywhere and counted ----------------------------
 
 # The phone numbers' digits in any spelling: "+1 312 555 0142", "312-555-0142".
-_PHONE_SHAPES = [re.compile(r"\D{0,3}".join(re.findall(r"\d+", phone)[-3:]))
-                 for phone in PHONES]
+_PHONE_SHAPES = [re.compile(r"\D{0,3}".join(re.findall(r"\d+", phone)[-3:])) for phone in PHONES]
 
 
 def _leaks(text: str) -> list[str]:
-    return ([e for e in EMAILS if e in text]
-            + [shape.pattern for shape in _PHONE_SHAPES if shape.search(text)]
-            + [f"lead{n}@victim.example" for n in range(len(HOSTILE_REP_IDS))
-               if f"lead{n}@victim.example" in text])
+    return (
+        [e for e in EMAILS if e in text]
+        + [shape.pattern for shape in _PHONE_SHAPES if shape.search(text)]
+        + [
+            f"lead{n}@victim.example"
+            for n in range(len(HOSTILE_REP_IDS))
+            if f"lead{n}@victim.example" in text
+        ]
+    )
 
 
 def test_no_email_or_phone_reaches_any_published_file_or_the_build_output(hostile):
@@ -280,10 +409,14 @@ def test_no_email_or_phone_reaches_the_report_tables(hostile):
     root, out, _ = hostile
     database = next((out.parent / f".{out.name}-work").rglob("*.duckdb"))
     with duckdb.connect(str(database), read_only=True) as connection:
-        tables = [row[0] for row in connection.execute(
-            "select table_name from information_schema.tables "
-            "where table_name like 'rpt_%' or table_name like 'fct_%' "
-            "or table_name like 'dim_%'").fetchall()]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_name like 'rpt_%' or table_name like 'fct_%' "
+                "or table_name like 'dim_%'"
+            ).fetchall()
+        ]
         for table in tables:
             rows = connection.execute(f'select * from "{table}"').fetchall()
             assert _leaks(repr(rows)) == [], table
@@ -292,14 +425,21 @@ def test_no_email_or_phone_reaches_the_report_tables(hostile):
 def test_data_quality_counts_what_was_masked(hostile):
     """Counted from the injected rows: every value holding an address or a phone."""
     _, out, _ = hostile
-    table = next(t for t in html_tables(out / "data-quality.html")
-                 if [cell[0] for cell in t[0]] == ["Raw table", "Column", "Values masked"])
+    table = next(
+        t
+        for t in html_tables(out / "data-quality.html")
+        if [cell[0] for cell in t[0]] == ["Raw table", "Column", "Values masked"]
+    )
     shown = {(row[0][0], row[1][0]): int(row[2][0]) for row in table[1:]}
     expected = {  # (table, column): values injected above that hold a private detail
-        ("leads", "company"): 2, ("leads", "owner_id"): 1,
-        ("leads", "disqualified_reason"): 1, ("opportunities", "account_name"): 1,
-        ("opportunities", "lost_reason"): 1, ("reps", "rep_id"): 1,
-        ("lead_activities", "rep_id"): 1, ("web_sessions", "channel"): 1,
+        ("leads", "company"): 2,
+        ("leads", "owner_id"): 1,
+        ("leads", "disqualified_reason"): 1,
+        ("opportunities", "account_name"): 1,
+        ("opportunities", "lost_reason"): 1,
+        ("reps", "rep_id"): 1,
+        ("lead_activities", "rep_id"): 1,
+        ("web_sessions", "channel"): 1,
     }
     assert shown == expected
     assert "[e-mail] went dark" in page_text(out / "sales.html", " ")
@@ -307,11 +447,15 @@ def test_data_quality_counts_what_was_masked(hostile):
 
 # -- 4. --out replaces only what this tool published ---------------------------------
 
+
 def test_a_folder_that_only_looks_like_a_site_is_left_alone(tmp_path):
     out = tmp_path / "looks-like-a-site"
     out.mkdir()
-    for name, text in (("index.html", "<p>mine</p>"), ("summary.json", "{}"),
-                       ("notes.txt", "my notes")):
+    for name, text in (
+        ("index.html", "<p>mine</p>"),
+        ("summary.json", "{}"),
+        ("notes.txt", "my notes"),
+    ):
         (out / name).write_text(text)
     before = {p.name: p.read_text() for p in out.iterdir()}
     result = CliRunner().invoke(cli, ["build", "--out", str(out)])
@@ -343,6 +487,7 @@ def test_the_fetched_published_record_alone_is_a_folder_to_build_into(tmp_path):
 
 # -- 5. symlinked exports --------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def linked_exports(tmp_path_factory):
     """Each table a link to a dated export of the same name: exports/<table>/2015-10-15.csv."""
@@ -360,13 +505,15 @@ def linked_exports(tmp_path_factory):
 def test_symlinked_exports_build_the_same_figures(linked_exports, demo_site):
     root, data = linked_exports
     out = root / "site"
-    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--as-of", "2015-10-15",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(data), "--as-of", "2015-10-15", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     built = json.loads((out / "summary.json").read_text())
     demo = json.loads((demo_site / "summary.json").read_text())
-    assert [(k["id"], k["value"], k["status"]) for k in built["kpis"]] == \
-        [(k["id"], k["value"], k["status"]) for k in demo["kpis"]]
+    assert [(k["id"], k["value"], k["status"]) for k in built["kpis"]] == [
+        (k["id"], k["value"], k["status"]) for k in demo["kpis"]
+    ]
 
 
 def test_a_dangling_link_is_named(linked_exports, tmp_path):
@@ -375,18 +522,21 @@ def test_a_dangling_link_is_named(linked_exports, tmp_path):
     shutil.copytree(data, broken, symlinks=True)
     (broken / "reps.csv").unlink()
     (broken / "reps.csv").symlink_to(tmp_path / "gone" / "2015-10-15.csv")
-    result = CliRunner().invoke(cli, ["build", "--data", str(broken), "--as-of", "2015-10-15",
-                                      "--out", str(tmp_path / "site")])
+    result = CliRunner().invoke(
+        cli,
+        ["build", "--data", str(broken), "--as-of", "2015-10-15", "--out", str(tmp_path / "site")],
+    )
     assert result.exit_code == 3, result.output
     assert "reps.csv is a link to" in result.output and "does not exist" in result.output
 
 
 # -- 6. the preview server -----------------------------------------------------------
 
+
 @pytest.fixture()
 def served(demo_build):
     """Serve the built demo without rebuilding (--no-watch), on a free port."""
-    from generator.preview import Preview
+    from generator.commands.serve import Preview
 
     config = demo_build[0]
     preview = Preview(lambda: config, port=0, watch=False, report=lambda message: None)
@@ -425,6 +575,7 @@ def test_the_preview_never_serves_outside_the_site(served):
 
 # -- 7 and 8. no traceback, no exit 1 on user input ---------------------------------
 
+
 class _WouldRun(Exception):
     """Raised instead of a build or a server: the command accepted its input."""
 
@@ -432,14 +583,14 @@ class _WouldRun(Exception):
 @pytest.fixture()
 def no_run(monkeypatch, tmp_path):
     """A project copy to change, and build/serve stubbed out: only checks run."""
-    import generator.build
-    import generator.preview
+    import generator.commands.build
+    import generator.commands.serve
 
     def refuse(*_args, **_kwargs):
         raise _WouldRun
 
-    monkeypatch.setattr(generator.build, "build_report", refuse)
-    monkeypatch.setattr(generator.preview.Preview, "run", refuse)
+    monkeypatch.setattr(generator.commands.build, "build_report", refuse)
+    monkeypatch.setattr(generator.commands.serve.Preview, "run", refuse)
     return copy_project(tmp_path / "project")
 
 
@@ -452,33 +603,63 @@ AGREE = ["--from", "2015-h2", "--starts", "2016-01-01", "--ends", "2016-06-30"]
 # (test_every_option_is_covered), so a new option needs its bad values here.
 INVALID = {
     ("build",): {
-        "--data": [MISSING, FILE, ""], "--source": ["nope", ""],
+        "--data": [MISSING, FILE, ""],
+        "--source": ["nope", ""],
         "--as-of": ["yesterday", "2015-02-30", "99999-01-01", "", "2015-10-15T00:00"],
-        "--out": [FILE, "/", "", "PROJECT"], "--memory-limit": ["lots", "-1GB", "0GB", "150%", ""],
-        "--locale": ["xx", "../../etc", ""], "--currency": ["DOLLAR", "", "usd1"],
-        "--target": ["nope", ""], "--project-dir": [MISSING, FILE, ""],
+        "--out": [FILE, "/", "", "PROJECT"],
+        "--memory-limit": ["lots", "-1GB", "0GB", "150%", ""],
+        "--locale": ["xx", "../../etc", ""],
+        "--currency": ["DOLLAR", "", "usd1"],
+        "--target": ["nope", ""],
+        "--project-dir": [MISSING, FILE, ""],
     },
-    ("serve",): {"--port": ["99999", "-1", "x", "1e3"], "--data": [MISSING],
-                 "--as-of": ["tomorrow"], "--memory-limit": ["x"], "--out": [FILE]},
-    ("load",): {"--target": ["nope", "", "duckdb"], "--data": [MISSING, FILE, ""],
-                "--source": ["nope"], "--project-dir": [MISSING]},
-    ("pull", "SYSTEM"): {"SYSTEM": ["pipedrive", ""],
-                         "--since": ["yesterday", "2015-02-30", "", "15/10/2015"],
-                         "--data": [FILE, ""], "--project-dir": [MISSING]},
-    ("demo-data", "OUT"): {"--scale": ["-1", "0", "nan", "inf", "1e400", "x", "100000"],
-                           "--seed": ["x", "1.5", ""], "OUT": [UNWRITABLE, FILE]},
-    ("notify",): {"--out": [MISSING, FILE, ""], "--summary": [MISSING, "", "FOLDER"],
-                  "--format": ["nope", ""], "--webhook-env": ["", "NO_SUCH_VARIABLE"],
-                  "--site-url": ["javascript:alert(1)", "ftp://x", "https://a b"],
-                  "--timeout": ["0", "-1", "x", "1000"], "--project-dir": [MISSING]},
+    ("serve",): {
+        "--port": ["99999", "-1", "x", "1e3"],
+        "--data": [MISSING],
+        "--as-of": ["tomorrow"],
+        "--memory-limit": ["x"],
+        "--out": [FILE],
+    },
+    ("load",): {
+        "--target": ["nope", "", "duckdb"],
+        "--data": [MISSING, FILE, ""],
+        "--source": ["nope"],
+        "--project-dir": [MISSING],
+    },
+    ("pull", "SYSTEM"): {
+        "SYSTEM": ["pipedrive", ""],
+        "--since": ["yesterday", "2015-02-30", "", "15/10/2015"],
+        "--data": [FILE, ""],
+        "--project-dir": [MISSING],
+    },
+    ("demo-data", "OUT"): {
+        "--scale": ["-1", "0", "nan", "inf", "1e400", "x", "100000"],
+        "--seed": ["x", "1.5", ""],
+        "OUT": [UNWRITABLE, FILE],
+    },
+    ("notify",): {
+        "--out": [MISSING, FILE, ""],
+        "--summary": [MISSING, "", "FOLDER"],
+        "--format": ["nope", ""],
+        "--webhook-env": ["", "NO_SUCH_VARIABLE"],
+        "--site-url": ["javascript:alert(1)", "ftp://x", "https://a b"],
+        "--timeout": ["0", "-1", "x", "1000"],
+        "--project-dir": [MISSING],
+    },
+    ("settings",): {"--get": ["nope", ""], "--project-dir": [MISSING]},
     ("agreement", "new"): {
-        "--from": ["nope", ""], "--starts": ["x", "2016-02-30"], "--ends": ["2015-01-01", "x"],
+        "--from": ["nope", ""],
+        "--starts": ["x", "2016-02-30"],
+        "--ends": ["2015-01-01", "x"],
         "--revenue-goal": ["-5", "abc", "1e400", "nan", "0", ""],
-        "--id": ["../x", "a/b", "", "x" * 100], "--project-dir": [MISSING],
+        "--id": ["../x", "a/b", "", "x" * 100],
+        "--project-dir": [MISSING],
     },
     ("agreement", "reset"): {
-        "AGREEMENT_ID": ["nope", "../2015-h2"], "--on": ["x", "2099-10-01", "2015-07-01"],
-        "--revenue-goal": ["abc", "1e400"], "--id": ["../x", "2015-h1"],
+        "AGREEMENT_ID": ["nope", "../2015-h2"],
+        "--on": ["x", "2099-10-01", "2015-07-01"],
+        "--revenue-goal": ["abc", "1e400"],
+        "--id": ["../x", "2015-h1"],
         "--project-dir": [MISSING],
     },
 }
@@ -492,8 +673,11 @@ def _value(value: str, tmp_path, project) -> str:
     if value == UNWRITABLE:
         (tmp_path / "a-file").write_text("x")
         return str(tmp_path / "a-file" / "below")
-    return {MISSING: str(tmp_path / "missing"), "PROJECT": str(project),
-            "FOLDER": str(tmp_path)}.get(value, value)
+    return {
+        MISSING: str(tmp_path / "missing"),
+        "PROJECT": str(project),
+        "FOLDER": str(tmp_path),
+    }.get(value, value)
 
 
 def _arguments(command, option, value, project, tmp_path) -> list[str]:
@@ -520,19 +704,28 @@ def _arguments(command, option, value, project, tmp_path) -> list[str]:
     return [*command, option, value, *extra]
 
 
-CASES = [(command, option, value) for command, options in INVALID.items()
-         for option, values in options.items() for value in values]
+CASES = [
+    (command, option, value)
+    for command, options in INVALID.items()
+    for option, values in options.items()
+    for value in values
+]
 
 
-@pytest.mark.parametrize(("command", "option", "value"), CASES,
-                         ids=[f"{' '.join(c)}-{o}-{v[:12]!r}" for c, o, v in CASES])
-def test_an_invalid_value_is_a_usage_or_input_error_in_one_line(no_run, tmp_path, command,
-                                                                option, value):
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    CASES,
+    ids=[f"{' '.join(c)}-{o}-{v[:12]!r}" for c, o, v in CASES],
+)
+def test_an_invalid_value_is_a_usage_or_input_error_in_one_line(
+    no_run, tmp_path, command, option, value
+):
     arguments = _arguments(command, option, value, no_run, tmp_path)
     before = (no_run / "seeds" / "reference" / "sla_agreements.csv").read_bytes()
     result = CliRunner().invoke(cli, arguments)
-    assert not isinstance(result.exception, _WouldRun), \
+    assert not isinstance(result.exception, _WouldRun), (
         f"{arguments}: accepted; the build or server would have started"
+    )
     assert result.exit_code in (2, 3), (arguments, result.exit_code, result.output)
     assert "Traceback" not in result.output
     assert result.output.strip().splitlines()[-1].startswith("Error:"), result.output
@@ -558,24 +751,36 @@ def test_every_option_is_covered():
         key = keys.get(path[0] if path[0] != "agreement" else path)
         assert key, f"{' '.join(path)}: no invalid values listed in INVALID"
         listed = set(INVALID[key])
-        options = {param.opts[0] if isinstance(param, click.Option) else param.name.upper()
-                   for param in command.params
-                   if not (isinstance(param, click.Option) and param.is_flag)}
+        options = {
+            param.opts[0] if isinstance(param, click.Option) else param.name.upper()
+            for param in command.params
+            if not (isinstance(param, click.Option) and param.is_flag)
+        }
         if path[0] == "serve":  # the shared build options are covered under build
             options -= set(INVALID[("build",)]) - listed
         assert options <= listed, (path, options - listed)
 
 
-@pytest.mark.parametrize("arguments", [["demo-data", "OUT", "--scale", "-1"],
-                                       ["serve", "--port", "99999"],
-                                       ["demo-data", "/proc/no/such/folder"]])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["demo-data", "OUT", "--scale", "-1"],
+        ["serve", "--port", "99999"],
+        ["demo-data", "/proc/no/such/folder"],
+    ],
+)
 def test_a_real_process_prints_no_traceback(arguments, tmp_path):
     import subprocess
     import sys
 
     arguments = [str(tmp_path / "out") if a == "OUT" else a for a in arguments]
-    done = subprocess.run([sys.executable, "-m", "generator", *arguments], capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode in (2, 3), done
     assert "Traceback" not in done.stderr + done.stdout
     assert done.stderr.strip().splitlines()[-1].startswith("Error: "), done.stderr

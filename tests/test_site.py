@@ -12,9 +12,21 @@ import pytest
 from tests.conftest import DEMO_RAW, REFERENCE, ROOT, html_tables
 from tests.independent import compute
 
-PAGES = ["index.html", "agreement.html", "marketing.html", "handoff.html", "sales.html",
-         "plan-vs-actual.html", "history.html", "definitions.html", "data-quality.html",
-         "about.html", "agreements/2015-h1.html", "agreements/2015-h2.html", "monthly.html"]
+PAGES = [
+    "index.html",
+    "agreement.html",
+    "marketing.html",
+    "handoff.html",
+    "sales.html",
+    "plan-vs-actual.html",
+    "history.html",
+    "definitions.html",
+    "data-quality.html",
+    "about.html",
+    "agreements/2015-h1.html",
+    "agreements/2015-h2.html",
+    "monthly.html",
+]
 
 
 def test_every_page_is_built(demo_site, demo_build):
@@ -29,16 +41,20 @@ def test_every_page_says_data_as_of_and_built_at(demo_site, demo_build, page):
     # Issue #20: dates in the site's locale (English: weekday, day, month, year).
     built = demo_build[0].built_at
     assert "Data as of <strong>Thu 15 Oct 2015</strong>" in html
-    assert (f"built at <time>{built:%a} {built.day} {built:%b %Y}, "
-            f"{built.hour % 12 or 12}:{built:%M} {'AM' if built.hour < 12 else 'PM'} UTC</time>"
-            in html.replace("\u202f", " "))
+    assert (
+        f"built at <time>{built:%a} {built.day} {built:%b %Y}, "
+        f"{built.hour % 12 or 12}:{built:%M} {'AM' if built.hour < 12 else 'PM'} UTC</time>"
+        in html.replace("\u202f", " ")
+    )
 
 
 def test_no_resource_is_loaded_from_the_network(demo_site):
-    remote = re.compile(r"""<(?:script|img|iframe|source)\b[^>]*\bsrc=["']?(?:https?:)?//"""
-                        r"""|<link\b[^>]*\bhref=["']?(?:https?:)?//"""
-                        r"""|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
-                        re.IGNORECASE)
+    remote = re.compile(
+        r"""<(?:script|img|iframe|source)\b[^>]*\bsrc=["']?(?:https?:)?//"""
+        r"""|<link\b[^>]*\bhref=["']?(?:https?:)?//"""
+        r"""|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
+        re.IGNORECASE,
+    )
     offenders = []
     for path in demo_site.rglob("*"):
         if path.suffix in {".html", ".css", ".js", ".svg"}:
@@ -125,8 +141,9 @@ def test_rep_pages_are_linked_from_the_hand_off_table_not_from_every_page(demo_s
     # And the search finds a rep's page by the rep's name.
     index = json.loads((demo_site / "search" / "search_index.json").read_text())
     titles = {doc["location"]: doc["title"] for doc in index["docs"]}
-    s01 = re.search(r"<h1[^>]*>([^<]+)", (demo_site / "reps/S01.html").read_text(
-        encoding="utf-8")).group(1)
+    s01 = re.search(
+        r"<h1[^>]*>([^<]+)", (demo_site / "reps/S01.html").read_text(encoding="utf-8")
+    ).group(1)
     assert titles.get("reps/S01.html") == s01, s01
 
 
@@ -142,8 +159,7 @@ def test_overview_recalls_the_period_before_and_history_highlights_what_changed(
     changes = next(t for t in html_tables(demo_site / "history.html") if t[0][0][0] == "Term")
     html = (demo_site / "history.html").read_text(encoding="utf-8")
     changed = {row[0][0] for row in changes[1:] if f"<strong>{row[0][0]}</strong>" in html}
-    assert {"Revenue goal", "First touch within (business hours)",
-            "Touch window (days)"} <= changed
+    assert {"Revenue goal", "First touch within (business hours)", "Touch window (days)"} <= changed
     assert "Touch attempts required" not in changed  # 6 in both periods
 
 

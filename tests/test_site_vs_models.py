@@ -16,5 +16,7 @@ def test_every_figure_and_status_on_the_demo_site_is_in_the_rpt_tables(demo_buil
     assert sum(checked[p] for p in ("marketing.html", "handoff.html", "sales.html")) == 21
     assert checked["monthly.html"] >= 21 * 4
     with capsys.disabled():
-        print(f"\nsite vs rpt_ tables: {sum(checked.values())} figures and statuses found: "
-              + ", ".join(f"{page} {count}" for page, count in sorted(checked.items())))
+        print(
+            f"\nsite vs rpt_ tables: {sum(checked.values())} figures and statuses found: "
+            + ", ".join(f"{page} {count}" for page, count in sorted(checked.items()))
+        )

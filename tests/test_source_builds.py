@@ -41,9 +41,11 @@ def test_every_kpi_matches_the_independent_computation(source_build):
         assert kpi["value"] == pytest.approx(values[kpi["id"]], rel=1e-9, abs=1e-6), kpi["id"]
         checked += 1
     assert checked == len(summary["kpis"]) - len(not_recorded) >= 20
-    print(f"{name}: {checked} KPIs equal the independent figures, e.g. MQLs "
-          f"{values['mqls']}, touched within SLA {values['first_touch_within_sla_rate']:.4f}, "
-          f"new revenue {values['new_revenue']:,.0f}")
+    print(
+        f"{name}: {checked} KPIs equal the independent figures, e.g. MQLs "
+        f"{values['mqls']}, touched within SLA {values['first_touch_within_sla_rate']:.4f}, "
+        f"new revenue {values['new_revenue']:,.0f}"
+    )
 
 
 def test_the_final_period_matches_too(source_build):
@@ -58,12 +60,16 @@ def test_no_private_lead_data_is_published(source_build):
     _, export, out, _ = source_build
     private: set[str] = set()
     for path in export.glob("*.csv"):
-        header, *rows = [line.split(",") for line in
-                         path.read_text(encoding="utf-8").splitlines()]
+        header, *rows = [line.split(",") for line in path.read_text(encoding="utf-8").splitlines()]
         for index, column in enumerate(header):
             if column.lower().replace("property_", "") in (
-                    "email", "firstname", "lastname", "phone", "first_name", "last_name") \
-                    and path.stem.lower() in ("lead", "contact"):
+                "email",
+                "firstname",
+                "lastname",
+                "phone",
+                "first_name",
+                "last_name",
+            ) and path.stem.lower() in ("lead", "contact"):
                 private |= {row[index] for row in rows if len(row) > index and row[index]}
     # First names alone are too common to be a test ("Ines" is also a rep);
     # e-mail addresses, phone numbers and full last names are not.
@@ -106,8 +112,12 @@ def test_the_hubspot_unit_tests_ran(source_build):
     name, _, out, _ = source_build
     if name != "hubspot":
         pytest.skip("the HubSpot staging models' unit tests run in the HubSpot build")
-    results = json.loads((out.parent / f".{out.name}-work" / "target" / "run_results.json")
-                         .read_text())["results"]
-    ran = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results
-           if r["unique_id"].startswith("unit_test.")}
+    results = json.loads(
+        (out.parent / f".{out.name}-work" / "target" / "run_results.json").read_text()
+    )["results"]
+    ran = {
+        r["unique_id"].rsplit(".", 1)[-1]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("unit_test.")
+    }
     assert ran["a_deal_with_two_contacts_one_an_mql_in_time"] == "pass"

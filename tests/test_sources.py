@@ -13,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.config import make_config
+from generator.commands.configure import make_config
 from generator.exceptions import ConfigError
-from generator.sources import SALESFORCE, load_settings, missing_inputs, resolve_columns
+from generator.inputs.headers import resolve_columns
+from generator.inputs.source_settings import load_settings
+from generator.inputs.source_tables import SALESFORCE, missing_inputs
 from tests.conftest import DEMO_RAW
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 
@@ -36,12 +38,26 @@ def build(args: list[str]):
 
 def test_headers_match_without_case_or_underscores():
     settings = load_settings(None, "salesforce").settings
-    upper = ["ID", "CREATEDDATE", "OWNERID", "STATUS", "CONVERTEDOPPORTUNITYID",
-             "MQL_DATE__C", "CONVERTEDDATE"]
+    upper = [
+        "ID",
+        "CREATEDDATE",
+        "OWNERID",
+        "STATUS",
+        "CONVERTEDOPPORTUNITYID",
+        "MQL_DATE__C",
+        "CONVERTEDDATE",
+    ]
     found = resolve_columns(Path("LEAD.csv"), LEAD, upper, settings)
     assert found["mql_date"] == "mql_date__c" and found["created_date"] == "createddate"
-    snake = ["id", "created_date", "owner_id", "status", "converted_opportunity_id",
-             "mql_date_c", "converted_date"]
+    snake = [
+        "id",
+        "created_date",
+        "owner_id",
+        "status",
+        "converted_opportunity_id",
+        "mql_date_c",
+        "converted_date",
+    ]
     found = resolve_columns(Path("lead.csv"), LEAD, snake, settings)
     assert found["mql_date"] == "mql_date_c" and found["sql_date"] == "converted_date"
     # Optional columns the export lacks are null in staging, not an error.
@@ -50,8 +66,15 @@ def test_headers_match_without_case_or_underscores():
 
 def test_a_missing_column_names_the_file_the_column_and_the_closest_header():
     settings = load_settings(None, "salesforce").settings
-    headers = ["ID", "CREATEDDATE", "OWNERID", "STATUS", "CONVERTEDOPPORTUNITYID",
-               "MQL_DATE_C__C", "CONVERTEDDATE"]
+    headers = [
+        "ID",
+        "CREATEDDATE",
+        "OWNERID",
+        "STATUS",
+        "CONVERTEDOPPORTUNITYID",
+        "MQL_DATE_C__C",
+        "CONVERTEDDATE",
+    ]
     with pytest.raises(ConfigError) as error:
         resolve_columns(Path("/x/LEAD.csv"), LEAD, headers, settings)
     message = str(error.value)
@@ -61,10 +84,16 @@ def test_a_missing_column_names_the_file_the_column_and_the_closest_header():
 
 def test_the_org_names_its_own_mql_field():
     settings = load_settings(None, "salesforce").settings | {"mql_date_field": "MQL_Since__c"}
-    headers = ["Id", "CreatedDate", "OwnerId", "Status", "ConvertedOpportunityId",
-               "MQL_Since__c", "ConvertedDate"]
-    assert resolve_columns(Path("Lead.csv"), LEAD, headers, settings)["mql_date"] == \
-        "mql_since__c"
+    headers = [
+        "Id",
+        "CreatedDate",
+        "OwnerId",
+        "Status",
+        "ConvertedOpportunityId",
+        "MQL_Since__c",
+        "ConvertedDate",
+    ]
+    assert resolve_columns(Path("Lead.csv"), LEAD, headers, settings)["mql_date"] == "mql_since__c"
 
 
 def test_cli_exit_3_for_a_missing_required_column(sf_dataloader, tmp_path):
@@ -73,8 +102,18 @@ def test_cli_exit_3_for_a_missing_required_column(sf_dataloader, tmp_path):
     lead = data / "LEAD.csv"
     text = lead.read_text(encoding="utf-8")
     lead.write_text(text.replace("MQL_DATE__C", "MQL_DATE", 1), encoding="utf-8")
-    result = build(["--source", "salesforce", "--data", str(data), "--as-of", "2015-10-15",
-                    "--out", str(tmp_path / "site")])
+    result = build(
+        [
+            "--source",
+            "salesforce",
+            "--data",
+            str(data),
+            "--as-of",
+            "2015-10-15",
+            "--out",
+            str(tmp_path / "site"),
+        ]
+    )
     assert result.exit_code == 3, result.output
     assert "LEAD.csv" in result.output and "did you mean MQL_DATE?" in result.output
     assert not (tmp_path / "site").exists()
@@ -84,12 +123,21 @@ def test_a_missing_table_is_exit_3_unless_declared_unavailable(sf_dataloader, tm
     data = tmp_path / "export"
     shutil.copytree(sf_dataloader, data)
     (data / "EVENT.csv").unlink()
-    result = build(["--source", "salesforce", "--data", str(data), "--as-of", "2015-10-15",
-                    "--out", str(tmp_path / "site")])
+    result = build(
+        [
+            "--source",
+            "salesforce",
+            "--data",
+            str(data),
+            "--as-of",
+            "2015-10-15",
+            "--out",
+            str(tmp_path / "site"),
+        ]
+    )
     assert result.exit_code == 3
     assert "missing raw table 'event'" in result.output and "unavailable" in result.output
-    (data / "crm_source.yml").write_text(SF_SETTINGS + "unavailable: [event]\n",
-                                         encoding="utf-8")
+    (data / "crm_source.yml").write_text(SF_SETTINGS + "unavailable: [event]\n", encoding="utf-8")
     config = make_config(data=str(data), as_of="2015-10-15", out=str(tmp_path / "site"))
     assert config.source == "salesforce"
     assert config.unavailable == {"event": "declared unavailable in crm_source.yml"}
@@ -124,8 +172,10 @@ def test_hubspot_export_resolves_every_table(tmp_path):
     (tmp_path / "crm_source.yml").write_text(HS_SETTINGS, encoding="utf-8")
     config = make_config(data=str(tmp_path), as_of="2015-10-15", out=str(tmp_path / "s"))
     assert config.source == "hubspot"
-    assert config.source_columns["contact"]["mql_date_new"] == \
-        "property_hs_v2_date_entered_marketingqualifiedlead"
+    assert (
+        config.source_columns["contact"]["mql_date_new"]
+        == "property_hs_v2_date_entered_marketingqualifiedlead"
+    )
     assert config.source_columns["deal"]["stage_id"] == "deal_pipeline_stage_id"
     # HubSpot deals carry no proposal date: proposals are no data, not 0.
     assert "opportunities.proposal_sent_at" in config.unavailable
@@ -139,7 +189,9 @@ def test_a_feed_is_missing_only_when_all_its_tables_are():
     assert set(missing_inputs("hubspot", {"engagement_contact": "x"})) == {"lead_activities"}
     # A contract column the team lacks is an input of its own (issue #19).
     assert missing_inputs("contract", {"revenue": "declared", "leads.sql_at": "declared"}) == {
-        "leads.sql_at": "declared", "revenue": "revenue: declared"}
+        "leads.sql_at": "declared",
+        "revenue": "revenue: declared",
+    }
 
 
 def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_build):
@@ -150,23 +202,27 @@ def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_b
     does not use, nor forgets the table it counts."""
     import json
 
-    from generator.kpis import discover_kpis
+    from generator.report.kpis import discover_kpis
 
     config, _ = demo_build
     manifest = json.loads((config.work_dir / "manifest.json").read_text())
-    definitions = discover_kpis(manifest, ["fct_marketing_kpis", "fct_handoff_kpis",
-                                           "fct_sales_kpis"])
-    metas = {column["name"]: (column.get("meta") or column.get("config", {}).get("meta"))["kpi"]
-             for node in manifest["nodes"].values() if node["resource_type"] == "model"
-             for column in node["columns"].values()
-             if (column.get("meta") or column.get("config", {}).get("meta") or {}).get("kpi")}
+    definitions = discover_kpis(
+        manifest, ["fct_marketing_kpis", "fct_handoff_kpis", "fct_sales_kpis"]
+    )
+    metas = {
+        column["name"]: (column.get("meta") or column.get("config", {}).get("meta"))["kpi"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for column in node["columns"].values()
+        if (column.get("meta") or column.get("config", {}).get("meta") or {}).get("kpi")
+    }
     checked = 0
     for definition in definitions:
         needs = metas[definition.kpi_id].get("needs")
         assert needs, f"{definition.kpi_id}: meta.kpi.needs is missing"
         tables = {name.split(".")[-1] for name in definition.raw_tables}
         for need in needs:
-            for option in ([need] if isinstance(need, str) else need):
+            for option in [need] if isinstance(need, str) else need:
                 assert option.split(".")[0] in tables, (definition.kpi_id, option, tables)
                 checked += 1
     # MQL to SQL stands on SQL dates, not on the activity log (issue #19).
@@ -176,8 +232,8 @@ def test_every_kpi_says_which_inputs_it_needs_and_they_are_in_its_lineage(demo_b
 
 def test_the_commented_example_documents_the_defaults():
     """crm_source.example.yml says what a build does when a key is left out."""
-    from generator.config import project_root
-    from generator.sources import DEFAULT_SETTINGS
+    from generator.inputs.source_settings import DEFAULT_SETTINGS
+    from generator.settings.project import project_root
 
     example = project_root() / "crm_source.example.yml"
     for source in ("contract", "salesforce", "hubspot"):

@@ -7,13 +7,19 @@ from datetime import date
 
 import pytest
 
-from generator.summary import make_summary
+from generator.report.summary import make_summary
 from tests.conftest import DEMO_RAW, REFERENCE
 from tests.independent import compute
 from tests.test_agreement_text import kpi
 
-AGREEMENT = {"agreement_id": "a1", "title": "H2", "elapsed_days": 10, "period_days": 100,
-             "period_state": "in_progress", "days_left": 90}
+AGREEMENT = {
+    "agreement_id": "a1",
+    "title": "H2",
+    "elapsed_days": 10,
+    "period_days": 100,
+    "period_state": "in_progress",
+    "days_left": 90,
+}
 
 
 def test_demo_summary_holds_the_independent_figures(demo_site, capsys):
@@ -30,8 +36,7 @@ def test_demo_summary_holds_the_independent_figures(demo_site, capsys):
         entry = by_id[kpi_id]
         assert entry["value"] == pytest.approx(expected[kpi_id]), kpi_id
         assert entry["target"] == pytest.approx(expected.get(f"target:{kpi_id}")), kpi_id
-        assert entry["expected_to_date"] == pytest.approx(independent["expected"][kpi_id]), \
-            kpi_id
+        assert entry["expected_to_date"] == pytest.approx(independent["expected"][kpi_id]), kpi_id
         assert entry["status"] == independent["status"][kpi_id], kpi_id
         assert entry["sample_size"] == independent["samples"].get(kpi_id), kpi_id
         assert entry["all_sources"] == independent["all_sources"].get(kpi_id), kpi_id
@@ -40,7 +45,9 @@ def test_demo_summary_holds_the_independent_figures(demo_site, capsys):
         assert entry.get("reason") == independent["reasons"].get(kpi_id), kpi_id
         assert entry.get("matures_on") == (
             independent["matures_on"][kpi_id].isoformat()
-            if kpi_id in independent["matures_on"] else None), kpi_id
+            if kpi_id in independent["matures_on"]
+            else None
+        ), kpi_id
     assert summary["headline"].startswith("SLA report as of 2015-10-15:")
     assert summary["headline"].endswith("First build.")
     with capsys.disabled():
@@ -48,19 +55,36 @@ def test_demo_summary_holds_the_independent_figures(demo_site, capsys):
 
 
 def test_changes_since_the_previous_build_are_listed():
-    previous = make_summary(AGREEMENT, [kpi(status="on_track"), kpi("win_rate", 0.3, 0.25)],
-                            "2015-10-14", "2015-10-14T05:17:00Z", None)
-    current = make_summary(AGREEMENT, [kpi(status="behind"), kpi("win_rate", 0.3, 0.25)],
-                           "2015-10-15", "2015-10-15T05:17:00Z", previous)
-    assert current["changes_since_previous_build"] == [{
-        "id": "mqls", "title": "MQLs", "from": "on_track", "to": "behind",
-        "text": "MQLs: On track → Behind"}]
+    previous = make_summary(
+        AGREEMENT,
+        [kpi(status="on_track"), kpi("win_rate", 0.3, 0.25)],
+        "2015-10-14",
+        "2015-10-14T05:17:00Z",
+        None,
+    )
+    current = make_summary(
+        AGREEMENT,
+        [kpi(status="behind"), kpi("win_rate", 0.3, 0.25)],
+        "2015-10-15",
+        "2015-10-15T05:17:00Z",
+        previous,
+    )
+    assert current["changes_since_previous_build"] == [
+        {
+            "id": "mqls",
+            "title": "MQLs",
+            "from": "on_track",
+            "to": "behind",
+            "text": "MQLs: On track → Behind",
+        }
+    ]
     assert "Changed: MQLs: On track → Behind." in current["headline"]
     assert current["previous_build"] == "2015-10-14T05:17:00Z"
 
 
 def test_a_new_agreement_is_not_compared_with_the_old_one():
-    previous = make_summary({**AGREEMENT, "agreement_id": "old"}, [kpi(status="on_track")],
-                            "2015-06-30", "x", None)
+    previous = make_summary(
+        {**AGREEMENT, "agreement_id": "old"}, [kpi(status="on_track")], "2015-06-30", "x", None
+    )
     current = make_summary(AGREEMENT, [kpi(status="behind")], "2015-07-01", "y", previous)
     assert current["changes_since_previous_build"] == []

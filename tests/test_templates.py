@@ -7,21 +7,21 @@ import dataclasses
 import pytest
 from jinja2 import meta
 
-from generator import pages
-from generator.render import make_environment
+from generator.site import contexts
+from generator.site.render import make_environment
 
 PAGE_TYPES = {
-    "overview.md.j2": pages.OverviewPage,
-    "agreement.md.j2": pages.AgreementPage,
-    "marketing.md.j2": pages.TeamPage,
-    "handoff.md.j2": pages.TeamPage,
-    "sales.md.j2": pages.TeamPage,
-    "plan.md.j2": pages.PlanPage,
-    "history.md.j2": pages.HistoryPage,
-    "definitions.md.j2": pages.DefinitionsPage,
-    "data_quality.md.j2": pages.DataQualityPage,
-    "rep.md.j2": pages.RepPage,
-    "monthly.md.j2": pages.MonthlyPage,
+    "overview.md.j2": contexts.OverviewPage,
+    "agreement.md.j2": contexts.AgreementPage,
+    "marketing.md.j2": contexts.TeamPage,
+    "handoff.md.j2": contexts.TeamPage,
+    "sales.md.j2": contexts.TeamPage,
+    "plan.md.j2": contexts.PlanPage,
+    "history.md.j2": contexts.HistoryPage,
+    "definitions.md.j2": contexts.DefinitionsPage,
+    "data_quality.md.j2": contexts.DataQualityPage,
+    "rep.md.j2": contexts.RepPage,
+    "monthly.md.j2": contexts.MonthlyPage,
 }
 # Set by {% with %} around the shared partials (the KPI table, the legend of
 # derived targets, the changed terms) on pages whose dataclass names them

@@ -53,8 +53,9 @@ def _free_port() -> int:
 
 
 def _run(command: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=3600, check=False)
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=3600, check=False
+    )
     print(f"$ {' '.join(command[2:])}\n{result.stdout}{result.stderr}")
     assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -75,24 +76,26 @@ def _require_java() -> None:
 def postgres():
     """Start a throwaway PostgreSQL server; yield the environment a build needs."""
     password = "pg-" + secrets.token_urlsafe(18)
-    env = {**os.environ,
-           "SLA_REPORT_PG_HOST": "127.0.0.1",
-           "SLA_REPORT_PG_PORT": str(_free_port()),
-           "SLA_REPORT_PG_USER": "sla_report",
-           "SLA_REPORT_PG_DATABASE": "sla_report",
-           # Not under pytest's tmp folder: the server runs as the postgres
-           # user, who cannot enter root's private pytest folders.
-           "SLA_REPORT_PG_DIR": tempfile.mkdtemp(prefix="sla-report-pg-"),
-           "DBT_ENV_SECRET_PG_PASSWORD": password}
+    env = {
+        **os.environ,
+        "SLA_REPORT_PG_HOST": "127.0.0.1",
+        "SLA_REPORT_PG_PORT": str(_free_port()),
+        "SLA_REPORT_PG_USER": "sla_report",
+        "SLA_REPORT_PG_DATABASE": "sla_report",
+        # Not under pytest's tmp folder: the server runs as the postgres
+        # user, who cannot enter root's private pytest folders.
+        "SLA_REPORT_PG_DIR": tempfile.mkdtemp(prefix="sla-report-pg-"),
+        "DBT_ENV_SECRET_PG_PASSWORD": password,
+    }
     if not IN_CI and not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
         _unavailable("PostgreSQL is not installed (scripts/postgres installs it; CI does)")
-    subprocess.run([str(ROOT / "scripts" / "postgres"), "start"], env=env, check=True,
-                   timeout=600)
+    subprocess.run([str(ROOT / "scripts" / "postgres"), "start"], env=env, check=True, timeout=600)
     try:
         yield env
     finally:
-        subprocess.run([str(ROOT / "scripts" / "postgres"), "stop"], env=env, check=False,
-                       timeout=120)
+        subprocess.run(
+            [str(ROOT / "scripts" / "postgres"), "stop"], env=env, check=False, timeout=120
+        )
 
 
 def _engine_build(tmp_path_factory, target: str, env: dict) -> tuple[Path, Path, str]:
@@ -103,8 +106,21 @@ def _engine_build(tmp_path_factory, target: str, env: dict) -> tuple[Path, Path,
     project = copy_project(tmp_path_factory.mktemp(f"{target}-project"))
     out = project / "build" / "site"
     _run([*CLI, "load", "--target", target], project, env)
-    built = _run([*CLI, "build", "--target", target, "--as-of", "2015-10-15",
-                  "--unit-tests", "--out", str(out)], project, env)
+    built = _run(
+        [
+            *CLI,
+            "build",
+            "--target",
+            target,
+            "--as-of",
+            "2015-10-15",
+            "--unit-tests",
+            "--out",
+            str(out),
+        ],
+        project,
+        env,
+    )
     return project, out, built.stdout + built.stderr
 
 
@@ -121,6 +137,7 @@ def spark_build(tmp_path_factory):
 
 # -- reading each engine's tables, independently of the project's code ----------
 
+
 def _duckdb_rows(database: Path, model: str) -> tuple[list[str], list[tuple]]:
     with duckdb.connect(str(database), read_only=True) as connection:
         cursor = connection.execute(f'select * from main."{model}"')
@@ -130,10 +147,16 @@ def _duckdb_rows(database: Path, model: str) -> tuple[list[str], list[tuple]]:
 def _postgres_rows(env: dict, model: str) -> tuple[list[str], list[tuple]]:
     import psycopg2
 
-    with psycopg2.connect(host=env["SLA_REPORT_PG_HOST"], port=int(env["SLA_REPORT_PG_PORT"]),
-                          user=env["SLA_REPORT_PG_USER"], dbname=env["SLA_REPORT_PG_DATABASE"],
-                          password=env["DBT_ENV_SECRET_PG_PASSWORD"]) as connection, \
-            connection.cursor() as cursor:
+    with (
+        psycopg2.connect(
+            host=env["SLA_REPORT_PG_HOST"],
+            port=int(env["SLA_REPORT_PG_PORT"]),
+            user=env["SLA_REPORT_PG_USER"],
+            dbname=env["SLA_REPORT_PG_DATABASE"],
+            password=env["DBT_ENV_SECRET_PG_PASSWORD"],
+        ) as connection,
+        connection.cursor() as cursor,
+    ):
         cursor.execute(f'select * from analytics."{model}"')
         return [c[0] for c in cursor.description], cursor.fetchall()
 
@@ -146,7 +169,8 @@ def _spark_rows(project: Path, model: str) -> tuple[list[str], list[tuple]]:
         if not files:  # a table with no rows may leave no data file
             return [], []
         cursor = connection.execute(
-            f"select * from read_parquet({[str(path) for path in files]!r})")
+            f"select * from read_parquet({[str(path) for path in files]!r})"
+        )
         return [c[0] for c in cursor.description], cursor.fetchall()
 
 
@@ -157,20 +181,29 @@ def _normal(value):
     if isinstance(value, int | float) or type(value).__name__ == "Decimal":
         return float(value)
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else \
-            value.astimezone(tz=None).replace(tzinfo=None)
+        return (
+            value.replace(tzinfo=None)
+            if value.tzinfo is None
+            else value.astimezone(tz=None).replace(tzinfo=None)
+        )
     return value
 
 
 def _sort_key(row: tuple) -> tuple:
     # Floats rounded for sorting only: noise at 1e-12 must not reorder rows.
-    return tuple((0, "") if value is None else
-                 (1, round(value, 6)) if isinstance(value, float) else (2, str(value))
-                 for value in row)
+    return tuple(
+        (0, "")
+        if value is None
+        else (1, round(value, 6))
+        if isinstance(value, float)
+        else (2, str(value))
+        for value in row
+    )
 
 
-def _differences(model: str, expected: tuple[list[str], list[tuple]],
-                 actual: tuple[list[str], list[tuple]]) -> list[str]:
+def _differences(
+    model: str, expected: tuple[list[str], list[tuple]], actual: tuple[list[str], list[tuple]]
+) -> list[str]:
     names, rows = expected
     actual_names, actual_rows = actual
     if len(rows) != len(actual_rows):
@@ -184,8 +217,11 @@ def _differences(model: str, expected: tuple[list[str], list[tuple]],
     found = []
     for number, (a, b) in enumerate(zip(left, right, strict=True)):
         for name, x, y in zip(names, a, b, strict=True):
-            same = (math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
-                    if isinstance(x, float) and isinstance(y, float) else x == y)
+            same = (
+                math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+                if isinstance(x, float) and isinstance(y, float)
+                else x == y
+            )
             if not same:
                 found.append(f"{model} row {number} {name}: DuckDB {x!r}, here {y!r}")
     return found[:20]
@@ -241,6 +277,7 @@ def _assert_same_summary(demo_site: Path, site: Path) -> None:
 
 # -- PostgreSQL -----------------------------------------------------------------
 
+
 def test_postgres_report_tables_equal_duckdb_row_for_row(demo_build, postgres, postgres_build):
     counts = _compare_with_duckdb(demo_build, lambda model: _postgres_rows(postgres, model))
     assert counts["rpt_kpi_scorecard"] > 0
@@ -277,56 +314,84 @@ def test_postgres_password_is_written_nowhere(postgres, postgres_build):
 
 def test_load_refuses_embedded_duckdb_and_build_refuses_data_on_a_warehouse(tmp_path):
     project = copy_project(tmp_path / "project")
-    load = subprocess.run([*CLI, "load", "--target", "duckdb"], cwd=project,
-                          capture_output=True, text=True, check=False)
+    load = subprocess.run(
+        [*CLI, "load", "--target", "duckdb"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert load.returncode == 3, load.stderr
     assert "reads raw files directly: sla-report build --data DIR" in load.stderr
-    build = subprocess.run([*CLI, "build", "--target", "postgres", "--data", str(project)],
-                           cwd=project, capture_output=True, text=True, check=False)
+    build = subprocess.run(
+        [*CLI, "build", "--target", "postgres", "--data", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert build.returncode == 3, build.stderr
     assert "sla-report load --target postgres --data" in build.stderr
-    unknown = subprocess.run([*CLI, "build", "--target", "oracle"], cwd=project,
-                             capture_output=True, text=True, check=False)
+    unknown = subprocess.run(
+        [*CLI, "build", "--target", "oracle"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert unknown.returncode == 3
     assert "no such target" in unknown.stderr and "postgres" in unknown.stderr
 
 
-def _crm_export_builds_the_same_site(name: str, target: str, env: dict, tmp_path: Path):
-    from tests.conftest import DEMO_RAW
-    from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
+def _crm_export_builds_the_same_site(
+    name: str, target: str, env: dict, tmp_path: Path, export_build
+):
+    from tests.crm_exports import HS_SETTINGS, SF_SETTINGS
 
     settings = SF_SETTINGS if name == "salesforce" else HS_SETTINGS
-    export = tmp_path / "export"
-    export.mkdir()
-    if name == "salesforce":
-        salesforce_export(DEMO_RAW, export, "dataloader")  # upper-case headers
-    else:
-        hubspot_export(DEMO_RAW, export)
-    (export / "crm_source.yml").write_text(settings, encoding="utf-8")
-    files_site = tmp_path / "files-site"
-    _run([*CLI, "build", "--source", name, "--data", str(export), "--as-of", "2015-10-15",
-          "--out", str(files_site)], ROOT, env)
+    # The export and the site DuckDB builds from its files, as the source-build
+    # and pull tests use them (conftest.export_build, built once per run); the
+    # Salesforce one has Data Loader's upper-case headers.
+    _, export, files_site, _ = export_build(
+        "salesforce-dataloader" if name == "salesforce" else "hubspot"
+    )
     project = copy_project(tmp_path / "project")
     (project / "crm_source.yml").write_text(settings, encoding="utf-8")
-    _run([*CLI, "load", "--target", target, "--source", name, "--data", str(export)],
-         project, env)
+    _run([*CLI, "load", "--target", target, "--source", name, "--data", str(export)], project, env)
     warehouse_site = project / "build" / "site"
-    _run([*CLI, "build", "--target", target, "--source", name, "--as-of", "2015-10-15",
-          "--out", str(warehouse_site)], project, env)
+    _run(
+        [
+            *CLI,
+            "build",
+            "--target",
+            target,
+            "--source",
+            name,
+            "--as-of",
+            "2015-10-15",
+            "--out",
+            str(warehouse_site),
+        ],
+        project,
+        env,
+    )
     _assert_same_summary(files_site, warehouse_site)
     kpis = json.loads((warehouse_site / "summary.json").read_text())["kpis"]
     assert sum(1 for kpi in kpis if kpi.get("status") != "no_data") >= 15
 
 
 @pytest.mark.parametrize("name", ["salesforce", "hubspot"])
-def test_a_crm_export_loaded_into_postgres_builds_the_same_site(name, postgres, tmp_path):
+def test_a_crm_export_loaded_into_postgres_builds_the_same_site(
+    name, postgres, tmp_path, export_build
+):
     """Another CRM's staging models on PostgreSQL: `load --source` renames the
     export's headers to the names staging reads, and the site equals the one
     DuckDB builds from the files."""
-    _crm_export_builds_the_same_site(name, "postgres", postgres, tmp_path)
+    _crm_export_builds_the_same_site(name, "postgres", postgres, tmp_path, export_build)
 
 
 # -- Apache Spark ---------------------------------------------------------------
+
 
 def test_spark_report_tables_equal_duckdb_row_for_row(demo_build, spark_build):
     project, _, _ = spark_build
@@ -339,10 +404,10 @@ def test_spark_site_summary_equals_duckdb(demo_site, spark_build):
     _assert_same_summary(demo_site, site)
 
 
-def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(tmp_path):
+def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(tmp_path, export_build):
     """HubSpot's staging (epoch milliseconds, pipeline stages) on Spark."""
     _require_java()
-    _crm_export_builds_the_same_site("hubspot", "spark", dict(os.environ), tmp_path)
+    _crm_export_builds_the_same_site("hubspot", "spark", dict(os.environ), tmp_path, export_build)
 
 
 def test_spark_build_ran_every_model_data_and_unit_test(spark_build):

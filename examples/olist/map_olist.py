@@ -16,10 +16,10 @@ use): this script reads them from where they are and writes
   disqualification and proposal dates; deal amounts are left empty);
 - OUT/project: a copy of this project with the example's agreement
   (2018-H1, America/Sao_Paulo, written in Portuguese) in place of the
-  demo's, and the site in Brazilian Portuguese with amounts in reais
-  (mkdocs.yml extra.locale pt_BR, extra.currency BRL; issue #14).
+  demo's, and its sla-report.yml: the data folder, the day (2018-06-30),
+  and the site in Brazilian Portuguese with amounts in reais (issue #14).
 
-Then: cd OUT/project && sla-report build --data ../data --as-of 2018-06-30
+Then: cd OUT/project && sla-report build (and sla-report serve to preview it)
 
 Usage: python examples/olist/map_olist.py [--olist DIR] --out OUT
 (default DIR: ../shared/data/real/olist_marketing_funnel next to the project).
@@ -141,6 +141,15 @@ def map_data(olist: Path, out: Path) -> dict[str, int]:
     return {"leads": len(leads), "opportunities": len(opportunities), "reps": len(reps)}
 
 
+PROJECT_SETTINGS = """\
+# The Olist example's settings (written by examples/olist/map_olist.py).
+data: ../data
+as_of: 2018-06-30
+locale: pt_BR
+currency: BRL
+"""
+
+
 def make_project(project: Path) -> Path:
     """Copy this project into `project` with the Olist agreement instead of the demo's."""
     project.mkdir(parents=True, exist_ok=True)
@@ -157,13 +166,10 @@ def make_project(project: Path) -> Path:
         raise SystemExit(f"{settings}: expected the max_data_age_days var")
     settings.write_text(text.replace("max_data_age_days: 7", "max_data_age_days: 45"),
                         encoding="utf-8")
-    # A Brazilian team's site: Portuguese words, amounts in reais (issue #14).
-    site = project / "mkdocs.yml"
-    text = site.read_text(encoding="utf-8")
-    if "  locale: en\n  currency: USD\n" not in text:
-        raise SystemExit(f"{site}: expected extra.locale and extra.currency")
-    site.write_text(text.replace("  locale: en\n  currency: USD\n",
-                                 "  locale: pt_BR\n  currency: BRL\n"), encoding="utf-8")
+    # The project's settings (issue #22): its data folder and day, and a
+    # Brazilian team's site, Portuguese words and amounts in reais (issue #14).
+    # Build, serve and the hints they print all read them.
+    (project / "sla-report.yml").write_text(PROJECT_SETTINGS, encoding="utf-8")
     for path in (project / "seeds" / "reference").glob("*.csv"):
         path.unlink()
     for path in (HERE / "reference").glob("*.csv"):
@@ -188,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = map_data(args.olist, args.out / "data")
     project = make_project(args.out / "project")
     log.info("wrote %s", ", ".join(f"{n} {t}" for t, n in counts.items()))
-    log.info("build it: cd %s && sla-report build --data ../data --as-of 2018-06-30", project)
+    log.info("build it: cd %s && sla-report build", project)
     return 0
 
 

@@ -11,7 +11,7 @@ activities as (
 leads as (
 
     select lead_id from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -25,9 +25,9 @@ final as (
         activities.is_automated,
         activities.occurred_at,
         coalesce(
-            activities.rejection_reason,
+            activities.quarantine_reason,
             case when leads.lead_id is null then 'unknown lead_id' end
-        ) as rejection_reason
+        ) as quarantine_reason
     from activities
     left join leads
         on activities.lead_id = leads.lead_id

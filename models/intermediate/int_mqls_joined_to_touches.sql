@@ -40,7 +40,7 @@ agreements as (
 leads as (
 
     select * from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and mql_at is not null
 
 ),
@@ -48,7 +48,7 @@ leads as (
 sales_reps as (
 
     select rep_id from {{ ref('stg_crm__reps') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and team = 'sales'
 
 ),
@@ -59,7 +59,7 @@ activities as (
     from {{ ref('int_activities_validated') }} as activities
     inner join sales_reps
         on activities.rep_id = sales_reps.rep_id
-    where activities.rejection_reason is null
+    where activities.quarantine_reason is null
         and not activities.is_automated
 
 ),
@@ -73,7 +73,7 @@ calendar as (
 owner_history as (
 
     select * from {{ ref('stg_crm__lead_owner_history') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 

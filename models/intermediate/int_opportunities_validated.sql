@@ -17,7 +17,7 @@ leads as (
         channel,
         mql_at
     from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -40,12 +40,12 @@ final as (
         opportunities.proposal_sent_at,
         opportunities.closed_at,
         coalesce(
-            opportunities.rejection_reason,
+            opportunities.quarantine_reason,
             case
                 when opportunities.lead_id is not null and leads.lead_id is null
                     then 'unknown lead_id'
             end
-        ) as rejection_reason
+        ) as quarantine_reason
     from opportunities
     left join leads
         on opportunities.lead_id = leads.lead_id

@@ -17,7 +17,7 @@ opportunities as (
         stage,
         is_marketing_sourced
     from {{ ref('int_opportunities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -32,12 +32,12 @@ final as (
         coalesce(opportunities.is_marketing_sourced, false) as is_marketing_sourced,
         opportunities.stage as opportunity_stage,
         coalesce(
-            revenue.rejection_reason,
+            revenue.quarantine_reason,
             case
                 when revenue.opportunity_id is not null and opportunities.opportunity_id is null
                     then 'unknown opportunity_id'
             end
-        ) as rejection_reason
+        ) as quarantine_reason
     from revenue
     left join opportunities
         on revenue.opportunity_id = opportunities.opportunity_id

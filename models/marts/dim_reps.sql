@@ -3,7 +3,7 @@ with
 reps as (
 
     select * from {{ ref('stg_crm__reps') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 

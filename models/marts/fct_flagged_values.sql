@@ -23,14 +23,14 @@ with
         cast(staged.{{ key }} as {{ dbt.type_string() }}) as row_key,
         {{ split_to_rows('staged.flagged_values', 'chr(30)') }} as flag
     from {{ ref(model) }} as staged
-    where staged.rejection_reason is null
+    where staged.quarantine_reason is null
         and staged.flagged_values is not null
         {%- if validated %}
         and exists (
             select 1 as is_used
             from {{ ref(validated) }} as validated
             where validated.{{ key }} = staged.{{ key }}
-                and validated.rejection_reason is null
+                and validated.quarantine_reason is null
         )
         {%- endif %}
 

@@ -26,7 +26,7 @@ handoffs as (
 leads as (
 
     select * from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 

@@ -18,28 +18,28 @@ windows as (
 sessions as (
 
     select * from {{ ref('stg_web__sessions') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
 leads as (
 
     select * from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
 opportunities as (
 
     select * from {{ ref('int_opportunities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
 revenue as (
 
     select * from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 

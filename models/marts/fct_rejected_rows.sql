@@ -17,9 +17,9 @@ with
     select
         '{{ table_name }}' as raw_table,
         cast({{ key }} as {{ dbt.type_string() }}) as row_key,
-        rejection_reason
+        quarantine_reason
     from {{ ref(model) }}
-    where rejection_reason is not null
+    where quarantine_reason is not null
 
 ),
 {% endfor %}

@@ -16,14 +16,14 @@ windows as (
 opportunities as (
 
     select * from {{ ref('int_opportunities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
 revenue as (
 
     select * from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 

@@ -13,14 +13,14 @@ agreements as (
 sessions as (
 
     select * from {{ ref('stg_web__sessions') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
 leads as (
 
     select * from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -33,14 +33,14 @@ handoffs as (
 opportunities as (
 
     select * from {{ ref('int_opportunities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
 revenue as (
 
     select * from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and revenue_type = 'new_business'
 
 ),

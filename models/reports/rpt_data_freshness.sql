@@ -11,7 +11,7 @@ leads as (
         max(created_at) as latest_event_at,
         count(*) as rows_used
     from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -23,7 +23,7 @@ activities as (
         max(occurred_at) as latest_event_at,
         count(*) as rows_used
     from {{ ref('int_activities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -35,7 +35,7 @@ opportunities as (
         max(created_at) as latest_event_at,
         count(*) as rows_used
     from {{ ref('int_opportunities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -47,7 +47,7 @@ revenue as (
         max(cast(booked_date as {{ dbt.type_timestamp() }})) as latest_event_at,
         count(*) as rows_used
     from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -59,7 +59,7 @@ sessions as (
         max(cast(session_date as {{ dbt.type_timestamp() }})) as latest_event_at,
         count(*) as rows_used
     from {{ ref('stg_web__sessions') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 

@@ -20,8 +20,8 @@ counted as (
         cast(count(*) as {{ dbt.type_bigint() }}) as rows_read,
         {#- coalesce: a table with a header and no rows is 0 = 0 + 0, not
             null (found by the property-based tests, issue #11). -#}
-        coalesce({{ count_where("rejection_reason is null") }}, 0) as rows_used,
-        coalesce({{ count_where("rejection_reason is not null") }}, 0) as rows_rejected
+        coalesce({{ count_where("quarantine_reason is null") }}, 0) as rows_used,
+        coalesce({{ count_where("quarantine_reason is not null") }}, 0) as rows_rejected
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -32,7 +32,7 @@ months as (
 revenue as (
 
     select * from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and revenue_type = 'new_business'
         and opportunity_stage is not null
         and opportunity_stage <> 'closed_won'

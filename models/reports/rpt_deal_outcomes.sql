@@ -11,7 +11,7 @@ agreements as (
 opportunities as (
 
     select * from {{ ref('int_opportunities_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and (is_won or is_lost)
 
 ),

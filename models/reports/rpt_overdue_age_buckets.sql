@@ -2,10 +2,6 @@
     bucket present (a zero is a zero), plus the whole team (rep_id null)
     (issue #19: was counted in Python). Empty without lead activities: the
     hand-off clock cannot run, and no MQL is overdue for want of a log. -#}
-{%- set buckets = [
-    (1, '0-2 days'), (2, '3-7 days'), (3, '8-14 days'), (4, '15-30 days'),
-    (5, 'over 30 days'),
-] %}
 with
 
 overdue as (
@@ -42,12 +38,7 @@ owners as (
 
 buckets as (
 
-    {% for bucket_order, bucket in buckets %}
-    select
-        cast({{ bucket_order }} as {{ dbt.type_int() }}) as age_bucket_order,
-        '{{ bucket }}' as age_bucket
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ overdue_age_bucket_rows() }}
 
 ),
 

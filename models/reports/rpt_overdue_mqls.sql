@@ -46,20 +46,9 @@ final as (
         aged.days_since_mql,
         aged.business_hours_open_at_as_of - aged.first_touch_business_hours
             as business_hours_overdue,
-        case
-            when aged.days_since_mql <= 2 then '0-2 days'
-            when aged.days_since_mql <= 7 then '3-7 days'
-            when aged.days_since_mql <= 14 then '8-14 days'
-            when aged.days_since_mql <= 30 then '15-30 days'
-            else 'over 30 days'
-        end as age_bucket,
-        case
-            when aged.days_since_mql <= 2 then 1
-            when aged.days_since_mql <= 7 then 2
-            when aged.days_since_mql <= 14 then 3
-            when aged.days_since_mql <= 30 then 4
-            else 5
-        end as age_bucket_order
+        {{ overdue_age_bucket('aged.days_since_mql') }} as age_bucket,
+        {{ overdue_age_bucket('aged.days_since_mql', 'order') }}
+            as age_bucket_order
     from aged
     left join reps
         on aged.owner_id = reps.rep_id

@@ -10,13 +10,13 @@ rejected as (
 final as (
 
     select
-        {{ composite_key(['raw_table', 'rejection_reason']) }} as table_reason_id,
+        {{ composite_key(['raw_table', 'quarantine_reason']) }} as table_reason_id,
         raw_table,
-        rejection_reason,
+        quarantine_reason,
         count(*) as rows_rejected,
         min(row_key) as example_row_key
     from rejected
-    group by raw_table, rejection_reason
+    group by raw_table, quarantine_reason
 
 )
 

@@ -52,7 +52,7 @@ month_curve as (
 revenue as (
 
     select * from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and revenue_type = 'new_business'
 
 ),

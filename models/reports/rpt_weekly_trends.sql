@@ -12,7 +12,7 @@ agreements as (
 leads as (
 
     select * from {{ ref('stg_crm__leads') }}
-    where rejection_reason is null
+    where quarantine_reason is null
 
 ),
 
@@ -25,7 +25,7 @@ handoffs as (
 revenue as (
 
     select * from {{ ref('int_revenue_validated') }}
-    where rejection_reason is null
+    where quarantine_reason is null
         and revenue_type = 'new_business'
 
 ),

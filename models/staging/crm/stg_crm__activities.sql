@@ -45,13 +45,13 @@ checked as (
         activity_type in ('call', 'email', 'meeting', 'social') as is_known_type,
         {# Only a missing or duplicate id, or an activity with no lead to
            belong to, loses the row (issue #11); bad values are flagged. #}
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("activity_id is null", "missing activity_id"),
             ("lead_id is null", "missing lead_id"),
             (is_after_as_of('occurred_at'), "after the as-of date"),
             ("row_number() over (partition by activity_id order by occurred_at) > 1",
                 "duplicate activity_id"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -82,7 +82,7 @@ final as (
         {# An empty flag means a person did it: automation is always flagged. #}
         coalesce(is_automated, false) as is_automated,
         occurred_at,
-        rejection_reason,
+        quarantine_reason,
         flagged_values,
         masked_values
     from flagged

@@ -44,13 +44,13 @@ checked as (
 
     select
         *,
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("lead_id is null", "missing lead_id"),
             (is_unparseable('valid_from_text', 'valid_from_at'), "unparseable valid_from"),
             (is_after_as_of('valid_from_at'), "dated after the as-of date"),
             ("row_number() over (partition by lead_id, valid_from_at order by owner_id) > 1",
                 "duplicate lead_id and valid_from"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -63,7 +63,7 @@ final as (
         lead_id,
         owner_id,
         valid_from_at,
-        rejection_reason,
+        quarantine_reason,
         masked_values
     from checked
 

@@ -57,18 +57,15 @@ checked as (
 
     select
         *,
-        source_channel in (
-            'organic_search', 'paid_search', 'social', 'email',
-            'referral', 'direct', 'events', 'other'
-        ) as is_known_channel,
+        {{ is_known_channel('source_channel') }} as is_known_channel,
         {# An MQL cannot precede the lead: the stage date is the wrong one. #}
         coalesce(mql_at < created_at, false) as is_mql_before_created,
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("lead_id is null", "missing lead_id"),
             (is_after_as_of('created_at'), "created after the as-of date"),
             ("row_number() over (partition by lead_id order by created_at) > 1",
                 "duplicate lead_id"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -107,7 +104,7 @@ final as (
         sal_at,
         sql_at,
         disqualified_at,
-        rejection_reason,
+        quarantine_reason,
         flagged_values,
         masked_values
     from flagged

@@ -56,12 +56,12 @@ checked as (
             or {{ is_unparseable('amount_text', 'amount') }}) as is_bad_amount,
         {# Only a missing or duplicate id loses the deal (issue #11): a bad
            amount or date is nulled and flagged, the deal and its revenue stay. #}
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("opportunity_id is null", "missing opportunity_id"),
             (is_after_as_of('created_at'), "created after the as-of date"),
             ("row_number() over (partition by opportunity_id order by created_at) > 1",
                 "duplicate opportunity_id"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -107,7 +107,7 @@ final as (
         created_at,
         proposal_sent_at,
         closed_at,
-        rejection_reason,
+        quarantine_reason,
         flagged_values,
         masked_values
     from flagged

@@ -39,11 +39,11 @@ checked as (
     select
         *,
         team in ('sales', 'marketing') as is_known_team,
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("rep_id is null", "missing rep_id"),
             ("row_number() over (partition by rep_id order by started_date) > 1",
                 "duplicate rep_id"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -70,7 +70,7 @@ final as (
         case when is_known_team then team end as team,
         started_date,
         ended_date,
-        rejection_reason,
+        quarantine_reason,
         flagged_values,
         masked_values
     from flagged

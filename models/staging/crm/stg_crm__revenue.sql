@@ -45,12 +45,12 @@ checked as (
         {# A line without an id, a duplicate or a future booking is not used
            (issue #11); bad values are flagged. An empty opportunity_id is a
            line on no deal (self-serve): valid, not marketing-sourced. #}
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("revenue_id is null", "missing revenue_id"),
             (is_after_as_of_date('booked_date'), "booked after the as-of date"),
             ("row_number() over (partition by revenue_id order by booked_date) > 1",
                 "duplicate revenue_id"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -80,7 +80,7 @@ final as (
         case when is_known_type then revenue_type end as revenue_type,
         case when coalesce(is_bad_amount, false) then null else amount end as amount,
         booked_date,
-        rejection_reason,
+        quarantine_reason,
         flagged_values,
         masked_values
     from flagged

@@ -2,7 +2,7 @@ with
 
 agreements as (
 
-    select * from {{ ref('sla_agreements') }}
+    select * from {{ reference_table('sla_agreements') }}
 
 ),
 

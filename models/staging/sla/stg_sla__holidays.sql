@@ -2,7 +2,7 @@ with
 
 holidays as (
 
-    select * from {{ ref('holidays') }}
+    select * from {{ reference_table('holidays') }}
 
 ),
 

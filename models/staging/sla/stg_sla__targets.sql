@@ -2,7 +2,7 @@ with
 
 targets as (
 
-    select * from {{ ref('sla_targets') }}
+    select * from {{ reference_table('sla_targets') }}
 
 ),
 

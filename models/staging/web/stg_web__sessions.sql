@@ -31,19 +31,16 @@ checked as (
 
     select
         *,
-        source_channel in (
-            'organic_search', 'paid_search', 'social', 'email',
-            'referral', 'direct', 'events', 'other'
-        ) as is_known_channel,
+        {{ is_known_channel('source_channel') }} as is_known_channel,
         {# A day and channel is the row's identity (issue #11): without it,
            or twice, the row is quarantined; a bad count is flagged. #}
-        {{ rejection_reason([
+        {{ quarantine_reason([
             ("session_date is null", "missing or unparseable session_date"),
             ("source_channel is null", "missing channel"),
             (is_after_as_of_date('session_date'), "after the as-of date"),
             ("row_number() over (partition by session_date, source_channel "
                 ~ "order by sessions desc) > 1", "duplicate session_date and channel"),
-        ]) }} as rejection_reason
+        ]) }} as quarantine_reason
     from typed
 
 ),
@@ -69,7 +66,7 @@ final as (
         session_date,
         case when is_known_channel then source_channel else 'other' end as channel,
         case when sessions >= 0 then sessions end as sessions,
-        rejection_reason,
+        quarantine_reason,
         flagged_values,
         masked_values
     from flagged

@@ -1,0 +1,143 @@
+"""The only module that reads the warehouse: report models, read-only, after dbt.
+
+Embedded DuckDB is read from its file (Warehouse). Any other target
+(PostgreSQL, Spark, a team's own; issue #13) is read through the dbt adapter
+the build just used (AdapterWarehouse), so the credentials, the connection
+and the SQL dialect are dbt's, and nothing here knows an engine's driver.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from generator.exceptions import InternalError
+
+log = logging.getLogger(__name__)
+
+READABLE_PREFIXES = ("rpt_", "dim_")
+
+
+def _check_readable(model: str) -> None:
+    if not model.startswith(READABLE_PREFIXES) or not model.replace("_", "").isalnum():
+        raise InternalError(f"the generator reads report models only, not {model!r}")
+
+
+def open_warehouse(config, manifest: dict):
+    """Return the reader of the build's report models: DuckDB's file or the target's adapter."""
+    if config.target.is_warehouse:
+        return AdapterWarehouse(config.target.type, manifest)
+    return Warehouse(config.database_path)
+
+
+class Warehouse:
+    """Read-only access to the report models of one finished build."""
+
+    def __init__(self, database_path: Path, schema: str = "main"):
+        self.schema = schema
+        try:
+            self.connection = duckdb.connect(str(database_path), read_only=True)
+        except duckdb.Error as error:
+            raise InternalError(f"cannot open {database_path} read-only: {error}") from error
+
+    def rows(self, model: str, order_by: str | None = None) -> list[dict]:
+        """Return every row of a report model as dicts (column -> value)."""
+        _check_readable(model)
+        query = f'select * from "{self.schema}"."{model}"'
+        if order_by:
+            query += f" order by {order_by}"
+        cursor = self.connection.execute(query)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        """Release the database file."""
+        self.connection.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class AdapterWarehouse:
+    """Read-only access to the report models through the dbt adapter of the build's target.
+
+    dbt keeps its adapter registered after `dbtRunner.invoke` returns (it is
+    reset when the next invocation starts), so this opens one more named
+    connection with the very credentials the build used. Each model's
+    relation name comes from the build's manifest, quoted as the adapter
+    quotes it.
+    """
+
+    def __init__(self, adapter_type: str, manifest: dict):
+        from dbt.adapters.base import BaseAdapter
+        from dbt.adapters.factory import FACTORY
+
+        # dbt types its registry by AdapterProtocol, which lacks the named
+        # connections read here; every registered adapter is a BaseAdapter.
+        adapter: object = FACTORY.adapters.get(adapter_type)
+        if not isinstance(adapter, BaseAdapter):
+            raise InternalError(
+                f"no {adapter_type} adapter is registered: read the "
+                "warehouse right after its dbt build, in the same process"
+            )
+        self.adapter = adapter
+        self.relations = {
+            node["name"]: node["relation_name"]
+            for node in manifest.get("nodes", {}).values()
+            if node.get("resource_type") == "model" and node.get("relation_name")
+        }
+        # PySpark hands timestamps over in this process's local time (_plain).
+        self.local_timestamps = adapter_type == "spark"
+        self._connection = self.adapter.connection_named("sla_report_reader")
+        self._connection.__enter__()
+
+    def rows(self, model: str, order_by: str | None = None) -> list[dict]:
+        """Return every row of a report model as dicts (column -> value)."""
+        _check_readable(model)
+        if model not in self.relations:
+            raise InternalError(f"{model} is not a model of this build")
+        query = f"select * from {self.relations[model]}"
+        if order_by:
+            query += f" order by {order_by}"
+        handle = self.adapter.connections.get_thread_connection().handle
+        cursor = handle.cursor()
+        cursor.execute(query)
+        names = [column[0] for column in cursor.description]
+        return [
+            dict(zip(names, (_plain(value, self.local_timestamps) for value in row), strict=True))
+            for row in cursor.fetchall()
+        ]
+
+    def close(self) -> None:
+        """Release the connection."""
+        self._connection.__exit__(None, None, None)
+        self.adapter.cleanup_connections()
+
+    def __enter__(self) -> AdapterWarehouse:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _plain(value, local_timestamps: bool = False):
+    """Return a value as the DuckDB reader gives it, whatever the engine's driver returned.
+
+    - NUMERIC (PostgreSQL's exact sums) arrives as Decimal: a whole number
+      becomes int, any other a float, as DuckDB's double would be.
+    - PySpark turns a timestamp into this process's local wall-clock time;
+      the warehouse's timestamps are UTC (the profile sets Spark's session
+      time zone), so it is turned back into naive UTC.
+    """
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if local_timestamps and isinstance(value, datetime) and value.tzinfo is None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value

@@ -1,0 +1,265 @@
+"""The data folder's raw files, checked before dbt runs (issues #9, #11, #19).
+
+A structural problem (a missing folder, file or column, an unreadable file,
+a typed column where nothing parses) stops the build here with one message
+naming the file, the column and the line. Row-level problems are left to
+staging, which quarantines them visibly.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from generator.exceptions import ConfigError
+from generator.inputs.exports import prepare as prepare_exports
+from generator.inputs.headers import (
+    ResolvedSource,
+    find_table_file,
+    header_only_file,
+    resolve_columns,
+)
+from generator.inputs.raw_columns import FILE_SUFFIXES, OPTIONAL_TABLES, RAW_TABLES, TYPED_COLUMNS
+from generator.inputs.raw_files import RawFile, broken_link, read_raw_file, scratch_dir
+from generator.inputs.source_settings import SETTINGS_NAME, SourceSettings
+from generator.inputs.source_tables import SOURCE_TABLES, Table
+
+log = logging.getLogger(__name__)
+
+
+def resolve_raw_files(
+    data_dir: Path, unavailable: tuple[str, ...] = (), empty: dict[str, str] | None = None
+) -> dict[str, Path]:
+    """Return the clean copy of each raw table in data_dir, checking columns and types.
+
+    A structural problem (missing folder, file or column, an unreadable file,
+    a typed column where nothing parses) stops the build here with one
+    message naming the file, the column and the line, before dbt runs.
+    Tables declared `unavailable` (crm_source.yml) get a header-only stand-in;
+    tables whose file has no rows are added to `empty` (issue #9: both are
+    systems the team does not have, and their KPIs are no data).
+    """
+    if not data_dir.is_dir():
+        raise ConfigError(f"--data {data_dir}: no such folder")
+    resolved: dict[str, Path] = {}
+    for table, required in RAW_TABLES.items():
+        if table in unavailable:
+            resolved[table] = _stand_in(table)
+            continue
+        candidates = [data_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES]
+        found = [path for path in candidates if path.is_file()]
+        if not found:
+            names = " or ".join(path.name for path in candidates)
+            hint = (
+                f"; if your team does not have it, list {table} under `unavailable:` in "
+                f"{SETTINGS_NAME}"
+                if table not in ("leads", "reps")
+                else ""
+            )
+            raise ConfigError(
+                f"{data_dir}: missing raw table {table!r} (expected {names})"
+                + broken_link(candidates)
+                + hint
+            )
+        path = found[0].resolve()
+        if path.stat().st_size == 0:
+            raise ConfigError(
+                f"{path}: the file is empty (not even a header row); a table "
+                f"with no rows still needs its header: {', '.join(required)}"
+            )
+        raw = read_raw_file(path, name=table)
+        missing = [column for column in required if column not in raw.columns]
+        if missing:
+            # Every missing column at once: fixing an export one column per
+            # build is slow (issue #11).
+            listed = ", ".join(repr(column) for column in missing)
+            raise ConfigError(
+                f"{path}: missing required column{'s' if len(missing) > 1 else ''} {listed}; "
+                f"found columns: {', '.join(raw.columns) or 'none'}"
+            )
+        _check_types(raw, TYPED_COLUMNS.get(table, {}))
+        resolved[table] = raw.path
+        if not raw.rows and empty is not None:
+            empty[table] = f"{path.name} has no rows"
+    resolved.update(_optional_files(data_dir, unavailable))
+    return resolved
+
+
+def _optional_files(data_dir: Path, unavailable: tuple[str, ...]) -> dict[str, Path]:
+    """Return the clean copy of each optional contract table, or a header-only stand-in.
+
+    Issue #19: a folder without lead_owner_history is no error; every breach
+    then stays with the lead's current owner, and the hand-off page says so.
+    """
+    resolved: dict[str, Path] = {}
+    for table, required in OPTIONAL_TABLES.items():
+        found = [
+            data_dir / f"{table}{suffix}"
+            for suffix in FILE_SUFFIXES
+            if (data_dir / f"{table}{suffix}").is_file()
+        ]
+        if table in unavailable or not found or found[0].stat().st_size == 0:
+            if not found and table not in unavailable:
+                log.info("%s: no %s file: every lead keeps its current owner", data_dir, table)
+            resolved[table] = _stand_in(table)
+            continue
+        raw = read_raw_file(found[0].resolve())
+        missing = [column for column in required if column not in raw.columns]
+        if missing:
+            raise ConfigError(
+                f"{found[0].resolve()}: missing required column"
+                f"{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}; "
+                f"found columns: {', '.join(raw.columns) or 'none'}"
+            )
+        _check_types(raw, TYPED_COLUMNS.get(table, {}))
+        resolved[table] = raw.path
+    return resolved
+
+
+def _stand_in(table: str) -> Path:
+    """Return a header-only contract file for a table the team does not have."""
+    path = scratch_dir() / f"{table}.unavailable.csv"
+    columns = RAW_TABLES.get(table) or OPTIONAL_TABLES[table]
+    path.write_text(",".join(columns) + "\n", encoding="utf-8")
+    return path
+
+
+def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSource:
+    """Return the raw files of another CRM's export, every column found (issue #9).
+
+    Tables and columns are matched without case, spaces or underscores; a
+    missing file (not declared unavailable) or a missing required column
+    stops the build here, naming the file, the column and the closest header.
+    """
+    if not data_dir.is_dir():
+        raise ConfigError(f"--data {data_dir}: no such folder")
+    # A HubSpot UI export or a Salesforce report export is converted first
+    # (issue #21); a table that layout cannot have is unavailable, with why.
+    prepared = prepare_exports(data_dir, settings)
+    data_dir = prepared.data_dir
+    files: dict[str, Path] = {}
+    columns: dict[str, dict[str, str | None]] = {}
+    unavailable: dict[str, str] = {}
+    for table in SOURCE_TABLES[settings.source]:
+        if table.name in settings.unavailable or table.name in prepared.unavailable:
+            files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
+            unavailable[table.name] = prepared.unavailable.get(
+                table.name, f"declared unavailable in {SETTINGS_NAME}"
+            )
+            continue
+        path = find_table_file(data_dir, table.name)
+        if path is None and table.absent_ok:
+            # Issue #19: an export without the owner history is no error.
+            files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
+            continue
+        if path is None:
+            raise _missing_table(data_dir, table, settings.source)
+        path = path.resolve()
+        if path.stat().st_size == 0:
+            raise ConfigError(f"{path}: the file is empty (not even a header row)")
+        raw = read_raw_file(path, name=table.name)
+        if table.name == "web_sessions":
+            missing = [c for c in RAW_TABLES["web_sessions"] if c not in raw.columns]
+            if missing:
+                raise ConfigError(
+                    f"{path}: missing required column "
+                    f"{', '.join(repr(c) for c in missing)}; found columns: "
+                    f"{', '.join(raw.columns) or 'none'}"
+                )
+            _check_types(raw, TYPED_COLUMNS["web_sessions"])
+        else:
+            columns[table.name] = resolve_columns(
+                path, table, list(raw.headers or raw.columns), settings.settings
+            )
+        files[table.name] = raw.path
+        if not raw.rows:
+            unavailable[table.name] = f"{path.name} has no rows"
+    return ResolvedSource(files, columns, unavailable)
+
+
+def _missing_table(data_dir: Path, table: Table, source: str) -> ConfigError:
+    """Return the error for a raw table of `source` that `data_dir` lacks."""
+    hint = (
+        f"; if your team does not have it, list {table.name} under "
+        f"`unavailable:` in {SETTINGS_NAME}"
+        if table.optional
+        else ""
+    )
+    links = broken_link([data_dir / f"{table.name}{suffix}" for suffix in FILE_SUFFIXES])
+    return ConfigError(
+        f"{data_dir}: missing raw table {table.name!r} of the "
+        f"{source} source (expected {table.name}.csv or "
+        f"{table.name}.parquet){links}{hint}"
+    )
+
+
+# A typed column is refused as a whole only when at least this many values are
+# present and none parses; fewer are flagged row by row (found by the
+# property-based tests: one stray value in a sparse sql_at stopped the build).
+STRUCTURAL_MIN_VALUES = 3
+
+
+# DuckDB casts per contract type; booleans accept what staging accepts.
+_PARSERS = {
+    "timestamp": "try_cast({} as timestamptz)",
+    "date": "try_cast({} as date)",
+    "number": "try_cast({} as double)",
+    "integer": "try_cast({} as bigint)",
+    "boolean": "case when lower({}) in ('true', 't', '1', 'yes', 'false', 'f', '0', 'no') "
+    "then true end",
+}
+
+
+def _check_types(raw: RawFile, typed: dict[str, str]) -> None:
+    """Fail when a typed column has values but not one of them parses."""
+    if not typed or not raw.rows:
+        return
+    path = raw.original
+    try:
+        with duckdb.connect() as connection:
+            connection.execute("set TimeZone = 'UTC'")
+            relation = _reader(raw.path)
+            for column, kind in typed.items():
+                value = f'trim(cast("{column}" as varchar))'
+                parsed = _PARSERS[kind].format(value)
+                # An aggregate over the whole file: exactly one row.
+                [(present, parseable, example, record)] = connection.execute(f"""
+                    with numbered as (
+                        select {value} as value, {parsed} as parsed,
+                            row_number() over () as record
+                        from {relation}
+                    )
+                    select count(*) filter (where value <> ''),
+                        count(*) filter (where value <> '' and parsed is not null),
+                        arg_min(value, record) filter (where value <> '' and parsed is null),
+                        min(record) filter (where value <> '' and parsed is null)
+                    from numbered
+                """).fetchall()
+                # A few values that do not parse are row-level (flagged and
+                # printed); a wrong format shows on many values at once.
+                if present >= STRUCTURAL_MIN_VALUES and not parseable:
+                    where = (
+                        f"line {raw.start_lines[record - 1]}"
+                        if raw.start_lines
+                        else f"row {record}"
+                    )
+                    raise ConfigError(
+                        f"{path}: column {column!r}: no value is a {kind} (e.g. {where}: "
+                        f"{example!r}); expected ISO 8601 dates and timestamps, plain numbers"
+                    )
+    except duckdb.Error as error:
+        raise ConfigError(f"{path}: cannot be read as a table: {error}") from error
+
+
+def _reader(path: Path) -> str:
+    """Return the DuckDB table function reading a clean raw file as text columns."""
+    quoted = str(path).replace("'", "''")
+    if path.suffix == ".parquet":
+        return f"read_parquet('{quoted}')"
+    # The clean copy is plain: comma, every field quoted, "" inside quotes.
+    return (
+        f"read_csv('{quoted}', header = true, all_varchar = true, delim = ',', "
+        f"quote = '\"', escape = '\"', max_line_size = 1000000000)"
+    )
