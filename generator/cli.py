@@ -17,6 +17,7 @@ import click
 # Light (no dbt): the notify options need its list of formats.
 from generator.commands.notify import DEFAULT_WEBHOOK_VARIABLE, FORMATS
 from generator.inputs.source_tables import SOURCES
+from generator.settings.settings_file import SETTING_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -420,20 +421,6 @@ def serve(options: BuildOptions, port: int, no_watch: bool) -> None:
 
 # `sla-report dev`: the name Evidence and Observable give their live preview.
 cli.add_command(serve, "dev")
-
-
-SETTING_NAMES = (
-    "data",
-    "source",
-    "as_of",
-    "out",
-    "locale",
-    "currency",
-    "target",
-    "memory_limit",
-    "crm_links",
-    "notify",
-)
 
 
 @cli.command("settings")

@@ -77,6 +77,10 @@ class ProjectSettings:
         return replace(self, **chosen)
 
 
+SETTING_NAMES = tuple(f.name for f in fields(ProjectSettings) if f.name != "path")
+"""The keys of sla-report.yml, in the order the documentation lists them."""
+
+
 def _did_you_mean(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f" (did you mean {close[0]}?)" if close else ""
