@@ -473,21 +473,22 @@ def settings_command(name: str | None, project_dir: str | None) -> None:
     metavar="NAME",
     callback=_not_empty,
     help="The profiles.yml target to load into (postgres, spark or your own). "
-    "Default: SLA_REPORT_TARGET.",
+    "Default: SLA_REPORT_TARGET, then `target:` in sla-report.yml.",
 )
 @click.option(
     "--data",
     "data",
     type=click.Path(file_okay=False),
     callback=_not_empty,
-    help="Folder of raw CSV/Parquet files. Default: the demo's raw tables.",
+    help="Folder of raw CSV/Parquet files. Default: `data:` in sla-report.yml, else the "
+    "demo's raw tables.",
 )
 @click.option(
     "--source",
     "source",
     type=click.Choice(SOURCES, case_sensitive=False),
     help="The layout of the --data files (as for build). Default: `source:` in "
-    "crm_source.yml, else contract.",
+    "sla-report.yml, then in crm_source.yml, else contract.",
 )
 @project_dir_option
 @verbosity_options
@@ -611,7 +612,8 @@ def demo_data(out: str, scale: float, seed: int) -> None:
     "out",
     type=click.Path(file_okay=False),
     callback=_not_empty,
-    help="The built site whose summary.json to announce. Default: build/site in the project.",
+    help="The built site whose summary.json to announce. Default: `out:` in sla-report.yml, "
+    "else build/site in the project.",
 )
 @click.option(
     "--summary",
