@@ -11,11 +11,12 @@ again.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import pickle
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from html.parser import HTMLParser
@@ -39,6 +40,35 @@ EXPORT_AS_OF = date(2015, 10, 15)
 
 # A build's progress line in a log: "dbt: 245/245 nodes (...), 12.3 s" (issue #8).
 PROGRESS_LINE = re.compile(r"^[A-Za-z][A-Za-z ]*: (.*, )?\d+\.\d s$")
+
+
+class Needles:
+    """Strings to look for in texts, all at once: which of them occur in a text?
+
+    `Needles(values).found_in(text)` returns what `[v for v in values if v in
+    text]` returns, in one pass over the text (an Aho-Corasick automaton), not
+    one pass per value: the privacy tests look for thousands of values in
+    megabytes of published files (issue #22).
+    """
+
+    def __init__(self, values: Iterable[str]) -> None:
+        import ahocorasick
+
+        self.values = list(values)
+        self._automaton = ahocorasick.Automaton()
+        for value in set(self.values):
+            if value:  # "" is in every text; the automaton takes no empty key
+                self._automaton.add_word(value, value)
+        if len(self._automaton):
+            self._automaton.make_automaton()
+
+    def found_in(self, text: str) -> list[str]:
+        """Return the values that occur in text, in the order they were given."""
+        found: set[str] = set()
+        if len(self._automaton):
+            # iter() reports every key ending at each position, overlapping ones too.
+            found = {value for _, value in self._automaton.iter(text)}
+        return [value for value in self.values if not value or value in found]
 
 
 def without_progress(output: str) -> str:
@@ -298,6 +328,14 @@ def page_text(path: Path, separator: str = "") -> str:
     `separator` goes between text nodes: " " keeps words in neighbouring
     elements apart (a phrase check must not join "behind" and "pace").
     """
+    # Parsed once per version of the file: tests parametrized over many
+    # values read the same pages again for each value.
+    stat = path.stat()
+    return _page_text(path, separator, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2048)
+def _page_text(path: Path, separator: str, mtime_ns: int, size: int) -> str:
     parser = _TextParser()
     parser.feed(path.read_text(encoding="utf-8"))
     return " ".join(separator.join(parser.parts).split())

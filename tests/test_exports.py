@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.commands.configure import make_config
-from tests.conftest import DEMO_RAW, EXPORT_AS_OF, REFERENCE
+from tests.conftest import DEMO_RAW, EXPORT_AS_OF, REFERENCE, Needles
 from tests.crm_exports import contract_files, read_rows
 from tests.crm_ui_exports import (
     FOOTER,
@@ -66,10 +66,11 @@ def _build(export, source, settings, root):
         )
     }
     assert len(private) > 1000
+    needles = Needles(private)
     for path in out.rglob("*"):
         if path.suffix in (".html", ".json", ".svg", ".xml"):
             text = path.read_text(encoding="utf-8", errors="replace")
-            assert not [value for value in private if value in text], path
+            assert not needles.found_in(text), path
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))["kpis"], result
 
 

@@ -31,7 +31,7 @@ from generator.cli import cli
 from generator.exceptions import ConfigError
 from generator.inputs.raw_columns import RAW_TABLES
 from generator.inputs.raw_files import read_raw_file
-from tests.conftest import copy_project, without_progress
+from tests.conftest import Needles, copy_project, without_progress
 from tests.fuzz_strategies import (
     FILE_STYLES,
     ODD_TEXT,
@@ -192,11 +192,11 @@ def check_build(generated, styles, changes, share_limit) -> str:
             read, used, rejected = counts[table]
             assert read == expected, (table, read, expected)
             assert read == used + rejected, table
-        leaks = []
+        leaks, needles = [], Needles(generated.private)
         for path in out.rglob("*"):
             if path.is_file():
                 text = path.read_bytes().decode("utf-8", errors="replace")
-                leaks += [(path.name, value) for value in generated.private if value in text]
+                leaks += [(path.name, value) for value in needles.found_in(text)]
         assert leaks == []
         return "exit 0"
 
