@@ -381,7 +381,7 @@ def site_url(demo_site):
 
 # -- sharing the work between pytest-xdist workers (issue #22) -------------------------
 #
-# `make test` runs `pytest -n logical`: a group of tests runs in one worker,
+# `make test` runs `pytest -n <cores + 1>`: a group of tests runs in one worker,
 # in order. By default a module is a group, so its module-scoped builds are
 # made once. The modules below have long tests that share nothing costly
 # but the session's builds (shared by every worker, see shared_once): each
