@@ -213,9 +213,7 @@ def export_build(tmp_path_factory):
     source-build tests, the pull tests (a pull must build the same site
     as the files) and the warehouse tests share these builds.
     """
-    from click.testing import CliRunner
 
-    from generator.cli import cli
     from tests.crm_exports import EXPORTS, contract_files
     from tests.independent import compute
 
@@ -231,23 +229,7 @@ def export_build(tmp_path_factory):
         # The HubSpot build runs the dbt unit tests too: the HubSpot staging
         # models' own (a deal with two contacts, issue #19) run only when
         # HubSpot is the source.
-        unit_tests = ["--unit-tests"] if source == "hubspot" else []
-        result = CliRunner().invoke(
-            cli,
-            [
-                "build",
-                "--source",
-                source,
-                "--data",
-                str(export),
-                "--as-of",
-                EXPORT_AS_OF.isoformat(),
-                "--out",
-                str(out),
-                *unit_tests,
-            ],
-        )
-        assert result.exit_code == 0, result.output
+        build_export_site(export, source, out, *(["--unit-tests"] if source == "hubspot" else []))
         return (name, export, out, (expected, details))
 
     def build(name: str) -> tuple:
@@ -256,6 +238,18 @@ def export_build(tmp_path_factory):
         )
 
     return build
+
+
+def build_export_site(export: Path, source: str, out: Path, *options: str):
+    """Build the site of a CRM export's folder as of EXPORT_AS_OF; return the CLI's result."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    arguments = ["--source", source, "--data", str(export), "--as-of", EXPORT_AS_OF.isoformat()]
+    result = CliRunner().invoke(cli, ["build", *arguments, "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def copy_project(target: Path) -> Path:

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.commands.configure import make_config
-from tests.conftest import DEMO_RAW, EXPORT_AS_OF, REFERENCE, Needles
+from tests.conftest import DEMO_RAW, EXPORT_AS_OF, REFERENCE, Needles, build_export_site
 from tests.crm_exports import contract_files, read_rows
 from tests.crm_ui_exports import (
     FOOTER,
@@ -42,21 +42,7 @@ HANDOFF = {
 def _build(export, source, settings, root):
     (export / "crm_source.yml").write_text(settings, encoding="utf-8")
     out = root / "site"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "build",
-            "--source",
-            source,
-            "--data",
-            str(export),
-            "--as-of",
-            EXPORT_AS_OF.isoformat(),
-            "--out",
-            str(out),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    result = build_export_site(export, source, out)
     # The exports carry leads' e-mail addresses and phone numbers: none is published.
     private = {
         value

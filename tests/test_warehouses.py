@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import chdir
 from datetime import datetime
 from pathlib import Path
 
@@ -104,50 +104,18 @@ def postgres():
         )
 
 
-def _engine_build(tmp_path_factory, target: str, env: dict) -> tuple[Path, Path, str]:
-    """Load the demo's raw tables into the target and build from there.
+def _in_a_subprocess(project: Path, env: dict):
+    """Return run(arguments): `sla-report ARGUMENTS` in a new process, from the project."""
 
-    Returns the project copy, the built site and the build's output.
-    """
-    project = copy_project(tmp_path_factory.mktemp(f"{target}-project"))
-    out = project / "build" / "site"
-    _run([*CLI, "load", "--target", target], project, env)
-    built = _run(
-        [
-            *CLI,
-            "build",
-            "--target",
-            target,
-            "--as-of",
-            "2015-10-15",
-            "--unit-tests",
-            "--out",
-            str(out),
-        ],
-        project,
-        env,
-    )
-    return project, out, built.stdout + built.stderr
+    def run(arguments: list[str]) -> str:
+        result = _run([*CLI, *arguments], project, env)
+        return result.stdout + result.stderr
+
+    return run
 
 
-@pytest.fixture(scope="module")
-def postgres_build(tmp_path_factory, postgres):
-    return _engine_build(tmp_path_factory, "postgres", postgres)
-
-
-@contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    """Run what follows with `folder` as the working directory, as `cd folder` would."""
-    before = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-def _invoke(arguments: list[str], project: Path) -> str:
-    """Run `sla-report ARGUMENTS` in this process, from the project folder; return its output.
+def _in_this_process(project: Path):
+    """Return run(arguments): `sla-report ARGUMENTS` in this process, from the project.
 
     In this process, so that every Spark command shares one JVM (the module's
     docstring); from the project folder, so that a file Spark wrote where the
@@ -157,11 +125,34 @@ def _invoke(arguments: list[str], project: Path) -> str:
 
     from generator.cli import cli
 
-    with _inside(project):
-        result = CliRunner().invoke(cli, arguments)
-    print(f"$ sla-report {' '.join(arguments)}\n{result.output}")
-    assert result.exit_code == 0, result.output
-    return result.output
+    def run(arguments: list[str]) -> str:
+        with chdir(project):
+            result = CliRunner().invoke(cli, arguments)
+        print(f"$ sla-report {' '.join(arguments)}\n{result.output}")
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return run
+
+
+def _engine_build(project: Path, target: str, run) -> tuple[Path, Path, str]:
+    """Load the demo's raw tables into the target and build from there.
+
+    `run(arguments)` runs `sla-report ARGUMENTS` from the project and returns
+    its output. Returns the project, the built site and the build's output.
+    """
+    out = project / "build" / "site"
+    run(["load", "--target", target])
+    output = run(
+        ["build", "--target", target, "--as-of", "2015-10-15", "--unit-tests", "--out", str(out)]
+    )
+    return project, out, output
+
+
+@pytest.fixture(scope="module")
+def postgres_build(tmp_path_factory, postgres):
+    project = copy_project(tmp_path_factory.mktemp("postgres-project"))
+    return _engine_build(project, "postgres", _in_a_subprocess(project, postgres))
 
 
 @pytest.fixture(scope="module")
@@ -192,14 +183,7 @@ def _running_spark():
 
 @pytest.fixture(scope="module")
 def spark_build(spark_project) -> tuple[Path, Path, str]:
-    """Load the demo's raw tables into Spark and build from there (see _engine_build)."""
-    out = spark_project / "build" / "site"
-    _invoke(["load", "--target", "spark"], spark_project)
-    output = _invoke(
-        ["build", "--target", "spark", "--as-of", "2015-10-15", "--unit-tests", "--out", str(out)],
-        spark_project,
-    )
-    return spark_project, out, output
+    return _engine_build(spark_project, "spark", _in_this_process(spark_project))
 
 
 def _empty_spark_warehouse() -> None:
@@ -467,11 +451,8 @@ def test_a_crm_export_loaded_into_postgres_builds_the_same_site(
     export's headers to the names staging reads, and the site equals the one
     DuckDB builds from the files."""
     project = copy_project(tmp_path / "project")
-
-    def on_postgres(arguments: list[str]) -> None:
-        _run([*CLI, *arguments], project, postgres)
-
-    _crm_export_builds_the_same_site(name, "postgres", on_postgres, project, export_build)
+    run = _in_a_subprocess(project, postgres)
+    _crm_export_builds_the_same_site(name, "postgres", run, project, export_build)
 
 
 # -- Apache Spark ---------------------------------------------------------------
@@ -507,8 +488,5 @@ def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(spark_build, ex
     """
     project, _, _ = spark_build
     _empty_spark_warehouse()
-
-    def on_spark(arguments: list[str]) -> None:
-        _invoke(arguments, project)
-
-    _crm_export_builds_the_same_site("hubspot", "spark", on_spark, project, export_build)
+    run = _in_this_process(project)
+    _crm_export_builds_the_same_site("hubspot", "spark", run, project, export_build)
