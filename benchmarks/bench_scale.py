@@ -1,7 +1,8 @@
-"""Benchmark: the whole `sla-report build` at growing sizes, against plain DuckDB (issue #8).
+"""Benchmark: the whole `sla-report build` at growing sizes, against plain DuckDB (issue #8),
+and the analyst's loop after it (issue #23).
 
-For each size (leads) it writes raw files (benchmarks/scaled_data.py), then,
-`--repeat` times, in fresh processes:
+For each size (leads) it writes raw files (benchmarks/scaled_data.py) and
+builds a copy of the project, then, `--repeat` times, in fresh processes:
 
 1. the whole build, `sla-report build --data DIR --full`, every data test
    included: wall time per stage (from the build's final line) and peak RSS;
@@ -9,10 +10,16 @@ For each size (leads) it writes raw files (benchmarks/scaled_data.py), then,
    manifest, in dependency order, the same settings, no dbt, no tests): the
    floor any SQL pipeline pays on this machine.
 
+Then the loop, `--loop-repeat` times each, each a fresh `sla-report build`
+process after one edit of the copy: an agreement text (pages only, no dbt),
+one mart model's SQL (it and its downstream) and a reference seed (the
+revenue goal).
+
 It prints the medians per size: time per stage, peak RSS, the ratio of the
 two (measured in the same run: these machines are noisy, compare ratios),
-pages and site size. `--demo` adds the demo build (no --data); `--reps`
-builds one size with more reps, to show the site grows linearly with them.
+the three edits, pages and site size. `--demo` adds the demo build (no
+--data); `--reps` builds one size with more reps, to show the site grows
+linearly with them.
 
     python benchmarks/bench_scale.py                        # 10k, 100k, 1M leads
     python benchmarks/bench_scale.py --sizes 10m --repeat 1 --memory-limit 8GB
@@ -37,9 +44,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_rebuild import copy_project  # noqa: E402
 from benchmarks.scaled_data import write_scaled_data  # noqa: E402
 
 AS_OF = "2015-10-15"
+DECISION = re.compile(r": full build$|re-rendering pages|; rebuilding ")
 FINAL_LINE = re.compile(r"in (?P<total>[\d.]+) s \(dbt (?P<dbt>[\d.]+) s; (?P<stages>.*)\)\.$")
 
 
@@ -67,26 +76,32 @@ def run_with_rss(command: list[str], cwd: Path) -> tuple[float, int, str]:
     return seconds, usage.ru_maxrss * 1024, stdout
 
 
-def measure_build(raw: Path | None, out: Path, memory_limit: str | None) -> dict:
-    """One whole build process: stage timings, peak RSS, pages, site size."""
+def measure_build(
+    raw: Path | None, out: Path, memory_limit: str | None, project: Path, full: bool = True
+) -> dict:
+    """One whole build process of `project`: stage timings, peak RSS, pages, site size."""
     command = [
         sys.executable,
         "-m",
         "generator",
         "build",
+        "--project-dir",
+        str(project),
         "--out",
         str(out),
-        "--full",
         "--as-of",
         AS_OF,
-        "--quiet",
     ]
+    if full:
+        command.append("--full")
     if raw is not None:
         command += ["--data", str(raw)]
     if memory_limit:
         command += ["--memory-limit", memory_limit]
     seconds, rss, stdout = run_with_rss(command, ROOT)
-    match = FINAL_LINE.search(stdout.strip().splitlines()[-1])
+    lines = stdout.strip().splitlines()
+    final = next((line for line in reversed(lines) if line.startswith("Built ")), "")
+    match = FINAL_LINE.search(final)
     stages = (
         {
             name: float(value)
@@ -101,6 +116,8 @@ def measure_build(raw: Path | None, out: Path, memory_limit: str | None) -> dict
     return {
         "seconds": seconds,
         "rss": rss,
+        # The build's one line saying what it rebuilds, and why.
+        "decision": next((line for line in lines if DECISION.search(line)), ""),
         "stages": stages,
         "pages": len(html),
         "site_bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
@@ -127,9 +144,10 @@ def measure_plain(manifest: Path, scratch: Path, memory_limit: str | None) -> di
 def replay(manifest_path: Path, folder: Path, memory_limit: str | None) -> None:
     """Execute every seed and model of a manifest in a fresh DuckDB, as dbt ran them.
 
-    The same layout as the build: the file database named like dbt's, an
-    in-memory `scratch` database for staging and intermediate, the profile's
-    settings. Seeds are loaded with their declared column types.
+    The same layout as the build: the file database named like dbt's, a
+    `scratch` file of its own for staging and intermediate (issue #23: the
+    build keeps them for the next edit), the profile's settings. Seeds are
+    loaded with their declared column types.
     """
     import duckdb
 
@@ -146,13 +164,13 @@ def replay(manifest_path: Path, folder: Path, memory_limit: str | None) -> None:
     if memory_limit:
         connection.execute(f"set memory_limit = '{memory_limit}'")
     if "scratch" in databases:
-        connection.execute("attach ':memory:' as scratch")
+        connection.execute(f"attach '{folder / 'scratch.duckdb'}' as scratch")
     for unique_id in _topological(manifest):
         node = nodes[unique_id]
         relation = f'"{node["database"]}"."{node["schema"]}"."{node["alias"]}"'
         connection.execute(f'create schema if not exists "{node["database"]}"."{node["schema"]}"')
         if node["resource_type"] == "seed":
-            path = ROOT / node["original_file_path"]
+            path = Path(node["root_path"]) / node["original_file_path"]
             types = node["config"].get("column_types") or {}
             columns = ", ".join(f"'{c}': '{t}'" for c, t in types.items())
             options = f", columns = {{{columns}}}" if columns else ""
@@ -198,7 +216,7 @@ def _stage_medians(runs: list[dict]) -> dict[str, float]:
 
 
 def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None = None) -> dict:
-    """Measure one size `args.repeat` times; return the medians."""
+    """Measure one size `args.repeat` times, then its loop; return the medians."""
     raw = None
     counts = {
         table: sum(1 for _ in path.open(encoding="utf-8")) - 1
@@ -206,11 +224,14 @@ def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None
     }
     if leads is not None:
         raw = work / f"raw-{label}"
-        counts = write_scaled_data(raw, leads, args.format, reps)
+        counts = _scaled_data(raw, leads, args.format, reps)
+    project = work / f"project-{label}"
+    shutil.rmtree(project, ignore_errors=True)
+    copy_project(project)
+    out = work / f"site-{label}"
     builds, plains = [], []
     for attempt in range(args.repeat):
-        out = work / f"site-{label}"
-        builds.append(measure_build(raw, out, args.memory_limit))
+        builds.append(measure_build(raw, out, args.memory_limit, project))
         manifest = work / f".site-{label}-work" / "manifest.json"
         if not args.no_plain:
             plains.append(
@@ -236,8 +257,72 @@ def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None
         result["ratio"] = statistics.median(
             b["seconds"] / p["seconds"] for b, p in zip(builds, plains, strict=True)
         )
+    if args.loop_repeat:
+        result["loop"] = measure_loop(project, raw, out, args)
     _print_result(result)
     return result
+
+
+def _scaled_data(raw: Path, leads: int, file_format: str, reps: int | None) -> dict[str, int]:
+    """Write the raw files, or reuse those a run with --keep wrote with the same arguments."""
+    record = raw.with_name(raw.name + ".json")
+    wanted = {"leads": leads, "format": file_format, "reps": reps}
+    if record.is_file() and raw.is_dir():
+        kept = json.loads(record.read_text(encoding="utf-8"))
+        if kept["arguments"] == wanted:
+            return kept["counts"]
+    shutil.rmtree(raw, ignore_errors=True)
+    counts = write_scaled_data(raw, leads, file_format, reps)
+    record.write_text(json.dumps({"arguments": wanted, "counts": counts}), encoding="utf-8")
+    return counts
+
+
+# The analyst's three edits (issue #23): the file, then the edit of run n
+# (each run's text differs from the last, so every build sees a change),
+# and the kind of build it must cause.
+EDITS = {
+    "text edit": (
+        "site/agreements/2015-h2.md",
+        lambda text, n: text + f"\nA sentence added in review {n}.\n",
+        "re-rendering pages",
+    ),
+    "one-model edit": (
+        "models/marts/fct_sales_kpis.sql",
+        lambda text, n: text + f"\n-- edit {n}\n",
+        "models changed: fct_sales_kpis",
+    ),
+    "seed edit": (
+        "seeds/reference/sla_agreements.csv",
+        lambda text, n: text.replace(",1600000,", f",{1600000 + n + 1},", 1),
+        "changed: seeds/reference/sla_agreements.csv",
+    ),
+}
+
+
+def measure_loop(project: Path, raw: Path | None, out: Path, args) -> dict:
+    """Time each edit's rebuild `args.loop_repeat` times; return the medians and RSS."""
+    loop = {}
+    for name, (relative, edit, decision) in EDITS.items():
+        path = project / relative
+        original = path.read_text(encoding="utf-8")
+        runs = []
+        for n in range(args.loop_repeat):
+            path.write_text(edit(original, n), encoding="utf-8")
+            if edit(original, n) == original:
+                raise SystemExit(f"the {name} changed nothing in {relative}")
+            run = measure_build(raw, out, args.memory_limit, project, full=False)
+            if decision not in run["decision"]:
+                raise SystemExit(f"{name}: expected '{decision}', the build said {run['decision']}")
+            runs.append(run)
+        # Back to the original, built, so the next edit starts from it.
+        path.write_text(original, encoding="utf-8")
+        measure_build(raw, out, args.memory_limit, project, full=False)
+        loop[name] = {
+            "seconds": _median(runs, "seconds"),
+            "rss": max(run["rss"] for run in runs),
+            "decision": runs[-1]["decision"],
+        }
+    return loop
 
 
 def _print_result(result: dict) -> None:
@@ -262,6 +347,11 @@ def _print_result(result: dict) -> None:
             f"{result['plain_rss'] / 2**30:.2f} GB; ratio build / plain "
             f"{result['ratio']:.2f}x"
         )
+    for name, run in result.get("loop", {}).items():
+        print(
+            f"   {name}: {run['seconds']:.1f} s, peak RSS {run['rss'] / 2**30:.2f} GB "
+            f"({run['seconds'] / result['build']:.0%} of the full build): {run['decision']}"
+        )
     sys.stdout.flush()
 
 
@@ -269,18 +359,24 @@ def print_table(results: list[dict]) -> None:
     """The Markdown table for the README's performance section."""
     print(
         "\n| Size | Leads | Activities | Whole build | dbt (models + data tests) | "
-        "Peak RSS | Plain DuckDB | Ratio | Pages | Site |"
+        "Peak RSS | Plain DuckDB | Ratio | Text edit | One-model edit | Seed edit | "
+        "Pages | Site |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:
         counts = result["counts"]
         plain = f"{result['plain']:.1f} s" if "plain" in result else "–"
         ratio = f"{result['ratio']:.2f}x" if "ratio" in result else "–"
+        loop = result.get("loop", {})
+        edits = " | ".join(
+            f"{loop[name]['seconds']:.1f} s" if name in loop else "–" for name in EDITS
+        )
         print(
             f"| {result['label']} | {counts['leads']:,} | "
             f"{counts['lead_activities']:,} | {result['build']:.1f} s | "
             f"{result['stages'].get('dbt', 0):.1f} s | {result['rss'] / 2**30:.2f} GB | "
-            f"{plain} | {ratio} | {result['pages']} | {result['site_bytes'] / 2**20:.1f} MB |"
+            f"{plain} | {ratio} | {edits} | {result['pages']} | "
+            f"{result['site_bytes'] / 2**20:.1f} MB |"
         )
     cpu = platform.processor() or platform.machine()
     print(
@@ -298,7 +394,10 @@ def main() -> None:
     parser.add_argument(
         "--reps", default="", help="comma-separated rep counts, built at the first size only"
     )
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="full builds per size")
+    parser.add_argument(
+        "--loop-repeat", type=int, default=3, help="builds per edit after them (0: no loop)"
+    )
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 8GB")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain DuckDB replay")

@@ -16,8 +16,7 @@ import os
 import pickle
 import re
 import shutil
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -76,22 +75,12 @@ def without_progress(output: str) -> str:
     return "\n".join(line for line in output.splitlines() if not PROGRESS_LINE.match(line))
 
 
-@contextmanager
-def staging_kept_in(database: Path) -> Iterator[Path]:
-    """Keep a build's staging and intermediate tables in a file, to look at them.
+def scratch_database(work: Path) -> Path:
+    """Return the file of a build's staging and intermediate tables, in its work folder.
 
-    They live in memory during a build (dbt_project.yml, issue #8); the
-    profile's SLA_REPORT_DUCKDB_SCRATCH puts them in this file instead.
+    Kept there between builds (issue #23), so a test can look at them.
     """
-    before = os.environ.get("SLA_REPORT_DUCKDB_SCRATCH")
-    os.environ["SLA_REPORT_DUCKDB_SCRATCH"] = str(database)
-    try:
-        yield database
-    finally:
-        if before is None:
-            del os.environ["SLA_REPORT_DUCKDB_SCRATCH"]
-        else:
-            os.environ["SLA_REPORT_DUCKDB_SCRATCH"] = before
+    return work / "sla_report.scratch.duckdb"
 
 
 def _shared_root(tmp_path_factory) -> Path:

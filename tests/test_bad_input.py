@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from tests.conftest import DEMO_RAW, Needles, html_tables, page_text, staging_kept_in
+from tests.conftest import DEMO_RAW, Needles, html_tables, page_text, scratch_database
 
 HOSTILE = {
     "script": '<script>alert("pwned")</script>',
@@ -354,8 +354,7 @@ def hostile_build(tmp_path_factory):
         ],
     )
     out = root / "site"
-    with staging_kept_in(root / "staging.duckdb"):
-        result = cli_build(raw, out)
+    result = cli_build(raw, out)
     assert result.exit_code == 0, result.output
     return raw, out, root / ".site-work", result.output
 
@@ -387,7 +386,7 @@ def test_unknown_category_values_are_counted_one_by_one(hostile_build):
 
 def test_a_lead_with_a_bad_value_keeps_its_row_in_the_warehouse(hostile_build):
     _, _, work, _ = hostile_build
-    with duckdb.connect(str(work.parent / "staging.duckdb"), read_only=True) as connection:
+    with duckdb.connect(str(scratch_database(work)), read_only=True) as connection:
         rows = dict(
             connection.execute(
                 "select lead_id, mql_at from main.stg_crm__leads "
@@ -428,7 +427,7 @@ def test_every_raw_row_is_used_or_rejected(hostile_build):
 
 def test_an_unknown_extra_column_is_ignored_and_a_bom_crlf_file_reads(hostile_build):
     _, _, work, _ = hostile_build
-    with duckdb.connect(str(work.parent / "staging.duckdb"), read_only=True) as connection:
+    with duckdb.connect(str(scratch_database(work)), read_only=True) as connection:
         lead = connection.execute(
             "select created_at, mql_at from main.stg_crm__leads where lead_id = 'LH-thai'"
         ).fetchone()

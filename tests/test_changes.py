@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.commands.configure import make_config
 from generator.dbt.changes import LastGoodBuild, make_fingerprint, plan_build
-from tests.conftest import DEMO_RAW, copy_built_project, copy_project
+from tests.conftest import DEMO_RAW, copy_built_project, copy_project, scratch_database
 
 
 @pytest.fixture()
@@ -167,21 +167,13 @@ def test_the_decision_names_the_model_and_counts_what_is_rebuilt(demo_build, pro
         for uid in _descendants(manifest, "model.sla_report.fct_sales_kpis")
         if uid.startswith("model.")
     }
-    # Plus every staging and intermediate model: their tables live in memory
-    # during a build, so a partial build makes them again (issue #8).
-    build_time = [
-        node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["original_file_path"].split("/")[1] in ("staging", "intermediate")
-    ]
-    assert children and build_time and plan.changed_models == ["fct_sales_kpis"]
-    # Issue #20: the counts printed add up (the changed and downstream models,
-    # plus the build-time tables).
+    assert children and plan.changed_models == ["fct_sales_kpis"]
+    # Issue #23: only those: the last good staging and intermediate tables
+    # are read as they are. Issue #20: the counts printed add up.
+    assert not plan.rebuilds_scratch
     assert plan.describe().startswith(
         f"models changed: fct_sales_kpis (+{len(children)} downstream); "
-        f"rebuilding {len(children) + 1 + len(build_time)} models ({len(children) + 1} "
-        f"changed or downstream, {len(build_time)} staging and intermediate) and "
+        f"rebuilding {len(children) + 1} models and "
     )
     assert plan.tests > len(children)
 
@@ -198,6 +190,12 @@ def _descendants(manifest, unique_id):
 
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _models_run(work):
+    """Return the names of the models the last dbt run of a work folder built."""
+    results = json.loads((work / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
 
 
 def _kpi(site, kpi_id):
@@ -243,6 +241,21 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
     assert _kpi(out, "new_revenue")["value"] == pytest.approx(2 * revenue)
     # Numbers of models that were not rebuilt are still there, unchanged.
     assert _kpi(out, "mqls")["value"] > 0
+    # Issue #23: read from the last good build's staging and intermediate
+    # tables, none of which was made again.
+    rebuilt = _models_run(tmp_path / ".site-work")
+    assert "fct_sales_kpis" in rebuilt
+    assert not {name for name in rebuilt if name.startswith(("stg_", "int_"))}
+
+    # 2b. A staging model's SQL: it and everything downstream, in a copy of
+    # the last good scratch tables.
+    sql = project / "models/staging/crm/stg_crm__revenue.sql"
+    assert "as amount," in sql.read_text()
+    sql.write_text(sql.read_text().replace("as amount,", "* 2 as amount,", 1))
+    output = build()
+    assert "models changed: stg_crm__revenue (+" in output and "full build" not in output
+    assert {"stg_crm__revenue", "fct_sales_kpis"} <= _models_run(tmp_path / ".site-work")
+    assert _kpi(out, "new_revenue")["value"] == pytest.approx(4 * revenue)
 
     # 3. A YAML-only edit of a KPI (its title): the scorecard picks it up.
     yml = project / "models/marts/fct_sales_kpis.yml"
@@ -260,7 +273,7 @@ def test_no_stale_number_after_any_kind_of_edit(tmp_path):
     output = build()
     assert "changed: seeds/reference/sla_agreements.csv: full build" in output
     assert _kpi(out, "new_revenue")["target"] == pytest.approx(2 * goal)
-    assert _kpi(out, "new_revenue")["value"] == pytest.approx(2 * revenue)
+    assert _kpi(out, "new_revenue")["value"] == pytest.approx(4 * revenue)
 
     # 5. --full forces a full build even with nothing changed.
     assert "--full given: full build" in build("--full")
@@ -273,7 +286,8 @@ def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path, 
     args = ["build", "--project-dir", str(project), "--out", str(out)]
     assert CliRunner().invoke(cli, args).exit_code == 0
     database = tmp_path / ".site-work" / "sla_report.duckdb"
-    before_db = _digest(database)
+    scratch = scratch_database(tmp_path / ".site-work")
+    before_db, before_scratch = _digest(database), _digest(scratch)
     before_site = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     sql = project / "models/marts/fct_sales_kpis.sql"
@@ -282,6 +296,7 @@ def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path, 
     assert result.exit_code != 0
     assert "models/marts/fct_sales_kpis.sql" in result.output
     assert _digest(database) == before_db, "a failed partial build replaced the database"
+    assert _digest(scratch) == before_scratch, "a failed partial build wrote to the scratch"
     assert {
         p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
     } == before_site

@@ -14,7 +14,7 @@ from generator.cli import cli
 from generator.exceptions import ConfigError
 from generator.inputs.precheck import resolve_raw_files
 from generator.inputs.raw_files import SOURCE_LINE, read_raw_file
-from tests.conftest import DEMO_RAW, staging_kept_in
+from tests.conftest import DEMO_RAW, scratch_database
 
 COLUMNS = ["lead_id", "created_at", "company"]
 
@@ -227,10 +227,9 @@ def odd_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("odd")
     raw = _odd_copy(root)
     out = root / "site"
-    with staging_kept_in(root / "staging.duckdb"):
-        result = CliRunner().invoke(
-            cli, ["build", "--data", str(raw), "--as-of", "2015-10-15", "--out", str(out)]
-        )
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(raw), "--as-of", "2015-10-15", "--out", str(out)]
+    )
     return raw, out, root / ".site-work", result
 
 
@@ -241,7 +240,7 @@ def test_odd_files_build_and_every_row_is_read(odd_build):
         counts = dict(
             connection.execute("select raw_table, rows_read from main.rpt_data_quality").fetchall()
         )
-    with duckdb.connect(str(work.parent / "staging.duckdb"), read_only=True) as connection:
+    with duckdb.connect(str(scratch_database(work)), read_only=True) as connection:
         company = connection.execute(
             "select company_name from main.stg_crm__leads where lead_id = 'LQ1'"
         ).fetchone()

@@ -7,7 +7,9 @@ Three kinds of build, cheapest first:
 - **models**: model SQL/YAML or singular data tests changed: dbt builds those
   models and everything downstream with their tests (`state:modified+` against
   the last good build's manifest, plus the models whose files we saw change),
-  in a copy of the last good database;
+  in a copy of the last good database. The staging and intermediate tables
+  the last good build left in its scratch file are read as they are (issue
+  #23); the file is copied only when the edit rebuilds one of them;
 - **full**: anything else dbt reads changed (seeds, macros, generic tests,
   sources, dbt_project.yml and its vars, profiles, the raw data files, the
   installed dbt/DuckDB versions), `--full` was given, or there is no previous
@@ -49,7 +51,7 @@ PROFILE_ENV = (
 )
 TEST_TYPES = {"test", "unit_test"}
 SCRATCH_FOLDERS = ("models/staging/", "models/intermediate/")
-"""Layers whose tables live in memory during a build: rebuilt by every partial build."""
+"""Layers whose tables live in the scratch file (profiles.yml), apart from the report's."""
 
 
 @dataclass(frozen=True)
@@ -86,19 +88,17 @@ class Plan:
     tests: int = 0
     """How many data and unit tests dbt will run (mode 'models'; estimated likewise)."""
 
-    build_time_models: int = 0
-    """Of `models`, the staging and intermediate tables every partial build rebuilds."""
+    rebuilds_scratch: bool = False
+    """Whether a staging or intermediate model is among `models` (mode 'models')."""
 
     def describe(self) -> str:
         """Return the line printed before the build starts."""
         if self.mode == "models":
             # Issue #20: the counts add up: the changed and downstream models
-            # of the reason, plus the build-time tables rebuilt every time.
-            edited = self.models - self.build_time_models
+            # of the reason, and only those (issue #23).
             return (
-                f"{self.reason}; rebuilding {_count(self.models, 'model')} ({edited} "
-                f"changed or downstream, {self.build_time_models} staging and "
-                f"intermediate) and {_count(self.tests, 'test')}"
+                f"{self.reason}; rebuilding {_count(self.models, 'model')} "
+                f"and {_count(self.tests, 'test')}"
             )
         if self.mode == "pages":
             return f"{self.reason}: re-rendering pages from the last good warehouse (no dbt)"
@@ -211,9 +211,28 @@ def load_last_good(config: BuildConfig) -> LastGoodBuild | None:
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not config.database_path.is_file():
+    if not config.database_path.is_file() or not _scratch_is_as_saved(config, folder):
         return None
     return LastGoodBuild(Fingerprint(full=raw["full"], models=raw["models"]), manifest, results)
+
+
+def _scratch_stamp(path: Path) -> dict:
+    status = path.stat()
+    return {"size": status.st_size, "mtime_ns": status.st_mtime_ns}
+
+
+def _scratch_is_as_saved(config: BuildConfig, folder: Path) -> bool:
+    """Return whether the last good build's scratch file is as it left it.
+
+    A partial build that rebuilds no staging or intermediate table reads
+    that very file (runner._prepare_target); should one have written to it
+    anyway and failed, its tables are no longer the last good build's.
+    """
+    try:
+        saved = json.loads((folder / "scratch.json").read_text(encoding="utf-8"))
+        return bool(saved == _scratch_stamp(config.scratch_path))
+    except (OSError, ValueError):
+        return False
 
 
 def save_last_good(
@@ -225,6 +244,7 @@ def save_last_good(
     for name, content in (
         ("manifest.json", json.dumps(manifest)),
         ("results.json", json.dumps(results)),
+        ("scratch.json", json.dumps(_scratch_stamp(config.scratch_path))),
         ("fingerprint.json", fingerprint.to_json()),
     ):
         temporary = folder / f".{name}.tmp"
@@ -273,7 +293,9 @@ def plan_build(
     if removed:
         return Plan("full", f"removed: {_summarise(removed)}")
     names = sorted({name for path in changed for name in _node_names(config.project_dir / path)})
-    models, tests, downstream, build_time = _downstream(last.manifest, names, config.unit_tests)
+    models, tests, downstream, rebuilds_scratch = _downstream(
+        last.manifest, names, config.unit_tests
+    )
     kind = (
         "models changed"
         if all(path.startswith("models/") for path in changed)
@@ -286,7 +308,7 @@ def plan_build(
         changed_models=names,
         models=models,
         tests=tests,
-        build_time_models=build_time,
+        rebuilds_scratch=rebuilds_scratch,
     )
 
 
@@ -300,9 +322,8 @@ def _node_names(path: Path) -> list[str]:
 
 def _downstream(
     manifest: dict, names: list[str], unit_tests_run: bool = False
-) -> tuple[int, int, int, int]:
-    """Return (models, tests, downstream models, build-time models) dbt will build
-    for `names+`.
+) -> tuple[int, int, int, bool]:
+    """Return (models, tests, downstream models, rebuilds scratch) dbt will build for `names+`.
 
     Estimated from the last good manifest: a brand-new model has no entry yet
     and counts as one model.
@@ -319,33 +340,22 @@ def _downstream(
             if child not in seen:
                 seen.add(child)
                 queue.append(child)
-    # The build-time tables (staging, intermediate) are rebuilt with every
-    # partial build, and their tests with them (generator/dbt/runner.py).
-    scratch = {
-        uid
-        for uid, node in nodes.items()
-        if node.get("resource_type") == "model"
-        and node.get("original_file_path", "").startswith(SCRATCH_FOLDERS)
-    }
-    downstream = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}
-    selected_models = downstream | scratch
+    selected = {uid for uid in seen if nodes.get(uid, {}).get("resource_type") == "model"}
     new_models = [name for name in names if name not in by_name]
-    tests = sum(
-        1
-        for uid, node in nodes.items()
-        if node.get("resource_type") in TEST_TYPES
-        and (uid in seen or set(node.get("depends_on", {}).get("nodes", [])) & scratch)
-    )
+    tests = sum(1 for uid in seen if nodes.get(uid, {}).get("resource_type") in TEST_TYPES)
     if unit_tests_run:
         tests += sum(
             1
             for test in unit_tests.values()
-            if set(test.get("depends_on", {}).get("nodes", [])) & selected_models
+            if set(test.get("depends_on", {}).get("nodes", [])) & selected
         )
     changed_models = {
         by_name[name]
         for name in names
         if name in by_name and nodes[by_name[name]]["resource_type"] == "model"
     }
-    models = len(selected_models) + len(new_models)
-    return models, tests, len(downstream - changed_models), len(scratch - downstream)
+    rebuilds_scratch = bool(new_models) or any(
+        nodes[uid].get("original_file_path", "").startswith(SCRATCH_FOLDERS) for uid in selected
+    )
+    models = len(selected) + len(new_models)
+    return models, tests, len(selected - changed_models), rebuilds_scratch

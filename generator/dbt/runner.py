@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.dbt.changes import SCRATCH_FOLDERS, Fingerprint, LastGoodBuild, Plan
+from generator.dbt.changes import Fingerprint, LastGoodBuild, Plan
 from generator.exceptions import DataTestError, InternalError
 from generator.settings.build_config import BuildConfig
 from generator.settings.profiles import profile_vars
@@ -59,10 +59,11 @@ def run_dbt_build(
 ) -> DbtBuild:
     """Build the dbt nodes the plan names, raising a clear error that names what failed.
 
-    A full build starts from an empty database, so a changed seed or model can
+    A full build starts from empty databases, so a changed seed or model can
     never meet a stale table. A 'models' build runs `state:modified+` (plus the
-    models whose files changed) in a copy of the last good database. Either
-    way the result replaces the last good database only on success.
+    models whose files changed) in a copy of the last good database, reading
+    the last good staging and intermediate tables (issue #23). Either way the
+    result replaces the last good databases only on success.
     """
     from dbt.cli.main import dbtRunner  # slow import: only when a build runs
 
@@ -70,7 +71,7 @@ def run_dbt_build(
     previous = last if plan is not None and plan.mode == "models" else None
     partial = previous is not None
     embedded = not config.target.is_warehouse
-    _prepare_target(config, partial)
+    _prepare_target(config, plan if partial else None)
     started = time.perf_counter()
     outcome = dbtRunner(callbacks=[on_event] if on_event else None).invoke(
         _dbt_arguments(config, plan if partial else None)
@@ -97,19 +98,29 @@ def run_dbt_build(
     return DbtBuild(manifest=manifest, results=results, seconds=seconds)
 
 
-def _prepare_target(config: BuildConfig, partial: bool) -> None:
-    """Make the work folder, and the fresh database dbt builds into (embedded DuckDB).
+def _prepare_target(config: BuildConfig, partial: Plan | None) -> None:
+    """Make the work folder and the fresh databases dbt builds into (embedded DuckDB).
 
-    A partial build starts from a copy of the last good database.
+    A full build writes both from nothing. A partial build starts from a copy
+    of the last good report database. It reads the last good scratch file
+    (staging and intermediate tables, issue #23) through a second link to
+    it, since it rebuilds none of them, unless the edit reaches one: then it
+    works on a copy. Either way dbt attaches the same path: a path that
+    changed between builds would make dbt parse the whole project again.
     """
     config.work_dir.mkdir(parents=True, exist_ok=True)
     if config.target.is_warehouse:
         return
-    building = config.building_database_path
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if partial:
-        shutil.copy2(config.database_path, building)
+    for building in (config.building_database_path, config.building_scratch_path):
+        for stale in (building, building.with_name(building.name + ".wal")):
+            stale.unlink(missing_ok=True)
+    if partial is None:
+        return
+    shutil.copy2(config.database_path, config.building_database_path)
+    if partial.rebuilds_scratch:
+        shutil.copy2(config.scratch_path, config.building_scratch_path)
+    else:
+        os.link(config.scratch_path, config.building_scratch_path)
 
 
 # The flags every `dbt build` of a site gets, whatever it builds.
@@ -145,6 +156,7 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
             config.target,
             config.building_database_path if embedded else None,
             config.memory_limit,
+            config.building_scratch_path if embedded else None,
         ),
     }
     args = [
@@ -174,12 +186,6 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
         # YAML-only edit (a KPI's meta) changes what rpt_kpi_scorecard compiles
         # to, which state:modified alone does not see.
         selectors = ["state:modified+", *(f"{name}+" for name in partial.changed_models)]
-        # Staging and intermediate tables live in memory during a build
-        # (dbt_project.yml), so the copied database lacks them: rebuild them
-        # all, in memory, which is cheap. Not only the ones the selection
-        # reads: a test of one (a relationship between two staging models)
-        # needs the other too.
-        selectors += [f"path:{folder.rstrip('/')}" for folder in SCRATCH_FOLDERS]
         args += ["--select", " ".join(selectors), "--state", str(state_dir(config))]
     return args
 
@@ -187,13 +193,17 @@ def _dbt_arguments(config: BuildConfig, partial: Plan | None) -> list[str]:
 def _keep_as_last_good(
     config: BuildConfig, fingerprint: Fingerprint | None, manifest: dict, results: list[NodeResult]
 ) -> None:
-    """Make the finished build the last good one: its database, state and artifacts."""
+    """Make the finished build the last good one: its databases, state and artifacts."""
     from generator.dbt.changes import forget_last_good, save_last_good
 
     embedded = not config.target.is_warehouse
     forget_last_good(config)
     if embedded:
         os.replace(config.building_database_path, config.database_path)
+        # A second link to the last good file (see _prepare_target) renames
+        # onto itself as a no-op and stays: remove it.
+        os.replace(config.building_scratch_path, config.scratch_path)
+        config.building_scratch_path.unlink(missing_ok=True)
     if fingerprint is not None and embedded:
         # A warehouse build is never reused (see changes.plan_build), and it
         # leaves no DuckDB file that a later embedded build could reuse.

@@ -95,6 +95,20 @@ class BuildConfig:
         return self.work_dir / "sla_report.building.duckdb"
 
     @property
+    def scratch_path(self) -> Path:
+        """Return the DuckDB file of the last good build's staging and intermediate tables.
+
+        Issue #23: kept between builds, so an edited mart or report model is
+        rebuilt from them without making every staging table again.
+        """
+        return self.work_dir / "sla_report.scratch.duckdb"
+
+    @property
+    def building_scratch_path(self) -> Path:
+        """Return the scratch file a build writes; it replaces scratch_path on success."""
+        return self.work_dir / "sla_report.scratch.building.duckdb"
+
+    @property
     def target_dir(self) -> Path:
         """Return dbt's target folder (manifest.json, run_results.json)."""
         return self.work_dir / "target"

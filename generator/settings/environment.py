@@ -95,7 +95,8 @@ VARIABLES = (
     Variable(
         "SLA_REPORT_DUCKDB_SCRATCH",
         "profiles.yml",
-        "Where staging and intermediate tables live during a build (default in memory).",
+        "Where dbt run by another tool (SQLFluff) keeps staging and intermediate tables "
+        "(default in memory); sla-report keeps them in its work folder.",
     ),
     Variable("SLA_REPORT_PG_HOST", "profiles.yml", "PostgreSQL host (default localhost)."),
     Variable("SLA_REPORT_PG_PORT", "profiles.yml", "PostgreSQL port (default 5432)."),

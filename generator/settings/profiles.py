@@ -85,13 +85,18 @@ def resolve_target(
 
 
 def profile_vars(
-    project_dir: Path, target: Target, database: Path | None = None, memory_limit: str | None = None
+    project_dir: Path,
+    target: Target,
+    database: Path | None = None,
+    memory_limit: str | None = None,
+    scratch: Path | None = None,
 ) -> dict:
     """Return the --vars profiles.yml reads for this run (never os.environ, issue #22).
 
-    Embedded DuckDB: the build's own database file, DuckDB's threads (the
-    machine's cores unless SLA_REPORT_DUCKDB_THREADS says otherwise) and the
-    memory limit when one was given. Spark in `session` mode keeps its tables
+    Embedded DuckDB: the build's own database file, the file of its staging
+    and intermediate tables (`scratch`, issue #23), DuckDB's threads (the machine's cores unless
+    SLA_REPORT_DUCKDB_THREADS says otherwise) and the memory limit when one
+    was given. Spark in `session` mode keeps its tables
     and its Derby metastore on local disk; `sla-report load` and `sla-report
     build` run in separate processes and must find the same ones, wherever
     the command ran: the project's build folder, unless
@@ -103,5 +108,7 @@ def profile_vars(
             values["duckdb_path"] = str(database)
         if memory_limit:
             values["duckdb_memory_limit"] = memory_limit
+        if scratch is not None:
+            values["duckdb_scratch_path"] = str(scratch)
         return values
     return {"spark_warehouse": str(project_dir.resolve() / "build" / "spark-warehouse")}
