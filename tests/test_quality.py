@@ -276,3 +276,41 @@ def test_every_page_shows_the_latest_event_next_to_data_as_of(demo_site):
     ]
     assert len(pages) > 10 and len(stamped) >= len(pages) - 1  # all but 404.html
     assert "Incomplete input" not in page_text(demo_site / "index.html")
+
+
+def test_each_kind_of_failing_check_is_named_with_its_model_and_rows(tmp_path):
+    """Issue #23: a model's checks run as one dbt test; the build names every
+    failing check (each kind, with its `where`), and only the failing ones."""
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    leads = project / "models" / "staging" / "crm" / "stg_crm__leads.yml"
+    passing = "{not_null: lead_id, where: quarantine_reason is null}"
+    text = leads.read_text()
+    assert passing in text
+    leads.write_text(
+        text.replace(
+            passing,
+            passing
+            + "\n              - {not_null: disqualified_at}"
+            + "\n              - {unique: owner_id, where: quarantine_reason is null}"
+            + "\n              - {accepted_values: channel, values: [organic_search]}"
+            + "\n              - {relationships: lead_id, to: ref('stg_crm__opportunities'),"
+            + " field: lead_id}"
+            + "\n              - {expression_is_true: \"channel <> 'paid_search'\"}",
+        )
+    )
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["build", "--project-dir", str(project), "--out", str(out)])
+    assert result.exit_code == 4, result.output
+    named = result.output.split("stg_crm__leads checks: ", 1)[1].splitlines()[0]
+    failing = dict(part.split(" fails on ") for part in named.split("; "))
+    assert set(failing) == {
+        "not_null(disqualified_at)",
+        "unique(owner_id) where quarantine_reason is null",
+        "accepted_values(channel)",
+        "relationships(lead_id -> stg_crm__opportunities.lead_id)",
+        "expression_is_true(channel <> 'paid_search')",
+    }, named
+    assert all(rows.split()[0].isdigit() and int(rows.split()[0]) > 0 for rows in failing.values())
+    assert not out.exists()

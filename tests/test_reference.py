@@ -233,7 +233,10 @@ def test_the_same_rules_run_as_dbt_data_tests_on_the_seeds(project, tmp_path):
         check=False,
     )
     assert result.returncode == 1, result.stdout
-    for test in (
+    # Issue #23: each seed's checks are one dbt test, which stores its failing
+    # checks by name (dbt's output says only how many).
+    failing = _stored_failing_checks(tmp_path / "w.duckdb")
+    expected = (
         "sla_agreements_amounts_are_positive",
         "sla_agreements_rates_are_above_0_and_at_most_1",
         "sla_agreements_time_zone_is_known",
@@ -241,8 +244,28 @@ def test_the_same_rules_run_as_dbt_data_tests_on_the_seeds(project, tmp_path):
         "sla_agreements_end_on_or_after_they_start",
         "sla_targets_are_not_negative",
         "sla_targets_months_are_first_days_inside_their_period",
-    ):
-        assert f"Failure in test {test}" in result.stdout, test
+    )
+    for test in expected:
+        assert test in failing, test
+    # And only they: the seeds' other checks (not null, unique, relationships) pass.
+    assert set(failing) == {*expected}, failing
+
+
+def _stored_failing_checks(database) -> dict[str, int]:
+    """Return the failing checks every `checks` test stored (issue #23) in a DuckDB file."""
+    import duckdb
+
+    from generator.dbt.checks import read_failing_checks
+
+    failing: dict[str, int] = {}
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'dbt_test__audit' and table_name like 'checks_%'"
+        ).fetchall()
+        for (table,) in tables:
+            failing.update(read_failing_checks(connection, f'dbt_test__audit."{table}"'))
+    return failing
 
 
 def test_agreement_commands_answer_a_broken_seed_in_one_line(project):

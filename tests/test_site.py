@@ -120,13 +120,53 @@ def test_dbt_build_ran_every_data_and_unit_test_and_all_passed(demo_build):
     import json
 
     config, _ = demo_build
+    from generator.dbt.checks import check_names
+
     results = json.loads((config.work_dir / "run_results.json").read_text())["results"]
     data_tests = [r for r in results if r["unique_id"].startswith("test.")]
     unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
-    assert len(data_tests) >= 100 and len(unit_tests) >= 3
+    # Issue #23: a model's column checks run as one dbt test; every check ran.
+    nodes = json.loads((config.work_dir / "manifest.json").read_text())["nodes"]
+    checks = [
+        check
+        for r in data_tests
+        for check in check_names(nodes[r["unique_id"]].get("test_metadata"))
+    ]
+    assert len(checks) >= 240 and len(unit_tests) >= 3
     assert {r["status"] for r in data_tests + unit_tests} == {"pass"}
     models = [r for r in results if r["unique_id"].startswith("model.")]
     assert models and {r["status"] for r in models} == {"success"}
+
+
+def test_each_check_is_named_alike_in_its_sql_and_listed_on_the_data_quality_page(demo_build):
+    """Issue #23: a model's checks run as one dbt test. The names the test's SQL
+    gives a failing check are the names the site lists; the page counts checks."""
+    from generator.dbt.checks import check_names
+    from tests.conftest import page_text
+
+    config, summary = demo_build
+    nodes = json.loads((config.work_dir / "manifest.json").read_text())["nodes"]
+    results = json.loads((config.work_dir / "run_results.json").read_text())["results"]
+    listed = []
+    for result in results:
+        node = nodes.get(result["unique_id"], {})
+        names = check_names(node.get("test_metadata"))
+        in_sql = re.findall(r"select '((?:[^']|'')*)' as check_name", node.get("compiled_code", ""))
+        assert sorted(names) == sorted(name.replace("''", "'") for name in in_sql), node["name"]
+        model = node.get("attached_node", "").split(".")[-1]
+        listed += [f"{model}: {name}" for name in names]
+    text = page_text(summary.out_dir / "data-quality.html")
+    assert "stg_crm__activities: not_null(activity_id) where quarantine_reason is null" in listed
+    for name in listed:
+        assert name in text, name
+    singular_and_unit = sum(
+        1
+        for r in results
+        if r["unique_id"].startswith("unit_test.")
+        or (r["unique_id"].startswith("test.") and not nodes[r["unique_id"]].get("test_metadata"))
+    )
+    total = len(listed) + singular_and_unit
+    assert f"{total} pass ({total} data and unit tests;" in text
 
 
 def test_rep_pages_are_linked_from_the_hand_off_table_not_from_every_page(demo_site):

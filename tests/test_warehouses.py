@@ -455,6 +455,31 @@ def test_a_crm_export_loaded_into_postgres_builds_the_same_site(
     _crm_export_builds_the_same_site(name, "postgres", run, project, export_build)
 
 
+def test_a_failing_check_on_postgres_is_named_with_its_model(postgres, postgres_build, tmp_path):
+    """Issue #23: a model's checks are one dbt test, which stores its failing
+    checks as a view; the CLI names them, read through dbt's adapter. Last of
+    the PostgreSQL tests: it stops a build in the shared database."""
+    project = copy_project(tmp_path / "project")
+    reps = project / "models" / "staging" / "crm" / "stg_crm__reps.yml"
+    reps.write_text(reps.read_text().replace("values: [sales, marketing]", "values: [sales]"))
+    result = subprocess.run(
+        [*CLI, "build", "--target", "postgres", "--as-of", "2015-10-15", "--out", "site"],
+        cwd=project,
+        env=postgres,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 4, output
+    assert (
+        "stg_crm__reps checks: accepted_values(team) where quarantine_reason is null fails on"
+        in output
+    ), output
+    assert not (project / "site").exists()
+
+
 # -- Apache Spark ---------------------------------------------------------------
 
 

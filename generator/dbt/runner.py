@@ -9,10 +9,11 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from generator.dbt.changes import Fingerprint, LastGoodBuild, Plan
+from generator.dbt.checks import CHECKS_TEST, check_names
 from generator.exceptions import DataTestError, InternalError
 from generator.settings.build_config import BuildConfig
 from generator.settings.profiles import profile_vars
@@ -35,6 +36,12 @@ class NodeResult:
     failures: int | None
     path: str = ""
     """The node's file in the project (a model's SQL, a test's SQL or YAML)."""
+    checks: tuple[str, ...] = ()
+    """A `checks` test's checks, by name (issue #23: one test per model)."""
+    failing_checks: tuple[tuple[str, int], ...] = ()
+    """A failed `checks` test's failing checks: name and failing rows."""
+    relation: str = ""
+    """Where a `checks` test stored its failing checks."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ def run_dbt_build(
     if outcome.exception is not None:
         raise _classify_exception(outcome.exception)
     results = [_node_result(raw) for raw in getattr(outcome.result, "results", [])]
+    results = _with_failing_checks(config, results)
     _raise_for_failures(results, config.project_dir)
     if not outcome.success:
         raise InternalError(
@@ -251,15 +259,38 @@ def _merged_results(
 
 def _node_result(raw) -> NodeResult:
     node = raw.node
+    metadata = getattr(node, "test_metadata", None)
+    checks = check_names({"name": metadata.name, "kwargs": metadata.kwargs} if metadata else None)
+    name = node.name
+    if metadata is not None and metadata.name == CHECKS_TEST:
+        # dbt names the test after all its arguments; the model's name says which it is.
+        name = f"{str(getattr(node, 'attached_node', '') or '').split('.')[-1]} checks"
     return NodeResult(
         unique_id=node.unique_id,
-        name=node.name,
+        name=name,
         resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
         status=str(getattr(raw.status, "value", raw.status)).lower(),
         message=str(raw.message or ""),
         failures=raw.failures,
         path=str(getattr(node, "original_file_path", "") or ""),
+        checks=tuple(checks),
+        relation=str(getattr(node, "relation_name", "") or "") if checks else "",
     )
+
+
+def _with_failing_checks(config: BuildConfig, results: list[NodeResult]) -> list[NodeResult]:
+    """Name the failing checks of each failed `checks` test, from its stored failures.
+
+    dbt reports only how many rows such a test returned: one per failing check.
+    """
+    from generator.dbt.warehouse import failing_checks
+
+    named = []
+    for result in results:
+        if result.checks and result.status == "fail" and result.relation:
+            result = replace(result, failing_checks=tuple(failing_checks(config, result.relation)))
+        named.append(result)
+    return named
 
 
 def _where(result: NodeResult, project_dir: Path) -> str:
@@ -301,11 +332,7 @@ def _raise_for_failures(results: list[NodeResult], project_dir: Path) -> None:
     failed_tests = [r for r in results if r.resource_type in TEST_TYPES and r.status in FAILED]
     failed_nodes = [r for r in results if r.resource_type not in TEST_TYPES and r.status in FAILED]
     if failed_tests:
-        lines = [
-            f"  - {_where(r, project_dir)}: {r.name}: "
-            f"{r.message.strip().splitlines()[0] if r.message else r.status}"
-            for r in failed_tests
-        ]
+        lines = [f"  - {_where(r, project_dir)}: {r.name}: {_failure(r)}" for r in failed_tests]
         skipped = sum(1 for r in results if r.status == "skipped")
         raise DataTestError(
             f"{len(failed_tests)} dbt test(s) failed; the site was not published"
@@ -319,6 +346,16 @@ def _raise_for_failures(results: list[NodeResult], project_dir: Path) -> None:
             for r in failed_nodes
         ]
         raise InternalError("dbt could not build:\n" + "\n".join(lines))
+
+
+def _failure(result: NodeResult) -> str:
+    """Return what failed in a test: each failing check of a `checks` test, else dbt's message."""
+    if result.failing_checks:
+        return "; ".join(
+            f"{name} fails on {rows} row{'s' if rows != 1 else ''}"
+            for name, rows in result.failing_checks
+        )
+    return result.message.strip().splitlines()[0] if result.message else result.status
 
 
 def _classify_exception(error: BaseException) -> Exception:

@@ -141,3 +141,32 @@ def _plain(value, local_timestamps: bool = False):
     if local_timestamps and isinstance(value, datetime) and value.tzinfo is None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
+
+
+def failing_checks(config, relation: str) -> list[tuple[str, int]]:
+    """Return (name, failing rows) of each check a failed `checks` test stored (issue #23).
+
+    Read after dbt has finished, from the database it built: DuckDB's file
+    read-only, else through the adapter the build used.
+    """
+    from generator.dbt.checks import read_failing_checks
+
+    if not config.target.is_warehouse:
+        # dbt's relation starts with the database's name inside dbt's session,
+        # which differs from the file's own: schema and table are enough.
+        in_file = ".".join(relation.split(".")[-2:])
+        try:
+            with duckdb.connect(str(config.building_database_path), read_only=True) as connection:
+                return read_failing_checks(connection, in_file)
+        except duckdb.Error as error:
+            raise InternalError(f"cannot read the failed checks in {relation}: {error}") from error
+    from dbt.adapters.base import BaseAdapter
+    from dbt.adapters.factory import FACTORY
+
+    # As in AdapterWarehouse: every registered adapter is a BaseAdapter.
+    adapter: object = FACTORY.adapters.get(config.target.type)
+    if not isinstance(adapter, BaseAdapter):
+        raise InternalError(f"no {config.target.type} adapter is registered to read {relation}")
+    with adapter.connection_named("sla_report_checks"):
+        handle = adapter.connections.get_thread_connection().handle
+        return read_failing_checks(handle, relation)

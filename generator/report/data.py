@@ -87,19 +87,32 @@ def agreement_in_force(agreements: list[dict]) -> dict:
 
 
 def test_results(results) -> list[dict]:
-    """Return every dbt data and unit test of a build with its status, failures first.
+    """Return every data test (each check of a model's `checks` test) and unit test with
+    its status, failures first.
 
     `results` are the dbt build's node results (generator.dbt.runner.NodeResult).
+    Issue #23: a model's column checks run as one dbt test, so each check is
+    listed (and counted) by itself, as `model: check`.
     """
-    tests = [
-        {
-            "name": r.name,
-            "type": "unit test" if r.resource_type == "unit_test" else "data test",
-            "status": r.status,
-            "failures": r.failures,
-        }
-        for r in results
-        if r.resource_type in ("test", "unit_test")
-    ]
+    tests = []
+    for r in results:
+        if r.resource_type not in ("test", "unit_test"):
+            continue
+        kind = "unit test" if r.resource_type == "unit_test" else "data test"
+        if not r.checks:
+            tests.append({"name": r.name, "type": kind, "status": r.status, "failures": r.failures})
+            continue
+        model = r.name.removesuffix(" checks")
+        failing = dict(r.failing_checks)
+        for check in r.checks:
+            status = r.status if r.status != "fail" else ("fail" if check in failing else "pass")
+            tests.append(
+                {
+                    "name": f"{model}: {check}",
+                    "type": kind,
+                    "status": status,
+                    "failures": failing.get(check, 0) if r.status in ("pass", "fail") else None,
+                }
+            )
     tests.sort(key=lambda t: (t["status"] == "pass", t["type"], t["name"]))
     return tests
