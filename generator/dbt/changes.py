@@ -31,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.inputs.check_cache import CheckCache, content_hash, hash_file
 from generator.settings.build_config import BuildConfig
 from generator.settings.environment import read
 from generator.settings.project import FAST_LOADER
@@ -118,12 +119,7 @@ def _hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+_hash_file = hash_file
 
 
 def _files(root: Path, folder: str) -> list[Path]:
@@ -181,8 +177,11 @@ def make_fingerprint(config: BuildConfig) -> Fingerprint:
         if not relative.startswith("data-tests/generic/"):
             models[relative] = _hash_file(path)
     full["vars"] = _hash_bytes(json.dumps(config.dbt_vars, sort_keys=True).encode())
+    # The pre-check hashed each clean copy once (issue #23): a copy whose stat
+    # is the recorded one is not read again.
+    known = CheckCache(config.inputs_dir).known_hashes()
     for table, path in sorted(config.raw_files.items()):
-        full[f"raw data: {table} ({path.name})"] = _hash_file(path)
+        full[f"raw data: {table} ({path.name})"] = content_hash(path, known)
     for package in PACKAGES:
         try:
             full[f"package {package}"] = metadata.version(package)
