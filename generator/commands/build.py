@@ -146,6 +146,7 @@ def _generate(
             path: render_page(environment, template, page) for path, template, page in plan.pages
         }
         files.update(plan.charts)
+        files.update(plan.downloads)
         # Issue #20: counts that agree with the final line's.
         progress.update(f"{len(plan.pages)} generated pages, {len(plan.charts)} chart files")
     built_dir = _run_mkdocs(config, files, plan.nav_children, quality, data, language, progress)

@@ -59,7 +59,7 @@ REPORT_MODELS = {
     ),
     "monthly": ("rpt_kpi_monthly", "agreement_id, kpi_order, month_start_date"),
     "lead_velocity": ("rpt_lead_velocity", "month_start_date"),
-    "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
+    "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, rep_list_order"),
     "rejections": ("rpt_mql_rejections", "agreement_id, mqls_rejected desc, rejection_reason"),
     "warnings": ("rpt_data_warnings", "warning_type, subject"),
     "lost_reasons": ("rpt_lost_reasons", "agreement_id, reason_order"),
