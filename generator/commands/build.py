@@ -81,6 +81,11 @@ def build_report(
         return _build(config, full, report or log.info, progress or Progress("quiet"))
 
 
+def template_cache_dir(config: BuildConfig) -> Path:
+    """Return the work folder's cache of compiled page and theme templates (issue #23)."""
+    return config.work_dir / "templates"
+
+
 def check_templates_and_texts(config: BuildConfig, project_vars: dict, environment) -> None:
     """Compile the page templates and check the agreement texts (syntax, KPI names) before dbt."""
     kpi_ids = declared_kpis(config.site_root, project_kpi_models(project_vars))
@@ -94,7 +99,7 @@ def _build(
     started = time.perf_counter()
     with progress.stage("planning"):
         project_vars = read_project_vars(config.site_root)
-        environment = make_environment()
+        environment = make_environment(template_cache_dir(config))
         check_templates_and_texts(config, project_vars, environment)
         # Read first: an unreadable record of closed periods stops the build before dbt.
         previous_history = read_history(config.out_dir)
@@ -204,7 +209,7 @@ def _run_mkdocs(
             config.work_dir / "mkdocs.yml",
             nav_children,
         )
-        build_site(mkdocs_config)
+        build_site(mkdocs_config, template_cache_dir(config))
     return built_dir
 
 
