@@ -103,8 +103,8 @@ def _build(
         check_templates_and_texts(config, project_vars, environment)
         # Read first: an unreadable record of closed periods stops the build before dbt.
         previous_history = read_history(config.out_dir)
-        fingerprint = make_fingerprint(config)
         last = load_last_good(config)
+        fingerprint = make_fingerprint(config, last.fingerprint if last else None)
         rebuild = plan_build(config, fingerprint, last, full)
     report(rebuild.describe())
     # plan_build plans "pages" only from a last good build.
