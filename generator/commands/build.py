@@ -81,6 +81,11 @@ def build_report(
         return _build(config, full, report or log.info, progress or Progress("quiet"))
 
 
+def template_cache_dir(config: BuildConfig) -> Path:
+    """Return the work folder's cache of compiled page and theme templates (issue #23)."""
+    return config.work_dir / "templates"
+
+
 def check_templates_and_texts(config: BuildConfig, project_vars: dict, environment) -> None:
     """Compile the page templates and check the agreement texts (syntax, KPI names) before dbt."""
     kpi_ids = declared_kpis(config.site_root, project_kpi_models(project_vars))
@@ -94,12 +99,12 @@ def _build(
     started = time.perf_counter()
     with progress.stage("planning"):
         project_vars = read_project_vars(config.site_root)
-        environment = make_environment()
+        environment = make_environment(template_cache_dir(config))
         check_templates_and_texts(config, project_vars, environment)
         # Read first: an unreadable record of closed periods stops the build before dbt.
         previous_history = read_history(config.out_dir)
-        fingerprint = make_fingerprint(config)
         last = load_last_good(config)
+        fingerprint = make_fingerprint(config, last.fingerprint if last else None)
         rebuild = plan_build(config, fingerprint, last, full)
     report(rebuild.describe())
     # plan_build plans "pages" only from a last good build.
@@ -146,6 +151,7 @@ def _generate(
             path: render_page(environment, template, page) for path, template, page in plan.pages
         }
         files.update(plan.charts)
+        files.update(plan.downloads)
         # Issue #20: counts that agree with the final line's.
         progress.update(f"{len(plan.pages)} generated pages, {len(plan.charts)} chart files")
     built_dir = _run_mkdocs(config, files, plan.nav_children, quality, data, language, progress)
@@ -203,7 +209,7 @@ def _run_mkdocs(
             config.work_dir / "mkdocs.yml",
             nav_children,
         )
-        build_site(mkdocs_config)
+        build_site(mkdocs_config, template_cache_dir(config))
     return built_dir
 
 

@@ -20,7 +20,7 @@ from generator.inputs.source_settings import (
 )
 from generator.inputs.source_tables import missing_inputs
 from generator.settings.as_of import agreement_time_zones, last_complete_day, parse_as_of
-from generator.settings.build_config import BuildConfig
+from generator.settings.build_config import BuildConfig, input_cache_dir
 from generator.settings.dbt_package import site_sources
 from generator.settings.language import site_settings
 from generator.settings.profiles import Target, resolve_target
@@ -66,7 +66,7 @@ def make_config(
     data_dir = options.data
     last_complete, default_as_of = _as_of_defaults(sources, data_dir, chosen)
     settings, (raw_files, columns, unavailable) = _source_inputs(
-        root, data_dir, options.source, chosen
+        root, data_dir, options.source, chosen, input_cache_dir(work_dir)
     )
     if data_dir is None and sources == root and not chosen.is_warehouse:
         raw_files = demo_raw_files(root, settings)
@@ -125,15 +125,20 @@ def _site_folders(
     return out_dir, work_dir, sources
 
 
-def _source_inputs(root: Path, data_dir: Path | None, source: str | None, chosen: Target):
-    """Return the source's settings and its checked raw files, columns and unavailable tables."""
+def _source_inputs(
+    root: Path, data_dir: Path | None, source: str | None, chosen: Target, cache_dir: Path
+):
+    """Return the source's settings and its checked raw files, columns and unavailable tables.
+
+    The checks that passed are kept in cache_dir (the work folder's) between builds.
+    """
     settings = load_settings(settings_path(root, data_dir), source)
     if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
         raise ConfigError(
             f"--source {settings.source} reads an export: pass --data DIR, the "
             "folder of its raw tables (the demo is in the contract's layout)"
         )
-    return settings, _check_inputs(data_dir, settings, chosen)
+    return settings, _check_inputs(data_dir, settings, chosen, cache_dir)
 
 
 def _target(root: Path, given: str | None, options: ProjectSettings) -> Target:
@@ -171,7 +176,7 @@ def demo_raw_files(root: Path, settings: SourceSettings) -> dict[str, Path]:
 
 
 def _check_inputs(
-    data_dir: Path | None, settings: SourceSettings, chosen: Target
+    data_dir: Path | None, settings: SourceSettings, chosen: Target, cache_dir: Path | None = None
 ) -> tuple[dict[str, Path], dict[str, dict[str, str | None]], dict[str, str]]:
     """Return the checked raw files, the headers found per table, and what the team lacks.
 
@@ -184,12 +189,12 @@ def _check_inputs(
         raw_files: dict[str, Path] = {}
     elif settings.source == "contract":
         tables = tuple(name for name in settings.unavailable if "." not in name)
-        raw_files = resolve_raw_files(data_dir, tables, unavailable)
+        raw_files = resolve_raw_files(data_dir, tables, unavailable, cache_dir)
         unavailable.update(
             {name: f"declared unavailable in {SETTINGS_NAME}" for name in settings.unavailable}
         )
     else:
-        resolved = resolve_source_files(data_dir, settings)
+        resolved = resolve_source_files(data_dir, settings, cache_dir)
         raw_files, columns, unavailable = resolved.files, resolved.columns, resolved.unavailable
     if data_dir is None and chosen.is_warehouse and settings.source != "contract":
         unavailable.update(

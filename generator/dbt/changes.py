@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.inputs.check_cache import CheckCache, content_hash, hash_file
 from generator.settings.build_config import BuildConfig
 from generator.settings.environment import read
 from generator.settings.project import FAST_LOADER
@@ -118,12 +119,7 @@ def _hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+_hash_file = hash_file
 
 
 def _files(root: Path, folder: str) -> list[Path]:
@@ -157,8 +153,22 @@ def _declares_only_models(path: Path) -> bool:
     )
 
 
-def make_fingerprint(config: BuildConfig) -> Fingerprint:
-    """Return the content hashes of everything the dbt build reads."""
+def _models_only(path: Path, relative: str, digest: str, previous: Fingerprint | None) -> bool:
+    """Return _declares_only_models(path), from the last good build when the file is unchanged."""
+    # Parsing the 70 YAML files was a tenth of an agreement-text edit (issue #23).
+    if previous is not None and previous.models.get(relative) == digest:
+        return True
+    if previous is not None and previous.full.get(relative) == digest:
+        return False
+    return _declares_only_models(path)
+
+
+def make_fingerprint(config: BuildConfig, previous: Fingerprint | None = None) -> Fingerprint:
+    """Return the content hashes of everything the dbt build reads.
+
+    `previous`, the last good build's: a models/ YAML file with the content
+    it had then is sorted as it was then, without parsing it again.
+    """
     root = config.project_dir
     full: dict[str, str] = {}
     models: dict[str, str] = {}
@@ -170,19 +180,23 @@ def make_fingerprint(config: BuildConfig) -> Fingerprint:
             full[name] = _hash_file(root / name)
     for path in _files(root, "models"):
         relative = path.relative_to(root).as_posix()
+        digest = _hash_file(path)
         if path.suffix == ".sql" or (
-            path.suffix in (".yml", ".yaml") and _declares_only_models(path)
+            path.suffix in (".yml", ".yaml") and _models_only(path, relative, digest, previous)
         ):
-            models[relative] = _hash_file(path)
+            models[relative] = digest
         else:
-            full[relative] = _hash_file(path)
+            full[relative] = digest
     for path in _files(root, "data-tests"):
         relative = path.relative_to(root).as_posix()
         if not relative.startswith("data-tests/generic/"):
             models[relative] = _hash_file(path)
     full["vars"] = _hash_bytes(json.dumps(config.dbt_vars, sort_keys=True).encode())
+    # The pre-check hashed each clean copy once (issue #23): a copy whose stat
+    # is the recorded one is not read again.
+    known = CheckCache(config.inputs_dir).known_hashes()
     for table, path in sorted(config.raw_files.items()):
-        full[f"raw data: {table} ({path.name})"] = _hash_file(path)
+        full[f"raw data: {table} ({path.name})"] = content_hash(path, known)
     for package in PACKAGES:
         try:
             full[f"package {package}"] = metadata.version(package)

@@ -44,15 +44,21 @@ class Warehouse:
         except duckdb.Error as error:
             raise InternalError(f"cannot open {database_path} read-only: {error}") from error
 
-    def rows(self, model: str, order_by: str | None = None) -> list[dict]:
-        """Return every row of a report model as dicts (column -> value)."""
+    def rows(self, model: str, order_by: str | None = None, where: str | None = None) -> list[dict]:
+        """Return the rows of a report model (those matching `where`) as dicts."""
         _check_readable(model)
-        query = f'select * from "{self.schema}"."{model}"'
-        if order_by:
-            query += f" order by {order_by}"
+        query = _select(f'"{self.schema}"."{model}"', order_by, where)
         cursor = self.connection.execute(query)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def count(self, model: str) -> int:
+        """Return how many rows a report model has."""
+        _check_readable(model)
+        [(rows,)] = self.connection.execute(
+            f'select count(*) from "{self.schema}"."{model}"'
+        ).fetchall()
+        return int(rows)
 
     def close(self) -> None:
         """Release the database file."""
@@ -98,22 +104,31 @@ class AdapterWarehouse:
         self._connection = self.adapter.connection_named("sla_report_reader")
         self._connection.__enter__()
 
-    def rows(self, model: str, order_by: str | None = None) -> list[dict]:
-        """Return every row of a report model as dicts (column -> value)."""
-        _check_readable(model)
-        if model not in self.relations:
-            raise InternalError(f"{model} is not a model of this build")
-        query = f"select * from {self.relations[model]}"
-        if order_by:
-            query += f" order by {order_by}"
-        handle = self.adapter.connections.get_thread_connection().handle
-        cursor = handle.cursor()
-        cursor.execute(query)
+    def rows(self, model: str, order_by: str | None = None, where: str | None = None) -> list[dict]:
+        """Return the rows of a report model (those matching `where`) as dicts."""
+        cursor = self._execute(_select(self._relation(model), order_by, where))
         names = [column[0] for column in cursor.description]
         return [
             dict(zip(names, (_plain(value, self.local_timestamps) for value in row), strict=True))
             for row in cursor.fetchall()
         ]
+
+    def count(self, model: str) -> int:
+        """Return how many rows a report model has."""
+        cursor = self._execute(f"select count(*) from {self._relation(model)}")
+        return int(_plain(cursor.fetchall()[0][0]))
+
+    def _relation(self, model: str) -> str:
+        _check_readable(model)
+        if model not in self.relations:
+            raise InternalError(f"{model} is not a model of this build")
+        return self.relations[model]
+
+    def _execute(self, query: str):
+        handle = self.adapter.connections.get_thread_connection().handle
+        cursor = handle.cursor()
+        cursor.execute(query)
+        return cursor
 
     def close(self) -> None:
         """Release the connection."""
@@ -125,6 +140,16 @@ class AdapterWarehouse:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _select(relation: str, order_by: str | None, where: str | None) -> str:
+    """Return the query reading a relation's rows, filtered and ordered."""
+    query = f"select * from {relation}"
+    if where:
+        query += f" where {where}"
+    if order_by:
+        query += f" order by {order_by}"
+    return query
 
 
 def _plain(value, local_timestamps: bool = False):

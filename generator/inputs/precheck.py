@@ -9,11 +9,13 @@ staging, which quarantines them visibly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from generator.exceptions import ConfigError
+from generator.inputs.check_cache import CheckCache, recorded_notes, write_if_changed
 from generator.inputs.exports import prepare as prepare_exports
 from generator.inputs.headers import (
     ResolvedSource,
@@ -30,7 +32,10 @@ log = logging.getLogger(__name__)
 
 
 def resolve_raw_files(
-    data_dir: Path, unavailable: tuple[str, ...] = (), empty: dict[str, str] | None = None
+    data_dir: Path,
+    unavailable: tuple[str, ...] = (),
+    empty: dict[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, Path]:
     """Return the clean copy of each raw table in data_dir, checking columns and types.
 
@@ -40,13 +45,18 @@ def resolve_raw_files(
     Tables declared `unavailable` (crm_source.yml) get a header-only stand-in;
     tables whose file has no rows are added to `empty` (issue #9: both are
     systems the team does not have, and their KPIs are no data).
+    With a cache_dir (a build's `<work>/inputs`), the clean copies and
+    stand-ins are kept there and a file unchanged since its last good check
+    is not read again (issue #23); without one (`sla-report load`) they live
+    in a scratch folder removed at exit.
     """
     if not data_dir.is_dir():
         raise ConfigError(f"--data {data_dir}: no such folder")
+    cache = CheckCache(cache_dir) if cache_dir else None
     resolved: dict[str, Path] = {}
     for table, required in RAW_TABLES.items():
         if table in unavailable:
-            resolved[table] = _stand_in(table)
+            resolved[table] = _stand_in(table, cache)
             continue
         candidates = [data_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES]
         found = [path for path in candidates if path.is_file()]
@@ -69,7 +79,18 @@ def resolve_raw_files(
                 f"{path}: the file is empty (not even a header row); a table "
                 f"with no rows still needs its header: {', '.join(required)}"
             )
-        raw = read_raw_file(path, name=table)
+        raw = _read_checked(path, table, cache, _contract_check(path, required, table))
+        resolved[table] = raw.path
+        if not raw.rows and empty is not None:
+            empty[table] = f"{path.name} has no rows"
+    resolved.update(_optional_files(data_dir, unavailable, cache))
+    return resolved
+
+
+def _contract_check(path: Path, required: list[str], table: str) -> Callable[[RawFile], None]:
+    """Return the check of a contract table's file: required columns, then typed ones."""
+
+    def check(raw: RawFile) -> None:
         missing = [column for column in required if column not in raw.columns]
         if missing:
             # Every missing column at once: fixing an export one column per
@@ -80,14 +101,39 @@ def resolve_raw_files(
                 f"found columns: {', '.join(raw.columns) or 'none'}"
             )
         _check_types(raw, TYPED_COLUMNS.get(table, {}))
-        resolved[table] = raw.path
-        if not raw.rows and empty is not None:
-            empty[table] = f"{path.name} has no rows"
-    resolved.update(_optional_files(data_dir, unavailable))
-    return resolved
+
+    return check
 
 
-def _optional_files(data_dir: Path, unavailable: tuple[str, ...]) -> dict[str, Path]:
+def _read_checked(
+    path: Path,
+    table: str,
+    cache: CheckCache | None,
+    check: Callable[[RawFile], None],
+    layout: str = "contract",
+) -> RawFile:
+    """Return the checked clean copy of one raw file: the last good check's if unchanged."""
+    # What was checked is part of the record's key: a file read in another
+    # layout, or new required or typed columns (a new release), is checked again.
+    checks = repr(
+        (layout, RAW_TABLES.get(table), OPTIONAL_TABLES.get(table), TYPED_COLUMNS.get(table))
+    )
+    if cache is not None:
+        raw = cache.lookup(path, table, checks)
+        if raw is not None:
+            return raw
+        cache.forget(table)
+    with recorded_notes() as notes:
+        raw = read_raw_file(path, cache.out_dir() if cache else None, name=table)
+    check(raw)
+    if cache is not None:
+        cache.store(raw, table, checks, notes)
+    return raw
+
+
+def _optional_files(
+    data_dir: Path, unavailable: tuple[str, ...], cache: CheckCache | None
+) -> dict[str, Path]:
     """Return the clean copy of each optional contract table, or a header-only stand-in.
 
     Issue #19: a folder without lead_owner_history is no error; every breach
@@ -103,38 +149,38 @@ def _optional_files(data_dir: Path, unavailable: tuple[str, ...]) -> dict[str, P
         if table in unavailable or not found or found[0].stat().st_size == 0:
             if not found and table not in unavailable:
                 log.info("%s: no %s file: every lead keeps its current owner", data_dir, table)
-            resolved[table] = _stand_in(table)
+            resolved[table] = _stand_in(table, cache)
             continue
-        raw = read_raw_file(found[0].resolve())
-        missing = [column for column in required if column not in raw.columns]
-        if missing:
-            raise ConfigError(
-                f"{found[0].resolve()}: missing required column"
-                f"{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}; "
-                f"found columns: {', '.join(raw.columns) or 'none'}"
-            )
-        _check_types(raw, TYPED_COLUMNS.get(table, {}))
+        path = found[0].resolve()
+        raw = _read_checked(path, table, cache, _contract_check(path, required, table))
         resolved[table] = raw.path
     return resolved
 
 
-def _stand_in(table: str) -> Path:
-    """Return a header-only contract file for a table the team does not have."""
-    path = scratch_dir() / f"{table}.unavailable.csv"
+def _stand_in(table: str, cache: CheckCache | None) -> Path:
+    """Return a header-only contract file for a table the team does not have.
+
+    In a build's work folder it outlives the build: dbt's manifest names it.
+    """
+    folder = cache.out_dir() if cache else scratch_dir()
     columns = RAW_TABLES.get(table) or OPTIONAL_TABLES[table]
-    path.write_text(",".join(columns) + "\n", encoding="utf-8")
-    return path
+    return write_if_changed(folder / f"{table}.unavailable.csv", ",".join(columns) + "\n")
 
 
-def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSource:
+def resolve_source_files(
+    data_dir: Path, settings: SourceSettings, cache_dir: Path | None = None
+) -> ResolvedSource:
     """Return the raw files of another CRM's export, every column found (issue #9).
 
     Tables and columns are matched without case, spaces or underscores; a
     missing file (not declared unavailable) or a missing required column
     stops the build here, naming the file, the column and the closest header.
+    A cache_dir keeps the checks between builds, as for resolve_raw_files.
     """
     if not data_dir.is_dir():
         raise ConfigError(f"--data {data_dir}: no such folder")
+    cache = CheckCache(cache_dir) if cache_dir else None
+    out_dir = cache.out_dir() if cache else scratch_dir()
     # A HubSpot UI export or a Salesforce report export is converted first
     # (issue #21); a table that layout cannot have is unavailable, with why.
     prepared = prepare_exports(data_dir, settings)
@@ -144,7 +190,7 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
     unavailable: dict[str, str] = {}
     for table in SOURCE_TABLES[settings.source]:
         if table.name in settings.unavailable or table.name in prepared.unavailable:
-            files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
+            files[table.name], columns[table.name] = header_only_file(table, out_dir)
             unavailable[table.name] = prepared.unavailable.get(
                 table.name, f"declared unavailable in {SETTINGS_NAME}"
             )
@@ -152,24 +198,19 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
         path = find_table_file(data_dir, table.name)
         if path is None and table.absent_ok:
             # Issue #19: an export without the owner history is no error.
-            files[table.name], columns[table.name] = header_only_file(table, scratch_dir())
+            files[table.name], columns[table.name] = header_only_file(table, out_dir)
             continue
         if path is None:
             raise _missing_table(data_dir, table, settings.source)
         path = path.resolve()
         if path.stat().st_size == 0:
             raise ConfigError(f"{path}: the file is empty (not even a header row)")
-        raw = read_raw_file(path, name=table.name)
         if table.name == "web_sessions":
-            missing = [c for c in RAW_TABLES["web_sessions"] if c not in raw.columns]
-            if missing:
-                raise ConfigError(
-                    f"{path}: missing required column "
-                    f"{', '.join(repr(c) for c in missing)}; found columns: "
-                    f"{', '.join(raw.columns) or 'none'}"
-                )
-            _check_types(raw, TYPED_COLUMNS["web_sessions"])
+            raw = _read_checked(path, table.name, cache, _web_sessions_check(path), "sessions")
         else:
+            # Another CRM's columns are matched on every build (cheap: the
+            # headers), as the settings that name them may have changed.
+            raw = _read_checked(path, table.name, cache, lambda raw: None, settings.source)
             columns[table.name] = resolve_columns(
                 path, table, list(raw.headers or raw.columns), settings.settings
             )
@@ -177,6 +218,22 @@ def resolve_source_files(data_dir: Path, settings: SourceSettings) -> ResolvedSo
         if not raw.rows:
             unavailable[table.name] = f"{path.name} has no rows"
     return ResolvedSource(files, columns, unavailable)
+
+
+def _web_sessions_check(path: Path) -> Callable[[RawFile], None]:
+    """Return the check of the web sessions file beside another CRM's export."""
+
+    def check(raw: RawFile) -> None:
+        missing = [c for c in RAW_TABLES["web_sessions"] if c not in raw.columns]
+        if missing:
+            raise ConfigError(
+                f"{path}: missing required column "
+                f"{', '.join(repr(c) for c in missing)}; found columns: "
+                f"{', '.join(raw.columns) or 'none'}"
+            )
+        _check_types(raw, TYPED_COLUMNS["web_sessions"])
+
+    return check
 
 
 def _missing_table(data_dir: Path, table: Table, source: str) -> ConfigError:

@@ -23,6 +23,8 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,11 +171,12 @@ def read_csv_file(path: Path, out_dir: Path, name: str | None = None) -> RawFile
             'a quote inside a quoted field must be doubled ("")'
         ) from error
     clean = out_dir / f"{name or path.stem}.csv"
-    with clean.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow([*columns, SOURCE_LINE])
-        for record, line in zip(records, start_lines, strict=True):
-            writer.writerow([*record, str(line)])
+    with _replacing(clean) as temporary:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow([*columns, SOURCE_LINE])
+            for record, line in zip(records, start_lines, strict=True):
+                writer.writerow([*record, str(line)])
     return RawFile(
         original=path,
         path=clean,
@@ -219,14 +222,32 @@ def read_parquet_file(path: Path, out_dir: Path, name: str | None = None) -> Raw
                 f'"{old.replace(chr(34), chr(34) * 2)}" as "{new}"'
                 for old, new in zip(names, columns, strict=True)
             )
-            target = str(clean).replace("'", "''")
-            connection.execute(
-                f"copy (select {renamed} from read_parquet('{quoted}')) "
-                f"to '{target}' (format parquet)"
-            )
+            with _replacing(clean) as temporary:
+                target = str(temporary).replace("'", "''")
+                connection.execute(
+                    f"copy (select {renamed} from read_parquet('{quoted}')) "
+                    f"to '{target}' (format parquet)"
+                )
     except duckdb.Error as error:
         raise ConfigError(f"{path}: cannot be read as Parquet: {error}") from error
     return RawFile(path, clean, columns, rows, [], tuple(names))
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """Yield a temporary file beside path that replaces it once written.
+
+    The clean copies in a build's work folder outlive the build (issue #23):
+    a copy is never seen half-written, by a crash or by a dbt still reading it.
+    """
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def read_raw_file(path: Path, out_dir: Path | None = None, name: str | None = None) -> RawFile:

@@ -59,7 +59,7 @@ REPORT_MODELS = {
     ),
     "monthly": ("rpt_kpi_monthly", "agreement_id, kpi_order, month_start_date"),
     "lead_velocity": ("rpt_lead_velocity", "month_start_date"),
-    "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, days_since_mql desc, lead_id"),
+    "overdue": ("rpt_overdue_mqls", "agreement_id, rep_id, rep_list_order"),
     "rejections": ("rpt_mql_rejections", "agreement_id, mqls_rejected desc, rejection_reason"),
     "warnings": ("rpt_data_warnings", "warning_type, subject"),
     "lost_reasons": ("rpt_lost_reasons", "agreement_id, reason_order"),
@@ -68,12 +68,21 @@ REPORT_MODELS = {
 }
 
 
+SHOWN_ROWS = {"deals": "outcome = 'won' and amount_rank <= 10"}
+"""Models the site shows only some rows of: only those are read (issue #23: at 1M
+leads rpt_deal_outcomes has 117,000 rows, for the sales page's ten largest wins)."""
+
+
 def load_report_data(warehouse) -> ReportData:
     """Return every report model as rows (the warehouse module does the reading)."""
     loaded = {
-        name: warehouse.rows(model, order_by) for name, (model, order_by) in REPORT_MODELS.items()
+        name: warehouse.rows(model, order_by, SHOWN_ROWS.get(name))
+        for name, (model, order_by) in REPORT_MODELS.items()
     }
-    counts = {model: len(loaded[name]) for name, (model, _) in REPORT_MODELS.items()}
+    counts = {
+        model: warehouse.count(model) if name in SHOWN_ROWS else len(loaded[name])
+        for name, (model, _) in REPORT_MODELS.items()
+    }
     return ReportData(**loaded, report_row_counts=counts)
 
 

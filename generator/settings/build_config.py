@@ -85,6 +85,11 @@ class BuildConfig:
         return self.sources_dir or self.project_dir
 
     @property
+    def inputs_dir(self) -> Path:
+        """Return the folder of the raw files' clean copies and their last good checks."""
+        return input_cache_dir(self.work_dir)
+
+    @property
     def database_path(self) -> Path:
         """Return the DuckDB file of the last successful dbt build (the generator reads it)."""
         return self.work_dir / "sla_report.duckdb"
@@ -137,3 +142,8 @@ class BuildConfig:
             values["source_settings"] = self.source_settings
             values["source_columns"] = self.source_columns
         return values
+
+
+def input_cache_dir(work_dir: Path) -> Path:
+    """Return a work folder's folder of checked raw files (generator/inputs/check_cache.py)."""
+    return work_dir / "inputs"

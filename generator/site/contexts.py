@@ -110,9 +110,17 @@ class TeamPage:
         default_factory=list,
         metadata={
             "help": (
-                "rpt_breach_queue rows, most urgent first, each with crm_url (or None) (hand-off)"
+                "rpt_breach_queue rows the page lists (is_on_page), most urgent first, each "
+                "with crm_url (or None) (hand-off)"
             )
         },
+    )
+    breach_queue_not_listed: int = field(
+        default=0,
+        metadata={"help": "rpt_breach_queue.rows_not_on_page: queue rows the page leaves out"},
+    )
+    breach_queue_csv: str = field(
+        default="", metadata={"help": "the whole queue's CSV download, relative to the page"}
     )
 
 
@@ -122,10 +130,20 @@ class RepPage:
 
     agreement: dict = _help("rpt_agreements row of the agreement in force")
     rep: dict = _help("rpt_rep_handoff row of the rep")
-    overdue: list[dict] = _help("the rep's MQLs past deadline untouched (lead id, company)")
+    overdue: list[dict] = _help(
+        "the rep's MQLs past deadline untouched the page lists (rpt_overdue_mqls.is_on_page)"
+    )
     overdue_buckets: list[dict] = _help("rpt_overdue_age_buckets rows of the rep")
     root: str = _help("relative path from the page to the site root")
     title: str = _help("the page's <title>: the rep's name made safe (see nav_title)")
+    overdue_not_listed: int = field(
+        default=0,
+        metadata={"help": "rpt_overdue_mqls.rows_not_on_page: the rep's rows the page leaves out"},
+    )
+    overdue_csv: str = field(
+        default="",
+        metadata={"help": "the rep's whole list as a CSV download, relative to the page"},
+    )
     handoff_note: str = field(
         default="",
         metadata={

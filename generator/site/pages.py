@@ -28,6 +28,7 @@ from generator.site.contexts import (
     RepPage,
     TeamPage,
 )
+from generator.site.downloads import BREACH_QUEUE_COLUMNS, OVERDUE_COLUMNS, rows_csv
 from generator.site.names import lead_url, nav_title, page_names
 
 SECTION_TITLES = {
@@ -51,6 +52,13 @@ class SitePlan:
     """Chart path -> SVG; each chart has its dark-scheme twin beside it (charts.dark_path)."""
     nav_children: dict[str, list] = field(default_factory=dict)
     """Page path in mkdocs.yml's nav -> the generated pages nested under it."""
+    downloads: dict[str, str] = field(default_factory=dict)
+    """CSV path -> text: a list that grows with the data, whole, beside its page (issue #23)."""
+
+
+def _not_listed(rows: list[dict]) -> int:
+    """Return how many rows of a list its page leaves out (the models' rows_not_on_page)."""
+    return rows[0]["rows_not_on_page"] if rows else 0
 
 
 def _add_chart(plan: SitePlan, path: str, svg: str) -> None:
@@ -446,6 +454,9 @@ def _add_team_pages(plan: SitePlan, site: SiteInput, in_force: _InForce) -> None
     buckets = _rows_of(data.overdue_buckets, current_id)
     team_rows = _rows_of(data.reps, current_id)
     rep_pages = page_names(rep["rep_id"] for rep in team_rows)
+    queue = _rows_of(data.breach_queue, current_id)
+    queue_csv = f"breach-queue-{current_id}.csv"
+    plan.downloads[queue_csv] = rows_csv(queue, BREACH_QUEUE_COLUMNS)
     for section, (caption, slug, svg) in _weekly_charts(data, in_force).items():
         path = f"charts/{slug}-{current_id}.svg"
         _add_chart(plan, path, svg)
@@ -471,8 +482,11 @@ def _add_team_pages(plan: SitePlan, site: SiteInput, in_force: _InForce) -> None
                     handoff_note=handoff_note(current),
                     breach_queue=[
                         {**row, "crm_url": lead_url(site.crm_links, row["lead_id"])}
-                        for row in _rows_of(data.breach_queue, current_id)
+                        for row in queue
+                        if row["is_on_page"]
                     ],
+                    breach_queue_not_listed=_not_listed(queue),
+                    breach_queue_csv=queue_csv,
                 ),
             )
         )
@@ -494,6 +508,10 @@ def _add_rep_pages(plan: SitePlan, data: ReportData, in_force: _InForce) -> None
     for row in _rows_of(data.overdue, current_id):
         overdue_by_rep.setdefault(row["rep_id"], []).append(row)
     for rep in team_rows:
+        overdue = overdue_by_rep.get(rep["rep_id"], [])
+        overdue_csv = f"reps/{rep_pages[rep['rep_id']]}.csv"
+        if overdue:
+            plan.downloads[overdue_csv] = rows_csv(overdue, OVERDUE_COLUMNS)
         plan.pages.append(
             (
                 f"reps/{rep_pages[rep['rep_id']]}.md",
@@ -501,7 +519,9 @@ def _add_rep_pages(plan: SitePlan, data: ReportData, in_force: _InForce) -> None
                 RepPage(
                     agreement=current,
                     rep=rep,
-                    overdue=overdue_by_rep.get(rep["rep_id"], []),
+                    overdue=[row for row in overdue if row["is_on_page"]],
+                    overdue_not_listed=_not_listed(overdue),
+                    overdue_csv=overdue_csv.removeprefix("reps/"),
                     overdue_buckets=[b for b in buckets if b["rep_id"] == rep["rep_id"]],
                     root="../",
                     # Not in the navigation (issue #8), so MkDocs would take the

@@ -7,7 +7,9 @@
     the rep who owned it when it became an MQL (issue #19). Leads appear by
     CRM record id, company and channel only: never a person's name, e-mail
     or phone. Without lead activities the clock cannot run and the queue is
-    empty (the hand-off page says why). -#}
+    empty (the hand-off page says why). Issue #23: the page lists the first
+    `page_list_rows` of the queue and says how many more there are; the whole
+    queue is a CSV beside it. -#}
 with
 
 handoffs as (
@@ -128,7 +130,7 @@ deadlines as (
 
 ),
 
-final as (
+ranked as (
 
     {# The deadline is rounded to the second: a cast alone rounds in DuckDB
        but truncates in Spark, one second apart. #}
@@ -167,6 +169,18 @@ final as (
         and deadlines.deadline_date = calendar.calendar_date
     left join reps
         on queued.owner_id = reps.rep_id
+
+),
+
+final as (
+
+    select
+        *,
+        urgency_order <= {{ var('page_list_rows') }} as is_on_page,
+        cast(greatest(
+            count(*) over (partition by agreement_id) - {{ var('page_list_rows') }}, 0
+        ) as {{ dbt.type_int() }}) as rows_not_on_page
+    from ranked
 
 )
 

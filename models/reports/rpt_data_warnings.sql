@@ -6,8 +6,11 @@
     - new-business revenue lines on an opportunity that is not won: they are
       counted (revenue is by booking date, whatever the stage). Issue #19:
       one plain sentence naming each line and its opportunity by id (never
-      lead data), so someone can correct the CRM; one row, printed once. -#}
+      lead data), so someone can correct the CRM; one row, printed once.
+      Issue #23: the first few lines by id, then how many more (at 1M leads
+      the sentence named 180 lines on one line). -#}
 {%- set cumulative = cumulative_kpi_ids() %}
+{%- set lines_named = 5 %}
 with
 
 month_targets as (
@@ -69,14 +72,26 @@ ignored_month_targets as (
 
 ),
 
+revenue_lines_numbered as (
+
+    select
+        *,
+        row_number() over (order by revenue_id) as line_order
+    from revenue
+
+),
+
 revenue_lines_listed as (
 
+    {# The text sort of the ids names the same first lines as the row order. #}
     select
         count(*) as row_count,
         cast(sum(amount) as {{ type_double() }}) as amount,
-        {{ sorted_text_agg(dbt.concat(["revenue_id", "' (opportunity '", "opportunity_id",
-            "', '", "replace(opportunity_stage, '_', ' ')", "')'"]), ', ') }} as line_list
-    from revenue
+        {{ sorted_text_agg("case when line_order <= " ~ lines_named ~ " then "
+            ~ dbt.concat(["revenue_id", "' (opportunity '", "opportunity_id",
+            "', '", "replace(opportunity_stage, '_', ' ')", "')'"]) ~ " end", ', ') }}
+            as line_list
+    from revenue_lines_numbered
 
 ),
 
@@ -89,6 +104,9 @@ revenue_on_unwon_opportunities as (
         {{ dbt.concat([
             "case when row_count = 1 then 'Revenue line ' else 'Revenue lines ' end",
             "line_list",
+            "case when row_count > " ~ lines_named ~ " then "
+            ~ dbt.concat(["' and '", "cast(row_count - " ~ lines_named ~ " as "
+                ~ dbt.type_string() ~ ")", "' more'"]) ~ " else '' end",
             "case when row_count = 1 then ' is' else ' are' end",
             "' counted in new-business revenue by booking date, but '",
             "case when row_count = 1 then 'its opportunity is' else 'their opportunities are'"

@@ -2,7 +2,9 @@
     weekly review works through, per rep (the owner when the lead became an
     MQL). Leads appear by id and company only: never a person's name or
     e-mail. Without lead activities the clock cannot run and nothing is
-    listed (issue #19: every MQL would look untouched). -#}
+    listed (issue #19: every MQL would look untouched). Issue #23: a rep's
+    page lists the first `page_list_rows` of theirs, oldest first, and says
+    how many more there are; all of them are a CSV beside the page. -#}
 with
 
 handoffs as (
@@ -32,7 +34,7 @@ aged as (
 
 ),
 
-final as (
+listed as (
 
     select
         aged.mql_handoff_id,
@@ -52,6 +54,42 @@ final as (
     from aged
     left join reps
         on aged.owner_id = reps.rep_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        cast(row_number() over (
+            partition by agreement_id, rep_id
+            order by days_since_mql desc, lead_id asc
+        ) as {{ dbt.type_int() }}) as rep_list_order,
+        count(*) over (partition by agreement_id, rep_id) as rep_list_rows
+    from listed
+
+),
+
+final as (
+
+    select
+        mql_handoff_id,
+        agreement_id,
+        lead_id,
+        company_name,
+        rep_id,
+        rep_name,
+        channel,
+        mql_local_date,
+        days_since_mql,
+        business_hours_overdue,
+        age_bucket,
+        age_bucket_order,
+        rep_list_order,
+        rep_list_order <= {{ var('page_list_rows') }} as is_on_page,
+        cast(greatest(rep_list_rows - {{ var('page_list_rows') }}, 0)
+            as {{ dbt.type_int() }}) as rows_not_on_page
+    from ranked
 
 )
 
