@@ -48,7 +48,8 @@ def differing_rows(connection, left: str, right: str, listed: str) -> tuple[int,
     """Rows only in `left` and only in `right`, duplicates counted (EXCEPT ALL)."""
     return tuple(
         connection.execute(
-            f"select count(*) from (select {listed} from {one} except all select {listed} from {other})"
+            f"select count(*) from (select {listed} from {one}"
+            f" except all select {listed} from {other})"
         ).fetchone()[0]
         for one, other in ((left, right), (right, left))
     )
@@ -76,7 +77,9 @@ def compare_table(connection: duckdb.DuckDBPyConnection, schema: str, name: str)
         else f'"{column}"'
         for column, data_type in before_columns
     )
-    float_noise = counts[0] == counts[1] and differing_rows(connection, left, right, rounded) == (0, 0)
+    float_noise = counts[0] == counts[1] and not any(
+        differing_rows(connection, left, right, rounded)
+    )
     return why, float_noise
 
 
