@@ -135,7 +135,29 @@ owners_at_mql as (
 
 ),
 
-touches as (
+touch_time_zones as (
+
+    {# The UTC range a touch can fall in, per time zone: from the first MQL
+       to the end of the as-of day (utc_offset_days adds days either side). #}
+    select
+        time_zone,
+        min(mql_at) as first_at,
+        max(as_of_end_local_at) as last_at
+    from mqls
+    where weeks_before_as_of = 0
+    group by time_zone
+
+),
+
+utc_offset_days as (
+
+    {# Issue #23: one offset per zone and UTC day, so a touch's wall-clock
+       time is an addition rather than a time-zone conversion per row. #}
+    {{ utc_offset_days('touch_time_zones') }}
+
+),
+
+touches_local as (
 
     {# The as-of day's MQLs only: an earlier evaluation's MQLs are among
        them, and reuse their touches (issue #20). #}
@@ -143,15 +165,31 @@ touches as (
         mqls.agreement_id,
         mqls.lead_id,
         activities.occurred_at,
-        {{ to_local_timestamp('activities.occurred_at', 'mqls.time_zone') }} as occurred_local_at,
-        mqls.touch_window_end_local_at
+        {{ local_timestamp_by_offset('activities.occurred_at', 'mqls.time_zone',
+            'utc_offset_days') }} as occurred_local_at,
+        mqls.touch_window_end_local_at,
+        mqls.as_of_end_local_at
     from mqls
     inner join activities
         on mqls.lead_id = activities.lead_id
         and mqls.mql_at <= activities.occurred_at
-        and {{ to_local_timestamp('activities.occurred_at', 'mqls.time_zone') }}
-            < mqls.as_of_end_local_at
+    left join utc_offset_days
+        on mqls.time_zone = utc_offset_days.time_zone
+        and cast(activities.occurred_at as date) = utc_offset_days.utc_date
     where mqls.weeks_before_as_of = 0
+
+),
+
+touches as (
+
+    select
+        agreement_id,
+        lead_id,
+        occurred_at,
+        occurred_local_at,
+        touch_window_end_local_at
+    from touches_local
+    where occurred_local_at < as_of_end_local_at
 
 ),
 

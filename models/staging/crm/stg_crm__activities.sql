@@ -1,8 +1,17 @@
+{% set known_types = "('call', 'email', 'meeting', 'social')" %}
+
 with
+
+repeated_ids as (
+
+    {{ repeated_ids(raw_table('crm', 'lead_activities'), clean_id('activity_id')) }}
+
+),
 
 source as (
 
-    select * from {{ raw_table('crm', 'lead_activities') }}
+    {{ rows_ranked_by_id(raw_table('crm', 'lead_activities'), 'repeated_ids',
+        clean_id('activity_id'), parse_utc_timestamp('occurred_at')) }}
 
 ),
 
@@ -26,12 +35,17 @@ typed as (
         is_automated as is_automated_text,
         occurred_at as occurred_at_text,
         {{ clean_text('activity_type') }} as activity_type_text,
+        id_rank,
 
+        {# Issue #23: a known activity type holds nothing private; the two
+           patterns over 10M rows of them cost a second. #}
         {{ masked_values([
             ("activity_id", has_email_id(clean_text('activity_id'))),
             ("lead_id", has_email_id(clean_text('lead_id'))),
             ("rep_id", has_email_id(clean_text('rep_id'))),
-            ("activity_type", has_private_text(clean_text('activity_type'))),
+            ("activity_type", "case when lower(" ~ clean_text('activity_type') ~ ") in "
+                ~ known_types ~ " then false else "
+                ~ has_private_text(clean_text('activity_type')) ~ " end"),
         ]) }} as masked_values
 
     from source
@@ -42,15 +56,14 @@ checked as (
 
     select
         *,
-        activity_type in ('call', 'email', 'meeting', 'social') as is_known_type,
+        activity_type in {{ known_types }} as is_known_type,
         {# Only a missing or duplicate id, or an activity with no lead to
            belong to, loses the row (issue #11); bad values are flagged. #}
         {{ quarantine_reason([
             ("activity_id is null", "missing activity_id"),
             ("lead_id is null", "missing lead_id"),
             (is_after_as_of('occurred_at'), "after the as-of date"),
-            ("row_number() over (partition by activity_id order by occurred_at) > 1",
-                "duplicate activity_id"),
+            ("id_rank > 1", "duplicate activity_id"),
         ]) }} as quarantine_reason
     from typed
 

@@ -8,9 +8,16 @@
     opportunities and revenue stay. -#}
 with
 
+repeated_ids as (
+
+    {{ repeated_ids(raw_table('crm', 'leads'), clean_id('lead_id')) }}
+
+),
+
 source as (
 
-    select * from {{ raw_table('crm', 'leads') }}
+    {{ rows_ranked_by_id(raw_table('crm', 'leads'), 'repeated_ids', clean_id('lead_id'),
+        parse_utc_timestamp('created_at')) }}
 
 ),
 
@@ -40,6 +47,7 @@ typed as (
         sal_at as sal_at_text,
         sql_at as sql_at_text,
         disqualified_at as disqualified_at_text,
+        id_rank,
 
         {{ masked_values([
             ("lead_id", has_email_id(clean_text('lead_id'))),
@@ -63,8 +71,7 @@ checked as (
         {{ quarantine_reason([
             ("lead_id is null", "missing lead_id"),
             (is_after_as_of('created_at'), "created after the as-of date"),
-            ("row_number() over (partition by lead_id order by created_at) > 1",
-                "duplicate lead_id"),
+            ("id_rank > 1", "duplicate lead_id"),
         ]) }} as quarantine_reason
     from typed
 
