@@ -463,7 +463,7 @@ def test_a_failing_check_on_postgres_is_named_with_its_model(postgres, postgres_
     reps = project / "models" / "staging" / "crm" / "stg_crm__reps.yml"
     reps.write_text(reps.read_text().replace("values: [sales, marketing]", "values: [sales]"))
     result = subprocess.run(
-        [*CLI, "build", "--target", "postgres", "--as-of", "2015-10-15", "--out", "site"],
+        [*CLI, "build", "--target", "postgres", "--as-of", "2015-10-15", "--out", "build/site"],
         cwd=project,
         env=postgres,
         capture_output=True,
@@ -477,7 +477,7 @@ def test_a_failing_check_on_postgres_is_named_with_its_model(postgres, postgres_
         "stg_crm__reps checks: accepted_values(team) where quarantine_reason is null fails on"
         in output
     ), output
-    assert not (project / "site").exists()
+    assert not (project / "build" / "site").exists()
 
 
 # -- Apache Spark ---------------------------------------------------------------
