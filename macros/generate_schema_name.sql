@@ -6,7 +6,8 @@
 {%- endmacro %}
 
 {#- Staging and intermediate ask for the database `scratch` (dbt_project.yml):
-    on DuckDB an attached in-memory database (profiles.yml, issue #8). A
+    on DuckDB an attached database file of their own (profiles.yml, issues
+    #8 and #23). A
     warehouse keeps them in the target's own database (Spark has no
     databases apart from schemas), and so does a DuckDB profile that attaches
     no `scratch` (a team's own project that installs sla_report as a dbt

@@ -35,9 +35,9 @@
 
     The failing checks are stored (store_failures) so that the CLI can name
     them after dbt has finished (dbt itself reports only "Got N results").
-    A table on DuckDB: staging and intermediate models live in an in-memory
-    database that is gone once dbt has finished, so a view over them could
-    not be read then. A view elsewhere: free to create, and read (run
+    A table on DuckDB: staging and intermediate models live in another
+    database file (`scratch`, profiles.yml), which is not attached when the
+    runner reads the report's file, so a view over them could not be read. A view elsewhere: free to create, and read (run
     again) only when the test failed. -#}
 {% test checks(model, checks) %}
 {{ config(

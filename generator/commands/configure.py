@@ -69,7 +69,7 @@ def make_config(
         root, data_dir, options.source, chosen, input_cache_dir(work_dir)
     )
     if data_dir is None and sources == root and not chosen.is_warehouse:
-        raw_files = demo_raw_files(root, settings)
+        raw_files = demo_raw_files(root, settings, input_cache_dir(work_dir))
     language = _language(sources, options, given=bool(locale or currency))
     return BuildConfig(
         locale=language.code,
@@ -154,7 +154,9 @@ def _target(root: Path, given: str | None, options: ProjectSettings) -> Target:
     return chosen
 
 
-def demo_raw_files(root: Path, settings: SourceSettings) -> dict[str, Path]:
+def demo_raw_files(
+    root: Path, settings: SourceSettings, cache_dir: Path | None = None
+) -> dict[str, Path]:
     """Return the demo's raw tables (seeds/raw) as files, checked like a team's --data files.
 
     Issue #23: the demo reads its raw tables the way every team's build
@@ -163,12 +165,13 @@ def demo_raw_files(root: Path, settings: SourceSettings) -> dict[str, Path]:
     folder made per process, and a path that changed every build would
     change dbt's vars, and with them its partial parsing and the rebuild
     planner's fingerprint. The demo's files are written clean (`sla-report
-    demo-data`), so both read the same.
+    demo-data`), so both read the same. The check itself is kept in
+    cache_dir between builds, like a team's.
     """
     folder = (root / "seeds" / "raw").resolve()
     if settings.source != "contract" or not folder.is_dir():
         return {}
-    checked = resolve_raw_files(folder)
+    checked = resolve_raw_files(folder, cache_dir=cache_dir)
     return {
         table: folder / f"{table}.csv" if (folder / f"{table}.csv").is_file() else path
         for table, path in checked.items()
