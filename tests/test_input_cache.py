@@ -10,8 +10,8 @@ import shutil
 
 import pytest
 
-from generator.dbt.changes import _hash_file
 from generator.exceptions import ConfigError
+from generator.hashing import hash_file
 from generator.inputs import precheck
 from generator.inputs.check_cache import CheckCache
 from generator.inputs.precheck import resolve_raw_files
@@ -133,7 +133,7 @@ def test_the_fingerprint_reuses_the_recorded_hash_only_while_the_copy_is_unchang
     cache = tmp_path / "work" / "inputs"
     files = resolve_raw_files(raw, cache_dir=cache)
     known = CheckCache(cache).known_hashes()
-    assert known[files["leads"]] == _hash_file(files["leads"])
+    assert known[files["leads"]] == hash_file(files["leads"])
     with files["leads"].open("a", encoding="utf-8") as handle:
         handle.write('"L-extra"\n')
     assert files["leads"] not in CheckCache(cache).known_hashes()

@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.commands.demo_data import DEMO_AS_OF
 from generator.exceptions import ConfigError
 from generator.i18n import SiteLocale
+from generator.inputs.check_cache import CheckCache
 from generator.inputs.precheck import resolve_raw_files, resolve_source_files
 from generator.inputs.reference_seeds import check_reference
 from generator.inputs.source_settings import (
@@ -66,10 +67,8 @@ def make_config(
     data_dir = options.data
     last_complete, default_as_of = _as_of_defaults(sources, data_dir, chosen)
     settings, (raw_files, columns, unavailable) = _source_inputs(
-        root, data_dir, options.source, chosen, input_cache_dir(work_dir)
+        root, data_dir, options.source, chosen, input_cache_dir(work_dir), sources == root
     )
-    if data_dir is None and sources == root and not chosen.is_warehouse:
-        raw_files = demo_raw_files(root, settings, input_cache_dir(work_dir))
     language = _language(sources, options, given=bool(locale or currency))
     return BuildConfig(
         locale=language.code,
@@ -81,6 +80,7 @@ def make_config(
         as_of=parse_as_of(options.as_of, default_as_of, last_complete),
         data_dir=data_dir,
         raw_files=raw_files,
+        raw_hashes=CheckCache(input_cache_dir(work_dir)).known_hashes(),
         source=settings.source,
         source_settings=settings.settings,
         source_columns=columns,
@@ -126,11 +126,18 @@ def _site_folders(
 
 
 def _source_inputs(
-    root: Path, data_dir: Path | None, source: str | None, chosen: Target, cache_dir: Path
+    root: Path,
+    data_dir: Path | None,
+    source: str | None,
+    chosen: Target,
+    cache_dir: Path,
+    own_project: bool,
 ):
     """Return the source's settings and its checked raw files, columns and unavailable tables.
 
-    The checks that passed are kept in cache_dir (the work folder's) between builds.
+    The checks that passed are kept in cache_dir (the work folder's) between
+    builds. `own_project`: this project's demo is built when no data is given
+    (not a project that installs sla_report as a package).
     """
     settings = load_settings(settings_path(root, data_dir), source)
     if data_dir is None and settings.source != "contract" and not chosen.is_warehouse:
@@ -138,7 +145,10 @@ def _source_inputs(
             f"--source {settings.source} reads an export: pass --data DIR, the "
             "folder of its raw tables (the demo is in the contract's layout)"
         )
-    return settings, _check_inputs(data_dir, settings, chosen, cache_dir)
+    raw_files, columns, unavailable = _check_inputs(data_dir, settings, chosen, cache_dir)
+    if data_dir is None and own_project and not chosen.is_warehouse:
+        raw_files = demo_raw_files(root, settings, cache_dir)
+    return settings, (raw_files, columns, unavailable)
 
 
 def _target(root: Path, given: str | None, options: ProjectSettings) -> Target:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.inputs.check_cache import CheckCache, content_hash, hash_file
+from generator.hashing import hash_file
 from generator.settings.build_config import BuildConfig
 from generator.settings.environment import read
 from generator.settings.project import FAST_LOADER
@@ -119,9 +119,6 @@ def _hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-_hash_file = hash_file
-
-
 def _files(root: Path, folder: str) -> list[Path]:
     base = root / folder
     if not base.is_dir():
@@ -174,13 +171,13 @@ def make_fingerprint(config: BuildConfig, previous: Fingerprint | None = None) -
     models: dict[str, str] = {}
     for folder in ("seeds", "macros", "data-tests/generic"):
         for path in _files(root, folder):
-            full[path.relative_to(root).as_posix()] = _hash_file(path)
+            full[path.relative_to(root).as_posix()] = hash_file(path)
     for name in ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml"):
         if (root / name).is_file():
-            full[name] = _hash_file(root / name)
+            full[name] = hash_file(root / name)
     for path in _files(root, "models"):
         relative = path.relative_to(root).as_posix()
-        digest = _hash_file(path)
+        digest = hash_file(path)
         if path.suffix == ".sql" or (
             path.suffix in (".yml", ".yaml") and _models_only(path, relative, digest, previous)
         ):
@@ -190,13 +187,12 @@ def make_fingerprint(config: BuildConfig, previous: Fingerprint | None = None) -
     for path in _files(root, "data-tests"):
         relative = path.relative_to(root).as_posix()
         if not relative.startswith("data-tests/generic/"):
-            models[relative] = _hash_file(path)
+            models[relative] = hash_file(path)
     full["vars"] = _hash_bytes(json.dumps(config.dbt_vars, sort_keys=True).encode())
     # The pre-check hashed each clean copy once (issue #23): a copy whose stat
     # is the recorded one is not read again.
-    known = CheckCache(config.inputs_dir).known_hashes()
     for table, path in sorted(config.raw_files.items()):
-        full[f"raw data: {table} ({path.name})"] = content_hash(path, known)
+        full[f"raw data: {table} ({path.name})"] = config.raw_hashes.get(path) or hash_file(path)
     for package in PACKAGES:
         try:
             full[f"package {package}"] = metadata.version(package)

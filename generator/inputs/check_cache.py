@@ -18,7 +18,6 @@ rebuild planner's fingerprint (generator/dbt/changes.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.hashing import hash_file
 from generator.inputs.raw_files import RawFile
 
 log = logging.getLogger(__name__)
@@ -37,15 +37,6 @@ CHECK_VERSION = 1
 RECORD_SUFFIX = ".check.json"
 _NOTES_LOGGER = "generator.inputs.raw_files"
 """Where the reader says how it read a file (encoding, delimiter): said again on a reuse."""
-
-
-def hash_file(path: Path) -> str:
-    """Return the content hash of a file (the one the rebuild planner uses)."""
-    digest = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _stat(path: Path) -> dict:
@@ -168,11 +159,6 @@ class CheckCache:
             if record.get("version") == CHECK_VERSION and _same_stat(clean, Path(clean["path"])):
                 hashes[Path(clean["path"])] = clean["hash"]
         return hashes
-
-
-def content_hash(path: Path, known: dict[Path, str]) -> str:
-    """Return a file's content hash: the recorded one when its stat matched, else computed."""
-    return known.get(path) or hash_file(path)
 
 
 @contextmanager

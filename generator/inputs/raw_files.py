@@ -170,13 +170,7 @@ def read_csv_file(path: Path, out_dir: Path, name: str | None = None) -> RawFile
             f"{path}: line {reader.line_num}: cannot be read as CSV ({error}); "
             'a quote inside a quoted field must be doubled ("")'
         ) from error
-    clean = out_dir / f"{name or path.stem}.csv"
-    with _replacing(clean) as temporary:
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-            writer.writerow([*columns, SOURCE_LINE])
-            for record, line in zip(records, start_lines, strict=True):
-                writer.writerow([*record, str(line)])
+    clean = _write_clean_csv(out_dir / f"{name or path.stem}.csv", columns, records, start_lines)
     return RawFile(
         original=path,
         path=clean,
@@ -231,6 +225,19 @@ def read_parquet_file(path: Path, out_dir: Path, name: str | None = None) -> Raw
     except duckdb.Error as error:
         raise ConfigError(f"{path}: cannot be read as Parquet: {error}") from error
     return RawFile(path, clean, columns, rows, [], tuple(names))
+
+
+def _write_clean_csv(
+    clean: Path, columns: list[str], records: list[list[str]], start_lines: list[int]
+) -> Path:
+    """Write the clean copy: every field quoted, the original line of each record last."""
+    with _replacing(clean) as temporary:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow([*columns, SOURCE_LINE])
+            for record, line in zip(records, start_lines, strict=True):
+                writer.writerow([*record, str(line)])
+    return clean
 
 
 @contextmanager

@@ -74,6 +74,10 @@ class BuildConfig:
     currency: str = "USD"
     """ISO 4217 code of the amounts in the data (USD, THB, BRL); nothing is converted."""
 
+    raw_hashes: dict[Path, str] = field(default_factory=dict)
+    """Content hashes the input check recorded, by clean copy, for files unchanged
+    since (issue #23): the rebuild planner does not read them again."""
+
     sources_dir: Path | None = None
     """The site's sources (mkdocs.yml, site/, seeds/reference, the models' YAML) when
     they are not project_dir's: a project that installs sla_report as a dbt package
