@@ -171,8 +171,11 @@ serve: install
 	$(BIN)/sla-report serve $(if $(OUT),--out $(OUT),)
 
 # Build time, peak memory and the ratio to plain DuckDB at growing sizes,
-# plus the demo (issue #8). BENCH_SIZES=10m BENCH_ARGS="--repeat 1
-# --memory-limit 8GB" for the largest; see benchmarks/bench_scale.py.
+# plus the demo (issue #8), then the analyst's loop after each: a text, a
+# one-model and a seed edit (issue #23). For the largest: BENCH_SIZES=10m
+# BENCH_ARGS="--repeat 1 --loop-repeat 0 --memory-limit 6GB" (DuckDB's
+# share, so that the whole process stays within 8 GB); see
+# benchmarks/bench_scale.py.
 BENCH_SIZES ?= 10k,100k,1m
 BENCH_ARGS ?=
 bench: install

@@ -122,6 +122,30 @@ def measure_build(
         "pages": len(html),
         "site_bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
         "index_bytes": (out / "index.html").stat().st_size,
+        "dbt_profile": dbt_profile(out.parent / f".{out.name}-work" / "run_results.json"),
+    }
+
+
+def dbt_profile(run_results: Path) -> dict:
+    """Where a build's dbt time went, from its run_results.json: the time dbt's
+    run took, the time its nodes took (summed over dbt's threads) by kind, and
+    the slowest nodes."""
+    if not run_results.is_file():
+        return {}
+    document = json.loads(run_results.read_text(encoding="utf-8"))
+    by_kind: dict[str, float] = {}
+    for result in document["results"]:
+        kind = result["unique_id"].split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + result["execution_time"]
+    slowest = sorted(document["results"], key=lambda result: -result["execution_time"])[:5]
+    return {
+        "run": document["elapsed_time"],
+        "nodes": len(document["results"]),
+        "by_kind": by_kind,
+        "slowest": [
+            (result["unique_id"].split(".")[-1][:60], result["execution_time"])
+            for result in slowest
+        ],
     }
 
 
@@ -241,6 +265,7 @@ def bench_size(label: str, leads: int | None, work: Path, args, reps: int | None
     result = {
         "label": label,
         "counts": counts,
+        "dbt_profile": builds[-1]["dbt_profile"],
         "build": _median(builds, "seconds"),
         "rss": max(b["rss"] for b in builds),
         "stages": _stage_medians(builds),
@@ -347,12 +372,68 @@ def _print_result(result: dict) -> None:
             f"{result['plain_rss'] / 2**30:.2f} GB; ratio build / plain "
             f"{result['ratio']:.2f}x"
         )
+    profile = result.get("dbt_profile") or {}
+    if profile:
+        kinds = ", ".join(
+            f"{kind}s {seconds:.1f} s" for kind, seconds in profile["by_kind"].items()
+        )
+        print(
+            f"   dbt stage {result['stages'].get('dbt', 0):.1f} s: its run {profile['run']:.1f} s "
+            f"({profile['nodes']} nodes; summed over threads: {kinds}), the rest parsing "
+            "and starting up; slowest: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in profile["slowest"])
+        )
     for name, run in result.get("loop", {}).items():
         print(
             f"   {name}: {run['seconds']:.1f} s, peak RSS {run['rss'] / 2**30:.2f} GB "
             f"({run['seconds'] / result['build']:.0%} of the full build): {run['decision']}"
         )
     sys.stdout.flush()
+
+
+# Issue #23's targets, by size label: (what, how to read it from a result, limit, unit).
+TARGETS = {
+    "1m": [
+        ("full build", lambda r: r["build"], 20.0, "s"),
+        ("full build's peak RSS", lambda r: r["rss"] / 2**30, 1.5, "GB"),
+        ("full build / plain DuckDB", lambda r: r.get("ratio"), 1.5, "x"),
+        (
+            "one-model edit",
+            lambda r: r.get("loop", {}).get("one-model edit", {}).get("seconds"),
+            8.0,
+            "s",
+        ),
+        ("text edit", lambda r: r.get("loop", {}).get("text edit", {}).get("seconds"), 2.0, "s"),
+    ],
+    "demo": [
+        ("full build", lambda r: r["build"], 8.0, "s"),
+        (
+            "one-model edit",
+            lambda r: r.get("loop", {}).get("one-model edit", {}).get("seconds"),
+            5.0,
+            "s",
+        ),
+        ("text edit", lambda r: r.get("loop", {}).get("text edit", {}).get("seconds"), 1.5, "s"),
+    ],
+}
+
+
+def print_targets(results: list[dict]) -> None:
+    """Say, for each of issue #23's targets measured, whether it was met, else by how much."""
+    lines = []
+    for result in results:
+        for what, read, limit, unit in TARGETS.get(result["label"], []):
+            value = read(result)
+            if value is None:
+                continue
+            verdict = "met" if value <= limit else f"missed by {value - limit:.2f} {unit}"
+            lines.append(
+                f"  {result['label']} {what}: {value:.2f} {unit} (target <= {limit:g} {unit}): "
+                f"{verdict}"
+            )
+    if lines:
+        print("\nIssue #23's targets (where the time goes: the stage and dbt lines above):")
+        print("\n".join(lines))
 
 
 def print_table(results: list[dict]) -> None:
@@ -424,6 +505,7 @@ def main() -> None:
             for size in sizes:
                 results.append(bench_size(size, parse_size(size), work, args))
         print_table(results)
+        print_targets(results)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
