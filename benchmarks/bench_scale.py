@@ -143,10 +143,17 @@ def dbt_profile(run_results: Path) -> dict:
         "nodes": len(document["results"]),
         "by_kind": by_kind,
         "slowest": [
-            (result["unique_id"].split(".")[-1][:60], result["execution_time"])
-            for result in slowest
+            (_node_name(result["unique_id"]), result["execution_time"]) for result in slowest
         ],
     }
+
+
+def _node_name(unique_id: str) -> str:
+    """Return a node's name from its unique id; a data test's ends in a hash of its arguments."""
+    parts = unique_id.split(".")
+    if parts[0] == "test" and len(parts) > 3:
+        return f"{parts[2][:40]} (test)"
+    return parts[-1]
 
 
 def measure_plain(manifest: Path, scratch: Path, memory_limit: str | None) -> dict:
