@@ -45,7 +45,7 @@
         {%- endif -%}
         sum(case when {{ kept }} and {{ column }} not in (
             {%- for value in check['values'] -%}
-                {{ check_text(value) }}{% if not loop.last %}, {% endif %}
+                {{ text_literal(value) }}{% if not loop.last %}, {% endif %}
             {%- endfor -%}
         ) then 1 else 0 end)
     {%- endif -%}
@@ -70,18 +70,4 @@
         where not ({{ check.expression_is_true }})
             {%- if check.where %} and ({{ check.where }}){% endif %})
     {%- endif -%}
-{%- endmacro %}
-
-{#- A text literal. Spark reads '' inside a literal as two literals side by
-    side; it escapes a quote with a backslash. -#}
-{% macro check_text(value) -%}
-    {{ return(adapter.dispatch('check_text')(value)) }}
-{%- endmacro %}
-
-{% macro default__check_text(value) -%}
-    '{{ value | string | replace("'", "''") }}'
-{%- endmacro %}
-
-{% macro spark__check_text(value) -%}
-    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}

@@ -80,11 +80,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A text literal, quotes doubled, or null. -#}
+{#- A text literal, or null. Quotes are doubled; Spark reads '' inside a
+    literal as two literals side by side, so it escapes them (and
+    backslashes) with a backslash. -#}
 {% macro text_literal(value) -%}
     {%- if value is none -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
-        '{{ value | string | replace("'", "''") }}'
+        {{ adapter.dispatch('text_literal_of')(value | string) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro default__text_literal_of(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__text_literal_of(text) -%}
+    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}

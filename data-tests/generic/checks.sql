@@ -68,7 +68,7 @@ column_checks as (
 {%- endif %}
 results as (
 {%- for check in column_checks %}
-    select {{ check_text(check_name(check)) }} as check_name,
+    select {{ text_literal(check_name(check)) }} as check_name,
         coalesce(check_{{ loop.index }}, 0) as failing_rows
     from column_checks
     {%- if query_checks or not loop.last %}
@@ -76,7 +76,7 @@ results as (
     {%- endif %}
 {%- endfor %}
 {%- for check in query_checks %}
-    select {{ check_text(check_name(check)) }} as check_name,
+    select {{ text_literal(check_name(check)) }} as check_name,
         {{ check_failing_rows_query(model, check) }} as failing_rows
     {%- if not loop.last %}
     union all
