@@ -175,13 +175,17 @@ def _header(path: Path) -> list[str]:
 
 
 def _load_postgres(adapter, relation: str, path: Path) -> None:
-    """Replace the table and COPY the file in, in one transaction."""
+    """Replace the table, COPY the file in and analyze it, in one transaction."""
     columns = ", ".join(f"{adapter.quote(name)} text" for name in _header(path))
     connection = adapter.connections.get_thread_connection().handle
     with connection.cursor() as cursor, path.open(encoding="utf-8") as handle:
         cursor.execute(f"drop table if exists {relation}")
         cursor.execute(f"create table {relation} ({columns})")
         cursor.copy_expert(f"copy {relation} from stdin with (format csv, header true)", handle)
+        # Statistics now, not when autovacuum comes by: staging reads this
+        # table next, and without them the planner guesses (as for the
+        # models, macros/engines.sql analyze_table).
+        cursor.execute(f"analyze {relation}")
     connection.commit()
 
 
