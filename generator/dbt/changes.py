@@ -23,7 +23,6 @@ never "trust a stale table".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.hashing import hash_file
+from generator.hashing import hash_bytes, hash_file
 from generator.settings.build_config import BuildConfig
 from generator.settings.environment import read
 from generator.settings.project import FAST_LOADER
@@ -115,10 +114,6 @@ def state_dir(config: BuildConfig) -> Path:
     return config.work_dir / "state"
 
 
-def _hash_bytes(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def _files(root: Path, folder: str) -> list[Path]:
     base = root / folder
     if not base.is_dir():
@@ -188,7 +183,7 @@ def make_fingerprint(config: BuildConfig, previous: Fingerprint | None = None) -
         relative = path.relative_to(root).as_posix()
         if not relative.startswith("data-tests/generic/"):
             models[relative] = hash_file(path)
-    full["vars"] = _hash_bytes(json.dumps(config.dbt_vars, sort_keys=True).encode())
+    full["vars"] = hash_bytes(json.dumps(config.dbt_vars, sort_keys=True).encode())
     # The pre-check hashed each clean copy once (issue #23): a copy whose stat
     # is the recorded one is not read again.
     for table, path in sorted(config.raw_files.items()):
