@@ -27,6 +27,9 @@ from generator.commands.build import BuildSummary, build_report
 from generator.commands.configure import make_config
 from generator.settings.build_config import BuildConfig
 
+# --cpu-durations (make test prints the tests that used the most CPU).
+pytest_plugins = ["tests.cpu_time"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RAW = ROOT / "seeds" / "raw"
 REFERENCE = ROOT / "seeds" / "reference"

@@ -1,0 +1,54 @@
+"""The suite's CPU report (tests/cpu_time.py, issue #22): it ranks work, not waiting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.cpu_time import tree_cpu_seconds
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
+
+
+def test_a_running_child_process_counts():
+    """A child still running (a JVM, a browser) is read from /proc, not lost."""
+    before = tree_cpu_seconds()
+    child = subprocess.Popen([sys.executable, "-c", BURN.format(seconds=0.6) + "time.sleep(60)\n"])
+    try:
+        deadline = time.monotonic() + 30
+        while tree_cpu_seconds() - before < 0.5 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert tree_cpu_seconds() - before >= 0.5
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+def test_the_report_ranks_cpu_not_wall_time(tmp_path, workers):
+    (tmp_path / "test_sample.py").write_text(
+        "import time\n\n"
+        "def test_waits():\n    time.sleep(1.0)\n\n"
+        f"def test_works():\n    {BURN.format(seconds=0.5).replace(chr(10), chr(10) + '    ')}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.cpu_time", "--cpu-durations=1", *workers],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if "1 tests using the most CPU" in line)
+    seconds, _, nodeid = lines[header + 1].partition("s cpu  ")
+    assert nodeid == "test_sample.py::test_works" and float(seconds) >= 0.4
+    assert "in 2 tests" in lines[header + 2]
