@@ -71,10 +71,10 @@ demo: install
 # made once), the longest first, and the session's builds are made once for
 # all workers. The 25 slowest tests are printed, to see where the time goes
 # (issue #22), and the 25 that used the most CPU (tests/cpu_time.py): on 2
-# cores a test's wall time also counts its wait for a core. One worker more than the cores: tests also wait (a browser's
-# page loads, a local CRM server's delays, a build another worker is making),
-# and on 2 cores 3 workers finished a clean-clone run in 921 s against 956 s
-# for 2. TEST_WORKERS=0 runs the suite in one process.
+# cores a test's wall time also counts its wait for a core. One worker more
+# than the cores: tests also wait (a browser's page loads, a local CRM
+# server's delays, a build another worker is making), and on 2 cores 3
+# workers finished a clean-clone run in 921 s against 956 s for 2. TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install-test browser warehouses
 	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25 --cpu-durations=25
