@@ -145,6 +145,30 @@ def test_as_of_raw_data_and_package_versions_need_a_full_build(project, tmp_path
     assert plan.mode == "full" and "package dbt-duckdb" in plan.reason
 
 
+def test_the_same_raw_files_in_another_folder_need_no_rebuild(project, tmp_path):
+    """The planner compares raw files by content, not path: a project copied
+    elsewhere (the demo reads its seeds/raw in place), or a work folder moved
+    (a team's files are read from its clean copies there), keeps its last
+    good build; a changed file still needs a full one."""
+    config = make_config(project_dir=project)
+    last = _baseline(config)
+    copied = make_config(project_dir=copy_project(tmp_path / "copied"))
+    assert copied.dbt_vars["raw_files"] != config.dbt_vars["raw_files"]
+    assert plan_build(copied, make_fingerprint(copied), last).mode == "pages"
+
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO_RAW, raw, ignore=shutil.ignore_patterns("*.yml"))
+    config = make_config(project_dir=project, data=str(raw), out=str(tmp_path / "a" / "site"))
+    last = _baseline(config)
+    moved = make_config(project_dir=project, data=str(raw), out=str(tmp_path / "b" / "site"))
+    assert moved.dbt_vars["raw_files"] != config.dbt_vars["raw_files"]
+    assert plan_build(moved, make_fingerprint(moved), last).mode == "pages"
+    _append(raw / "revenue.csv", "R-x,O-x,2015-10-01,1,new_business\n")
+    moved = make_config(project_dir=project, data=str(raw), out=str(tmp_path / "b" / "site"))
+    plan = plan_build(moved, make_fingerprint(moved), last)
+    assert plan.mode == "full" and "raw data: revenue" in plan.reason, plan.reason
+
+
 def test_no_previous_build_and_full_flag_mean_a_full_build(project):
     config = make_config(project_dir=project)
     assert plan_build(config, make_fingerprint(config), None).reason == "no previous good build"
@@ -284,7 +308,9 @@ def test_a_failed_partial_build_keeps_the_last_good_database_and_site(tmp_path, 
     project = copy_built_project(plain_build, tmp_path)
     out = tmp_path / "site"
     args = ["build", "--project-dir", str(project), "--out", str(out)]
-    assert CliRunner().invoke(cli, args).exit_code == 0
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "re-rendering pages from the last good warehouse (no dbt)" in first.output
     database = tmp_path / ".site-work" / "sla_report.duckdb"
     scratch = scratch_database(tmp_path / ".site-work")
     before_db, before_scratch = _digest(database), _digest(scratch)

@@ -173,10 +173,10 @@ def demo_raw_files(
     does, so they are no dbt seeds (each dbt node costs ~40 ms). dbt reads
     the files themselves, not the check's clean copies: those live in a
     folder made per process, and a path that changed every build would
-    change dbt's vars, and with them its partial parsing and the rebuild
-    planner's fingerprint. The demo's files are written clean (`sla-report
-    demo-data`), so both read the same. The check itself is kept in
-    cache_dir between builds, like a team's.
+    change dbt's vars, and with them its partial parsing (the rebuild
+    planner compares raw files by content). The demo's files are written
+    clean (`sla-report demo-data`), so both read the same. The check itself
+    is kept in cache_dir between builds, like a team's.
     """
     folder = (root / "seeds" / "raw").resolve()
     if settings.source != "contract" or not folder.is_dir():
