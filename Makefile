@@ -74,7 +74,8 @@ demo: install
 # cores a test's wall time also counts its wait for a core. One worker more
 # than the cores: tests also wait (a browser's page loads, a local CRM
 # server's delays, a build another worker is making), and on 2 cores 3
-# workers finished a clean-clone run in 921 s against 956 s for 2. TEST_WORKERS=0 runs the suite in one process.
+# workers finished a clean-clone run in 921 s against 956 s for 2.
+# TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install-test browser warehouses
 	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25 --cpu-durations=25

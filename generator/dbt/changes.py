@@ -183,7 +183,10 @@ def make_fingerprint(config: BuildConfig, previous: Fingerprint | None = None) -
         relative = path.relative_to(root).as_posix()
         if not relative.startswith("data-tests/generic/"):
             models[relative] = hash_file(path)
-    full["vars"] = hash_bytes(json.dumps(_vars_by_content(config), sort_keys=True).encode())
+    # Without the raw files' paths: each file's content is hashed below, by
+    # table, so a project or work folder moved elsewhere keeps its last good build.
+    compared = {name: value for name, value in config.dbt_vars.items() if name != "raw_files"}
+    full["vars"] = hash_bytes(json.dumps(compared, sort_keys=True).encode())
     # The pre-check hashed each clean copy once (issue #23): a copy whose stat
     # is the recorded one is not read again.
     for table, path in sorted(config.raw_files.items()):
@@ -196,21 +199,6 @@ def make_fingerprint(config: BuildConfig, previous: Fingerprint | None = None) -
     for name in PROFILE_ENV:
         full[f"environment {name}"] = read(name) or ""
     return Fingerprint(full=full, models=models)
-
-
-def _vars_by_content(config: BuildConfig) -> dict:
-    """Return dbt's vars as the planner compares them: the raw files by table, not path.
-
-    Each raw file's content is in the fingerprint (make_fingerprint), so its
-    path adds nothing but where the project or the data folder sits. A
-    project moved or copied with its work folder, the same files in it (the
-    demo's seeds/raw), has a last good build that is still good: its path
-    reaches dbt only when dbt runs.
-    """
-    values = dict(config.dbt_vars)
-    if "raw_files" in values:
-        values["raw_files"] = sorted(values["raw_files"])
-    return values
 
 
 @dataclass(frozen=True)
