@@ -213,6 +213,8 @@ class FakeHubSpot(FakeServer):
         """Results one search pages through; HubSpot answers 400 beyond."""
         self.throttled = 0
         """429s answered because the ten-second window was exceeded."""
+        self.windows_used_up = 0
+        """Answers that used the window's last request (Remaining: 0, not a 429)."""
         self._load(export)
 
     # -- the records of the export -------------------------------------------------
@@ -369,6 +371,7 @@ class FakeHubSpot(FakeServer):
             self.window = [t for t in self.window if moment - t < self.window_ms / 1000]
             self.window.append(moment)
             used, daily_left = len(self.window), self.daily_limit - self.daily_used
+            self.windows_used_up += used == self.window_max
         limits = {
             "X-HubSpot-RateLimit-Max": self.window_max,
             "X-HubSpot-RateLimit-Interval-Milliseconds": self.window_ms,

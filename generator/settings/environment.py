@@ -119,6 +119,11 @@ VARIABLES = (
         "profiles.yml",
         "Spark's shuffle partitions (default 4).",
     ),
+    Variable(
+        "SLA_REPORT_SPARK_CODEGEN",
+        "profiles.yml",
+        "NO_CODEGEN: Spark interprets expressions, less CPU on small tables (default FALLBACK).",
+    ),
     Variable("SLA_REPORT_SPARK_DRIVER_MEMORY", "profiles.yml", "Spark driver memory (default 2g)."),
     Variable("SLA_REPORT_DATA", "make", "The folder of the night's raw export for `make nightly`."),
     Variable(
