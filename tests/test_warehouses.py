@@ -161,7 +161,7 @@ def spark_project(tmp_path_factory) -> Iterator[Path]:
 
     The session interprets expressions rather than compile Java for each
     query (profiles.yml, SLA_REPORT_SPARK_CODEGEN): the same results, and a
-    quarter less CPU on these small tables, most of it the JVM's compilers.
+    fifth less CPU on these small tables, most of it the JVM's compilers.
     """
     _require_java()
     with pytest.MonkeyPatch.context() as patch:
