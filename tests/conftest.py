@@ -36,6 +36,13 @@ REFERENCE = ROOT / "seeds" / "reference"
 
 
 SECRET = "pw-marker-7f3c9e1a"
+# How long a subprocess or local server that should take seconds (a Python
+# start, a server coming up or going down) may take before a test calls it
+# hung. A bound, not a speed check (benchmarks measure speed): generous,
+# since on a loaded 2-core CI machine a cold `python -m pytest -n 2` has
+# taken over 120 s.
+HUNG_AFTER = 600
+
 # The day the CRM exports of the demo are built as of (tests/crm_exports.py).
 EXPORT_AS_OF = date(2015, 10, 15)
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from tests.conftest import ROOT
+from tests.conftest import HUNG_AFTER, ROOT
 
 
 def _commands(group, prefix=()):
@@ -101,7 +101,7 @@ def test_serve_previews_the_built_site_on_localhost(demo_site):
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + HUNG_AFTER
         while True:
             try:
                 with urllib.request.urlopen(
@@ -116,7 +116,7 @@ def test_serve_previews_the_built_site_on_localhost(demo_site):
         assert "Data as of <strong>Thu 15 Oct 2015</strong>" in body
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=HUNG_AFTER)
 
 
 def test_serve_without_a_built_site_says_what_to_do(tmp_path):

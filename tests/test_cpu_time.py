@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import HUNG_AFTER
 from tests.cpu_time import tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,7 @@ def test_the_report_ranks_cpu_not_wall_time(tmp_path, workers):
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HUNG_AFTER,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands.serve import SCRIPT_PATH, STATUS_PATH, locate
-from tests.conftest import copy_built_project
+from tests.conftest import HUNG_AFTER, copy_built_project
 
 
 def _free_port() -> int:
@@ -31,7 +31,7 @@ def _status(port: int) -> dict:
     return json.loads(_get(port, STATUS_PATH))
 
 
-def _wait(port: int, server, after: int, timeout: float = 240) -> dict:
+def _wait(port: int, server, after: int, timeout: float = HUNG_AFTER) -> dict:
     """Return the status once a build numbered above `after` has finished."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,7 +72,7 @@ def preview(tmp_path, plain_build):
         yield project, port, server, tmp_path / "site"
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=HUNG_AFTER)
 
 
 def test_edit_break_and_fix_while_previewing(preview):

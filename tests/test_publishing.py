@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.lock import build_lock
-from tests.conftest import ROOT, copy_project, copy_work_folder
+from tests.conftest import HUNG_AFTER, ROOT, copy_project, copy_work_folder
 
 
 def snapshot(folder) -> dict[str, bytes]:
@@ -142,7 +142,7 @@ def test_a_build_killed_midway_leaves_the_site_and_a_usable_database(tmp_path, p
         start_new_session=True,
     )
     building = work / "sla_report.building.duckdb"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + HUNG_AFTER
     while not building.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     assert building.exists(), "the build never started writing its database"

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.site.mkdocs import SITE_MARKER, check_out_dir
 from generator.site.names import page_names
-from tests.conftest import DEMO_RAW, copy_project, html_tables, page_text
+from tests.conftest import DEMO_RAW, HUNG_AFTER, copy_project, html_tables, page_text
 
 # -- hostile and private input -----------------------------------------------------
 
@@ -778,7 +778,7 @@ def test_a_real_process_prints_no_traceback(arguments, tmp_path):
         [sys.executable, "-m", "generator", *arguments],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HUNG_AFTER,
         cwd=tmp_path,
     )
     assert done.returncode in (2, 3), done
