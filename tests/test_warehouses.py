@@ -155,6 +155,10 @@ def postgres_build(tmp_path_factory, postgres):
     return _engine_build(project, "postgres", _in_a_subprocess(project, postgres))
 
 
+# See spark_project.
+SPARK_JIT_OPTION = "-XX:CompileThresholdScaling=10"
+
+
 @pytest.fixture(scope="module")
 def spark_project(tmp_path_factory) -> Iterator[Path]:
     """The project every Spark test builds in; its Spark session stops after the last.
@@ -162,10 +166,14 @@ def spark_project(tmp_path_factory) -> Iterator[Path]:
     The session interprets expressions rather than compile Java for each
     query (profiles.yml, SLA_REPORT_SPARK_CODEGEN): the same results, and a
     fifth less CPU on these small tables, most of it the JVM's compilers.
+    Those compilers also wait for a method to be called ten times as often
+    as by default before compiling it (SLA_REPORT_SPARK_JAVA_OPTIONS): a
+    short run calls most of Spark's code too few times to repay compiling it.
     """
     _require_java()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SLA_REPORT_SPARK_CODEGEN", "NO_CODEGEN")
+        patch.setenv("SLA_REPORT_SPARK_JAVA_OPTIONS", SPARK_JIT_OPTION)
         yield copy_project(tmp_path_factory.mktemp("spark-project"))
     spark = _running_spark()
     if spark is not None:
@@ -510,9 +518,13 @@ def test_spark_build_ran_every_model_data_and_unit_test(spark_build):
     assert (project / "build" / "spark-warehouse" / "analytics.db").is_dir()
     assert not (project / "metastore_db").exists() and not (project / "derby.log").exists()
     # The profile's settings reached the session (spark_project's NO_CODEGEN among them).
-    conf = _running_spark().conf
-    assert conf.get("spark.sql.codegen.factoryMode") == "NO_CODEGEN"
-    assert conf.get("spark.sql.shuffle.partitions") == "4"
+    spark = _running_spark()
+    assert spark.conf.get("spark.sql.codegen.factoryMode") == "NO_CODEGEN"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "4"
+    # ...and the JVM itself was started with the profile's options and spark_project's.
+    runtime = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    started_with = list(runtime.getInputArguments())
+    assert {"-XX:+UseSerialGC", SPARK_JIT_OPTION} <= set(started_with), started_with
 
 
 def test_a_hubspot_export_loaded_into_spark_builds_the_same_site(spark_build, export_build):

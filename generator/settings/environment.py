@@ -125,6 +125,11 @@ VARIABLES = (
         "NO_CODEGEN: Spark interprets expressions, less CPU on small tables (default FALLBACK).",
     ),
     Variable("SLA_REPORT_SPARK_DRIVER_MEMORY", "profiles.yml", "Spark driver memory (default 2g)."),
+    Variable(
+        "SLA_REPORT_SPARK_JAVA_OPTIONS",
+        "profiles.yml",
+        "More JVM options for local Spark's driver, e.g. -XX:CompileThresholdScaling=10.",
+    ),
     Variable("SLA_REPORT_DATA", "make", "The folder of the night's raw export for `make nightly`."),
     Variable(
         "SLA_REPORT_PULL",
