@@ -52,7 +52,8 @@ def _run(command: list[str], cwd: Path, env: dict) -> tuple[float, str]:
     return seconds, result.stdout
 
 
-def _project_copy(folder: Path) -> Path:
+def project_copy(folder: Path) -> Path:
+    """Copy the parts of the project a build reads into folder (new); return it."""
     folder.mkdir(parents=True)
     for name in PROJECT_PARTS:
         shutil.copytree(ROOT / name, folder / name)
@@ -71,7 +72,7 @@ def _dbt_seconds(output: str) -> float | None:
 
 def bench_engine(engine: str, raw: Path, work: Path, env: dict) -> dict:
     """Return the load and build wall times of one engine on one folder of raw files."""
-    project = _project_copy(work / engine)
+    project = project_copy(work / engine)
     out = project / "build" / "site"
     load = 0.0
     if engine == "duckdb":

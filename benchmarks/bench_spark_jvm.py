@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_engines import _project_copy  # noqa: E402
+from benchmarks.bench_engines import project_copy  # noqa: E402
 
 # What tests/test_warehouses.py's spark_project sets.
 TEST_SETTING = "NO_CODEGEN -XX:CompileThresholdScaling=10"
@@ -44,7 +44,7 @@ def measure_in_this_process(folder: Path) -> dict:
     from generator.cli import cli
     from tests.cpu_time import tree_cpu_seconds
 
-    project = _project_copy(folder / "project")
+    project = project_copy(folder / "project")
     phases = {
         "load": ["load", "--target", "spark"],
         "build": ["build", "--target", "spark", "--as-of", "2015-10-15", "--unit-tests"]
