@@ -5,8 +5,9 @@ the seconds it waited for a core while other workers built: --durations ranks
 waiting together with work. `--cpu-durations=N` prints the N tests that used
 the most CPU, setup and teardown included: this process, the children it has
 waited for, and the processes it started that still run (a Spark JVM,
-Chromium), read from /proc (Linux; elsewhere, this process and its waited
-children only). A server that detaches from its parent, as PostgreSQL's
+Chromium) with the children they have waited for (Chromium's renderers),
+read from /proc (Linux; elsewhere, this process and its waited children
+only). A server that detaches from its parent, as PostgreSQL's
 does under pg_ctl, is not counted.
 
 A session fixture is counted in the test that made it, as --durations counts
@@ -37,7 +38,7 @@ def pytest_addoption(parser):
 
 
 def _running_descendants_cpu(pid: int) -> float:
-    """Return the CPU seconds of pid's descendants that are still running."""
+    """Return the CPU seconds of pid's running descendants and the children they reaped."""
     total, stack = 0.0, [pid]
     while stack:
         parent = stack.pop()
@@ -56,8 +57,11 @@ def _running_descendants_cpu(pid: int) -> float:
                 except OSError:
                     continue
                 # Fields after the command name, which may hold spaces or ')'.
+                # Its own time, and that of the children it has reaped:
+                # Chromium's renderers end within a test, reaped by a browser
+                # that runs on, and were missed without the second pair.
                 fields = stat[stat.rfind(")") + 2 :].split()
-                total += (int(fields[11]) + int(fields[12])) / _TICKS
+                total += sum(int(value) for value in fields[11:15]) / _TICKS
                 stack.append(child)
     return total
 

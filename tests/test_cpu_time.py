@@ -39,6 +39,27 @@ def test_a_running_child_process_counts():
         child.wait()
 
 
+def test_a_finished_grandchild_counts_through_its_running_parent():
+    """A process that ended and was reaped by a running child counts: Chromium's
+    renderers end within a test, reaped by the browser, which runs on."""
+    before, own_before = tree_cpu_seconds(), _own_cpu_seconds()
+    # The child runs the burner to its end (and reaps it), says so, then stays alive.
+    burner = BURN.format(seconds=0.6)
+    script = (
+        "import subprocess, sys, time\n"
+        f"subprocess.run([sys.executable, '-c', {burner!r}], check=True)\n"
+        "print('burnt', flush=True)\ntime.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "burnt\n"
+        counted = (tree_cpu_seconds() - before) - (_own_cpu_seconds() - own_before)
+        assert counted >= 0.5
+    finally:
+        child.kill()
+        child.wait()
+
+
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
 def test_the_report_ranks_cpu_not_wall_time(tmp_path, workers):
     (tmp_path / "test_sample.py").write_text(
