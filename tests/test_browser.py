@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser import DESKTOP, PHONE, site_pages, watch
+from tests.browser import DESKTOP, PHONE, Tab, serve, site_pages
 from tests.conftest import DEMO_RAW, REFERENCE
 from tests.independent import compute
 
@@ -32,17 +32,35 @@ def expected():
     return compute(DEMO_RAW, REFERENCE, AS_OF)["2015-h2"]
 
 
-def _open(context, url: str):
-    page = context.new_page()
-    log = watch(page)
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, log
+def test_a_tab_reports_each_load_s_own_problems(chromium, tmp_path):
+    """The tests load page after page in one tab (tests/browser.py, Tab): a
+    page's console error, missing file and request off the machine are its
+    own, neither lost nor carried over to the next page."""
+    (tmp_path / "clean.html").write_text("<h1>clean</h1>", encoding="utf-8")
+    (tmp_path / "broken.html").write_text(
+        '<h1>broken</h1><script>console.error("boom")</script>'
+        '<img src="missing.png"><img src="https://outside.invalid/x.png">',
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as url:
+        context = chromium.new_context()
+        tab = Tab(context)
+        assert tab.open(url + "clean.html")[1].problems() == []
+        problems = tab.open(url + "broken.html")[1].problems()
+        assert [p for p in problems if p.startswith("console error: boom")], problems
+        assert [p for p in problems if "missing.png" in p and "404" in p], problems
+        assert [
+            p
+            for p in problems
+            if p.startswith("request leaves 127.0.0.1: https://outside.invalid/")
+        ], problems
+        assert tab.open(url + "clean.html")[1].problems() == []
+        context.close()
 
 
 def test_the_headline_numbers_are_visible_and_match_the_raw_data(chromium, site_url, expected):
     context = chromium.new_context(viewport=DESKTOP)
-    page, log = _open(context, site_url + "index.html")
+    page, log = Tab(context).open(site_url + "index.html")
     headline = page.locator(".sla-headline .sla-figure")
     assert headline.is_visible()
     assert headline.inner_text() == f"${expected['new_revenue']:,.0f}"
@@ -84,7 +102,7 @@ def test_navigation_reaches_every_top_level_page(chromium, site_url):
         for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
     ]
     context = chromium.new_context(viewport=DESKTOP)
-    page, log = _open(context, site_url + "index.html")
+    page, log = Tab(context).open(site_url + "index.html")
     reached = []
     nav = page.locator("nav.md-nav--primary")
     for title in titles:
@@ -120,7 +138,7 @@ def _search(page, term: str) -> list[str]:
 
 def test_search_finds_a_page_and_opens_it_over_http(chromium, site_url):
     context = chromium.new_context(viewport=DESKTOP)
-    page, log = _open(context, site_url + "index.html")
+    page, log = Tab(context).open(site_url + "index.html")
     titles = _search(page, "protocol")
     assert titles, "no search result"
     page.locator(".md-search-result__item a").first.click()
@@ -132,7 +150,7 @@ def test_search_finds_a_page_and_opens_it_over_http(chromium, site_url):
 
 def test_the_palette_toggle_switches_dark_and_back_and_is_remembered(chromium, site_url):
     context = chromium.new_context(viewport=DESKTOP, color_scheme="light")
-    page, log = _open(context, site_url + "index.html")
+    page, log = Tab(context).open(site_url + "index.html")
 
     def scheme():
         return page.locator("body").get_attribute("data-md-color-scheme")
@@ -164,15 +182,15 @@ def test_a_phone_has_no_sideways_page_scroll_on_any_page(chromium, site_url, pag
         viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
     )
     too_wide = {}
+    tab = Tab(context)
     for path in pages:
-        page, log = _open(context, site_url + path)
+        page, log = tab.open(site_url + path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         if overflow > 0:
             too_wide[path] = overflow
         assert log.problems() == [], path
-        page.close()
     context.close()
     print(f"{len(pages)} pages at 390 x 844")
     assert too_wide == {}
@@ -186,14 +204,14 @@ def test_every_page_opened_from_disk_renders_with_no_error_and_search_works(
     # 404.html is what a web server answers for a missing address: it names
     # its assets from the site root, which only a server has.
     checked = [path for path in pages if path != "404.html"]
+    tab = Tab(context)
     for path in checked:
-        page, log = _open(context, (demo_site / path).as_uri())
+        page, log = tab.open((demo_site / path).as_uri())
         if not page.locator("article h1").first.is_visible():
             log.console_errors.append("no visible page title (h1)")
         if log.problems():
             problems[path] = log.problems()
-        page.close()
-    page, log = _open(context, (demo_site / "reps" / "S01.html").as_uri())
+    page, log = tab.open((demo_site / "reps" / "S01.html").as_uri())
     titles = _search(page, "protocol")
     page.locator(".md-search-result__item a").first.click()
     page.wait_for_load_state("networkidle")
@@ -218,8 +236,9 @@ def test_every_page_over_http_loads_cleanly_and_axe_finds_nothing_serious(
     axe = Axe()  # axe-core bundled in the package: nothing is fetched
     context = chromium.new_context(viewport=DESKTOP, color_scheme=scheme)
     serious, minor, passes, problems = {}, {}, 0, {}
+    tab = Tab(context)
     for path in pages:
-        page, log = _open(context, site_url + path)
+        page, log = tab.open(site_url + path)
         if not page.locator("article h1").first.is_visible():
             log.console_errors.append("no visible page title (h1)")
         # The palette follows the system until the reader picks one.
@@ -235,7 +254,6 @@ def test_every_page_over_http_loads_cleanly_and_axe_finds_nothing_serious(
             bucket.setdefault(path, []).append(entry)
         if log.problems():
             problems[path] = log.problems()
-        page.close()
     context.close()
     print(
         f"axe-core, {scheme}: {len(pages)} pages, {passes} rule passes, "
@@ -282,12 +300,12 @@ def test_no_word_in_a_table_is_split_across_lines_at_1280_px(chromium, site_url)
         "reps/S01.html",
         "agreement.html",
     )
+    tab = Tab(context)
     for path in pages:
-        page, log = _open(context, site_url + path)
+        page, log = tab.open(site_url + path)
         words = page.evaluate(SPLIT_WORDS)
         if words:
             split[path] = words
         assert log.problems() == [], path
-        page.close()
     context.close()
     assert split == {}

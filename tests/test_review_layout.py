@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from tests.browser import DESKTOP, PHONE, watch
+from tests.browser import DESKTOP, PHONE, Tab
 
 SCORECARD_PAGES = (
     "index.html",
@@ -49,14 +49,6 @@ CHARTS = """() => [...document.querySelectorAll("article picture.sla-chart img")
     .map(img => ({src: img.currentSrc, shown: img.getBoundingClientRect().width}))"""
 
 
-def _open(context, url):
-    page = context.new_page()
-    log = watch(page)
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, log
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, viewport, scheme):
@@ -69,8 +61,9 @@ def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, vie
         color_scheme=scheme,
     )
     out_of_view, small, counted = {}, {}, 0
+    tab = Tab(context)
     for path in SCORECARD_PAGES:
-        page, log = _open(context, site_url + path)
+        page, log = tab.open(site_url + path)
         found = page.evaluate(STATUS_COLUMNS)
         assert found["tables"], path
         for table in found["tables"]:
@@ -84,7 +77,6 @@ def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, vie
         if not sizes or min(sizes) < 12:
             small[path] = min(sizes) if sizes else None
         assert log.problems() == [], path
-        page.close()
     context.close()
     print(
         f"{scheme}, {viewport['width']} px: {counted} statuses in view on "
@@ -99,6 +91,7 @@ def test_every_status_is_in_view_and_badges_are_readable(chromium, site_url, vie
 def test_chart_text_is_at_least_10_px(chromium, site_url, demo_site, viewport, scheme):
     context = chromium.new_context(viewport=viewport, color_scheme=scheme)
     smallest = {}
+    tab = Tab(context)
     for path in (
         "index.html",
         "marketing.html",
@@ -107,7 +100,7 @@ def test_chart_text_is_at_least_10_px(chromium, site_url, demo_site, viewport, s
         "monthly.html",
         "plan-vs-actual.html",
     ):
-        page, log = _open(context, site_url + path)
+        page, log = tab.open(site_url + path)
         for chart in page.evaluate(CHARTS):
             name = chart["src"].rsplit("/", 1)[-1].split("#")[0]
             if viewport is PHONE:
@@ -122,7 +115,6 @@ def test_chart_text_is_at_least_10_px(chromium, site_url, demo_site, viewport, s
             ]
             smallest[f"{path}: {name}"] = min(sizes) * chart["shown"] / width
         assert log.problems() == [], path
-        page.close()
     context.close()
     print(
         f"{scheme} {viewport['width']} px: {len(smallest)} charts, smallest text "
