@@ -23,41 +23,41 @@ def _own_cpu_seconds() -> float:
     return times.user + times.system
 
 
-def test_a_running_child_process_counts():
-    """A child still running (a JVM, a browser) is read from /proc, not lost."""
+def _counted_for_a_live_child(script: str) -> float:
+    """Run `python -c script` until it prints 'burnt'; return the CPU seconds counted for it.
+
+    The child stays alive (unwaited) while it is measured; what this process
+    used meanwhile is taken off, leaving the child's seconds alone.
+    """
     before, own_before = tree_cpu_seconds(), _own_cpu_seconds()
-    # The child says when it has burnt its CPU, then stays alive: unwaited.
-    script = BURN.format(seconds=0.6) + "print('burnt', flush=True)\ntime.sleep(60)\n"
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script + "print('burnt', flush=True)\ntime.sleep(60)\n"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline() == "burnt\n"
-        # Less what this process used meanwhile: the child's seconds alone.
-        counted = (tree_cpu_seconds() - before) - (_own_cpu_seconds() - own_before)
-        assert counted >= 0.5
+        return (tree_cpu_seconds() - before) - (_own_cpu_seconds() - own_before)
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_running_child_process_counts():
+    """A child still running (a JVM, a browser) is read from /proc, not lost."""
+    assert _counted_for_a_live_child(BURN.format(seconds=0.6)) >= 0.5
 
 
 def test_a_finished_grandchild_counts_through_its_running_parent():
     """A process that ended and was reaped by a running child counts: Chromium's
     renderers end within a test, reaped by the browser, which runs on."""
-    before, own_before = tree_cpu_seconds(), _own_cpu_seconds()
-    # The child runs the burner to its end (and reaps it), says so, then stays alive.
+    # The child runs the burner to its end (and reaps it), then stays alive.
     burner = BURN.format(seconds=0.6)
     script = (
         "import subprocess, sys, time\n"
         f"subprocess.run([sys.executable, '-c', {burner!r}], check=True)\n"
-        "print('burnt', flush=True)\ntime.sleep(60)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline() == "burnt\n"
-        counted = (tree_cpu_seconds() - before) - (_own_cpu_seconds() - own_before)
-        assert counted >= 0.5
-    finally:
-        child.kill()
-        child.wait()
+    assert _counted_for_a_live_child(script) >= 0.5
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
