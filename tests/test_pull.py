@@ -22,6 +22,7 @@ import json
 import shutil
 import socket
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
@@ -30,6 +31,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.commands.demo_data import write_demo_data
+from generator.inputs.pull import store
 from tests.conftest import EXPORT_AS_OF, ROOT, Needles
 from tests.crm_exports import HS_SETTINGS, SF_SETTINGS, hubspot_export, salesforce_export
 from tests.crm_servers import TOKEN, Answer, FakeHubSpot, FakeSalesforce, Fault
@@ -255,8 +257,17 @@ def _edit_salesforce(server: FakeSalesforce) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "first_loader",
+    # The first pull's load files: today's, or dlt's default (INSERT statements),
+    # which pulls used before: a data folder they made carries on.
+    [store.LOADER_FILE_FORMAT, "insert_values"],
+    ids=["same-loader", "first-pulled-by-inserts"],
+)
 @pytest.mark.parametrize("system", ["hubspot", "salesforce"])
-def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(system, small_world, tmp_path):
+def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(
+    system, first_loader, small_world, tmp_path
+):
     export = _export(small_world, system, tmp_path / "export")
     server = FakeHubSpot(export) if system == "hubspot" else FakeSalesforce(export)
     nightly, full = tmp_path / "nightly", tmp_path / "full"
@@ -264,7 +275,8 @@ def test_a_nightly_pull_after_edits_and_deletions_equals_a_full_pull(system, sma
     seed_data_folder(full, system, export)
     with server:
         root = project(tmp_path / "project", system, server.url, nightly)
-        assert pull(root, system).exit_code == 0
+        with mock.patch.object(store, "LOADER_FILE_FORMAT", first_loader):
+            assert pull(root, system).exit_code == 0
         first = record(nightly)
         (_edit_hubspot if system == "hubspot" else _edit_salesforce)(server)
         before = server.requests_to("/")
