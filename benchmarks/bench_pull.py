@@ -79,6 +79,7 @@ def stored_tables(data: Path) -> dict[str, tuple[list, list]]:
 
 
 def bench(system: str, work: Path, repeat: int) -> None:
+    """Print each pull's figures for one CRM; exit 1 if the formats stored different tables."""
     name, _ = SYSTEMS[system]
     export = work / "export"
     export.mkdir(parents=True)
@@ -87,14 +88,14 @@ def bench(system: str, work: Path, repeat: int) -> None:
     (export / "crm_source.yml").write_text(settings, encoding="utf-8")
     # Unmeasured: the first pull in a process imports dlt and DuckDB's extensions.
     timed_pull(system, export, work / "warm-up", store.LOADER_FILE_FORMAT)
-    measured: dict[str, list[float]] = {file_format: [] for file_format in FORMATS}
     stored = {}
     for round_ in range(repeat):
+        baseline = None  # this round's insert_values pull, which runs first
         for file_format in FORMATS:
             folder = work / f"{file_format}-{round_}"
             cpu, wall = timed_pull(system, export, folder, file_format)
-            measured[file_format].append(cpu)
-            ratio = cpu / measured[FORMATS[0]][-1]
+            baseline = baseline or cpu
+            ratio = cpu / baseline
             print(f"{system:11} {file_format:14} {cpu:7.1f} {ratio:6.2f} {wall:7.1f}", flush=True)
             stored[file_format] = stored_tables(folder / "data")
     same = all(stored[file_format] == stored[FORMATS[0]] for file_format in FORMATS)
