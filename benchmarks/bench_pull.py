@@ -35,7 +35,7 @@ from generator.inputs.pull import store  # noqa: E402
 from tests.conftest import DEMO_RAW  # noqa: E402
 from tests.crm_exports import EXPORTS  # noqa: E402
 from tests.crm_servers import FakeHubSpot, FakeSalesforce  # noqa: E402
-from tests.test_pull import project, pull, seed_data_folder  # noqa: E402
+from tests.test_pull import project, pull, seed_data_folder, tables  # noqa: E402
 
 SYSTEMS = {
     "hubspot": ("hubspot", FakeHubSpot),
@@ -66,15 +66,16 @@ def timed_pull(system: str, export: Path, folder: Path, file_format: str) -> tup
 
 def stored_tables(data: Path) -> dict[str, tuple[list, list]]:
     """Return each Parquet table of a data folder: its column types and its sorted rows."""
+    rows = tables(data)
     with duckdb.connect() as connection:
         return {
-            path.stem: (
-                connection.execute(f"describe select * from read_parquet('{path}')").fetchall(),
-                sorted(
-                    connection.execute(f"select * from read_parquet('{path}')").fetchall(), key=repr
-                ),
+            name: (
+                connection.execute(
+                    f"describe select * from read_parquet('{data / name}.parquet')"
+                ).fetchall(),
+                rows[name],
             )
-            for path in sorted(data.glob("*.parquet"))
+            for name in rows
         }
 
 
